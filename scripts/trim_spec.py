@@ -1,0 +1,325 @@
+#!/usr/bin/env python3
+"""Generate openapi/openai.yaml from the official OpenAI spec.
+
+Keeps the five operations we serve and the transitive closure of the schemas they
+reference, down-converts OpenAPI 3.1 to 3.0.3 (connexion 3.3 loads only 3.0.x), and adds
+our few additions, each marked `x-gateway-addition: true`.
+
+    scripts/trim_spec.py                 # rewrite openapi/openai.yaml
+    scripts/trim_spec.py --check         # exit 1 if the committed file is stale
+
+Every conversion rule is here as code, never as a hand edit of the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import difflib
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SOURCE = ROOT.parent / "shared" / "reference" / "openai-openapi.yaml"
+DEFAULT_TARGET = ROOT / "openapi" / "openai.yaml"
+
+# (path, method) -> our own short summary
+OPERATIONS = {
+    ("/models", "get"): "List the models this caller may use.",
+    ("/models/{model}", "get"): "Retrieve one model.",
+    ("/chat/completions", "post"): "Create a chat completion, streamed or not.",
+    ("/completions", "post"): "Create a legacy text completion, streamed or not.",
+    ("/embeddings", "post"): "Create embeddings for one or more inputs.",
+}
+EXTRA_SCHEMAS = ["CreateChatCompletionStreamResponse"]
+NULL_BRANCH = {"enum": [None], "nullable": True}
+MAX_DESCRIPTION = 120
+ADDED = {"x-gateway-addition": True}
+LITERAL_KEYS = ("example", "default", "enum")  # values, not schemas: copied as they are
+
+
+def ref_target(document: dict, ref: str) -> Any:
+    node: Any = document
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def refs_in(node: Any) -> list[str]:
+    """Every $ref string below node."""
+    if isinstance(node, dict):
+        found = [node["$ref"]] if "$ref" in node else []
+        for key, value in node.items():
+            if key != "x-oaiMeta":
+                found += refs_in(value)
+        return found
+    if isinstance(node, list):
+        return [ref for item in node for ref in refs_in(item)]
+    return []
+
+
+def closure(document: dict, roots: list[Any]) -> set[str]:
+    """The refs reachable from roots, transitively."""
+    seen: set[str] = set()
+    todo = [ref for root in roots for ref in refs_in(root)]
+    while todo:
+        ref = todo.pop()
+        if ref not in seen:
+            seen.add(ref)
+            todo += refs_in(ref_target(document, ref))
+    return seen
+
+
+def is_extension_to_drop(key: str) -> bool:
+    return key.startswith(("x-oai", "x-stainless"))
+
+
+def short_description(text: str) -> str | None:
+    """OpenAI's prose is long and links to their docs: keep only short, plain lines."""
+    text = text.strip()
+    if "\n" in text or len(text) > MAX_DESCRIPTION or "](" in text:
+        return None
+    return text
+
+
+def convert_schema(node: Any) -> Any:
+    """Down-convert one 3.1 schema (and everything below it) to 3.0.3."""
+    if isinstance(node, list):
+        return [convert_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if is_extension_to_drop(key):
+            continue
+        if key == "description":
+            if isinstance(value, str) and (short := short_description(value)):
+                out[key] = short
+            continue
+        if key == "properties":
+            out[key] = {name: convert_schema(sub) for name, sub in value.items()}
+        elif key in LITERAL_KEYS:
+            out[key] = value
+        else:
+            out[key] = convert_schema(value)
+
+    if out.get("type") == "null":
+        return dict(NULL_BRANCH)
+    if "$ref" in out:
+        # 3.0 ignores $ref siblings: keep nullability as an explicit branch, drop the rest
+        if out.get("nullable"):
+            return {"anyOf": [{"$ref": out["$ref"]}, dict(NULL_BRANCH)]}
+        return {"$ref": out["$ref"]}
+    if out.get("nullable") and "type" not in out and "enum" not in out:
+        # connexion applies `nullable` only beside `type`/`enum`: spell the null branch out
+        for combinator in ("oneOf", "anyOf"):
+            if combinator in out:
+                out.pop("nullable")
+                if NULL_BRANCH not in out[combinator]:
+                    out[combinator] = [*out[combinator], dict(NULL_BRANCH)]
+                break
+    if out.get("nullable") and "enum" in out and None not in out["enum"]:
+        out["enum"] = [*out["enum"], None]  # openapi-core requires null in a nullable enum
+    if "default" in out and out["default"] is None and not out.get("nullable"):
+        del out["default"]  # connexion checks every default against its schema
+    if out.get("required") == []:
+        del out["required"]
+    return out
+
+
+def add_discriminator_mappings(schemas: dict) -> None:
+    """Without an explicit mapping openapi-core resolves `user` as #/components/schemas/user."""
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+            return
+        if not isinstance(node, dict):
+            return
+        for value in node.values():
+            visit(value)
+        discriminator = node.get("discriminator")
+        if not discriminator or "mapping" in discriminator:
+            return
+        name = discriminator["propertyName"]
+        mapping = {}
+        for branch in node.get("oneOf", node.get("anyOf", [])):
+            target = schemas[branch["$ref"].rsplit("/", 1)[1]]
+            for value in target["properties"][name].get("enum", []):
+                if value is not None:
+                    mapping[value] = branch["$ref"]
+        discriminator["mapping"] = mapping
+
+    visit(schemas)
+
+
+def error_response() -> dict:
+    return {
+        "description": "An error, in OpenAI's shape.",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}
+        },
+        **ADDED,
+    }
+
+
+def completion_stream_schema(completion: dict) -> dict:
+    """Streamed legacy chunks carry `finish_reason: null` until the last one."""
+    chunk = copy.deepcopy(completion)
+    choice = chunk["properties"]["choices"]["items"]
+    choice["required"] = [name for name in choice["required"] if name != "finish_reason"]
+    reason = choice["properties"]["finish_reason"]
+    reason["nullable"] = True
+    reason["enum"] = [*reason["enum"], None]
+    chunk["description"] = "A streamed legacy completion chunk."
+    return {**chunk, **ADDED}
+
+
+def convert_operation(operation: dict, summary: str) -> dict:
+    out = {
+        key: convert_schema(value)
+        for key, value in operation.items()
+        if not is_extension_to_drop(key) and key not in ("summary", "description")
+    }
+    out["summary"] = summary
+    out["responses"]["default"] = error_response()
+    return out
+
+
+def trim(source: dict) -> dict:
+    operations = {key: source["paths"][key[0]][key[1]] for key in OPERATIONS}
+    roots: list[Any] = list(operations.values())
+    roots += [{"$ref": f"#/components/schemas/{name}"} for name in EXTRA_SCHEMAS]
+    roots.append({"$ref": "#/components/schemas/ErrorResponse"})
+    refs = closure(source, roots)
+
+    components: dict[str, dict] = {"schemas": {}, "responses": {}}
+    for ref in sorted(refs):
+        _, _, kind, name = ref.split("/")
+        components[kind][name] = convert_schema(ref_target(source, ref))
+    schemas = components["schemas"]
+    add_discriminator_mappings(schemas)
+    schemas["CreateCompletionStreamResponse"] = completion_stream_schema(
+        schemas["CreateCompletionResponse"]
+    )
+    # OpenAI answers `encoding_format: base64` with a string, which its own spec omits.
+    vector = schemas["Embedding"]["properties"]["embedding"]
+    schemas["Embedding"]["properties"]["embedding"] = {
+        "oneOf": [vector, {"type": "string", "description": "Base64 of little-endian float32s."}],
+        **ADDED,
+    }
+    schemas["HealthResponse"] = {
+        "type": "object",
+        "required": ["status"],
+        "properties": {"status": {"type": "string", "enum": ["ok"]}},
+        **ADDED,
+    }
+    components["securitySchemes"] = {
+        "bearerAuth": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A key from GATEWAY_API_KEYS.",
+            **ADDED,
+        }
+    }
+
+    paths: dict[str, dict] = {}
+    for (path, method), summary in OPERATIONS.items():
+        paths.setdefault(path, {})[method] = convert_operation(operations[path, method], summary)
+
+    completions_ok = paths["/completions"]["post"]["responses"]["200"]
+    completions_ok["content"]["text/event-stream"] = {
+        "schema": {"$ref": "#/components/schemas/CreateCompletionStreamResponse"},
+        **ADDED,
+    }
+    # Aliases: the same operations outside /v1, as some clients and editors call them.
+    paths["/models"] = {"servers": [{"url": "/v1"}, {"url": "/"}], **ADDED, **paths["/models"]}
+    alias = copy.deepcopy(paths["/chat/completions"]["post"])
+    alias["operationId"] = "createChatCompletionAlias"
+    alias["summary"] = "Alias of POST /v1/chat/completions."
+    paths["/openai"] = {"servers": [{"url": "/"}], **ADDED, "post": alias}
+    paths["/healthz"] = {
+        "servers": [{"url": "/"}],
+        **ADDED,
+        "get": {
+            "operationId": "getHealth",
+            "summary": "Liveness check; needs no key.",
+            "security": [],
+            "responses": {
+                "200": {
+                    "description": "The gateway is up.",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/HealthResponse"}
+                        }
+                    },
+                }
+            },
+        },
+    }
+
+    info = {
+        key: value for key, value in source["info"].items() if key in ("title", "version")
+    }
+    info["title"] = "copilot-gateway (OpenAI API subset)"
+    info["description"] = (
+        "The operations of the OpenAI API that copilot-gateway serves, trimmed from the "
+        f"official spec {source['info']['version']} and converted to OpenAPI 3.0.3."
+    )
+    info["license"] = {"name": source["info"]["license"]["name"]}
+    return {
+        "openapi": "3.0.3",
+        "info": info,
+        "servers": [{"url": "/v1"}],
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+        "components": components,
+    }
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, no anchors: the file is read by people too."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def render(document: dict) -> str:
+    header = "# Generated by scripts/trim_spec.py from the official OpenAI spec: do not edit.\n"
+    body = yaml.dump(
+        document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
+    )
+    return header + body
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument("--target", type=Path, default=DEFAULT_TARGET)
+    parser.add_argument("--check", action="store_true", help="fail if the target is stale")
+    args = parser.parse_args()
+
+    with args.source.open(encoding="utf-8") as handle:
+        source = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    text = render(trim(source))
+    if args.check:
+        current = args.target.read_text(encoding="utf-8") if args.target.exists() else ""
+        if current != text:
+            diff = difflib.unified_diff(
+                current.splitlines(), text.splitlines(), "committed", "regenerated", lineterm=""
+            )
+            print("\n".join(list(diff)[:60]), file=sys.stderr)
+            print(f"{args.target} is stale: run scripts/trim_spec.py", file=sys.stderr)
+            return 1
+        return 0
+    args.target.parent.mkdir(parents=True, exist_ok=True)
+    args.target.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""POST /v1/chat/completions (and its alias POST /openai)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from starlette.responses import Response
+
+from .. import tokens
+from ..service import current_gateway, json_response, new_id, now
+from ..streaming import ChatStream, guarded, sse_response
+from ..upstreams.base import Json
+
+
+def include_usage(body: Json) -> bool:
+    return bool((body.get("stream_options") or {}).get("include_usage"))
+
+
+def completed(answer: Json, request: Json) -> Json:
+    """An upstream answer as an OpenAI chat completion: our id, required fields, usage."""
+    model = answer.get("model") or request["model"]
+    choices = []
+    for index, choice in enumerate(answer.get("choices") or []):
+        message = dict(choice.get("message") or {})
+        message.setdefault("role", "assistant")
+        message.setdefault("content", None)
+        message.setdefault("refusal", None)
+        choices.append(
+            {
+                "index": choice.get("index", index),
+                "message": message,
+                "logprobs": choice.get("logprobs"),
+                "finish_reason": choice.get("finish_reason") or "stop",
+            }
+        )
+    usage = answer.get("usage")
+    if not isinstance(usage, dict):
+        generated = [text for c in choices for text in tokens.generated_texts(c["message"])]
+        usage = tokens.usage(tokens.count_prompt(request["messages"], model), tokens.count(generated, model))
+    return {
+        "id": new_id("chatcmpl-"),
+        "object": "chat.completion",
+        "created": answer.get("created") or now(),
+        "model": model,
+        "choices": choices,
+        "usage": usage,
+        **({"system_fingerprint": answer["system_fingerprint"]} if answer.get("system_fingerprint") else {}),
+    }
+
+
+async def stream(body: Json) -> AsyncIterator[bytes]:
+    """Open the upstream stream (errors here are plain HTTP errors), then relay it."""
+    upstream_body = {**body, "stream_options": {**(body.get("stream_options") or {}), "include_usage": True}}
+    chunks = await current_gateway().upstream.chat_stream(upstream_body)
+    relay = ChatStream(new_id("chatcmpl-"), now(), body, include_usage(body))
+    return guarded(relay.events(chunks))
+
+
+async def createChatCompletion(body: Json) -> Response:
+    if body.get("stream"):
+        return sse_response(await stream(body))
+    answer = await current_gateway().upstream.chat(body)
+    return json_response(completed(answer, body))
+
+
+createChatCompletionAlias = createChatCompletion

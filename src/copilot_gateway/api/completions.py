@@ -1,0 +1,104 @@
+"""POST /v1/completions: the legacy API, translated to chat (see `legacy`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from starlette.responses import Response
+
+from .. import legacy, tokens
+from ..errors import InvalidRequest
+from ..service import current_gateway, json_response, new_id, now
+from ..streaming import event, guarded, sse_response, DONE
+from ..upstreams.base import Json
+
+
+def prompts_of(body: Json) -> list[str]:
+    try:
+        return legacy.prompts(body)
+    except Exception:  # toktok rejects ids outside the vocabulary
+        raise InvalidRequest("The prompt holds token ids outside the model's vocabulary.", param="prompt") from None
+
+
+async def complete(body: Json, prompts: list[str]) -> Json:
+    upstream = current_gateway().upstream
+    n = body.get("n") or 1
+    choices, prompt_tokens, completion_tokens = [], 0, 0
+    for number, prompt in enumerate(prompts):
+        chat = legacy.chat_request(body, prompt)
+        answer = await upstream.chat(chat)
+        for position, choice in enumerate(answer.get("choices") or []):
+            text = tokens.content_text((choice.get("message") or {}).get("content"))
+            text = prompt + text if body.get("echo") else text
+            reason = legacy.finish_reason(choice.get("finish_reason") or "stop")
+            choices.append(legacy.text_choice(number * n + position, text, reason))
+        usage = answer.get("usage")
+        if isinstance(usage, dict):
+            prompt_tokens += usage.get("prompt_tokens", 0)
+            completion_tokens += usage.get("completion_tokens", 0)
+        else:
+            prompt_tokens += tokens.count_prompt(chat["messages"], body["model"])
+            completion_tokens += tokens.count([c["text"] for c in choices[-n:]], body["model"])
+    return {
+        "id": new_id("cmpl-"),
+        "object": "text_completion",
+        "created": now(),
+        "model": body["model"],
+        "choices": choices,
+        "usage": tokens.usage(prompt_tokens, completion_tokens),
+    }
+
+
+async def stream(body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
+    """Open the first prompt's stream before answering, so its errors are HTTP errors."""
+    upstream = current_gateway().upstream
+    n = body.get("n") or 1
+    completion_id, created = new_id("cmpl-"), now()
+
+    def request_for(prompt: str) -> Json:
+        return {**legacy.chat_request(body, prompt), "stream": True, "stream_options": {"include_usage": True}}
+
+    first = await upstream.chat_stream(request_for(prompts[0]))
+
+    def chunk(choices: list[Json], **extra: object) -> bytes:
+        return event({"id": completion_id, "object": "text_completion", "created": created,
+                      "model": body["model"], "choices": choices, **extra})
+
+    async def events() -> AsyncIterator[bytes]:
+        prompt_tokens = completion_tokens = 0
+        for number, prompt in enumerate(prompts):
+            chunks = first if number == 0 else await upstream.chat_stream(request_for(prompt))
+            echoed: set[int] = set()
+            generated: list[str] = []
+            usage = None
+            async for upstream_chunk in chunks:
+                if isinstance(upstream_chunk.get("usage"), dict):
+                    usage = upstream_chunk["usage"]
+                for choice in upstream_chunk.get("choices") or []:
+                    position = choice.get("index", 0)
+                    text = (choice.get("delta") or {}).get("content") or ""
+                    generated.append(text)
+                    if body.get("echo") and position not in echoed:
+                        echoed.add(position)
+                        text = prompt + text
+                    reason = legacy.finish_reason(choice.get("finish_reason"))
+                    if text or reason:
+                        yield chunk([legacy.text_choice(number * n + position, text, reason)])
+            if usage:
+                prompt_tokens += usage.get("prompt_tokens", 0)
+                completion_tokens += usage.get("completion_tokens", 0)
+            else:
+                prompt_tokens += tokens.count_prompt(request_for(prompt)["messages"], body["model"])
+                completion_tokens += tokens.count(generated, body["model"])
+        if (body.get("stream_options") or {}).get("include_usage"):
+            yield chunk([], usage=tokens.usage(prompt_tokens, completion_tokens))
+        yield DONE
+
+    return guarded(events())
+
+
+async def createCompletion(body: Json) -> Response:
+    prompts = prompts_of(body)
+    if body.get("stream"):
+        return sse_response(await stream(body, prompts))
+    return json_response(await complete(body, prompts))

@@ -1,0 +1,81 @@
+"""Bearer-key authentication of clients, wired into connexion's security handlers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Sequence
+
+from connexion.security import BearerSecurityHandler
+from pydantic import SecretStr
+
+TokenInfo = dict[str, str]
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
+
+
+class KeyRing:
+    """The keys clients may present, compared in constant time and never stored in clear."""
+
+    def __init__(self, keys: Sequence[SecretStr]) -> None:
+        # Digests have one length, so the comparison time says nothing about a key's length.
+        self._digests = [_digest(key.get_secret_value()) for key in keys]
+
+    def __len__(self) -> int:
+        return len(self._digests)
+
+    def check(self, token: str) -> TokenInfo | None:
+        """Token info for a valid key (its position, never the key), else None."""
+        presented = _digest(token)
+        match = None
+        for index, digest in enumerate(self._digests):
+            # Compare against every key: the time taken does not depend on which one matched.
+            if hmac.compare_digest(presented, digest):
+                match = index
+        return None if match is None else {"sub": f"key-{match + 1}"}
+
+
+def bearer_handler_for(keys: KeyRing) -> type[BearerSecurityHandler]:
+    """A connexion security handler that checks bearer tokens against `keys`.
+
+    Passed through `security_map`, so the served spec never names a checker function.
+    """
+
+    class GatewayBearer(BearerSecurityHandler):
+        def _resolve_func(self, security_scheme: dict) -> Callable[[str], TokenInfo | None]:
+            return keys.check
+
+    return GatewayBearer
+
+
+class AuthRefused(Exception):
+    """Serving without auth where that is not allowed."""
+
+
+def auth_required(
+    keys: KeyRing, disabled: bool, forced: bool, loopback: bool
+) -> tuple[bool, str | None]:
+    """Whether clients must present a key, and a warning to print if they need not.
+
+    No auth is allowed on loopback; elsewhere only when explicitly disabled and forced.
+    """
+    if disabled:
+        if not loopback and not forced:
+            raise AuthRefused(
+                "GATEWAY_AUTH_DISABLED=true on a non-loopback host: anyone who can reach it "
+                "could use it. Set GATEWAY_AUTH_DISABLED_FORCE=true too if you really mean it."
+            )
+        return False, "Authentication is DISABLED (GATEWAY_AUTH_DISABLED=true): any client may call."
+    if not len(keys):
+        if not loopback:
+            raise AuthRefused(
+                "No client keys: set GATEWAY_API_KEYS (comma-separated) before serving on a "
+                "non-loopback host."
+            )
+        return False, (
+            "No GATEWAY_API_KEYS set: authentication is OFF. Fine on loopback for development; "
+            "set GATEWAY_API_KEYS before sharing this gateway."
+        )
+    return True, None

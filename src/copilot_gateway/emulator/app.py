@@ -1,0 +1,233 @@
+"""An offline, deterministic server speaking Copilot's wire protocol.
+
+GitHub's token exchange (`GET /copilot_internal/v2/token`, `Authorization: token ...`) and
+Copilot's chat API (`/models`, `/chat/completions`, `/embeddings`, `Authorization: Bearer
+<copilot token>`), with Copilot's header checks and its error bodies (JSON sent as
+text/plain). It is the upstream of every test and the far end of every benchmark.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from . import catalog, generate
+from .. import tokens
+
+TOKEN_LIFETIME = 1800
+REFRESH_IN = 1500
+
+
+@dataclass
+class EmulatorConfig:
+    first_token_ms: float = 0.0
+    token_interval_ms: float = 0.0
+    token_lifetime: int = TOKEN_LIFETIME
+    omit_usage: bool = False  # behave like an upstream that reports no usage
+    exchanges: int = 0  # token exchanges served, for tests
+    issued: dict[str, float] = field(default_factory=dict)  # copilot token -> expiry
+
+
+def json_response(body: object, status: int = 200, media_type: str = "application/json") -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type=media_type)
+
+
+def copilot_error(status: int, message: str, code: str | None = None, param: str | None = None) -> Response:
+    """Copilot sends its errors as JSON with a text/plain content type."""
+    error = {"message": message, "code": code, "param": param, "type": "invalid_request_error"}
+    return json_response({"error": error}, status, "text/plain; charset=utf-8")
+
+
+def github_error(status: int, message: str) -> Response:
+    return json_response({"message": message, "documentation_url": "https://docs.github.com/rest"}, status)
+
+
+class CopilotEmulator:
+    def __init__(self, config: EmulatorConfig | None = None) -> None:
+        self.config = config or EmulatorConfig()
+        self._secret = secrets.token_bytes(16)
+        self.app = Starlette(
+            routes=[
+                Route("/copilot_internal/v2/token", self.exchange_token, methods=["GET"]),
+                Route("/models", self.list_models, methods=["GET"]),
+                Route("/chat/completions", self.chat, methods=["POST"]),
+                Route("/embeddings", self.embeddings, methods=["POST"]),
+            ]
+        )
+
+    # GitHub side --------------------------------------------------------------------
+
+    async def exchange_token(self, request: Request) -> Response:
+        scheme, _, github_token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "token" or not github_token:
+            return github_error(401, "Bad credentials")
+        if github_token.startswith("ghp_"):
+            # Personal access tokens cannot be exchanged: GitHub answers 404.
+            return github_error(404, "Not Found")
+        self.config.exchanges += 1
+        expires_at = int(time.time()) + self.config.token_lifetime
+        claims = f"tid={hashlib.sha256(github_token.encode()).hexdigest()[:16]};exp={expires_at};sku=emulator"
+        mac = hmac.new(self._secret, f"{claims}:{self.config.exchanges}".encode(), "sha256").hexdigest()
+        token = f"{claims}:{mac}"
+        self.config.issued[token] = expires_at
+        base = str(request.base_url).rstrip("/")
+        return json_response(
+            {
+                "token": token,
+                "expires_at": expires_at,
+                "refresh_in": min(REFRESH_IN, self.config.token_lifetime),
+                "sku": "emulator",
+                "individual": True,
+                "endpoints": {"api": base, "proxy": base, "telemetry": base, "origin-tracker": base},
+            }
+        )
+
+    # Copilot side -------------------------------------------------------------------
+
+    def _refusal(self, request: Request) -> Response | None:
+        """Copilot's checks on every API call: a live token and the editor headers."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        expiry = self.config.issued.get(token) if scheme.lower() == "bearer" else None
+        if expiry is None:
+            return Response("unauthorized: token invalid", 401, media_type="text/plain")
+        if expiry <= time.time():
+            return Response("unauthorized: token expired", 401, media_type="text/plain")
+        if "editor-version" not in request.headers:
+            return copilot_error(400, "missing Editor-Version header for IDE auth")
+        return None
+
+    async def list_models(self, request: Request) -> Response:
+        return self._refusal(request) or json_response({"object": "list", "data": catalog.MODELS})
+
+    async def _body(self, request: Request) -> dict | Response:
+        try:
+            body = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return copilot_error(400, "invalid JSON body", "invalid_request_body")
+        if not isinstance(body, dict) or not isinstance(body.get("model"), str):
+            return copilot_error(400, "model is required", "invalid_request_body", "model")
+        return body
+
+    async def chat(self, request: Request) -> Response:
+        refusal = self._refusal(request)
+        body = refusal or await self._body(request)
+        if isinstance(body, Response):
+            return body
+        if catalog.model_type(body["model"]) != "chat":
+            return copilot_error(400, "The requested model is not supported.", "model_not_supported", "model")
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            return copilot_error(400, "messages is required", "invalid_request_body", "messages")
+        if _has_image(messages) and request.headers.get("copilot-vision-request") != "true":
+            return copilot_error(400, "missing required Copilot-Vision-Request header for vision requests")
+        generated = generate.choices(body)
+        usage = None if self.config.omit_usage else tokens.usage(
+            tokens.count_prompt(messages, body["model"]),
+            generate.completion_tokens(generated, body["model"]),
+        )
+        completion_id = "chatcmpl-emu" + hashlib.sha256(orjson.dumps(body)).hexdigest()[:20]
+        if body.get("stream"):
+            include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+            events = self._chat_events(completion_id, body["model"], generated, usage if include_usage else None)
+            return StreamingResponse(events, media_type="text/event-stream")
+        answer = {
+            "id": completion_id,
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body["model"],
+            "choices": [
+                {
+                    "index": index,
+                    "message": _message(choice),
+                    "finish_reason": choice.finish_reason,
+                }
+                for index, choice in enumerate(generated)
+            ],
+        }
+        if usage:
+            answer["usage"] = usage
+        return json_response(answer)
+
+    async def _chat_events(
+        self, completion_id: str, model: str, generated: list[generate.Choice], usage: dict | None
+    ) -> AsyncIterator[bytes]:
+        created = int(time.time())
+
+        def chunk(choices: list[dict], **extra: object) -> bytes:
+            body = {"id": completion_id, "object": "chat.completion.chunk", "created": created,
+                    "model": model, "choices": choices, **extra}
+            return b"data: " + orjson.dumps(body) + b"\n\n"
+
+        # Copilot opens with a choiceless chunk carrying only its prompt filter results.
+        yield b"data: " + orjson.dumps({"choices": [], "created": 0, "id": "", "prompt_filter_results": [
+            {"prompt_index": 0, "content_filter_results": {}}]}) + b"\n\n"
+        await self._pause(self.config.first_token_ms)
+        for index, choice in enumerate(generated):
+            yield chunk([{"index": index, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
+            for piece in generate.pieces(choice.content) if choice.content else []:
+                await self._pause(self.config.token_interval_ms)
+                yield chunk([{"index": index, "delta": {"content": piece}, "finish_reason": None}])
+            for position, call in enumerate(choice.tool_calls):
+                arguments = call["function"]["arguments"]
+                half = len(arguments) // 2
+                head = {"index": position, "id": call["id"], "type": "function",
+                        "function": {"name": call["function"]["name"], "arguments": arguments[:half]}}
+                yield chunk([{"index": index, "delta": {"tool_calls": [head]}, "finish_reason": None}])
+                tail = {"index": position, "function": {"arguments": arguments[half:]}}
+                yield chunk([{"index": index, "delta": {"tool_calls": [tail]}, "finish_reason": None}])
+            yield chunk([{"index": index, "delta": {}, "finish_reason": choice.finish_reason}])
+        if usage:
+            yield chunk([], usage=usage)
+        yield b"data: [DONE]\n\n"
+
+    async def _pause(self, milliseconds: float) -> None:
+        if milliseconds:
+            await asyncio.sleep(milliseconds / 1000)
+
+    async def embeddings(self, request: Request) -> Response:
+        refusal = self._refusal(request)
+        body = refusal or await self._body(request)
+        if isinstance(body, Response):
+            return body
+        if catalog.model_type(body["model"]) != "embeddings":
+            return copilot_error(400, "The requested model is not supported.", "model_not_supported", "model")
+        inputs = body.get("input")
+        # Like some Copilot backends, accept only a list of strings.
+        if not isinstance(inputs, list) or not inputs or not all(isinstance(i, str) for i in inputs):
+            return copilot_error(400, "input must be a non-empty list of strings", "invalid_request_body", "input")
+        dimensions = body.get("dimensions") or catalog.EMBEDDING_DIMENSIONS
+        data = [
+            {"object": "embedding", "index": index, "embedding": generate.embedding(text, dimensions)}
+            for index, text in enumerate(inputs)
+        ]
+        answer: dict = {"object": "list", "data": data, "model": body["model"]}
+        if not self.config.omit_usage:
+            prompt = tokens.count(inputs, body["model"])
+            answer["usage"] = {"prompt_tokens": prompt, "total_tokens": prompt}
+        return json_response(answer)
+
+
+def _has_image(messages: list) -> bool:
+    return any(
+        isinstance(m, dict) and isinstance(m.get("content"), list)
+        and any(isinstance(p, dict) and p.get("type") == "image_url" for p in m["content"])
+        for m in messages
+    )
+
+
+def _message(choice: generate.Choice) -> dict:
+    message: dict = {"role": "assistant", "content": choice.content}
+    if choice.tool_calls:
+        message["tool_calls"] = choice.tool_calls
+    return message

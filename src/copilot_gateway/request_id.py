@@ -1,0 +1,38 @@
+"""Give every request an id, echo it on every response, and keep it for logs."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HEADER = b"x-request-id"
+# A client's id is kept only if it is short and plain: it goes into logs and headers.
+ACCEPTABLE = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
+
+
+def request_id(scope: Scope) -> str:
+    """The id of the request being served (set by RequestIdMiddleware)."""
+    return str(scope.get("state", {}).get("request_id", ""))
+
+
+class RequestIdMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sent = dict(scope["headers"]).get(HEADER, b"")
+        rid = sent.decode() if ACCEPTABLE.fullmatch(sent) else f"req_{uuid.uuid4().hex}"
+        scope.setdefault("state", {})["request_id"] = rid
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != HEADER]
+                message["headers"] = [*headers, (HEADER, rid.encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)

@@ -1,0 +1,41 @@
+"""The running gateway's shared parts, and how a handler reaches them."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from connexion.context import request
+from starlette.responses import Response
+
+from .settings import Settings
+from .upstreams.base import Upstream
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+    upstream: Upstream
+    upstream_description: str
+
+
+def current_gateway() -> Gateway:
+    """The gateway serving the current request (put in the scope by the app)."""
+    gateway: Gateway = request.scope["state"]["gateway"]
+    return gateway
+
+
+def new_id(prefix: str) -> str:
+    return prefix + secrets.token_hex(14)
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    """A JSON answer; explicit content type, as chat declares two for its 200."""
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")

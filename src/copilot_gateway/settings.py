@@ -1,0 +1,77 @@
+"""All configuration, read once from the environment (the only place that reads it)."""
+
+from __future__ import annotations
+
+from ipaddress import ip_address
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+UpstreamKind = Literal["copilot", "openai", "emulator"]
+
+
+class Settings(BaseSettings):
+    """The gateway's settings; environment variables are `GATEWAY_<NAME>` unless noted."""
+
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    auth_disabled: bool = False
+    # Serving without auth on a non-loopback interface needs this as well.
+    auth_disabled_force: bool = False
+
+    upstream: UpstreamKind | None = None
+    github_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("GITHUB_TOKEN", "GATEWAY_GITHUB_TOKEN")
+    )
+    github_api_url: str = "https://api.github.com"
+    upstream_url: str | None = None
+    upstream_api_key: SecretStr | None = None
+
+    connect_timeout: float = Field(10.0, gt=0)
+    read_timeout: float = Field(600.0, gt=0)
+    max_body_bytes: int = Field(32 * 1024 * 1024, gt=0)
+    models_cache_seconds: float = Field(600.0, ge=0)
+
+    # Copilot's required headers drift with editor releases: every value is configurable.
+    copilot_editor_version: str = "vscode/1.104.3"
+    copilot_editor_plugin_version: str = "copilot-chat/0.26.7"
+    copilot_user_agent: str = "GitHubCopilotChat/0.26.7"
+    copilot_integration_id: str = "vscode-chat"
+    copilot_openai_intent: str = "conversation-panel"
+    copilot_api_version: str = "2025-05-01"
+
+    # The built-in emulator's pacing, for benchmarks (milliseconds).
+    emulator_first_token_ms: float = Field(0.0, ge=0)
+    emulator_token_interval_ms: float = Field(0.0, ge=0)
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [key.strip() for key in value.split(",") if key.strip()]
+        return value
+
+    @property
+    def upstream_kind(self) -> UpstreamKind:
+        """The upstream in use: explicit, else inferred from the credentials given."""
+        if self.upstream:
+            return self.upstream
+        if self.github_token:
+            return "copilot"
+        if self.upstream_url:
+            return "openai"
+        return "emulator"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

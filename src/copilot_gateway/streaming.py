@@ -1,0 +1,113 @@
+"""Server-sent events to the client: framing, and the chat chunk relay.
+
+One async generator from upstream chunks to client bytes. Every stream ends with
+`data: [DONE]`, or with an error event the client can see: never silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import orjson
+from starlette.responses import StreamingResponse
+
+from . import tokens
+from .errors import GatewayError, InternalError, sse_error_event
+from .upstreams.base import Json
+
+log = logging.getLogger(__name__)
+
+DONE = b"data: [DONE]\n\n"
+DELTA_FIELDS = ("role", "content", "tool_calls", "refusal", "function_call")
+
+
+def event(body: Any) -> bytes:
+    return b"data: " + orjson.dumps(body) + b"\n\n"
+
+
+def sse_response(events: AsyncIterator[bytes]) -> StreamingResponse:
+    # No buffering anywhere: proxies are told so too (X-Accel-Buffering).
+    return StreamingResponse(
+        events,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def guarded(events: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """Turn a failure after the headers were sent into an error event, then end."""
+    try:
+        async for chunk in events:
+            yield chunk
+    except GatewayError as error:
+        log.warning("stream failed: %s", error.message)
+        yield sse_error_event(error)
+    except Exception:
+        log.exception("stream failed unexpectedly")
+        yield sse_error_event(InternalError("The stream failed unexpectedly."))
+
+
+def clean_stream_choice(choice: Json) -> Json:
+    """An OpenAI chunk choice, without upstream-only extensions."""
+    delta = choice.get("delta") or {}
+    return {
+        "index": choice.get("index", 0),
+        "delta": {key: delta[key] for key in DELTA_FIELDS if key in delta},
+        "logprobs": choice.get("logprobs"),
+        "finish_reason": choice.get("finish_reason"),
+    }
+
+
+class ChatStream:
+    """Relays upstream chat chunks under one id, and closes with usage when asked."""
+
+    def __init__(self, completion_id: str, created: int, request: Json, include_usage: bool) -> None:
+        self.completion_id = completion_id
+        self.created = created
+        self.request = request
+        self.include_usage = include_usage
+        self.usage: Json | None = None
+        self.generated: list[str] = []
+
+    def chunk(self, choices: list[Json], model: str, **extra: Any) -> bytes:
+        return event(
+            {
+                "id": self.completion_id,
+                "object": "chat.completion.chunk",
+                "created": self.created,
+                "model": model,
+                "choices": choices,
+                **extra,
+            }
+        )
+
+    async def events(self, upstream: AsyncIterator[Json], shape: Callable[[Json], Json] = clean_stream_choice) -> AsyncIterator[bytes]:
+        model = self.request["model"]
+        async for chunk in upstream:
+            if isinstance(chunk.get("usage"), dict):
+                self.usage = chunk["usage"]
+            model = chunk.get("model") or model
+            choices = [shape(c) for c in chunk.get("choices") or [] if isinstance(c, dict)]
+            if not choices:
+                continue  # e.g. Copilot's opening prompt-filter chunk, or the usage chunk
+            self.remember(choices)
+            yield self.chunk(choices, model)
+        if self.include_usage:
+            yield self.chunk([], model, usage=self.usage or self.counted_usage(model))
+        yield DONE
+
+    def remember(self, choices: list[Json]) -> None:
+        """Keep the generated text, to count usage if the upstream reports none."""
+        for choice in choices:
+            delta = choice.get("delta") or {}
+            if isinstance(delta.get("content"), str):
+                self.generated.append(delta["content"])
+            for call in delta.get("tool_calls") or []:
+                function = call.get("function") or {}
+                self.generated += [function.get("name") or "", function.get("arguments") or ""]
+
+    def counted_usage(self, model: str) -> Json:
+        prompt = tokens.count_prompt(self.request.get("messages", []), model)
+        return tokens.usage(prompt, tokens.count(self.generated, model))

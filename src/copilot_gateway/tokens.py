@@ -1,0 +1,77 @@
+"""Offline token counting (toktok: tiktoken-identical counts, vocabularies built in)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import toktok
+
+# Model families on the older vocabulary; everything newer uses o200k_base.
+CL100K_PREFIXES = ("gpt-3.5", "gpt-35", "text-embedding-", "davinci", "babbage")
+# The overhead OpenAI's chat format adds: per message, per name, and to prime the reply.
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+TOKENS_PER_REPLY = 3
+
+
+def encoding_for(model: str) -> str:
+    name = model.lower()
+    if name.startswith(CL100K_PREFIXES) or (name.startswith("gpt-4") and not name.startswith(("gpt-4o", "gpt-4.", "gpt-4-o"))):
+        return "cl100k_base"
+    return "o200k_base"
+
+
+def count(texts: Iterable[str], model: str) -> int:
+    return sum(toktok.batch_count(list(texts), encoding_for(model), threads=1))
+
+
+def truncate(text: str, max_tokens: int, model: str) -> tuple[str, int]:
+    """(the longest prefix within max_tokens, the tokens of the whole text)"""
+    cut, total = toktok.truncate(text, max_tokens, encoding_for(model))
+    return cut, total
+
+
+def decode(tokens: list[int], model: str) -> str:
+    """Token ids back to text (for inputs given as token arrays)."""
+    return str(toktok._encoding(encoding_for(model)).decode(tokens))
+
+
+def content_text(content: Any) -> str:
+    """The text of a message's content: a string, or the text of its parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            str(part.get("text", "")) for part in content if isinstance(part, dict)
+        )
+    return ""
+
+
+def generated_texts(message: dict) -> list[str]:
+    """What a model wrote in a message: its text and its tool calls."""
+    texts = [content_text(message.get("content"))]
+    for call in message.get("tool_calls") or []:
+        function = call.get("function") or {}
+        texts += [str(function.get("name", "")), str(function.get("arguments", ""))]
+    return texts
+
+
+def message_texts(message: dict) -> list[str]:
+    return [str(message.get("role", "")), *generated_texts(message)]
+
+
+def count_prompt(messages: list[dict], model: str) -> int:
+    """Prompt tokens of a chat request, counted the way OpenAI's cookbook does."""
+    texts = [text for message in messages for text in message_texts(message)]
+    names = [str(m["name"]) for m in messages if m.get("name")]
+    overhead = TOKENS_PER_MESSAGE * len(messages) + TOKENS_PER_NAME * len(names) + TOKENS_PER_REPLY
+    return count(texts + names, model) + overhead
+
+
+def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }

@@ -1,0 +1,45 @@
+"""The upstreams behind the gateway, chosen by settings."""
+
+from __future__ import annotations
+
+import httpx
+
+from ..emulator import CopilotEmulator, EmulatorConfig
+from ..settings import Settings
+from .base import Upstream
+from .copilot import CopilotUpstream
+from .http import make_client
+from .openai import OpenAIUpstream
+
+EMULATOR_URL = "http://copilot-emulator.internal"
+# The in-process emulator accepts any GitHub token; this one says where it came from.
+EMULATOR_GITHUB_TOKEN = "gho_emulator"
+
+__all__ = ["Upstream", "build_upstream"]
+
+
+def build_upstream(settings: Settings) -> tuple[Upstream, str]:
+    """The configured upstream, and a phrase naming it for the start-up message."""
+    kind = settings.upstream_kind
+    if kind == "openai":
+        if not settings.upstream_url:
+            raise ValueError("GATEWAY_UPSTREAM=openai needs GATEWAY_UPSTREAM_URL")
+        key = settings.upstream_api_key.get_secret_value() if settings.upstream_api_key else None
+        return OpenAIUpstream(make_client(settings), settings.upstream_url, key), (
+            f"the OpenAI-compatible API at {settings.upstream_url}"
+        )
+    if kind == "copilot":
+        if not settings.github_token:
+            raise ValueError("GATEWAY_UPSTREAM=copilot needs GITHUB_TOKEN")
+        upstream = CopilotUpstream(make_client(settings), settings, settings.github_token.get_secret_value())
+        return upstream, f"GitHub Copilot (token exchange at {settings.github_api_url})"
+    emulator = CopilotEmulator(
+        EmulatorConfig(
+            first_token_ms=settings.emulator_first_token_ms,
+            token_interval_ms=settings.emulator_token_interval_ms,
+        )
+    )
+    # Same client code as the network, over httpx's ASGI transport.
+    client = make_client(settings, httpx.ASGITransport(app=emulator.app))
+    in_process = settings.model_copy(update={"github_api_url": EMULATOR_URL})
+    return CopilotUpstream(client, in_process, EMULATOR_GITHUB_TOKEN), "the built-in Copilot emulator (in-process)"

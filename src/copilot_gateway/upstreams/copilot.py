@@ -1,0 +1,143 @@
+"""GitHub Copilot's chat API: token exchange, Copilot's headers, its model catalogue.
+
+The GitHub token is exchanged for a short-lived Copilot token at
+`{github_api}/copilot_internal/v2/token`; that answer also names the API base
+(`endpoints.api`) for this account's plan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+
+from ..errors import UpstreamFailed
+from ..settings import Settings
+from .base import Json
+from .http import iter_sse_json, open_stream, request_json
+
+REFRESH_MARGIN_SECONDS = 60
+CALLABLE_TYPES = ("chat", "embeddings")  # "completion" models are not served by /chat
+
+
+@dataclass(frozen=True)
+class CopilotSession:
+    token: str
+    api_base: str
+    refresh_at: float
+
+
+def has_image(body: Json) -> bool:
+    for message in body.get("messages", []):
+        content = message.get("content")
+        if isinstance(content, list) and any(
+            isinstance(part, dict) and part.get("type") == "image_url" for part in content
+        ):
+            return True
+    return False
+
+
+def initiator(body: Json) -> str:
+    """`user` only when a person wrote the last message: agent turns burn no premium requests."""
+    messages = body.get("messages") or [{}]
+    return "user" if messages[-1].get("role") == "user" else "agent"
+
+
+def as_openai_model(model: Json) -> Json:
+    return {
+        "id": model["id"],
+        "object": "model",
+        "created": 0,
+        "owned_by": str(model.get("vendor") or "github-copilot"),
+    }
+
+
+class CopilotUpstream:
+    def __init__(self, client: httpx.AsyncClient, settings: Settings, github_token: str) -> None:
+        self._client = client
+        self._settings = settings
+        self._github_token = github_token
+        self._session: CopilotSession | None = None
+        self._session_lock = asyncio.Lock()
+        self._models: list[Json] | None = None
+        self._models_at = 0.0
+
+    def _editor_headers(self) -> dict[str, str]:
+        s = self._settings
+        return {
+            "Editor-Version": s.copilot_editor_version,
+            "Editor-Plugin-Version": s.copilot_editor_plugin_version,
+            "User-Agent": s.copilot_user_agent,
+        }
+
+    async def _current_session(self) -> CopilotSession:
+        session = self._session
+        if session and time.time() < session.refresh_at:
+            return session
+        async with self._session_lock:  # one exchange, however many requests wait for it
+            if self._session is None or time.time() >= self._session.refresh_at:
+                self._session = await self._exchange()
+            return self._session
+
+    async def _exchange(self) -> CopilotSession:
+        url = self._settings.github_api_url.rstrip("/") + "/copilot_internal/v2/token"
+        headers = {
+            **self._editor_headers(),
+            "Authorization": f"token {self._github_token}",
+            "X-GitHub-Api-Version": "2025-04-01",
+        }
+        answer = await request_json(self._client, self._client.build_request("GET", url, headers=headers))
+        try:
+            token = str(answer["token"])
+            api_base = str(answer["endpoints"]["api"]).rstrip("/")
+            refresh_in = float(answer.get("refresh_in", 0)) or float(answer["expires_at"]) - time.time()
+        except (KeyError, TypeError, ValueError):
+            raise UpstreamFailed("GitHub's Copilot token answer was not understood.") from None
+        return CopilotSession(token, api_base, time.time() + max(refresh_in - REFRESH_MARGIN_SECONDS, 0))
+
+    async def _request(self, method: str, path: str, body: Json | None = None, intent: str | None = None) -> httpx.Request:
+        session = await self._current_session()
+        s = self._settings
+        headers = {
+            **self._editor_headers(),
+            "Authorization": f"Bearer {session.token}",
+            "Copilot-Integration-Id": s.copilot_integration_id,
+            "OpenAI-Intent": intent or s.copilot_openai_intent,
+            "X-GitHub-Api-Version": s.copilot_api_version,
+            "X-Request-Id": str(uuid.uuid4()),
+        }
+        if body is not None and "messages" in body:
+            headers["X-Initiator"] = initiator(body)
+            if has_image(body):
+                headers["Copilot-Vision-Request"] = "true"
+        return self._client.build_request(method, session.api_base + path, json=body, headers=headers)
+
+    async def list_models(self) -> list[Json]:
+        fresh = time.monotonic() - self._models_at < self._settings.models_cache_seconds
+        if self._models is None or not fresh:
+            answer = await request_json(self._client, await self._request("GET", "/models", intent="model-access"))
+            seen: dict[str, Json] = {}
+            for model in answer.get("data", []):
+                kind = model.get("capabilities", {}).get("type")
+                if isinstance(model, dict) and kind in CALLABLE_TYPES and "id" in model:
+                    seen.setdefault(model["id"], as_openai_model(model))
+            self._models, self._models_at = list(seen.values()), time.monotonic()
+        return self._models
+
+    async def chat(self, body: Json) -> Json:
+        return await request_json(self._client, await self._request("POST", "/chat/completions", body))
+
+    async def chat_stream(self, body: Json) -> AsyncIterator[Json]:
+        request = await self._request("POST", "/chat/completions", body)
+        return iter_sse_json(await open_stream(self._client, request))
+
+    async def embeddings(self, body: Json) -> Json:
+        request = await self._request("POST", "/embeddings", body, intent="copilot-panel")
+        return await request_json(self._client, request)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

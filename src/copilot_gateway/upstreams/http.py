@@ -1,0 +1,149 @@
+"""What every HTTP upstream shares: the pooled client, error mapping, SSE reading."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import orjson
+from httpx_aiohttp import AiohttpTransport
+
+from ..errors import (
+    GatewayError,
+    RateLimited,
+    UpstreamFailed,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from ..settings import Settings
+from .base import Json
+
+log = logging.getLogger(__name__)
+
+PASSED_ON_HEADERS = ("retry-after", "x-ratelimit-exceeded")
+
+
+def make_client(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+    """One pooled client per upstream.
+
+    httpx's own pool slows down sharply under concurrency; aiohttp's does not, so the
+    network transport is aiohttp's behind httpx's API. `transport` replaces it (the
+    in-process emulator uses httpx's ASGI transport).
+    """
+    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+    return httpx.AsyncClient(
+        transport=transport or AiohttpTransport(limits=limits),
+        timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+        follow_redirects=False,
+    )
+
+
+@contextlib.contextmanager
+def upstream_errors() -> Iterator[None]:
+    """Network failures as gateway errors: timeouts 504, the rest 502."""
+    try:
+        yield
+    except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout) as exc:
+        raise UpstreamTimeout("The upstream did not answer in time.") from exc
+    except httpx.TransportError as exc:
+        log.warning("upstream transport error: %r", exc)
+        raise UpstreamFailed("Could not reach the upstream, or it closed the connection.") from exc
+
+
+def lenient_json(raw: bytes) -> Any:
+    """Upstreams send JSON as text/plain too: try to parse whatever came."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def error_from_response(status: int, headers: httpx.Headers, raw: bytes) -> GatewayError:
+    """An upstream's error reply as ours: 4xx keep message and code, 5xx become 502/503."""
+    body = lenient_json(raw)
+    detail = body.get("error", body) if isinstance(body, dict) else {}
+    if not isinstance(detail, dict):
+        detail = {"message": str(detail)}
+    message = str(detail.get("message") or raw.decode("utf-8", "replace").strip()[:500])
+    message = message or f"The upstream answered {status}."
+    code = detail.get("code") if isinstance(detail.get("code"), str) else None
+    param = detail.get("param") if isinstance(detail.get("param"), str) else None
+    passed_on = {name: headers[name] for name in PASSED_ON_HEADERS if name in headers}
+    if status == 429:
+        return RateLimited(message, code=code or "rate_limit_exceeded", headers=passed_on)
+    if status in (401, 407):
+        # The client's key was fine; the gateway's own upstream credentials were not.
+        return UpstreamFailed(
+            f"The upstream rejected the gateway's credentials: {message}",
+            code="upstream_authentication_failed",
+        )
+    if status == 503:
+        return UpstreamUnavailable(f"The upstream is unavailable: {message}", headers=passed_on)
+    if status >= 500 or status < 400:
+        return UpstreamFailed(f"The upstream failed with status {status}: {message}")
+    return GatewayError(message, status=status, code=code, param=param, headers=passed_on)
+
+
+def parse_ok_json(response: httpx.Response) -> Json:
+    """A successful upstream answer's JSON object, or 502."""
+    body = lenient_json(response.content)
+    if not isinstance(body, dict):
+        raise UpstreamFailed("The upstream sent an answer that is not a JSON object.")
+    return body
+
+
+async def request_json(client: httpx.AsyncClient, request: httpx.Request) -> Json:
+    with upstream_errors():
+        response = await client.send(request)
+    if response.status_code >= 300:
+        raise error_from_response(response.status_code, response.headers, response.content)
+    return parse_ok_json(response)
+
+
+async def open_stream(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    """Send a streamed request; an error status is read, closed and raised."""
+    with upstream_errors():
+        response = await client.send(request, stream=True)
+        if response.status_code >= 300:
+            raw = await response.aread()
+            await response.aclose()
+            raise error_from_response(response.status_code, response.headers, raw)
+    return response
+
+
+async def iter_sse_data(response: httpx.Response) -> AsyncIterator[str]:
+    """The `data` of each server-sent event, until `[DONE]` (which is not yielded).
+
+    A stream that ends without `[DONE]` was cut: that raises, it never ends quietly.
+    """
+    data: list[str] = []
+    try:
+        with upstream_errors():
+            async for line in response.aiter_lines():
+                if line.startswith("data:"):
+                    data.append(line[5:].removeprefix(" "))
+                elif not line and data:
+                    event, data = "\n".join(data), []
+                    if event == "[DONE]":
+                        return
+                    yield event
+            if data and "\n".join(data) == "[DONE]":
+                return
+    finally:
+        await response.aclose()
+    raise UpstreamFailed("The upstream stream ended before it was complete.")
+
+
+async def iter_sse_json(response: httpx.Response) -> AsyncIterator[Json]:
+    """Each event's JSON object; an upstream error event or malformed event raises."""
+    async for data in iter_sse_data(response):
+        chunk = lenient_json(data.encode())
+        if not isinstance(chunk, dict):
+            raise UpstreamFailed("The upstream sent a malformed stream event.")
+        if chunk.get("error") and not chunk.get("choices"):
+            error = chunk["error"] if isinstance(chunk["error"], dict) else {}
+            raise UpstreamFailed(f"The upstream failed mid-stream: {error.get('message', chunk['error'])}")
+        yield chunk

@@ -1,0 +1,39 @@
+"""Any OpenAI-compatible server: base URL and key, requests passed through as they are."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+
+from .base import Json
+from .http import iter_sse_json, open_stream, request_json
+
+
+class OpenAIUpstream:
+    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str | None) -> None:
+        self._client = client
+        self._base = base_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+
+    def _request(self, method: str, path: str, body: Json | None = None) -> httpx.Request:
+        return self._client.build_request(
+            method, self._base + path, json=body, headers=self._headers
+        )
+
+    async def list_models(self) -> list[Json]:
+        answer = await request_json(self._client, self._request("GET", "/models"))
+        return [model for model in answer.get("data", []) if isinstance(model, dict)]
+
+    async def chat(self, body: Json) -> Json:
+        return await request_json(self._client, self._request("POST", "/chat/completions", body))
+
+    async def chat_stream(self, body: Json) -> AsyncIterator[Json]:
+        request = self._request("POST", "/chat/completions", body)
+        return iter_sse_json(await open_stream(self._client, request))
+
+    async def embeddings(self, body: Json) -> Json:
+        return await request_json(self._client, self._request("POST", "/embeddings", body))
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
