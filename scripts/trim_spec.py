@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = ROOT.parent / "shared" / "reference" / "openai-openapi.yaml"
+DEFAULT_SOURCE = ROOT / "openapi" / "upstream" / "openai-openapi.yaml"
 DEFAULT_TARGET = ROOT / "openapi" / "openai.yaml"
 
 # (path, method) -> our own short summary
@@ -118,7 +118,8 @@ def convert_schema(node: Any) -> Any:
         for combinator in ("oneOf", "anyOf"):
             if combinator in out:
                 out.pop("nullable")
-                if NULL_BRANCH not in out[combinator]:
+                # Only if no branch takes null already: under oneOf, two would match it.
+                if not any(branch.get("nullable") for branch in out[combinator]):
                     out[combinator] = [*out[combinator], dict(NULL_BRANCH)]
                 break
     if out.get("nullable") and "enum" in out and None not in out["enum"]:

@@ -71,14 +71,32 @@ def _kind(error: jsonschema_rs.ValidationError) -> str:
     return type(error.kind).__name__
 
 
+WHOLE_VALUE_KINDS = ("Type", "Enum", "Constant")
+
+
 def _rejects_whole(branch: list[jsonschema_rs.ValidationError], depth: int) -> bool:
-    """A branch whose type or discriminating value (e.g. `role`) does not even match."""
+    """A branch whose type, or discriminating value (e.g. `role`), does not even match."""
     for error in branch:
-        if len(error.instance_path) == depth and _kind(error) == "Type":
+        if len(error.instance_path) == depth and _kind(error) in WHOLE_VALUE_KINDS:
             return True
         if len(error.instance_path) == depth + 1 and _kind(error) in ("Enum", "Constant"):
             return True
     return False
+
+
+def _expected_types(context: list[list[jsonschema_rs.ValidationError]], depth: int) -> list[str]:
+    """What a oneOf/anyOf would have taken, when the value's type fits no branch."""
+    expected: list[str] = []
+    for branch in context:
+        for error in branch:
+            if len(error.instance_path) != depth:
+                continue
+            details = error.kind.as_dict()
+            if _kind(error) == "Type":
+                expected += [str(t) for t in details["types"]]
+            elif _kind(error) == "Enum":
+                expected += ["null" if o is None else orjson.dumps(o).decode() for o in details["options"]]
+    return list(dict.fromkeys(expected))
 
 
 def most_specific(error: jsonschema_rs.ValidationError) -> jsonschema_rs.ValidationError:
@@ -112,6 +130,10 @@ def describe(error: jsonschema_rs.ValidationError) -> InvalidRequest:
         return InvalidRequest(f"Unrecognized request argument supplied: {param}", param=param)
     param = param_path(path)
     where = f"'{param}'" if param else "the request body"
+    context = getattr(error.kind, "context", None)
+    if context and all(_rejects_whole(branch, len(path)) for branch in context):
+        expected = " or ".join(_expected_types(context, len(path)))
+        return InvalidRequest(shorten(f"Invalid type for {where}: expected {expected}."), param=param)
     if kind == "Type":
         expected = " or ".join(str(t) for t in details["types"])
         return InvalidRequest(f"Invalid type for {where}: expected {expected}.", param=param)

@@ -30,6 +30,16 @@ REFRESH_IN = 1500
 
 
 @dataclass
+class Fault:
+    """One injected failure, served instead of the next API answer (tests, benchmarks)."""
+
+    status: int = 500
+    body: str = '{"error":{"message":"emulated failure","code":"emulated"}}'
+    delay_seconds: float = 0.0  # wait this long first (a slow or stalled upstream)
+    cut_after_chunks: int | None = None  # stream this many chunks, then drop the connection
+
+
+@dataclass
 class EmulatorConfig:
     first_token_ms: float = 0.0
     token_interval_ms: float = 0.0
@@ -37,6 +47,8 @@ class EmulatorConfig:
     omit_usage: bool = False  # behave like an upstream that reports no usage
     exchanges: int = 0  # token exchanges served, for tests
     issued: dict[str, float] = field(default_factory=dict)  # copilot token -> expiry
+    faults: list[Fault] = field(default_factory=list)  # served in order, one per API call
+    seen_headers: list[dict[str, str]] = field(default_factory=list)  # of API calls, for tests
 
 
 def json_response(body: object, status: int = 200, media_type: str = "application/json") -> Response:
@@ -95,8 +107,14 @@ class CopilotEmulator:
 
     # Copilot side -------------------------------------------------------------------
 
-    def _refusal(self, request: Request) -> Response | None:
-        """Copilot's checks on every API call: a live token and the editor headers."""
+    async def _refusal(self, request: Request) -> Response | None:
+        """An injected fault, or Copilot's refusal (a dead token, missing headers), or None."""
+        self.config.seen_headers.append(dict(request.headers))
+        fault = self.config.faults[0] if self.config.faults else None
+        if fault and fault.cut_after_chunks is None:
+            self.config.faults.pop(0)
+            await asyncio.sleep(fault.delay_seconds)
+            return Response(fault.body, fault.status, media_type="application/json")
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         expiry = self.config.issued.get(token) if scheme.lower() == "bearer" else None
         if expiry is None:
@@ -108,7 +126,7 @@ class CopilotEmulator:
         return None
 
     async def list_models(self, request: Request) -> Response:
-        return self._refusal(request) or json_response({"object": "list", "data": catalog.MODELS})
+        return await self._refusal(request) or json_response({"object": "list", "data": catalog.MODELS})
 
     async def _body(self, request: Request) -> dict | Response:
         try:
@@ -120,7 +138,7 @@ class CopilotEmulator:
         return body
 
     async def chat(self, request: Request) -> Response:
-        refusal = self._refusal(request)
+        refusal = await self._refusal(request)
         body = refusal or await self._body(request)
         if isinstance(body, Response):
             return body
@@ -140,6 +158,8 @@ class CopilotEmulator:
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             events = self._chat_events(completion_id, body["model"], generated, usage if include_usage else None)
+            if self.config.faults and self.config.faults[0].cut_after_chunks is not None:
+                events = _cut(events, self.config.faults.pop(0).cut_after_chunks or 0)
             return StreamingResponse(events, media_type="text/event-stream")
         answer = {
             "id": completion_id,
@@ -196,7 +216,7 @@ class CopilotEmulator:
             await asyncio.sleep(milliseconds / 1000)
 
     async def embeddings(self, request: Request) -> Response:
-        refusal = self._refusal(request)
+        refusal = await self._refusal(request)
         body = refusal or await self._body(request)
         if isinstance(body, Response):
             return body
@@ -216,6 +236,16 @@ class CopilotEmulator:
             prompt = tokens.count(inputs, body["model"])
             answer["usage"] = {"prompt_tokens": prompt, "total_tokens": prompt}
         return json_response(answer)
+
+
+async def _cut(events: AsyncIterator[bytes], keep: int) -> AsyncIterator[bytes]:
+    """Send `keep` events, then fail: the server drops the connection mid-stream."""
+    sent = 0
+    async for chunk in events:
+        if sent == keep:
+            raise ConnectionAbortedError("emulated cut")
+        yield chunk
+        sent += 1
 
 
 def _has_image(messages: list) -> bool:

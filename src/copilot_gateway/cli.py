@@ -1,0 +1,86 @@
+"""The `copilot-gateway` command: `serve` the API, or serve the Copilot `emulator` alone."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import uvicorn
+from pydantic import ValidationError
+
+from .app import create_app
+from .auth import AuthRefused, KeyRing, auth_required
+from .emulator import CopilotEmulator, EmulatorConfig
+from .service import Gateway
+from .settings import Settings, is_loopback
+from .upstreams import build_upstream
+
+log = logging.getLogger("copilot_gateway")
+
+
+def serve(settings: Settings) -> int:
+    try:
+        auth_enabled, warning = auth_required(
+            KeyRing(settings.api_keys),
+            settings.auth_disabled,
+            settings.auth_disabled_force,
+            is_loopback(settings.host),
+        )
+        upstream, description = build_upstream(settings)
+    except (AuthRefused, ValueError) as refusal:
+        print(f"copilot-gateway: refusing to start: {refusal}", file=sys.stderr)
+        return 2
+    if warning:
+        log.warning("!!! %s", warning)
+    app = create_app(Gateway(settings, upstream, description), auth_enabled=auth_enabled)
+    url = f"http://{settings.host}:{settings.port}"
+    log.info("Upstream: %s", description)
+    log.info("OpenAI API at %s/v1 (docs at %s/docs)", url, url)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+    return 0
+
+
+def serve_emulator(settings: Settings) -> int:
+    config = EmulatorConfig(
+        first_token_ms=settings.emulator_first_token_ms,
+        token_interval_ms=settings.emulator_token_interval_ms,
+    )
+    log.info(
+        "Copilot emulator at http://%s:%s (point GATEWAY_GITHUB_API_URL here)",
+        settings.host,
+        settings.port,
+    )
+    uvicorn.run(CopilotEmulator(config).app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="copilot-gateway", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    for name, port, help_text in (
+        ("serve", 8080, "serve the OpenAI API (on the built-in emulator without credentials)"),
+        ("emulator", 9090, "serve the Copilot emulator on its own"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("--host", default="127.0.0.1")
+        command.add_argument("--port", type=int, default=port)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    # One line per upstream call and per skipped SSE validation is noise, not news.
+    for chatty in ("httpx", "connexion.middleware.response_validation"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    try:
+        settings = Settings(host=args.host, port=args.port)
+    except ValidationError as error:
+        print(f"copilot-gateway: invalid configuration:\n{error}", file=sys.stderr)
+        return 2
+    return serve(settings) if args.command == "serve" else serve_emulator(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

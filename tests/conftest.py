@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from servers import CopilotEmulator, gateway_app, gateway_settings, running  # noqa: E402
+
+API_KEY = "sk-test-key"
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests configure the gateway explicitly; nothing leaks in from the shell."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("GATEWAY_") or name in ("GITHUB_TOKEN", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+            monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def emulator() -> CopilotEmulator:
+    return CopilotEmulator()
+
+
+@pytest.fixture
+def emulator_url(emulator: CopilotEmulator) -> Iterator[str]:
+    with running(emulator.app) as url:
+        yield url
+
+
+@pytest.fixture
+def gateway_url(emulator_url: str) -> Iterator[str]:
+    """A gateway on loopback, its copilot upstream the emulator on loopback."""
+    with running(gateway_app(gateway_settings(emulator_url))) as url:
+        yield url
+
+
+@pytest.fixture
+def client(gateway_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=gateway_url, headers=AUTH, timeout=30) as http:
+        yield http

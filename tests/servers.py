@@ -1,0 +1,57 @@
+"""Real uvicorn servers on loopback, in a background thread, for tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from copilot_gateway.app import create_app
+from copilot_gateway.emulator import CopilotEmulator
+from copilot_gateway.service import Gateway
+from copilot_gateway.settings import Settings
+from copilot_gateway.upstreams import build_upstream
+
+
+@contextmanager
+def running(app: ASGIApp) -> Iterator[str]:
+    """Serve app on a free loopback port; yields its base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="auto")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("test server did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def gateway_settings(emulator_url: str, **overrides: object) -> Settings:
+    """Settings for a gateway whose copilot upstream is the emulator at emulator_url."""
+    values: dict[str, object] = {
+        "upstream": "copilot",
+        "github_token": "gho_test_github_token",
+        "github_api_url": emulator_url,
+        "api_keys": "sk-test-key",
+        **overrides,
+    }
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def gateway_app(settings: Settings, *, auth_enabled: bool = True) -> ASGIApp:
+    upstream, description = build_upstream(settings)
+    return create_app(Gateway(settings, upstream, description), auth_enabled=auth_enabled)
+
+
+__all__ = ["CopilotEmulator", "gateway_app", "gateway_settings", "running"]

@@ -1,0 +1,98 @@
+"""openapi/openai.yaml: generated, valid, and only what we serve."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from openapi_spec_validator import validate
+
+from copilot_gateway.spec import load_spec, mounted_at_full_paths, published, without_security
+
+ROOT = Path(__file__).resolve().parent.parent
+OPERATIONS = {
+    "listModels", "retrieveModel", "createChatCompletion", "createChatCompletionAlias",
+    "createCompletion", "createEmbedding", "getHealth",
+}
+
+
+def operations(spec: dict) -> dict[str, tuple[str, str]]:
+    return {
+        op["operationId"]: (path, method)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if isinstance(op, dict) and "operationId" in op
+    }
+
+
+def test_committed_spec_is_what_the_trim_script_generates() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "trim_spec.py"), "--check"],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_spec_is_valid_openapi_3_0() -> None:
+    spec = load_spec()
+    assert spec["openapi"] == "3.0.3"
+    validate(spec)
+
+
+def test_spec_holds_exactly_our_operations() -> None:
+    assert set(operations(load_spec())) == OPERATIONS
+
+
+def test_spec_keeps_no_openai_extensions() -> None:
+    text = (ROOT / "openapi" / "openai.yaml").read_text()
+    assert "x-oai" not in text and "x-stainless" not in text
+
+
+def test_every_operation_documents_errors_in_openai_shape() -> None:
+    spec = load_spec()
+    for path, method in operations(spec).values():
+        responses = spec["paths"][path][method]["responses"]
+        if path == "/healthz":
+            continue
+        assert responses["default"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorResponse"
+        }
+
+
+def test_additions_are_marked() -> None:
+    spec = load_spec()
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["x-gateway-addition"] is True
+    for path in ("/models", "/openai", "/healthz"):
+        assert spec["paths"][path]["x-gateway-addition"] is True
+    streamed = spec["paths"]["/completions"]["post"]["responses"]["200"]["content"]["text/event-stream"]
+    assert streamed["x-gateway-addition"] is True
+
+
+def test_discriminators_have_explicit_mappings() -> None:
+    messages = load_spec()["components"]["schemas"]["ChatCompletionRequestMessage"]
+    assert messages["discriminator"]["mapping"]["tool"].endswith("ChatCompletionRequestToolMessage")
+
+
+def test_null_is_spelled_the_3_0_way() -> None:
+    text = (ROOT / "openapi" / "openai.yaml").read_text()
+    assert "type: 'null'" not in text and "type: null" not in text
+
+
+def test_full_paths_mount_aliases_and_health_outside_v1() -> None:
+    paths = mounted_at_full_paths(load_spec())["paths"]
+    assert {"/v1/models", "/models", "/v1/models/{model}", "/v1/chat/completions", "/openai",
+            "/v1/completions", "/v1/embeddings", "/healthz"} == set(paths)
+    assert paths["/models"] is paths["/v1/models"]
+
+
+def test_published_spec_names_the_running_gateway() -> None:
+    served = published(load_spec(), "http://gw.example:8080")
+    assert served["servers"] == [{"url": "http://gw.example:8080/v1"}]
+    assert served["paths"]["/healthz"]["servers"] == [{"url": "http://gw.example:8080"}]
+
+
+def test_spec_without_security_asks_for_no_key() -> None:
+    text = yaml.safe_dump(without_security(load_spec()))
+    assert "bearerAuth" not in text
