@@ -18,7 +18,7 @@ from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import NonConformingResponseBody
 from connexion.validators import VALIDATOR_MAP
 from connexion.validators.json import JSONRequestBodyValidator, JSONResponseBodyValidator
-from starlette.types import Scope
+from starlette.types import Message, Receive, Scope
 
 from .errors import InvalidRequest
 
@@ -99,6 +99,21 @@ def _expected_types(context: list[list[jsonschema_rs.ValidationError]], depth: i
     return list(dict.fromkeys(expected))
 
 
+def _missing_everywhere(
+    branches: list[list[jsonschema_rs.ValidationError]], depth: int
+) -> jsonschema_rs.ValidationError | None:
+    def missing(branch: list[jsonschema_rs.ValidationError]) -> dict[str, jsonschema_rs.ValidationError]:
+        return {
+            e.kind.as_dict()["property"]: e
+            for e in branch
+            if len(e.instance_path) == depth and _kind(e) == "Required"
+        }
+
+    first = missing(branches[0])
+    shared = set(first).intersection(*(missing(branch) for branch in branches[1:]))
+    return first[min(shared)] if shared else None
+
+
 def most_specific(error: jsonschema_rs.ValidationError) -> jsonschema_rs.ValidationError:
     """Look inside oneOf/anyOf for the one branch the value was meant for."""
     context = getattr(error.kind, "context", None)
@@ -106,7 +121,11 @@ def most_specific(error: jsonschema_rs.ValidationError) -> jsonschema_rs.Validat
         return error
     depth = len(error.instance_path)
     candidates = [branch for branch in context if branch and not _rejects_whole(branch, depth)]
-    if len(candidates) != 1:
+    if len(candidates) > 1:
+        # A property every branch requires (say `role`) is missing: that is the error.
+        common = _missing_everywhere(candidates, depth)
+        return common or error
+    if not candidates:
         return error
     deepest = max(candidates[0], key=lambda e: len(e.instance_path))
     return most_specific(deepest)
@@ -160,6 +179,24 @@ def parse_json(raw: bytes) -> Any:
 
 
 class RequestBodyValidator(JSONRequestBodyValidator):
+    async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        """Read, parse and validate the body, then replay it to the handler.
+
+        connexion's own version treats a body without Content-Length (chunked) as missing.
+        """
+        messages: list[Message] = []
+
+        async def stream() -> AsyncIterator[bytes]:
+            more_body = True
+            while more_body:
+                message = await receive()
+                messages.append(message)
+                more_body = message.get("more_body", False)
+                yield message.get("body", b"")
+
+        self._validate(await self._parse(stream(), scope=scope))
+        return self._insert_messages(receive, messages=messages), scope
+
     async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> Any:
         raw = b"".join([chunk async for chunk in stream])
         return parse_json(raw) if raw.strip() else None

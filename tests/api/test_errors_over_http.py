@@ -1,0 +1,103 @@
+"""Every error a client can meet is OpenAI's shape, JSON, with the right status."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
+
+
+def assert_openai_error(response: httpx.Response, status: int, type_: str, param: str | None = None) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    error = response.json()["error"]
+    assert set(error) == {"message", "type", "param", "code"}
+    assert error["type"] == type_
+    assert error["param"] == param
+    assert error["message"]
+    return error
+
+
+def test_validation_error_names_the_field(client: httpx.Client) -> None:
+    response = client.post("/v1/chat/completions", json={"model": "gpt-4o", "messages": [{"content": "hi"}]})
+    error = assert_openai_error(response, 400, "invalid_request_error", "messages[0].role")
+    assert "messages[0].role" in error["message"]
+
+
+def test_missing_required_field(client: httpx.Client) -> None:
+    response = client.post("/v1/chat/completions", json={"model": "gpt-4o"})
+    assert_openai_error(response, 400, "invalid_request_error", "messages")
+
+
+def test_malformed_json(client: httpx.Client) -> None:
+    response = client.post("/v1/chat/completions", content=b'{"model": ', headers={"content-type": "application/json"})
+    assert_openai_error(response, 400, "invalid_request_error")
+
+
+def test_body_that_is_not_utf8(client: httpx.Client) -> None:
+    response = client.post("/v1/embeddings", content=b'{"model": "\xff\xfe"}', headers={"content-type": "application/json"})
+    assert_openai_error(response, 400, "invalid_request_error")
+
+
+def test_empty_body(client: httpx.Client) -> None:
+    response = client.post("/v1/chat/completions", headers={"content-type": "application/json"})
+    assert_openai_error(response, 400, "invalid_request_error")
+
+
+def test_json_that_is_not_an_object(client: httpx.Client) -> None:
+    response = client.post("/v1/chat/completions", json=[1, 2])
+    assert_openai_error(response, 400, "invalid_request_error")
+
+
+def test_wrong_content_type(client: httpx.Client) -> None:
+    response = client.post("/v1/chat/completions", content=b"model=gpt-4o", headers={"content-type": "text/plain"})
+    error = assert_openai_error(response, 415, "invalid_request_error")
+    assert error["code"] == "unsupported_media_type"
+
+
+def test_unknown_path_is_404(client: httpx.Client) -> None:
+    error = assert_openai_error(client.get("/v1/nothing-here"), 404, "not_found_error")
+    assert error["code"] == "unknown_url"
+
+
+def test_wrong_method_is_405_with_allow(client: httpx.Client) -> None:
+    response = client.delete("/v1/chat/completions")
+    assert_openai_error(response, 405, "invalid_request_error")
+    assert "POST" in response.headers["allow"]
+
+
+def test_unknown_model_is_404_model_not_found(client: httpx.Client) -> None:
+    error = assert_openai_error(client.get("/v1/models/no-such-model"), 404, "not_found_error", "model")
+    assert error["code"] == "model_not_found"
+
+
+def test_missing_key_is_401_with_www_authenticate(gateway_url: str) -> None:
+    response = httpx.get(f"{gateway_url}/v1/models")
+    error = assert_openai_error(response, 401, "authentication_error")
+    assert error["code"] == "invalid_api_key"
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("authorization", ["Bearer sk-wrong", "Basic c2stdGVzdC1rZXk6", "Bearer", "sk-test-key"])
+def test_every_failed_authentication_looks_the_same(gateway_url: str, authorization: str) -> None:
+    response = httpx.get(f"{gateway_url}/v1/models", headers={"Authorization": authorization})
+    missing = httpx.get(f"{gateway_url}/v1/models")
+    assert response.status_code == 401
+    assert response.json() == missing.json()
+    assert "sk-wrong" not in response.text
+
+
+def test_every_operation_needs_a_key(gateway_url: str) -> None:
+    calls = [("GET", "/v1/models"), ("GET", "/models"), ("GET", "/v1/models/gpt-4o"),
+             ("POST", "/v1/chat/completions"), ("POST", "/openai"), ("POST", "/v1/completions"),
+             ("POST", "/v1/embeddings")]
+    for method, path in calls:
+        response = httpx.request(method, gateway_url + path, json={})
+        assert response.status_code == 401, (method, path)
+
+
+def test_unsupported_model_upstream_keeps_its_code(client: httpx.Client) -> None:
+    response = client.post("/v1/chat/completions", json={**CHAT, "model": "text-embedding-3-small"})
+    error = assert_openai_error(response, 400, "invalid_request_error", "model")
+    assert error["code"] == "model_not_supported"

@@ -1,0 +1,62 @@
+"""Bodies over the size limit are refused with 413, before they are read whole."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from servers import gateway_app, gateway_settings, running
+
+LIMIT = 4096
+
+
+@pytest.fixture
+def small_gateway(emulator_url: str) -> Iterator[str]:
+    with running(gateway_app(gateway_settings(emulator_url, max_body_bytes=LIMIT))) as url:
+        yield url
+
+
+def test_declared_length_over_the_limit_is_413(small_gateway: str) -> None:
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "x" * (LIMIT * 2)}]}
+    response = httpx.post(f"{small_gateway}/v1/chat/completions", json=body, headers={"Authorization": "Bearer sk-test-key"})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "request_too_large"
+
+
+def test_streamed_body_over_the_limit_is_413(small_gateway: str) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"model": "gpt-4o", "messages": [{"role": "user", "content": "'
+        for _ in range(10):
+            yield b"x" * 1024
+        yield b'"}]}'
+
+    response = httpx.post(
+        f"{small_gateway}/v1/chat/completions",
+        content=chunks(),
+        headers={"Authorization": "Bearer sk-test-key", "content-type": "application/json"},
+    )
+    assert "content-length" not in response.request.headers  # sent chunked
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "request_too_large"
+
+
+def test_chunked_body_within_the_limit_is_read(small_gateway: str) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"model": "gpt-4o", '
+        yield b'"messages": [{"role": "user", "content": "chunked"}]}'
+
+    response = httpx.post(
+        f"{small_gateway}/v1/chat/completions",
+        content=chunks(),
+        headers={"Authorization": "Bearer sk-test-key", "content-type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    assert "chunked" in response.json()["choices"][0]["message"]["content"]
+
+
+def test_body_within_the_limit_passes(small_gateway: str) -> None:
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "small"}]}
+    response = httpx.post(f"{small_gateway}/v1/chat/completions", json=body, headers={"Authorization": "Bearer sk-test-key"})
+    assert response.status_code == 200

@@ -1,0 +1,195 @@
+"""The official openai SDK against a real gateway on loopback, its upstream the emulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import openai
+import pytest
+
+from conftest import API_KEY
+
+MESSAGES = [{"role": "user", "content": "Tell me about gateways"}]
+
+
+@pytest.fixture
+def sdk(gateway_url: str) -> Iterator[openai.OpenAI]:
+    with openai.OpenAI(base_url=f"{gateway_url}/v1", api_key=API_KEY, max_retries=0) as client:
+        yield client
+
+
+def test_models_list_and_retrieve(sdk: openai.OpenAI) -> None:
+    ids = [model.id for model in sdk.models.list()]
+    assert {"gpt-4.1", "gpt-4o", "claude-sonnet-4", "text-embedding-3-small"} <= set(ids)
+    assert "gpt-41-copilot" not in ids  # a completion-only model cannot be called on chat
+    assert sdk.models.retrieve("gpt-4o").id == "gpt-4o"
+
+
+def test_chat_completion(sdk: openai.OpenAI) -> None:
+    completion = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)  # type: ignore[arg-type]
+    assert completion.id.startswith("chatcmpl-")
+    assert completion.object == "chat.completion"
+    assert completion.model == "gpt-4o"
+    choice = completion.choices[0]
+    assert choice.finish_reason == "stop"
+    assert "Tell me about gateways" in (choice.message.content or "")
+    assert completion.usage and completion.usage.total_tokens == completion.usage.prompt_tokens + completion.usage.completion_tokens
+
+
+def test_chat_ids_are_unique(sdk: openai.OpenAI) -> None:
+    ids = {sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES).id for _ in range(3)}  # type: ignore[arg-type]
+    assert len(ids) == 3
+
+
+def test_chat_stream_matches_the_plain_answer(sdk: openai.OpenAI) -> None:
+    plain = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)  # type: ignore[arg-type]
+    chunks = list(sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True))  # type: ignore[arg-type]
+    assert len({chunk.id for chunk in chunks}) == 1
+    text = "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
+    assert text == plain.choices[0].message.content
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert all(chunk.usage is None for chunk in chunks)
+
+
+def test_chat_stream_include_usage_ends_with_usage_chunk(sdk: openai.OpenAI) -> None:
+    chunks = list(
+        sdk.chat.completions.create(
+            model="gpt-4o", messages=MESSAGES, stream=True, stream_options={"include_usage": True}  # type: ignore[arg-type]
+        )
+    )
+    last = chunks[-1]
+    assert last.choices == [] and last.usage is not None
+    plain = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)  # type: ignore[arg-type]
+    assert last.usage.model_dump() == plain.usage.model_dump()  # type: ignore[union-attr]
+
+
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}, "unit": {"enum": ["c", "f"]}},
+                "required": ["city"],
+            },
+        },
+    }
+]
+
+
+def test_forced_tool_choice_gives_a_tool_call_with_json_arguments(sdk: openai.OpenAI) -> None:
+    completion = sdk.chat.completions.create(
+        model="gpt-4o", messages=MESSAGES, tools=TOOLS,  # type: ignore[arg-type]
+        tool_choice={"type": "function", "function": {"name": "get_weather"}},
+    )
+    choice = completion.choices[0]
+    assert choice.finish_reason == "tool_calls"
+    call = choice.message.tool_calls[0]  # type: ignore[index]
+    assert call.function.name == "get_weather"  # type: ignore[union-attr]
+    assert json.loads(call.function.arguments) == {"city": "emulated", "unit": "c"}  # type: ignore[union-attr]
+
+
+def test_streamed_tool_call_arguments_reassemble(sdk: openai.OpenAI) -> None:
+    stream = sdk.chat.completions.create(
+        model="gpt-4o", messages=MESSAGES, tools=TOOLS, tool_choice="required", stream=True,  # type: ignore[arg-type]
+    )
+    arguments, names, reasons = "", [], []
+    for chunk in stream:
+        for choice in chunk.choices:
+            for call in choice.delta.tool_calls or []:
+                names += [call.function.name] if call.function and call.function.name else []
+                arguments += (call.function.arguments or "") if call.function else ""
+            reasons += [choice.finish_reason] if choice.finish_reason else []
+    assert names == ["get_weather"] and json.loads(arguments)["city"] == "emulated"
+    assert reasons == ["tool_calls"]
+
+
+def test_n_gives_n_distinct_choices(sdk: openai.OpenAI) -> None:
+    completion = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES, n=3)  # type: ignore[arg-type]
+    assert [c.index for c in completion.choices] == [0, 1, 2]
+    assert len({c.message.content for c in completion.choices}) == 3
+
+
+def test_max_tokens_reaching_the_limit_finishes_with_length(sdk: openai.OpenAI) -> None:
+    completion = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES, max_tokens=3)  # type: ignore[arg-type]
+    assert completion.choices[0].finish_reason == "length"
+    assert completion.usage and completion.usage.completion_tokens == 3
+    newer = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES, max_completion_tokens=2)  # type: ignore[arg-type]
+    assert newer.choices[0].finish_reason == "length"
+
+
+def test_response_format_json_object(sdk: openai.OpenAI) -> None:
+    completion = sdk.chat.completions.create(
+        model="gpt-4o", messages=MESSAGES, response_format={"type": "json_object"}  # type: ignore[arg-type]
+    )
+    assert "reply" in json.loads(completion.choices[0].message.content or "")
+
+
+def test_legacy_completion(sdk: openai.OpenAI) -> None:
+    completion = sdk.completions.create(model="gpt-4o", prompt="Say hello", max_tokens=50)
+    assert completion.object == "text_completion" and completion.id.startswith("cmpl-")
+    assert "Say hello" in completion.choices[0].text
+    assert completion.choices[0].finish_reason == "stop"
+    assert completion.usage and completion.usage.completion_tokens > 0
+
+
+def test_legacy_completion_defaults_to_16_tokens(sdk: openai.OpenAI) -> None:
+    completion = sdk.completions.create(model="gpt-4o", prompt="Say hello " * 20)
+    assert completion.choices[0].finish_reason == "length"
+    assert completion.usage and completion.usage.completion_tokens == 16
+
+
+def test_legacy_completion_with_several_prompts_numbers_choices(sdk: openai.OpenAI) -> None:
+    completion = sdk.completions.create(model="gpt-4o", prompt=["first", "second"], n=2, max_tokens=50)
+    assert [c.index for c in completion.choices] == [0, 1, 2, 3]
+    assert "first" in completion.choices[1].text and "second" in completion.choices[2].text
+
+
+def test_legacy_completion_stream(sdk: openai.OpenAI) -> None:
+    plain = sdk.completions.create(model="gpt-4o", prompt="Stream me", max_tokens=50)
+    chunks = list(sdk.completions.create(
+        model="gpt-4o", prompt="Stream me", max_tokens=50, stream=True, stream_options={"include_usage": True}
+    ))
+    text = "".join(c.choices[0].text for c in chunks if c.choices)
+    assert text == plain.choices[0].text
+    assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
+    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == plain.usage.completion_tokens  # type: ignore[union-attr]
+
+
+def test_embeddings_float_base64_and_dimensions(sdk: openai.OpenAI) -> None:
+    inputs = ["alpha", "beta", "alpha"]
+    as_base64 = sdk.embeddings.create(model="text-embedding-3-small", input=inputs)  # the SDK asks base64
+    as_float = sdk.embeddings.create(model="text-embedding-3-small", input=inputs, encoding_format="float")
+    assert [d.index for d in as_float.data] == [0, 1, 2]
+    vectors = [d.embedding for d in as_float.data]
+    assert len(vectors[0]) == 1536
+    assert vectors[0] == vectors[2] and vectors[0] != vectors[1]
+    assert abs(sum(v * v for v in vectors[1]) - 1) < 1e-6
+    decoded = [d.embedding for d in as_base64.data]
+    assert all(abs(a - b) < 1e-6 for a, b in zip(decoded[1], vectors[1], strict=True))
+    small = sdk.embeddings.create(model="text-embedding-3-small", input="alpha", dimensions=8, encoding_format="float")
+    assert len(small.data[0].embedding) == 8
+    assert as_float.usage.prompt_tokens == as_float.usage.total_tokens > 0
+
+
+def test_embeddings_of_token_arrays_equal_those_of_their_text(sdk: openai.OpenAI) -> None:
+    import toktok
+
+    ids = toktok._encoding("cl100k_base").encode("hello world")
+    by_ids = sdk.embeddings.create(model="text-embedding-3-small", input=[ids], encoding_format="float")
+    by_text = sdk.embeddings.create(model="text-embedding-3-small", input="hello world", encoding_format="float")
+    assert by_ids.data[0].embedding == by_text.data[0].embedding
+
+
+def test_sdk_error_classes(sdk: openai.OpenAI, gateway_url: str) -> None:
+    with pytest.raises(openai.NotFoundError) as not_found:
+        sdk.models.retrieve("no-such-model")
+    assert not_found.value.code == "model_not_found"
+    with pytest.raises(openai.BadRequestError) as bad:
+        sdk.chat.completions.create(model="gpt-4o", messages=[{"role": "user"}])  # type: ignore[list-item]
+    assert bad.value.param == "messages[0].content"
+    with openai.OpenAI(base_url=f"{gateway_url}/v1", api_key="sk-wrong", max_retries=0) as wrong:
+        with pytest.raises(openai.AuthenticationError):
+            wrong.models.list()
