@@ -69,7 +69,9 @@ class ChatStream:
         self.request = request
         self.include_usage = include_usage
         self.usage: Json | None = None
-        self.generated: list[str] = []
+        # What was generated, per choice and per tool call, to count usage if need be.
+        self.content: dict[int, list[str]] = {}
+        self.tool_calls: dict[tuple[int, int], list[str]] = {}
 
     def chunk(self, choices: list[Json], model: str, **extra: Any) -> bytes:
         return event(
@@ -99,15 +101,20 @@ class ChatStream:
         yield DONE
 
     def remember(self, choices: list[Json]) -> None:
-        """Keep the generated text, to count usage if the upstream reports none."""
         for choice in choices:
             delta = choice.get("delta") or {}
             if isinstance(delta.get("content"), str):
-                self.generated.append(delta["content"])
+                self.content.setdefault(choice["index"], []).append(delta["content"])
             for call in delta.get("tool_calls") or []:
                 function = call.get("function") or {}
-                self.generated += [function.get("name") or "", function.get("arguments") or ""]
+                parts = self.tool_calls.setdefault((choice["index"], call.get("index", 0)), [""])
+                if function.get("name"):
+                    parts[0] = function["name"]
+                parts.append(function.get("arguments") or "")
 
     def counted_usage(self, model: str) -> Json:
+        """Usage counted as for a whole answer (pieces would tokenize differently)."""
+        generated = ["".join(parts) for parts in self.content.values()]
+        generated += [text for parts in self.tool_calls.values() for text in (parts[0], "".join(parts[1:]))]
         prompt = tokens.count_prompt(self.request.get("messages", []), model)
-        return tokens.usage(prompt, tokens.count(self.generated, model))
+        return tokens.usage(prompt, tokens.count(generated, model))

@@ -69,7 +69,7 @@ async def stream(body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
         for number, prompt in enumerate(prompts):
             chunks = first if number == 0 else await upstream.chat_stream(request_for(prompt))
             echoed: set[int] = set()
-            generated: list[str] = []
+            generated: dict[int, list[str]] = {}  # per choice, to count usage if need be
             usage = None
             async for upstream_chunk in chunks:
                 if isinstance(upstream_chunk.get("usage"), dict):
@@ -77,7 +77,7 @@ async def stream(body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
                 for choice in upstream_chunk.get("choices") or []:
                     position = choice.get("index", 0)
                     text = (choice.get("delta") or {}).get("content") or ""
-                    generated.append(text)
+                    generated.setdefault(position, []).append(text)
                     if body.get("echo") and position not in echoed:
                         echoed.add(position)
                         text = prompt + text
@@ -89,7 +89,7 @@ async def stream(body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
                 completion_tokens += usage.get("completion_tokens", 0)
             else:
                 prompt_tokens += tokens.count_prompt(request_for(prompt)["messages"], body["model"])
-                completion_tokens += tokens.count(generated, body["model"])
+                completion_tokens += tokens.count(["".join(p) for p in generated.values()], body["model"])
         if (body.get("stream_options") or {}).get("include_usage"):
             yield chunk([], usage=tokens.usage(prompt_tokens, completion_tokens))
         yield DONE

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from ..errors import UpstreamFailed
+from ..errors import GatewayError, UpstreamFailed
 from ..settings import Settings
 from .base import Json
 from .http import iter_sse_json, open_stream, request_json
@@ -90,7 +90,17 @@ class CopilotUpstream:
             "Authorization": f"token {self._github_token}",
             "X-GitHub-Api-Version": "2025-04-01",
         }
-        answer = await request_json(self._client, self._client.build_request("GET", url, headers=headers))
+        try:
+            answer = await request_json(self._client, self._client.build_request("GET", url, headers=headers))
+        except GatewayError as refused:
+            if refused.status >= 500:
+                raise
+            raise UpstreamFailed(
+                f"GitHub would not exchange GITHUB_TOKEN for a Copilot token ({refused.message}). "
+                "It must be an OAuth token of an account with Copilot; personal access tokens "
+                "do not work.",
+                code="copilot_token_exchange_failed",
+            ) from None
         try:
             token = str(answer["token"])
             api_base = str(answer["endpoints"]["api"]).rstrip("/")

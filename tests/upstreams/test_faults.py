@@ -1,0 +1,121 @@
+"""Upstream failures reach the client as OpenAI errors: statuses, timeouts, cut streams."""
+
+from __future__ import annotations
+
+import httpx
+import orjson
+import pytest
+
+from copilot_gateway.emulator import CopilotEmulator
+from copilot_gateway.emulator.app import Fault
+from servers import gateway_app, gateway_settings, running
+
+CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
+STREAM = {**CHAT, "stream": True}
+
+
+def sse_data(text: str) -> list[str]:
+    return [line[6:] for line in text.split("\n\n") if line.startswith("data: ")]
+
+
+def test_upstream_4xx_keeps_message_and_code(client: httpx.Client, emulator: CopilotEmulator) -> None:
+    body = '{"error":{"message":"prompt token count of 9 exceeds the limit of 5","code":"model_max_prompt_tokens_exceeded"}}'
+    emulator.config.faults.append(Fault(status=400, body=body))
+    error = client.post("/v1/chat/completions", json=CHAT).json()["error"]
+    assert error["code"] == "model_max_prompt_tokens_exceeded"
+    assert error["message"] == "prompt token count of 9 exceeds the limit of 5"
+
+
+@pytest.mark.parametrize("status", [500, 502])
+def test_upstream_5xx_becomes_502_api_error(client: httpx.Client, emulator: CopilotEmulator, status: int) -> None:
+    emulator.config.faults.append(Fault(status=status))
+    response = client.post("/v1/chat/completions", json=CHAT)
+    assert response.status_code == 502
+    assert response.json()["error"]["type"] == "api_error"
+    assert "emulated failure" in response.json()["error"]["message"]
+
+
+def test_upstream_429_passes_retry_after_on(client: httpx.Client, emulator: CopilotEmulator) -> None:
+    emulator.config.faults.append(Fault(status=429, body='{"error":{"message":"slow down"}}'))
+    response = client.post("/v1/chat/completions", json=CHAT)
+    assert response.status_code == 429
+    assert response.json()["error"]["type"] == "rate_limit_error"
+
+
+def test_upstream_error_before_a_stream_is_an_http_error(client: httpx.Client, emulator: CopilotEmulator) -> None:
+    emulator.config.faults.append(Fault(status=500))
+    response = client.post("/v1/chat/completions", json=STREAM)
+    assert response.status_code == 502
+    assert response.headers["content-type"] == "application/json"
+
+
+def test_upstream_timeout_is_504() -> None:
+    emulator = CopilotEmulator()
+    with running(emulator.app) as emulator_url:
+        with running(gateway_app(gateway_settings(emulator_url, read_timeout=0.3))) as url:
+            httpx.get(f"{url}/v1/models", headers={"Authorization": "Bearer sk-test-key"})  # exchange first
+            emulator.config.faults.append(Fault(status=200, delay_seconds=2))
+            response = httpx.post(f"{url}/v1/chat/completions", json=CHAT, headers={"Authorization": "Bearer sk-test-key"})
+    assert response.status_code == 504
+    assert response.json()["error"]["code"] == "upstream_timeout"
+
+
+def test_unreachable_upstream_is_502() -> None:
+    with running(gateway_app(gateway_settings("http://127.0.0.1:9"))) as url:
+        response = httpx.get(f"{url}/v1/models", headers={"Authorization": "Bearer sk-test-key"})
+    assert response.status_code == 502
+    assert response.json()["error"]["type"] == "api_error"
+
+
+def test_stream_cut_by_the_upstream_ends_with_an_error_event(client: httpx.Client, emulator: CopilotEmulator) -> None:
+    emulator.config.faults.append(Fault(cut_after_chunks=3))
+    response = client.post("/v1/chat/completions", json=STREAM)
+    assert response.status_code == 200
+    events = sse_data(response.text)
+    assert events[-1] != "[DONE]"
+    assert orjson.loads(events[-1])["error"]["type"] == "api_error"
+    assert any("choices" in orjson.loads(e) for e in events[:-1])
+
+
+def test_stream_without_done_is_not_a_clean_end() -> None:
+    """An upstream that closes its stream properly but never sent [DONE] was truncated."""
+    from starlette.applications import Starlette
+    from starlette.responses import StreamingResponse
+    from starlette.routing import Route
+
+    async def truncated(_request: object) -> StreamingResponse:
+        async def events():  # type: ignore[no-untyped-def]
+            chunk = {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                     "choices": [{"index": 0, "delta": {"content": "partial"}, "finish_reason": None}]}
+            yield b"data: " + orjson.dumps(chunk) + b"\n\n"
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    upstream = Starlette(routes=[Route("/chat/completions", truncated, methods=["POST"])])
+    with running(upstream) as upstream_url:
+        settings = gateway_settings("unused", upstream="openai", upstream_url=upstream_url)
+        with running(gateway_app(settings)) as url:
+            response = httpx.post(f"{url}/v1/chat/completions", json=STREAM, headers={"Authorization": "Bearer sk-test-key"})
+    events = sse_data(response.text)
+    assert "partial" in events[0]
+    assert "error" in orjson.loads(events[-1])
+    assert "[DONE]" not in events
+
+
+def test_malformed_stream_chunk_ends_with_an_error_event() -> None:
+    from starlette.applications import Starlette
+    from starlette.responses import StreamingResponse
+    from starlette.routing import Route
+
+    async def garbled(_request: object) -> StreamingResponse:
+        async def events():  # type: ignore[no-untyped-def]
+            yield b"data: {not json\n\n"
+            yield b"data: [DONE]\n\n"
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    upstream = Starlette(routes=[Route("/chat/completions", garbled, methods=["POST"])])
+    with running(upstream) as upstream_url:
+        settings = gateway_settings("unused", upstream="openai", upstream_url=upstream_url)
+        with running(gateway_app(settings)) as url:
+            response = httpx.post(f"{url}/v1/chat/completions", json=STREAM, headers={"Authorization": "Bearer sk-test-key"})
+    events = sse_data(response.text)
+    assert len(events) == 1 and orjson.loads(events[0])["error"]["type"] == "api_error"
