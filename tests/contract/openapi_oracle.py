@@ -1,0 +1,86 @@
+"""openapi-core as an independent oracle: what we send and get back, against the spec."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import httpx
+import orjson
+from jsonschema_path import SchemaPath
+from openapi_core import OpenAPI
+from openapi_core.datatypes import RequestParameters
+from openapi_core.validation.schemas import oas30_read_schema_validators_factory
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+from copilot_gateway.spec import load_spec
+
+
+class HttpxOpenAPIRequest:
+    def __init__(self, request: httpx.Request) -> None:
+        self.request = request
+        url = request.url
+        self.host_url = f"{url.scheme}://{url.netloc.decode()}"
+        self.path = url.path
+        self.method = request.method.lower()
+        self.parameters = RequestParameters(
+            query=ImmutableMultiDict(list(url.params.multi_items())),
+            header=Headers(dict(request.headers)),
+            cookie=ImmutableMultiDict(),
+        )
+        self.body = request.content or None
+        self.content_type = request.headers.get("content-type", "")
+
+    @property
+    def full_url_pattern(self) -> str:
+        return self.host_url + self.path
+
+
+class HttpxOpenAPIResponse:
+    def __init__(self, response: httpx.Response) -> None:
+        self.status_code = response.status_code
+        self.headers = Headers(dict(response.headers))
+        self.content_type = response.headers.get("content-type", "").split(";")[0]
+        self.data = response.content
+
+
+_api: OpenAPI | None = None
+
+
+def api() -> OpenAPI:
+    global _api
+    if _api is None:
+        _api = OpenAPI.from_dict(load_spec())
+    return _api
+
+
+def validate_exchange(response: httpx.Response) -> None:
+    """The request as sent and, for JSON, the response as received."""
+    request = HttpxOpenAPIRequest(response.request)
+    api().validate_request(request)
+    if response.headers.get("content-type", "").startswith("application/json"):
+        api().validate_response(request, HttpxOpenAPIResponse(response))
+
+
+@functools.cache
+def _schema_validator(schema_name: str) -> Any:
+    spec = SchemaPath.from_dict(load_spec())
+    return oas30_read_schema_validators_factory.create(spec, spec / "components" / "schemas" / schema_name)
+
+
+def validate_chunk(schema_name: str, chunk: dict[str, Any]) -> None:
+    """One streamed chunk against a component schema (openapi-core cannot read SSE)."""
+    _schema_validator(schema_name).validate(chunk)
+
+
+def sse_chunks(text: str) -> list[dict[str, Any]]:
+    """Parse and check the framing of a whole SSE body; returns the JSON chunks."""
+    assert text.endswith("data: [DONE]\n\n"), "stream must end with data: [DONE]"
+    events = text.split("\n\n")
+    assert events[-1] == "" and events[-2] == "data: [DONE]"
+    chunks = []
+    for raw in events[:-2]:
+        assert raw.startswith("data: "), f"not a data event: {raw[:80]!r}"
+        assert "\n" not in raw, "one line per event"
+        chunks.append(orjson.loads(raw[len("data: "):]))
+    return chunks

@@ -1,0 +1,99 @@
+"""The emulator speaks Copilot's protocol: token exchange, auth, headers, determinism."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from copilot_gateway.emulator import CopilotEmulator
+
+EDITOR = {"Editor-Version": "vscode/1.104.3"}
+CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "same question"}]}
+
+
+@pytest.fixture
+def copilot(emulator_url: str) -> Iterator[httpx.Client]:
+    """A client holding a Copilot token from the emulator's own exchange."""
+    exchange = httpx.get(f"{emulator_url}/copilot_internal/v2/token", headers={"Authorization": "token gho_abc"})
+    assert exchange.status_code == 200
+    with httpx.Client(base_url=exchange.json()["endpoints"]["api"],
+                      headers={**EDITOR, "Authorization": f"Bearer {exchange.json()['token']}"}) as client:
+        yield client
+
+
+def test_exchange_answers_like_github(emulator_url: str) -> None:
+    answer = httpx.get(f"{emulator_url}/copilot_internal/v2/token", headers={"Authorization": "token gho_abc"}).json()
+    assert {"token", "expires_at", "refresh_in", "endpoints"} <= set(answer)
+    assert answer["endpoints"]["api"] == emulator_url
+    assert answer["refresh_in"] < answer["expires_at"]
+
+
+@pytest.mark.parametrize(("authorization", "status"), [("", 401), ("Bearer gho_abc", 401), ("token ghp_pat", 404)])
+def test_exchange_refuses_bad_credentials(emulator_url: str, authorization: str, status: int) -> None:
+    response = httpx.get(f"{emulator_url}/copilot_internal/v2/token", headers={"Authorization": authorization})
+    assert response.status_code == status
+    assert "message" in response.json()
+
+
+def test_api_needs_an_issued_token(emulator_url: str) -> None:
+    response = httpx.get(f"{emulator_url}/models", headers={**EDITOR, "Authorization": "Bearer made-up"})
+    assert response.status_code == 401 and response.text.startswith("unauthorized")
+
+
+def test_api_needs_the_editor_version(copilot: httpx.Client) -> None:
+    del copilot.headers["Editor-Version"]
+    response = copilot.get("/models")
+    assert response.status_code == 400
+    assert "Editor-Version" in response.json()["error"]["message"]
+    assert response.headers["content-type"].startswith("text/plain")  # as Copilot sends it
+
+
+def test_vision_needs_its_header(copilot: httpx.Client) -> None:
+    content = [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA=="}}]
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": content}]}
+    assert copilot.post("/chat/completions", json=body).status_code == 400
+    assert copilot.post("/chat/completions", json=body, headers={"Copilot-Vision-Request": "true"}).status_code == 200
+
+
+def test_models_are_copilot_shaped(copilot: httpx.Client) -> None:
+    models = copilot.get("/models").json()["data"]
+    types = {m["capabilities"]["type"] for m in models}
+    assert {"chat", "embeddings"} <= types
+    assert sum(m["capabilities"]["type"] == "chat" for m in models) >= 2
+    assert all("vendor" in m for m in models)
+    assert any("policy" in m for m in models)
+
+
+def test_same_request_same_answer(copilot: httpx.Client) -> None:
+    first = copilot.post("/chat/completions", json=CHAT).json()
+    second = copilot.post("/chat/completions", json=CHAT).json()
+    assert first["choices"] == second["choices"] and first["usage"] == second["usage"]
+    other = copilot.post("/chat/completions", json={**CHAT, "messages": [{"role": "user", "content": "other"}]}).json()
+    assert other["choices"] != first["choices"]
+
+
+def test_stream_opens_with_a_choiceless_chunk_and_ends_with_done(copilot: httpx.Client) -> None:
+    text = copilot.post("/chat/completions", json={**CHAT, "stream": True}).text
+    events = [e for e in text.split("\n\n") if e]
+    assert '"choices":[]' in events[0] and "prompt_filter_results" in events[0]
+    assert events[-1] == "data: [DONE]"
+
+
+def test_unknown_model_is_model_not_supported(copilot: httpx.Client) -> None:
+    response = copilot.post("/chat/completions", json={**CHAT, "model": "gpt-41-copilot"})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "model_not_supported"
+
+
+def test_embeddings_refuse_a_bare_string(copilot: httpx.Client) -> None:
+    body = {"model": "text-embedding-3-small", "input": "bare"}
+    assert copilot.post("/embeddings", json=body).status_code == 400
+    assert copilot.post("/embeddings", json={**body, "input": ["listed"]}).status_code == 200
+
+
+def test_expired_token_is_refused(emulator: CopilotEmulator, copilot: httpx.Client) -> None:
+    for token in emulator.config.issued:
+        emulator.config.issued[token] = 0
+    response = copilot.get("/models")
+    assert response.status_code == 401 and response.text == "unauthorized: token expired"

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from copilot_gateway.emulator import generate
+
+
+def test_example_fills_required_shapes() -> None:
+    schema = {"type": "object", "properties": {
+        "s": {"type": "string"}, "n": {"type": "integer"}, "e": {"enum": ["a", "b"]},
+        "o": {"type": "object", "properties": {"b": {"type": "boolean"}}},
+        "l": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+        "x": {"type": ["null", "number"]},
+    }}
+    assert generate.example_of(schema) == {"s": "emulated", "n": 0, "e": "a", "o": {"b": False},
+                                           "l": ["emulated", "emulated"], "x": 0}
+
+
+def test_pieces_rebuild_the_text() -> None:
+    text = "Hello  there, general\nKenobi "
+    assert "".join(generate.pieces(text)) == text
+
+
+def test_embedding_is_a_unit_vector_fixed_by_the_text() -> None:
+    first, again, other = (generate.embedding(t, 64) for t in ("a", "a", "b"))
+    assert first == again and first != other
+    assert abs(sum(v * v for v in first) - 1) < 1e-9
+
+
+def test_max_tokens_cuts_and_reports_length() -> None:
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 2}
+    (choice,) = generate.choices(body)
+    assert choice.finish_reason == "length"
+    assert generate.completion_tokens([choice], "gpt-4o") == 2
