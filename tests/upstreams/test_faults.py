@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import orjson
 import pytest
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
+from starlette.routing import Route
 
 from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.emulator.app import Fault
@@ -77,45 +84,42 @@ def test_stream_cut_by_the_upstream_ends_with_an_error_event(client: httpx.Clien
     assert any("choices" in orjson.loads(e) for e in events[:-1])
 
 
-def test_stream_without_done_is_not_a_clean_end() -> None:
-    """An upstream that closes its stream properly but never sent [DONE] was truncated."""
-    from starlette.applications import Starlette
-    from starlette.responses import StreamingResponse
-    from starlette.routing import Route
+def stream_through_fake_upstream(events: list[bytes]) -> list[str]:
+    """Stream a chat through the gateway from an OpenAI-compatible upstream sending `events`."""
 
-    async def truncated(_request: object) -> StreamingResponse:
-        async def events():  # type: ignore[no-untyped-def]
-            chunk = {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m",
-                     "choices": [{"index": 0, "delta": {"content": "partial"}, "finish_reason": None}]}
-            yield b"data: " + orjson.dumps(chunk) + b"\n\n"
-        return StreamingResponse(events(), media_type="text/event-stream")
+    async def models(_request: Request) -> JSONResponse:
+        return JSONResponse({"object": "list", "data": [{"id": "gpt-4o", "object": "model", "created": 0, "owned_by": "x"}]})
 
-    upstream = Starlette(routes=[Route("/chat/completions", truncated, methods=["POST"])])
+    async def chat(_request: Request) -> StreamingResponse:
+        async def send() -> AsyncIterator[bytes]:
+            for raw in events:
+                yield raw
+        return StreamingResponse(send(), media_type="text/event-stream")
+
+    upstream = Starlette(routes=[Route("/models", models), Route("/chat/completions", chat, methods=["POST"])])
     with running(upstream) as upstream_url:
         settings = gateway_settings("unused", upstream="openai", upstream_url=upstream_url)
         with running(gateway_app(settings)) as url:
             response = httpx.post(f"{url}/v1/chat/completions", json=STREAM, headers={"Authorization": "Bearer sk-test-key"})
-    events = sse_data(response.text)
+    assert response.status_code == 200
+    return sse_data(response.text)
+
+
+def test_stream_without_done_is_not_a_clean_end() -> None:
+    """An upstream that closes its stream properly but never sent [DONE] was truncated."""
+    chunk = {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m",
+             "choices": [{"index": 0, "delta": {"content": "partial"}, "finish_reason": None}]}
+    events = stream_through_fake_upstream([b"data: " + orjson.dumps(chunk) + b"\n\n"])
     assert "partial" in events[0]
     assert "error" in orjson.loads(events[-1])
     assert "[DONE]" not in events
 
 
 def test_malformed_stream_chunk_ends_with_an_error_event() -> None:
-    from starlette.applications import Starlette
-    from starlette.responses import StreamingResponse
-    from starlette.routing import Route
-
-    async def garbled(_request: object) -> StreamingResponse:
-        async def events():  # type: ignore[no-untyped-def]
-            yield b"data: {not json\n\n"
-            yield b"data: [DONE]\n\n"
-        return StreamingResponse(events(), media_type="text/event-stream")
-
-    upstream = Starlette(routes=[Route("/chat/completions", garbled, methods=["POST"])])
-    with running(upstream) as upstream_url:
-        settings = gateway_settings("unused", upstream="openai", upstream_url=upstream_url)
-        with running(gateway_app(settings)) as url:
-            response = httpx.post(f"{url}/v1/chat/completions", json=STREAM, headers={"Authorization": "Bearer sk-test-key"})
-    events = sse_data(response.text)
+    events = stream_through_fake_upstream([b"data: {not json\n\n", b"data: [DONE]\n\n"])
     assert len(events) == 1 and orjson.loads(events[0])["error"]["type"] == "api_error"
+
+
+def test_mid_stream_error_event_reaches_the_client() -> None:
+    events = stream_through_fake_upstream([b'data: {"choices": null, "error": {"message": "overloaded"}}\n\n'])
+    assert "overloaded" in orjson.loads(events[-1])["error"]["message"]

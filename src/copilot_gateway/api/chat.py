@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from starlette.responses import Response
 
 from .. import tokens
+from ..policy import require_model
 from ..service import current_gateway, json_response, new_id, now
 from ..streaming import ChatStream, guarded, sse_response
 from ..upstreams.base import Json
@@ -57,6 +58,7 @@ async def stream(body: Json) -> AsyncIterator[bytes]:
 
 
 async def createChatCompletion(body: Json) -> Response:
+    await require_model(current_gateway().upstream, body["model"])
     if body.get("stream"):
         return sse_response(await stream(body))
     answer = await current_gateway().upstream.chat(body)

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from .. import legacy, tokens
 from ..errors import InvalidRequest
+from ..policy import require_model
 from ..service import current_gateway, json_response, new_id, now
 from ..streaming import event, guarded, sse_response, DONE
 from ..upstreams.base import Json
@@ -98,6 +99,7 @@ async def stream(body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
 
 
 async def createCompletion(body: Json) -> Response:
+    await require_model(current_gateway().upstream, body["model"])
     prompts = prompts_of(body)
     if body.get("stream"):
         return sse_response(await stream(body, prompts))

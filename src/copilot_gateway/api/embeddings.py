@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from .. import tokens
 from ..errors import InvalidRequest, UpstreamFailed
+from ..policy import require_model
 from ..service import current_gateway, json_response
 from ..upstreams.base import Json
 
@@ -32,6 +33,7 @@ def as_base64(vector: list[float]) -> str:
 
 
 async def createEmbedding(body: Json) -> Response:
+    await require_model(current_gateway().upstream, body["model"])
     texts = input_texts(body["input"], body["model"])
     upstream_body = {"model": body["model"], "input": texts, "encoding_format": "float"}
     for passed in ("dimensions", "user"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from ..errors import NotFound
+from ..policy import require_model
 from ..service import current_gateway, json_response
 
 
@@ -14,7 +14,6 @@ async def listModels() -> Response:
 
 
 async def retrieveModel(model: str) -> Response:
-    for candidate in await current_gateway().upstream.list_models():
-        if candidate["id"] == model:
-            return json_response(candidate)
-    raise NotFound(f"The model '{model}' does not exist.", param="model", code="model_not_found")
+    upstream = current_gateway().upstream
+    await require_model(upstream, model)
+    return json_response(next(m for m in await upstream.list_models() if m["id"] == model))

@@ -38,7 +38,14 @@ def reply_text(model: str, messages: list[dict], index: int) -> str:
 
 
 def example_of(schema: Any) -> Any:
-    """A small value that satisfies a (simple) JSON schema: for tool arguments and json_schema."""
+    """A small value that satisfies a (simple) JSON schema; {} for what it cannot read."""
+    try:
+        return _example_of(schema)
+    except (TypeError, KeyError, IndexError, AttributeError, RecursionError):
+        return {}
+
+
+def _example_of(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return {}
     if "enum" in schema and schema["enum"]:
@@ -47,15 +54,15 @@ def example_of(schema: Any) -> Any:
         return schema["const"]
     for combinator in ("anyOf", "oneOf", "allOf"):
         if schema.get(combinator):
-            return example_of(schema[combinator][0])
+            return _example_of(schema[combinator][0])
     kind = schema.get("type", "object")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "object":
         properties = schema.get("properties", {})
-        return {name: example_of(sub) for name, sub in properties.items()}
+        return {name: _example_of(sub) for name, sub in properties.items()}
     if kind == "array":
-        return [example_of(schema["items"])] * schema.get("minItems", 0) if "items" in schema else []
+        return [_example_of(schema["items"])] * min(schema.get("minItems", 0), 16) if "items" in schema else []
     return {"string": "emulated", "integer": 0, "number": 0, "boolean": False, "null": None}.get(kind, None)
 
 
