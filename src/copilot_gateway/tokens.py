@@ -33,8 +33,11 @@ def truncate(text: str, max_tokens: int, model: str) -> tuple[str, int]:
 
 
 def decode(tokens: list[int], model: str) -> str:
-    """Token ids back to text (for inputs given as token arrays)."""
-    return str(toktok._encoding(encoding_for(model)).decode(tokens))
+    """Token ids back to text (for inputs given as token arrays); ValueError if one is unknown."""
+    encoding = toktok._encoding(encoding_for(model))
+    if any(not 0 <= token <= encoding.max_token_value for token in tokens):
+        raise ValueError("token id outside the vocabulary")
+    return str(encoding.decode(tokens))
 
 
 def content_text(content: Any) -> str:

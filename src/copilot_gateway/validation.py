@@ -38,12 +38,14 @@ def to_draft4(schema: Any) -> Any:
         key: value if key in ("enum", "default", "example") else to_draft4(value)
         for key, value in schema.items()
     }
+    if out.get("type") == "integer":
+        # Every integer must fit in 64 bits, as every OpenAI-compatible backend needs; the
+        # spec itself writes the int64 bounds as 9223372036854776000, a float's rounding.
+        low, high = INTEGER_BOUNDS.get(out.get("format", ""), INTEGER_BOUNDS["int64"])
+        out["minimum"] = max(out.get("minimum", low), low)
+        out["maximum"] = min(out.get("maximum", high), high)
     if out.get("nullable") and "type" in out:
         out["type"] = [out["type"], "null"]
-    if out.get("type") == "integer" and out.get("format") in INTEGER_BOUNDS:
-        low, high = INTEGER_BOUNDS[out["format"]]
-        out.setdefault("minimum", low)
-        out.setdefault("maximum", high)
     return out
 
 

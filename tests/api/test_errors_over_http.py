@@ -97,7 +97,19 @@ def test_every_operation_needs_a_key(gateway_url: str) -> None:
         assert response.status_code == 401, (method, path)
 
 
-def test_unsupported_model_upstream_keeps_its_code(client: httpx.Client) -> None:
+def test_model_of_the_wrong_kind_is_refused(client: httpx.Client) -> None:
     response = client.post("/v1/chat/completions", json={**CHAT, "model": "text-embedding-3-small"})
-    error = assert_openai_error(response, 400, "invalid_request_error", "model")
+    error = assert_openai_error(response, 404, "not_found_error", "model")
     assert error["code"] == "model_not_supported"
+    response = client.post("/v1/embeddings", json={"model": "gpt-4o", "input": "x"})
+    assert response.json()["error"]["code"] == "model_not_supported"
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/v1/chat/completions", {**CHAT, "model": "gpt-9"}),
+    ("/v1/completions", {"model": "gpt-9", "prompt": "x"}),
+    ("/v1/embeddings", {"model": "gpt-9", "input": "x"}),
+])
+def test_unknown_model_is_404_on_every_operation(client: httpx.Client, path: str, body: dict) -> None:
+    error = assert_openai_error(client.post(path, json=body), 404, "not_found_error", "model")
+    assert error["code"] == "model_not_found"

@@ -58,7 +58,7 @@ async def stream(body: Json) -> AsyncIterator[bytes]:
 
 
 async def createChatCompletion(body: Json) -> Response:
-    await require_model(current_gateway().upstream, body["model"])
+    await require_model(current_gateway().upstream, body["model"], "chat")
     if body.get("stream"):
         return sse_response(await stream(body))
     answer = await current_gateway().upstream.chat(body)

@@ -17,7 +17,7 @@ from ..upstreams.base import Json
 def prompts_of(body: Json) -> list[str]:
     try:
         return legacy.prompts(body)
-    except Exception:  # toktok rejects ids outside the vocabulary
+    except ValueError:
         raise InvalidRequest("The prompt holds token ids outside the model's vocabulary.", param="prompt") from None
 
 
@@ -99,7 +99,7 @@ async def stream(body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
 
 
 async def createCompletion(body: Json) -> Response:
-    await require_model(current_gateway().upstream, body["model"])
+    await require_model(current_gateway().upstream, body["model"], "chat")
     prompts = prompts_of(body)
     if body.get("stream"):
         return sse_response(await stream(body, prompts))

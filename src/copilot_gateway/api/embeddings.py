@@ -23,7 +23,7 @@ def input_texts(value: str | list, model: str) -> list[str]:
     arrays = value if isinstance(value[0], list) else [value]
     try:
         return [tokens.decode(array, model) for array in arrays]
-    except Exception:  # toktok rejects ids outside the vocabulary
+    except ValueError:
         raise InvalidRequest("The input holds token ids outside the model's vocabulary.", param="input") from None
 
 
@@ -33,7 +33,7 @@ def as_base64(vector: list[float]) -> str:
 
 
 async def createEmbedding(body: Json) -> Response:
-    await require_model(current_gateway().upstream, body["model"])
+    await require_model(current_gateway().upstream, body["model"], "embeddings")
     texts = input_texts(body["input"], body["model"])
     upstream_body = {"model": body["model"], "input": texts, "encoding_format": "float"}
     for passed in ("dimensions", "user"):

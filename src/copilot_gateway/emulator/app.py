@@ -227,6 +227,9 @@ class CopilotEmulator:
         if not isinstance(inputs, list) or not inputs or not all(isinstance(i, str) for i in inputs):
             return copilot_error(400, "input must be a non-empty list of strings", "invalid_request_body", "input")
         dimensions = body.get("dimensions") or catalog.EMBEDDING_DIMENSIONS
+        if not isinstance(dimensions, int) or not 1 <= dimensions <= catalog.EMBEDDING_DIMENSIONS:
+            message = f"dimensions must be between 1 and {catalog.EMBEDDING_DIMENSIONS}"
+            return copilot_error(400, message, "invalid_request_body", "dimensions")
         data = [
             {"object": "embedding", "index": index, "embedding": generate.embedding(text, dimensions)}
             for index, text in enumerate(inputs)

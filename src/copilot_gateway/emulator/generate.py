@@ -107,7 +107,7 @@ def choices(body: dict) -> list[Choice]:
         text = formatted(reply_text(model, messages, index), body.get("response_format"))
         finish = "stop"
         if limit is not None:
-            cut, total = tokens.truncate(text, int(limit), model)
+            cut, total = tokens.truncate(text, max(int(limit), 0), model)
             if total > limit:
                 text, finish = cut, "length"
         out.append(Choice(text, finish))

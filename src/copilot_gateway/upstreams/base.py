@@ -18,6 +18,10 @@ class Upstream(Protocol):
         """The models a caller may use, as OpenAI model objects."""
         ...
 
+    async def model_kinds(self) -> dict[str, str | None]:
+        """Each listed model's kind ("chat", "embeddings"), or None where it is not known."""
+        ...
+
     async def chat(self, body: Json) -> Json:
         """A non-streamed chat completion."""
         ...

@@ -63,7 +63,7 @@ class CopilotUpstream:
         self._github_token = github_token
         self._session: CopilotSession | None = None
         self._session_lock = asyncio.Lock()
-        self._models: list[Json] | None = None
+        self._models: dict[str, tuple[str, Json]] | None = None
         self._models_at = 0.0
 
     def _editor_headers(self) -> dict[str, str]:
@@ -126,17 +126,27 @@ class CopilotUpstream:
                 headers["Copilot-Vision-Request"] = "true"
         return self._client.build_request(method, session.api_base + path, json=body, headers=headers)
 
-    async def list_models(self) -> list[Json]:
+    async def _catalogue(self) -> dict[str, tuple[str, Json]]:
+        """Callable models by id: (kind, OpenAI model object), cached for a while."""
         fresh = time.monotonic() - self._models_at < self._settings.models_cache_seconds
         if self._models is None or not fresh:
-            answer = await request_json(self._client, await self._request("GET", "/models", intent="model-access"))
-            seen: dict[str, Json] = {}
+            request = await self._request("GET", "/models", intent="model-access")
+            answer = await request_json(self._client, request)
+            catalogue: dict[str, tuple[str, Json]] = {}
             for model in answer.get("data", []):
-                kind = model.get("capabilities", {}).get("type")
-                if isinstance(model, dict) and kind in CALLABLE_TYPES and "id" in model:
-                    seen.setdefault(model["id"], as_openai_model(model))
-            self._models, self._models_at = list(seen.values()), time.monotonic()
+                if not isinstance(model, dict) or "id" not in model:
+                    continue
+                kind = (model.get("capabilities") or {}).get("type")
+                if kind in CALLABLE_TYPES:  # Copilot lists some ids twice: keep the first
+                    catalogue.setdefault(model["id"], (kind, as_openai_model(model)))
+            self._models, self._models_at = catalogue, time.monotonic()
         return self._models
+
+    async def list_models(self) -> list[Json]:
+        return [model for _, model in (await self._catalogue()).values()]
+
+    async def model_kinds(self) -> dict[str, str | None]:
+        return {model_id: kind for model_id, (kind, _) in (await self._catalogue()).items()}
 
     async def chat(self, body: Json) -> Json:
         return await request_json(self._client, await self._request("POST", "/chat/completions", body))

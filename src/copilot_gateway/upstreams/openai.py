@@ -25,6 +25,9 @@ class OpenAIUpstream:
         answer = await request_json(self._client, self._request("GET", "/models"))
         return [model for model in answer.get("data", []) if isinstance(model, dict)]
 
+    async def model_kinds(self) -> dict[str, str | None]:
+        return dict.fromkeys(model["id"] for model in await self.list_models())
+
     async def chat(self, body: Json) -> Json:
         return await request_json(self._client, self._request("POST", "/chat/completions", body))
 

@@ -1,0 +1,83 @@
+"""The spec as schemathesis needs it, derived in code from openapi/openai.yaml.
+
+schemathesis validates each SSE *event object* ({data, event, id, retry}) against the
+`text/event-stream` schema, while OpenAI's spec describes the JSON inside `data`. The
+derived copy describes events: `data` is `[DONE]`, or JSON matching the chunk schema.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import toktok
+
+from copilot_gateway.emulator import catalog
+from copilot_gateway.spec import load_spec, mounted_at_full_paths
+
+
+DONE_EVENT = {"type": "object", "required": ["data"], "properties": {"data": {"type": "string", "enum": ["[DONE]"]}}}
+
+
+def event_schema(chunk_schema: dict[str, Any]) -> dict[str, Any]:
+    chunk_event = {
+        "type": "object",
+        "required": ["data"],
+        "properties": {
+            "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": chunk_schema}
+        },
+    }
+    return {"anyOf": [DONE_EVENT, chunk_event]}
+
+
+def with_realistic_values(spec: dict[str, Any]) -> None:
+    """Narrow what no schema can say, so fuzzing reaches the upstream instead of a 404.
+
+    Models: those the emulator serves, per operation; token ids: within the model's vocabulary.
+    """
+    schemas = spec["components"]["schemas"]
+    chat_models = {"enum": [m["id"] for m in catalog.MODELS if m["capabilities"]["type"] == "chat"]}
+    embedding_models = {"enum": ["text-embedding-3-small"]}
+    schemas["CreateChatCompletionRequest"]["allOf"][1]["properties"]["model"] = chat_models
+    schemas["CreateCompletionRequest"]["properties"]["model"] = chat_models
+    schemas["CreateEmbeddingRequest"]["properties"]["model"] = embedding_models
+    schemas["CreateEmbeddingRequest"]["properties"]["dimensions"]["maximum"] = catalog.EMBEDDING_DIMENSIONS
+    for field, encoding in ((schemas["CreateCompletionRequest"]["properties"]["prompt"], "o200k_base"),
+                            (schemas["CreateEmbeddingRequest"]["properties"]["input"], "cl100k_base")):
+        token = {"type": "integer", "minimum": 0, "maximum": toktok._encoding(encoding).max_token_value}
+        for branch in field["oneOf"]:
+            items = branch.get("items", {})
+            if items.get("type") == "integer":
+                branch["items"] = token
+            elif items.get("type") == "array":
+                items["items"] = token
+    bound_integers(spec)
+
+
+def bound_integers(node: Any) -> None:
+    """The gateway takes integers in 64 bits only (see validation.to_draft4): say so here."""
+    if isinstance(node, list):
+        for item in node:
+            bound_integers(item)
+    elif isinstance(node, dict):
+        if node.get("type") == "integer":
+            node["minimum"] = max(node.get("minimum", -(2**63)), -(2**63))
+            node["maximum"] = min(node.get("maximum", 2**63 - 1), 2**63 - 1)
+        for key, value in node.items():
+            if key not in ("enum", "example", "default"):
+                bound_integers(value)
+
+
+def for_schemathesis() -> dict[str, Any]:
+    spec = copy.deepcopy(load_spec())
+    with_realistic_values(spec)
+    for item in spec["paths"].values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for response in operation["responses"].values():
+                stream = response.get("content", {}).get("text/event-stream")
+                if stream:
+                    stream["schema"] = event_schema(stream["schema"])
+    # One server at the root, every path spelled out (aliases and /healthz included).
+    return mounted_at_full_paths(spec)
