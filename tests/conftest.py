@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from servers import CopilotEmulator, gateway_app, gateway_settings, running  # noqa: E402
+from servers import CopilotEmulator, gateway_app, gateway_settings, running
 
 API_KEY = "sk-test-key"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -21,7 +21,11 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
     for name in list(os.environ):
-        if name.startswith("GATEWAY_") or name in ("GITHUB_TOKEN", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        if name.startswith("GATEWAY_") or name in (
+            "GITHUB_TOKEN",
+            "OPENAI_API_KEY",
+            "OPENAI_BASE_URL",
+        ):
             monkeypatch.delenv(name, raising=False)
 
 

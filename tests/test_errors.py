@@ -28,7 +28,12 @@ def test_response_is_openai_shaped_json_with_headers() -> None:
     assert response.headers["content-type"] == "application/json"
     assert response.headers["retry-after"] == "3"
     assert orjson.loads(response.body) == {
-        "error": {"message": "slow down", "type": "rate_limit_error", "param": None, "code": "rate_limit_exceeded"}
+        "error": {
+            "message": "slow down",
+            "type": "rate_limit_error",
+            "param": None,
+            "code": "rate_limit_exceeded",
+        }
     }
 
 

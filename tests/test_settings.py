@@ -36,9 +36,17 @@ def test_secrets_do_not_show_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "very_secret" not in repr(Settings()) and "very-secret" not in repr(Settings())
 
 
-@pytest.mark.parametrize(("host", "loopback"), [
-    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("[::1]", True),
-    ("0.0.0.0", False), ("192.0.2.1", False), ("example.com", False),
-])
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("0.0.0.0", False),
+        ("192.0.2.1", False),
+        ("example.com", False),
+    ],
+)
 def test_loopback_hosts(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback

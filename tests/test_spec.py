@@ -13,8 +13,13 @@ from copilot_gateway.spec import load_spec, mounted_at_full_paths, published, wi
 
 ROOT = Path(__file__).resolve().parent.parent
 OPERATIONS = {
-    "listModels", "retrieveModel", "createChatCompletion", "createChatCompletionAlias",
-    "createCompletion", "createEmbedding", "getHealth",
+    "listModels",
+    "retrieveModel",
+    "createChatCompletion",
+    "createChatCompletionAlias",
+    "createCompletion",
+    "createEmbedding",
+    "getHealth",
 }
 
 
@@ -30,7 +35,9 @@ def operations(spec: dict) -> dict[str, tuple[str, str]]:
 def test_committed_spec_is_what_the_trim_script_generates() -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "trim_spec.py"), "--check"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
 
@@ -66,7 +73,9 @@ def test_additions_are_marked() -> None:
     assert spec["components"]["securitySchemes"]["bearerAuth"]["x-gateway-addition"] is True
     for path in ("/models", "/openai", "/healthz"):
         assert spec["paths"][path]["x-gateway-addition"] is True
-    streamed = spec["paths"]["/completions"]["post"]["responses"]["200"]["content"]["text/event-stream"]
+    streamed = spec["paths"]["/completions"]["post"]["responses"]["200"]["content"][
+        "text/event-stream"
+    ]
     assert streamed["x-gateway-addition"] is True
 
 
@@ -82,8 +91,16 @@ def test_null_is_spelled_the_3_0_way() -> None:
 
 def test_full_paths_mount_aliases_and_health_outside_v1() -> None:
     paths = mounted_at_full_paths(load_spec())["paths"]
-    assert {"/v1/models", "/models", "/v1/models/{model}", "/v1/chat/completions", "/openai",
-            "/v1/completions", "/v1/embeddings", "/healthz"} == set(paths)
+    assert {
+        "/v1/models",
+        "/models",
+        "/v1/models/{model}",
+        "/v1/chat/completions",
+        "/openai",
+        "/v1/completions",
+        "/v1/embeddings",
+        "/healthz",
+    } == set(paths)
     assert paths["/models"] is paths["/v1/models"]
 
 

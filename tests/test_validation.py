@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from connexion.json_schema import resolve_refs
 
 from copilot_gateway.errors import InvalidRequest
 from copilot_gateway.spec import load_spec
 from copilot_gateway.validation import first_error, param_path, parse_json, to_draft4
-
-from connexion.json_schema import resolve_refs
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +28,13 @@ def test_param_path_reads_like_openai() -> None:
 
 
 def test_nullable_becomes_a_null_type() -> None:
-    assert to_draft4({"type": "integer", "nullable": True}) == {"type": ["integer", "null"], "nullable": True}
+    assert to_draft4({"type": "string", "nullable": True})["type"] == ["string", "null"]
+
+
+def test_every_integer_is_bounded_to_64_bits() -> None:
+    schema = to_draft4({"type": "integer", "nullable": True, "maximum": 9223372036854776000})
+    assert schema["type"] == ["integer", "null"]
+    assert schema["maximum"] == 2**63 - 1 and schema["minimum"] == -(2**63)
 
 
 def test_int64_format_becomes_bounds() -> None:
@@ -38,7 +43,12 @@ def test_int64_format_becomes_bounds() -> None:
 
 
 def test_valid_chat_request_passes(chat_schema: dict) -> None:
-    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}], "max_tokens": None, "stop": None}
+    body = {
+        "model": "gpt-4o",
+        "messages": [{"role": "user", "content": "hi"}],
+        "max_tokens": None,
+        "stop": None,
+    }
     assert first_error(chat_schema, body) is None
 
 
@@ -61,23 +71,35 @@ def test_unknown_role_is_reported_on_the_message(chat_schema: dict) -> None:
 
 
 def test_wrong_type_names_the_field_and_expected_type(chat_schema: dict) -> None:
-    error = error_for(chat_schema, {"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": "hot"})
+    error = error_for(
+        chat_schema,
+        {"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": "hot"},
+    )
     assert error.param == "temperature"
     assert "expected" in error.message and "number" in error.message
 
 
 def test_out_of_range_value_is_rejected(chat_schema: dict) -> None:
-    error = error_for(chat_schema, {"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": 7})
+    error = error_for(
+        chat_schema,
+        {"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": 7},
+    )
     assert error.param == "temperature"
 
 
 def test_seed_beyond_int64_is_rejected(chat_schema: dict) -> None:
-    error = error_for(chat_schema, {"model": "m", "messages": [{"role": "user", "content": "x"}], "seed": 10**20})
+    error = error_for(
+        chat_schema, {"model": "m", "messages": [{"role": "user", "content": "x"}], "seed": 10**20}
+    )
     assert error.param == "seed"
 
 
 def test_client_values_in_messages_are_shortened(chat_schema: dict) -> None:
-    body = {"model": "m", "messages": [{"role": "user", "content": "x"}], "reasoning_effort": "x" * 5000}
+    body = {
+        "model": "m",
+        "messages": [{"role": "user", "content": "x"}],
+        "reasoning_effort": "x" * 5000,
+    }
     assert len(error_for(chat_schema, body).message) < 400
 
 

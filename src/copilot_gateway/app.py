@@ -74,7 +74,9 @@ def create_app(gateway: Gateway, *, auth_enabled: bool) -> AsyncApp:
     error_handlers.install(app)
     app.add_middleware(GatewayContext, MiddlewarePosition.BEFORE_EXCEPTION, gateway=gateway)
     app.add_middleware(
-        BodyLimitMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, max_bytes=gateway.settings.max_body_bytes
+        BodyLimitMiddleware,
+        MiddlewarePosition.BEFORE_EXCEPTION,
+        max_bytes=gateway.settings.max_body_bytes,
     )
     app.add_middleware(RequestIdMiddleware, MiddlewarePosition.BEFORE_EXCEPTION)
     return app

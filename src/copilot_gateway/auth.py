@@ -67,7 +67,10 @@ def auth_required(
                 "GATEWAY_AUTH_DISABLED=true on a non-loopback host: anyone who can reach it "
                 "could use it. Set GATEWAY_AUTH_DISABLED_FORCE=true too if you really mean it."
             )
-        return False, "Authentication is DISABLED (GATEWAY_AUTH_DISABLED=true): any client may call."
+        return (
+            False,
+            "Authentication is DISABLED (GATEWAY_AUTH_DISABLED=true): any client may call.",
+        )
     if not len(keys):
         if not loopback:
             raise AuthRefused(

@@ -51,7 +51,13 @@ def serve_emulator(settings: Settings) -> int:
         settings.host,
         settings.port,
     )
-    uvicorn.run(CopilotEmulator(config).app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+    uvicorn.run(
+        CopilotEmulator(config).app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,
+    )
     return 0
 
 

@@ -11,8 +11,16 @@ from .upstreams.base import Json
 
 DEFAULT_MAX_TOKENS = 16  # the legacy API's documented default
 PASSED_TO_CHAT = (
-    "model", "n", "stop", "temperature", "top_p", "presence_penalty",
-    "frequency_penalty", "logit_bias", "seed", "user",
+    "model",
+    "n",
+    "stop",
+    "temperature",
+    "top_p",
+    "presence_penalty",
+    "frequency_penalty",
+    "logit_bias",
+    "seed",
+    "user",
 )
 
 

@@ -63,7 +63,9 @@ def clean_stream_choice(choice: Json) -> Json:
 class ChatStream:
     """Relays upstream chat chunks under one id, and closes with usage when asked."""
 
-    def __init__(self, completion_id: str, created: int, request: Json, include_usage: bool) -> None:
+    def __init__(
+        self, completion_id: str, created: int, request: Json, include_usage: bool
+    ) -> None:
         self.completion_id = completion_id
         self.created = created
         self.request = request
@@ -85,7 +87,9 @@ class ChatStream:
             }
         )
 
-    async def events(self, upstream: AsyncIterator[Json], shape: Callable[[Json], Json] = clean_stream_choice) -> AsyncIterator[bytes]:
+    async def events(
+        self, upstream: AsyncIterator[Json], shape: Callable[[Json], Json] = clean_stream_choice
+    ) -> AsyncIterator[bytes]:
         model = self.request["model"]
         async for chunk in upstream:
             if isinstance(chunk.get("usage"), dict):
@@ -115,6 +119,8 @@ class ChatStream:
     def counted_usage(self, model: str) -> Json:
         """Usage counted as for a whole answer (pieces would tokenize differently)."""
         generated = ["".join(parts) for parts in self.content.values()]
-        generated += [text for parts in self.tool_calls.values() for text in (parts[0], "".join(parts[1:]))]
+        generated += [
+            text for parts in self.tool_calls.values() for text in (parts[0], "".join(parts[1:]))
+        ]
         prompt = tokens.count_prompt(self.request.get("messages", []), model)
         return tokens.usage(prompt, tokens.count(generated, model))

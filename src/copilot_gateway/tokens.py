@@ -17,7 +17,9 @@ TOKENS_PER_REPLY = 3
 
 def encoding_for(model: str) -> str:
     name = model.lower()
-    if name.startswith(CL100K_PREFIXES) or (name.startswith("gpt-4") and not name.startswith(("gpt-4o", "gpt-4.", "gpt-4-o"))):
+    if name.startswith(CL100K_PREFIXES) or (
+        name.startswith("gpt-4") and not name.startswith(("gpt-4o", "gpt-4.", "gpt-4-o"))
+    ):
         return "cl100k_base"
     return "o200k_base"
 
@@ -45,9 +47,7 @@ def content_text(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "".join(
-            str(part.get("text", "")) for part in content if isinstance(part, dict)
-        )
+        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
     return ""
 
 

@@ -97,14 +97,18 @@ def _expected_types(context: list[list[jsonschema_rs.ValidationError]], depth: i
             if _kind(error) == "Type":
                 expected += [str(t) for t in details["types"]]
             elif _kind(error) == "Enum":
-                expected += ["null" if o is None else orjson.dumps(o).decode() for o in details["options"]]
+                expected += [
+                    "null" if o is None else orjson.dumps(o).decode() for o in details["options"]
+                ]
     return list(dict.fromkeys(expected))
 
 
 def _missing_everywhere(
     branches: list[list[jsonschema_rs.ValidationError]], depth: int
 ) -> jsonschema_rs.ValidationError | None:
-    def missing(branch: list[jsonschema_rs.ValidationError]) -> dict[str, jsonschema_rs.ValidationError]:
+    def missing(
+        branch: list[jsonschema_rs.ValidationError],
+    ) -> dict[str, jsonschema_rs.ValidationError]:
         return {
             e.kind.as_dict()["property"]: e
             for e in branch
@@ -154,7 +158,9 @@ def describe(error: jsonschema_rs.ValidationError) -> InvalidRequest:
     context = getattr(error.kind, "context", None)
     if context and all(_rejects_whole(branch, len(path)) for branch in context):
         expected = " or ".join(_expected_types(context, len(path)))
-        return InvalidRequest(shorten(f"Invalid type for {where}: expected {expected}."), param=param)
+        return InvalidRequest(
+            shorten(f"Invalid type for {where}: expected {expected}."), param=param
+        )
     if kind == "Type":
         expected = " or ".join(str(t) for t in details["types"])
         return InvalidRequest(f"Invalid type for {where}: expected {expected}.", param=param)

@@ -8,7 +8,9 @@ import pytest
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
 
 
-def assert_openai_error(response: httpx.Response, status: int, type_: str, param: str | None = None) -> dict:
+def assert_openai_error(
+    response: httpx.Response, status: int, type_: str, param: str | None = None
+) -> dict:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
     error = response.json()["error"]
@@ -20,7 +22,9 @@ def assert_openai_error(response: httpx.Response, status: int, type_: str, param
 
 
 def test_validation_error_names_the_field(client: httpx.Client) -> None:
-    response = client.post("/v1/chat/completions", json={"model": "gpt-4o", "messages": [{"content": "hi"}]})
+    response = client.post(
+        "/v1/chat/completions", json={"model": "gpt-4o", "messages": [{"content": "hi"}]}
+    )
     error = assert_openai_error(response, 400, "invalid_request_error", "messages[0].role")
     assert "messages[0].role" in error["message"]
 
@@ -31,12 +35,18 @@ def test_missing_required_field(client: httpx.Client) -> None:
 
 
 def test_malformed_json(client: httpx.Client) -> None:
-    response = client.post("/v1/chat/completions", content=b'{"model": ', headers={"content-type": "application/json"})
+    response = client.post(
+        "/v1/chat/completions", content=b'{"model": ', headers={"content-type": "application/json"}
+    )
     assert_openai_error(response, 400, "invalid_request_error")
 
 
 def test_body_that_is_not_utf8(client: httpx.Client) -> None:
-    response = client.post("/v1/embeddings", content=b'{"model": "\xff\xfe"}', headers={"content-type": "application/json"})
+    response = client.post(
+        "/v1/embeddings",
+        content=b'{"model": "\xff\xfe"}',
+        headers={"content-type": "application/json"},
+    )
     assert_openai_error(response, 400, "invalid_request_error")
 
 
@@ -51,7 +61,9 @@ def test_json_that_is_not_an_object(client: httpx.Client) -> None:
 
 
 def test_wrong_content_type(client: httpx.Client) -> None:
-    response = client.post("/v1/chat/completions", content=b"model=gpt-4o", headers={"content-type": "text/plain"})
+    response = client.post(
+        "/v1/chat/completions", content=b"model=gpt-4o", headers={"content-type": "text/plain"}
+    )
     error = assert_openai_error(response, 415, "invalid_request_error")
     assert error["code"] == "unsupported_media_type"
 
@@ -68,7 +80,9 @@ def test_wrong_method_is_405_with_allow(client: httpx.Client) -> None:
 
 
 def test_unknown_model_is_404_model_not_found(client: httpx.Client) -> None:
-    error = assert_openai_error(client.get("/v1/models/no-such-model"), 404, "not_found_error", "model")
+    error = assert_openai_error(
+        client.get("/v1/models/no-such-model"), 404, "not_found_error", "model"
+    )
     assert error["code"] == "model_not_found"
 
 
@@ -79,7 +93,9 @@ def test_missing_key_is_401_with_www_authenticate(gateway_url: str) -> None:
     assert response.headers["www-authenticate"] == "Bearer"
 
 
-@pytest.mark.parametrize("authorization", ["Bearer sk-wrong", "Basic c2stdGVzdC1rZXk6", "Bearer", "sk-test-key"])
+@pytest.mark.parametrize(
+    "authorization", ["Bearer sk-wrong", "Basic c2stdGVzdC1rZXk6", "Bearer", "sk-test-key"]
+)
 def test_every_failed_authentication_looks_the_same(gateway_url: str, authorization: str) -> None:
     response = httpx.get(f"{gateway_url}/v1/models", headers={"Authorization": authorization})
     missing = httpx.get(f"{gateway_url}/v1/models")
@@ -89,9 +105,15 @@ def test_every_failed_authentication_looks_the_same(gateway_url: str, authorizat
 
 
 def test_every_operation_needs_a_key(gateway_url: str) -> None:
-    calls = [("GET", "/v1/models"), ("GET", "/models"), ("GET", "/v1/models/gpt-4o"),
-             ("POST", "/v1/chat/completions"), ("POST", "/openai"), ("POST", "/v1/completions"),
-             ("POST", "/v1/embeddings")]
+    calls = [
+        ("GET", "/v1/models"),
+        ("GET", "/models"),
+        ("GET", "/v1/models/gpt-4o"),
+        ("POST", "/v1/chat/completions"),
+        ("POST", "/openai"),
+        ("POST", "/v1/completions"),
+        ("POST", "/v1/embeddings"),
+    ]
     for method, path in calls:
         response = httpx.request(method, gateway_url + path, json={})
         assert response.status_code == 401, (method, path)
@@ -105,11 +127,16 @@ def test_model_of_the_wrong_kind_is_refused(client: httpx.Client) -> None:
     assert response.json()["error"]["code"] == "model_not_supported"
 
 
-@pytest.mark.parametrize(("path", "body"), [
-    ("/v1/chat/completions", {**CHAT, "model": "gpt-9"}),
-    ("/v1/completions", {"model": "gpt-9", "prompt": "x"}),
-    ("/v1/embeddings", {"model": "gpt-9", "input": "x"}),
-])
-def test_unknown_model_is_404_on_every_operation(client: httpx.Client, path: str, body: dict) -> None:
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/chat/completions", {**CHAT, "model": "gpt-9"}),
+        ("/v1/completions", {"model": "gpt-9", "prompt": "x"}),
+        ("/v1/embeddings", {"model": "gpt-9", "input": "x"}),
+    ],
+)
+def test_unknown_model_is_404_on_every_operation(
+    client: httpx.Client, path: str, body: dict
+) -> None:
     error = assert_openai_error(client.post(path, json=body), 404, "not_found_error", "model")
     assert error["code"] == "model_not_found"

@@ -20,7 +20,11 @@ def small_gateway(emulator_url: str) -> Iterator[str]:
 
 def test_declared_length_over_the_limit_is_413(small_gateway: str) -> None:
     body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "x" * (LIMIT * 2)}]}
-    response = httpx.post(f"{small_gateway}/v1/chat/completions", json=body, headers={"Authorization": "Bearer sk-test-key"})
+    response = httpx.post(
+        f"{small_gateway}/v1/chat/completions",
+        json=body,
+        headers={"Authorization": "Bearer sk-test-key"},
+    )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "request_too_large"
 
@@ -58,5 +62,9 @@ def test_chunked_body_within_the_limit_is_read(small_gateway: str) -> None:
 
 def test_body_within_the_limit_passes(small_gateway: str) -> None:
     body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "small"}]}
-    response = httpx.post(f"{small_gateway}/v1/chat/completions", json=body, headers={"Authorization": "Bearer sk-test-key"})
+    response = httpx.post(
+        f"{small_gateway}/v1/chat/completions",
+        json=body,
+        headers={"Authorization": "Bearer sk-test-key"},
+    )
     assert response.status_code == 200

@@ -17,7 +17,10 @@ def test_request_id_is_echoed_when_sent(client: httpx.Client) -> None:
 
 
 def test_request_id_is_on_errors_too(client: httpx.Client) -> None:
-    assert client.get("/nowhere", headers={"X-Request-Id": "trace-404"}).headers["x-request-id"] == "trace-404"
+    assert (
+        client.get("/nowhere", headers={"X-Request-Id": "trace-404"}).headers["x-request-id"]
+        == "trace-404"
+    )
 
 
 def test_unsafe_request_id_is_replaced(client: httpx.Client) -> None:

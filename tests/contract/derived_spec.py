@@ -15,8 +15,11 @@ import toktok
 from copilot_gateway.emulator import catalog
 from copilot_gateway.spec import load_spec, mounted_at_full_paths
 
-
-DONE_EVENT = {"type": "object", "required": ["data"], "properties": {"data": {"type": "string", "enum": ["[DONE]"]}}}
+DONE_EVENT = {
+    "type": "object",
+    "required": ["data"],
+    "properties": {"data": {"type": "string", "enum": ["[DONE]"]}},
+}
 
 
 def event_schema(chunk_schema: dict[str, Any]) -> dict[str, Any]:
@@ -24,7 +27,11 @@ def event_schema(chunk_schema: dict[str, Any]) -> dict[str, Any]:
         "type": "object",
         "required": ["data"],
         "properties": {
-            "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": chunk_schema}
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": chunk_schema,
+            }
         },
     }
     return {"anyOf": [DONE_EVENT, chunk_event]}
@@ -41,10 +48,18 @@ def with_realistic_values(spec: dict[str, Any]) -> None:
     schemas["CreateChatCompletionRequest"]["allOf"][1]["properties"]["model"] = chat_models
     schemas["CreateCompletionRequest"]["properties"]["model"] = chat_models
     schemas["CreateEmbeddingRequest"]["properties"]["model"] = embedding_models
-    schemas["CreateEmbeddingRequest"]["properties"]["dimensions"]["maximum"] = catalog.EMBEDDING_DIMENSIONS
-    for field, encoding in ((schemas["CreateCompletionRequest"]["properties"]["prompt"], "o200k_base"),
-                            (schemas["CreateEmbeddingRequest"]["properties"]["input"], "cl100k_base")):
-        token = {"type": "integer", "minimum": 0, "maximum": toktok._encoding(encoding).max_token_value}
+    schemas["CreateEmbeddingRequest"]["properties"]["dimensions"]["maximum"] = (
+        catalog.EMBEDDING_DIMENSIONS
+    )
+    for field, encoding in (
+        (schemas["CreateCompletionRequest"]["properties"]["prompt"], "o200k_base"),
+        (schemas["CreateEmbeddingRequest"]["properties"]["input"], "cl100k_base"),
+    ):
+        token = {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": toktok._encoding(encoding).max_token_value,
+        }
         for branch in field["oneOf"]:
             items = branch.get("items", {})
             if items.get("type") == "integer":

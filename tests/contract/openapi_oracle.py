@@ -65,7 +65,9 @@ def validate_exchange(response: httpx.Response) -> None:
 @functools.cache
 def _schema_validator(schema_name: str) -> Any:
     spec = SchemaPath.from_dict(load_spec())
-    return oas30_read_schema_validators_factory.create(spec, spec / "components" / "schemas" / schema_name)
+    return oas30_read_schema_validators_factory.create(
+        spec, spec / "components" / "schemas" / schema_name
+    )
 
 
 def validate_chunk(schema_name: str, chunk: dict[str, Any]) -> None:
@@ -82,5 +84,5 @@ def sse_chunks(text: str) -> list[dict[str, Any]]:
     for raw in events[:-2]:
         assert raw.startswith("data: "), f"not a data event: {raw[:80]!r}"
         assert "\n" not in raw, "one line per event"
-        chunks.append(orjson.loads(raw[len("data: "):]))
+        chunks.append(orjson.loads(raw[len("data: ") :]))
     return chunks

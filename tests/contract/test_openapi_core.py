@@ -4,21 +4,49 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from openapi_oracle import sse_chunks, validate_chunk, validate_exchange
 
-TOOLS = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}}]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "lookup",
+            "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+        },
+    }
+]
 CHAT_BODIES = [
     {"model": "gpt-4o", "messages": [{"role": "user", "content": "plain"}]},
-    {"model": "gpt-4o", "messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}],
-     "max_tokens": None, "stop": None, "temperature": None, "n": 2},
-    {"model": "gpt-4o", "messages": [{"role": "user", "content": "tool"}], "tools": TOOLS, "tool_choice": "required"},
-    {"model": "gpt-4o", "messages": [{"role": "user", "content": "cut"}], "max_completion_tokens": 2},
-    {"model": "gpt-4o", "messages": [{"role": "user", "content": "json"}], "response_format": {"type": "json_object"}},
+    {
+        "model": "gpt-4o",
+        "messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}],
+        "max_tokens": None,
+        "stop": None,
+        "temperature": None,
+        "n": 2,
+    },
+    {
+        "model": "gpt-4o",
+        "messages": [{"role": "user", "content": "tool"}],
+        "tools": TOOLS,
+        "tool_choice": "required",
+    },
+    {
+        "model": "gpt-4o",
+        "messages": [{"role": "user", "content": "cut"}],
+        "max_completion_tokens": 2,
+    },
+    {
+        "model": "gpt-4o",
+        "messages": [{"role": "user", "content": "json"}],
+        "response_format": {"type": "json_object"},
+    },
 ]
 
 
-@pytest.mark.parametrize("path", ["/v1/models", "/models", "/v1/models/gpt-4o", "/v1/models/missing", "/healthz"])
+@pytest.mark.parametrize(
+    "path", ["/v1/models", "/models", "/v1/models/gpt-4o", "/v1/models/missing", "/healthz"]
+)
 def test_model_exchanges_conform(client: httpx.Client, path: str) -> None:
     validate_exchange(client.get(path))
 
@@ -33,8 +61,13 @@ def test_chat_exchanges_conform(client: httpx.Client, body: dict, path: str) -> 
 
 @pytest.mark.parametrize("body", CHAT_BODIES)
 @pytest.mark.parametrize("include_usage", [False, True])
-def test_every_chat_stream_chunk_conforms(client: httpx.Client, body: dict, include_usage: bool) -> None:
-    response = client.post("/v1/chat/completions", json={**body, "stream": True, "stream_options": {"include_usage": include_usage}})
+def test_every_chat_stream_chunk_conforms(
+    client: httpx.Client, body: dict, include_usage: bool
+) -> None:
+    response = client.post(
+        "/v1/chat/completions",
+        json={**body, "stream": True, "stream_options": {"include_usage": include_usage}},
+    )
     assert response.headers["content-type"].startswith("text/event-stream")
     chunks = sse_chunks(response.text)
     assert chunks
@@ -43,35 +76,57 @@ def test_every_chat_stream_chunk_conforms(client: httpx.Client, body: dict, incl
     assert (chunks[-1]["choices"] == [] and "usage" in chunks[-1]) is include_usage
 
 
-@pytest.mark.parametrize("body", [
-    {"model": "gpt-4o", "prompt": "one"},
-    {"model": "gpt-4o", "prompt": ["one", "two"], "n": 2, "echo": True, "max_tokens": 30},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"model": "gpt-4o", "prompt": "one"},
+        {"model": "gpt-4o", "prompt": ["one", "two"], "n": 2, "echo": True, "max_tokens": 30},
+    ],
+)
 def test_legacy_completions_conform_streamed_and_not(client: httpx.Client, body: dict) -> None:
     validate_exchange(client.post("/v1/completions", json=body))
-    response = client.post("/v1/completions", json={**body, "stream": True, "stream_options": {"include_usage": True}})
+    response = client.post(
+        "/v1/completions", json={**body, "stream": True, "stream_options": {"include_usage": True}}
+    )
     for chunk in sse_chunks(response.text):
         validate_chunk("CreateCompletionStreamResponse", chunk)
 
 
-@pytest.mark.parametrize("body", [
-    {"model": "text-embedding-3-small", "input": "one"},
-    {"model": "text-embedding-3-small", "input": ["one", "two"], "encoding_format": "base64", "dimensions": 16},
-    {"model": "text-embedding-3-small", "input": [[9906, 1917]]},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"model": "text-embedding-3-small", "input": "one"},
+        {
+            "model": "text-embedding-3-small",
+            "input": ["one", "two"],
+            "encoding_format": "base64",
+            "dimensions": 16,
+        },
+        {"model": "text-embedding-3-small", "input": [[9906, 1917]]},
+    ],
+)
 def test_embedding_exchanges_conform(client: httpx.Client, body: dict) -> None:
     response = client.post("/v1/embeddings", json=body)
     assert response.status_code == 200
     validate_exchange(response)
 
 
-@pytest.mark.parametrize(("method", "path", "body"), [
-    ("POST", "/v1/chat/completions", {"model": "gpt-4o"}),
-    ("POST", "/v1/chat/completions", {"model": "gpt-4o", "messages": [{"role": "robot", "content": "x"}]}),
-    ("POST", "/v1/embeddings", {"model": "text-embedding-3-small", "input": []}),
-    ("GET", "/v1/models/nope", None),
-])
-def test_error_responses_conform(client: httpx.Client, method: str, path: str, body: dict | None) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/v1/chat/completions", {"model": "gpt-4o"}),
+        (
+            "POST",
+            "/v1/chat/completions",
+            {"model": "gpt-4o", "messages": [{"role": "robot", "content": "x"}]},
+        ),
+        ("POST", "/v1/embeddings", {"model": "text-embedding-3-small", "input": []}),
+        ("GET", "/v1/models/nope", None),
+    ],
+)
+def test_error_responses_conform(
+    client: httpx.Client, method: str, path: str, body: dict | None
+) -> None:
     from openapi_oracle import HttpxOpenAPIRequest, HttpxOpenAPIResponse, api
 
     response = client.request(method, path, json=body)
@@ -83,8 +138,12 @@ def test_the_oracle_rejects_a_broken_chunk() -> None:
     """The checks above can fail: a chunk without `created` does not pass."""
     from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 
-    chunk = {"id": "x", "object": "chat.completion.chunk", "model": "m",
-             "choices": [{"index": 0, "delta": {}, "finish_reason": None}]}
+    chunk = {
+        "id": "x",
+        "object": "chat.completion.chunk",
+        "model": "m",
+        "choices": [{"index": 0, "delta": {}, "finish_reason": None}],
+    }
     with pytest.raises(InvalidSchemaValue):
         validate_chunk("CreateChatCompletionStreamResponse", chunk)
     with pytest.raises(AssertionError):

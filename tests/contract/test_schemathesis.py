@@ -13,16 +13,27 @@ from pathlib import Path
 
 from derived_spec import for_schemathesis
 
-MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "15")
+MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "50")
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
 
 
 def run(spec_file: Path, base_url: str, *extra: str) -> subprocess.CompletedProcess[str]:
     command = [
-        SCHEMATHESIS, "run", str(spec_file), "--url", base_url,
-        "--checks", "all", "--phases", "examples,coverage,fuzzing",
-        "--max-examples", MAX_EXAMPLES, "--seed", "20261124",
-        "--no-color", *extra,
+        SCHEMATHESIS,
+        "run",
+        str(spec_file),
+        "--url",
+        base_url,
+        "--checks",
+        "all",
+        "--phases",
+        "examples,coverage,fuzzing",
+        "--max-examples",
+        MAX_EXAMPLES,
+        "--seed",
+        "20261124",
+        "--no-color",
+        *extra,
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
 

@@ -34,7 +34,11 @@ def test_chat_completion(sdk: openai.OpenAI) -> None:
     choice = completion.choices[0]
     assert choice.finish_reason == "stop"
     assert "Tell me about gateways" in (choice.message.content or "")
-    assert completion.usage and completion.usage.total_tokens == completion.usage.prompt_tokens + completion.usage.completion_tokens
+    assert (
+        completion.usage
+        and completion.usage.total_tokens
+        == completion.usage.prompt_tokens + completion.usage.completion_tokens
+    )
 
 
 def test_chat_ids_are_unique(sdk: openai.OpenAI) -> None:
@@ -55,7 +59,10 @@ def test_chat_stream_matches_the_plain_answer(sdk: openai.OpenAI) -> None:
 def test_chat_stream_include_usage_ends_with_usage_chunk(sdk: openai.OpenAI) -> None:
     chunks = list(
         sdk.chat.completions.create(
-            model="gpt-4o", messages=MESSAGES, stream=True, stream_options={"include_usage": True}  # type: ignore[arg-type]
+            model="gpt-4o",
+            messages=MESSAGES,
+            stream=True,
+            stream_options={"include_usage": True},  # type: ignore[arg-type]
         )
     )
     last = chunks[-1]
@@ -81,7 +88,9 @@ TOOLS = [
 
 def test_forced_tool_choice_gives_a_tool_call_with_json_arguments(sdk: openai.OpenAI) -> None:
     completion = sdk.chat.completions.create(
-        model="gpt-4o", messages=MESSAGES, tools=TOOLS,  # type: ignore[arg-type]
+        model="gpt-4o",
+        messages=MESSAGES,
+        tools=TOOLS,  # type: ignore[arg-type]
         tool_choice={"type": "function", "function": {"name": "get_weather"}},
     )
     choice = completion.choices[0]
@@ -93,7 +102,11 @@ def test_forced_tool_choice_gives_a_tool_call_with_json_arguments(sdk: openai.Op
 
 def test_streamed_tool_call_arguments_reassemble(sdk: openai.OpenAI) -> None:
     stream = sdk.chat.completions.create(
-        model="gpt-4o", messages=MESSAGES, tools=TOOLS, tool_choice="required", stream=True,  # type: ignore[arg-type]
+        model="gpt-4o",
+        messages=MESSAGES,
+        tools=TOOLS,
+        tool_choice="required",
+        stream=True,  # type: ignore[arg-type]
     )
     arguments, names, reasons = "", [], []
     for chunk in stream:
@@ -122,7 +135,9 @@ def test_max_tokens_reaching_the_limit_finishes_with_length(sdk: openai.OpenAI) 
 
 def test_response_format_json_object(sdk: openai.OpenAI) -> None:
     completion = sdk.chat.completions.create(
-        model="gpt-4o", messages=MESSAGES, response_format={"type": "json_object"}  # type: ignore[arg-type]
+        model="gpt-4o",
+        messages=MESSAGES,
+        response_format={"type": "json_object"},  # type: ignore[arg-type]
     )
     assert "reply" in json.loads(completion.choices[0].message.content or "")
 
@@ -142,26 +157,41 @@ def test_legacy_completion_defaults_to_16_tokens(sdk: openai.OpenAI) -> None:
 
 
 def test_legacy_completion_with_several_prompts_numbers_choices(sdk: openai.OpenAI) -> None:
-    completion = sdk.completions.create(model="gpt-4o", prompt=["first", "second"], n=2, max_tokens=50)
+    completion = sdk.completions.create(
+        model="gpt-4o", prompt=["first", "second"], n=2, max_tokens=50
+    )
     assert [c.index for c in completion.choices] == [0, 1, 2, 3]
     assert "first" in completion.choices[1].text and "second" in completion.choices[2].text
 
 
 def test_legacy_completion_stream(sdk: openai.OpenAI) -> None:
     plain = sdk.completions.create(model="gpt-4o", prompt="Stream me", max_tokens=50)
-    chunks = list(sdk.completions.create(
-        model="gpt-4o", prompt="Stream me", max_tokens=50, stream=True, stream_options={"include_usage": True}
-    ))
+    chunks = list(
+        sdk.completions.create(
+            model="gpt-4o",
+            prompt="Stream me",
+            max_tokens=50,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
     text = "".join(c.choices[0].text for c in chunks if c.choices)
     assert text == plain.choices[0].text
     assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
-    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == plain.usage.completion_tokens  # type: ignore[union-attr]
+    assert (
+        chunks[-1].usage is not None
+        and chunks[-1].usage.completion_tokens == plain.usage.completion_tokens
+    )  # type: ignore[union-attr]
 
 
 def test_embeddings_float_base64_and_dimensions(sdk: openai.OpenAI) -> None:
     inputs = ["alpha", "beta", "alpha"]
-    as_base64 = sdk.embeddings.create(model="text-embedding-3-small", input=inputs)  # the SDK asks base64
-    as_float = sdk.embeddings.create(model="text-embedding-3-small", input=inputs, encoding_format="float")
+    as_base64 = sdk.embeddings.create(
+        model="text-embedding-3-small", input=inputs
+    )  # the SDK asks base64
+    as_float = sdk.embeddings.create(
+        model="text-embedding-3-small", input=inputs, encoding_format="float"
+    )
     assert [d.index for d in as_float.data] == [0, 1, 2]
     vectors = [d.embedding for d in as_float.data]
     assert len(vectors[0]) == 1536
@@ -169,7 +199,9 @@ def test_embeddings_float_base64_and_dimensions(sdk: openai.OpenAI) -> None:
     assert abs(sum(v * v for v in vectors[1]) - 1) < 1e-6
     decoded = [d.embedding for d in as_base64.data]
     assert all(abs(a - b) < 1e-6 for a, b in zip(decoded[1], vectors[1], strict=True))
-    small = sdk.embeddings.create(model="text-embedding-3-small", input="alpha", dimensions=8, encoding_format="float")
+    small = sdk.embeddings.create(
+        model="text-embedding-3-small", input="alpha", dimensions=8, encoding_format="float"
+    )
     assert len(small.data[0].embedding) == 8
     assert as_float.usage.prompt_tokens == as_float.usage.total_tokens > 0
 
@@ -178,8 +210,12 @@ def test_embeddings_of_token_arrays_equal_those_of_their_text(sdk: openai.OpenAI
     import toktok
 
     ids = toktok._encoding("cl100k_base").encode("hello world")
-    by_ids = sdk.embeddings.create(model="text-embedding-3-small", input=[ids], encoding_format="float")
-    by_text = sdk.embeddings.create(model="text-embedding-3-small", input="hello world", encoding_format="float")
+    by_ids = sdk.embeddings.create(
+        model="text-embedding-3-small", input=[ids], encoding_format="float"
+    )
+    by_text = sdk.embeddings.create(
+        model="text-embedding-3-small", input="hello world", encoding_format="float"
+    )
     assert by_ids.data[0].embedding == by_text.data[0].embedding
 
 
@@ -190,6 +226,6 @@ def test_sdk_error_classes(sdk: openai.OpenAI, gateway_url: str) -> None:
     with pytest.raises(openai.BadRequestError) as bad:
         sdk.chat.completions.create(model="gpt-4o", messages=[{"role": "user"}])  # type: ignore[list-item]
     assert bad.value.param == "messages[0].content"
-    with openai.OpenAI(base_url=f"{gateway_url}/v1", api_key="sk-wrong", max_retries=0) as wrong:
-        with pytest.raises(openai.AuthenticationError):
-            wrong.models.list()
+    wrong = openai.OpenAI(base_url=f"{gateway_url}/v1", api_key="sk-wrong", max_retries=0)
+    with wrong, pytest.raises(openai.AuthenticationError):
+        wrong.models.list()

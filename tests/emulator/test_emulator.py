@@ -16,29 +16,43 @@ CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "same questi
 @pytest.fixture
 def copilot(emulator_url: str) -> Iterator[httpx.Client]:
     """A client holding a Copilot token from the emulator's own exchange."""
-    exchange = httpx.get(f"{emulator_url}/copilot_internal/v2/token", headers={"Authorization": "token gho_abc"})
+    exchange = httpx.get(
+        f"{emulator_url}/copilot_internal/v2/token", headers={"Authorization": "token gho_abc"}
+    )
     assert exchange.status_code == 200
-    with httpx.Client(base_url=exchange.json()["endpoints"]["api"],
-                      headers={**EDITOR, "Authorization": f"Bearer {exchange.json()['token']}"}) as client:
+    with httpx.Client(
+        base_url=exchange.json()["endpoints"]["api"],
+        headers={**EDITOR, "Authorization": f"Bearer {exchange.json()['token']}"},
+    ) as client:
         yield client
 
 
 def test_exchange_answers_like_github(emulator_url: str) -> None:
-    answer = httpx.get(f"{emulator_url}/copilot_internal/v2/token", headers={"Authorization": "token gho_abc"}).json()
+    answer = httpx.get(
+        f"{emulator_url}/copilot_internal/v2/token", headers={"Authorization": "token gho_abc"}
+    ).json()
     assert {"token", "expires_at", "refresh_in", "endpoints"} <= set(answer)
     assert answer["endpoints"]["api"] == emulator_url
     assert answer["refresh_in"] < answer["expires_at"]
 
 
-@pytest.mark.parametrize(("authorization", "status"), [("", 401), ("Bearer gho_abc", 401), ("token ghp_pat", 404)])
-def test_exchange_refuses_bad_credentials(emulator_url: str, authorization: str, status: int) -> None:
-    response = httpx.get(f"{emulator_url}/copilot_internal/v2/token", headers={"Authorization": authorization})
+@pytest.mark.parametrize(
+    ("authorization", "status"), [("", 401), ("Bearer gho_abc", 401), ("token ghp_pat", 404)]
+)
+def test_exchange_refuses_bad_credentials(
+    emulator_url: str, authorization: str, status: int
+) -> None:
+    response = httpx.get(
+        f"{emulator_url}/copilot_internal/v2/token", headers={"Authorization": authorization}
+    )
     assert response.status_code == status
     assert "message" in response.json()
 
 
 def test_api_needs_an_issued_token(emulator_url: str) -> None:
-    response = httpx.get(f"{emulator_url}/models", headers={**EDITOR, "Authorization": "Bearer made-up"})
+    response = httpx.get(
+        f"{emulator_url}/models", headers={**EDITOR, "Authorization": "Bearer made-up"}
+    )
     assert response.status_code == 401 and response.text.startswith("unauthorized")
 
 
@@ -54,7 +68,12 @@ def test_vision_needs_its_header(copilot: httpx.Client) -> None:
     content = [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA=="}}]
     body = {"model": "gpt-4o", "messages": [{"role": "user", "content": content}]}
     assert copilot.post("/chat/completions", json=body).status_code == 400
-    assert copilot.post("/chat/completions", json=body, headers={"Copilot-Vision-Request": "true"}).status_code == 200
+    assert (
+        copilot.post(
+            "/chat/completions", json=body, headers={"Copilot-Vision-Request": "true"}
+        ).status_code
+        == 200
+    )
 
 
 def test_models_are_copilot_shaped(copilot: httpx.Client) -> None:
@@ -70,7 +89,9 @@ def test_same_request_same_answer(copilot: httpx.Client) -> None:
     first = copilot.post("/chat/completions", json=CHAT).json()
     second = copilot.post("/chat/completions", json=CHAT).json()
     assert first["choices"] == second["choices"] and first["usage"] == second["usage"]
-    other = copilot.post("/chat/completions", json={**CHAT, "messages": [{"role": "user", "content": "other"}]}).json()
+    other = copilot.post(
+        "/chat/completions", json={**CHAT, "messages": [{"role": "user", "content": "other"}]}
+    ).json()
     assert other["choices"] != first["choices"]
 
 

@@ -4,14 +4,25 @@ from copilot_gateway.emulator import generate
 
 
 def test_example_fills_required_shapes() -> None:
-    schema = {"type": "object", "properties": {
-        "s": {"type": "string"}, "n": {"type": "integer"}, "e": {"enum": ["a", "b"]},
-        "o": {"type": "object", "properties": {"b": {"type": "boolean"}}},
-        "l": {"type": "array", "items": {"type": "string"}, "minItems": 2},
-        "x": {"type": ["null", "number"]},
-    }}
-    assert generate.example_of(schema) == {"s": "emulated", "n": 0, "e": "a", "o": {"b": False},
-                                           "l": ["emulated", "emulated"], "x": 0}
+    schema = {
+        "type": "object",
+        "properties": {
+            "s": {"type": "string"},
+            "n": {"type": "integer"},
+            "e": {"enum": ["a", "b"]},
+            "o": {"type": "object", "properties": {"b": {"type": "boolean"}}},
+            "l": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+            "x": {"type": ["null", "number"]},
+        },
+    }
+    assert generate.example_of(schema) == {
+        "s": "emulated",
+        "n": 0,
+        "e": "a",
+        "o": {"b": False},
+        "l": ["emulated", "emulated"],
+        "x": 0,
+    }
 
 
 def test_pieces_rebuild_the_text() -> None:

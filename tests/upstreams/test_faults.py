@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 import httpx
 import orjson
 import pytest
-
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
@@ -25,8 +24,14 @@ def sse_data(text: str) -> list[str]:
     return [line[6:] for line in text.split("\n\n") if line.startswith("data: ")]
 
 
-def test_upstream_4xx_keeps_message_and_code(client: httpx.Client, emulator: CopilotEmulator) -> None:
-    body = '{"error":{"message":"prompt token count of 9 exceeds the limit of 5","code":"model_max_prompt_tokens_exceeded"}}'
+def test_upstream_4xx_keeps_message_and_code(
+    client: httpx.Client, emulator: CopilotEmulator
+) -> None:
+    error = {
+        "message": "prompt token count of 9 exceeds the limit of 5",
+        "code": "model_max_prompt_tokens_exceeded",
+    }
+    body = orjson.dumps({"error": error}).decode()
     emulator.config.faults.append(Fault(status=400, body=body))
     error = client.post("/v1/chat/completions", json=CHAT).json()["error"]
     assert error["code"] == "model_max_prompt_tokens_exceeded"
@@ -34,7 +39,9 @@ def test_upstream_4xx_keeps_message_and_code(client: httpx.Client, emulator: Cop
 
 
 @pytest.mark.parametrize("status", [500, 502])
-def test_upstream_5xx_becomes_502_api_error(client: httpx.Client, emulator: CopilotEmulator, status: int) -> None:
+def test_upstream_5xx_becomes_502_api_error(
+    client: httpx.Client, emulator: CopilotEmulator, status: int
+) -> None:
     emulator.config.faults.append(Fault(status=status))
     response = client.post("/v1/chat/completions", json=CHAT)
     assert response.status_code == 502
@@ -42,14 +49,18 @@ def test_upstream_5xx_becomes_502_api_error(client: httpx.Client, emulator: Copi
     assert "emulated failure" in response.json()["error"]["message"]
 
 
-def test_upstream_429_passes_retry_after_on(client: httpx.Client, emulator: CopilotEmulator) -> None:
+def test_upstream_429_passes_retry_after_on(
+    client: httpx.Client, emulator: CopilotEmulator
+) -> None:
     emulator.config.faults.append(Fault(status=429, body='{"error":{"message":"slow down"}}'))
     response = client.post("/v1/chat/completions", json=CHAT)
     assert response.status_code == 429
     assert response.json()["error"]["type"] == "rate_limit_error"
 
 
-def test_upstream_error_before_a_stream_is_an_http_error(client: httpx.Client, emulator: CopilotEmulator) -> None:
+def test_upstream_error_before_a_stream_is_an_http_error(
+    client: httpx.Client, emulator: CopilotEmulator
+) -> None:
     emulator.config.faults.append(Fault(status=500))
     response = client.post("/v1/chat/completions", json=STREAM)
     assert response.status_code == 502
@@ -58,11 +69,14 @@ def test_upstream_error_before_a_stream_is_an_http_error(client: httpx.Client, e
 
 def test_upstream_timeout_is_504() -> None:
     emulator = CopilotEmulator()
-    with running(emulator.app) as emulator_url:
-        with running(gateway_app(gateway_settings(emulator_url, read_timeout=0.3))) as url:
-            httpx.get(f"{url}/v1/models", headers={"Authorization": "Bearer sk-test-key"})  # exchange first
-            emulator.config.faults.append(Fault(status=200, delay_seconds=2))
-            response = httpx.post(f"{url}/v1/chat/completions", json=CHAT, headers={"Authorization": "Bearer sk-test-key"})
+    with (
+        running(emulator.app) as emulator_url,
+        running(gateway_app(gateway_settings(emulator_url, read_timeout=0.3))) as url,
+    ):
+        auth = {"Authorization": "Bearer sk-test-key"}
+        httpx.get(f"{url}/v1/models", headers=auth)  # the token exchange, before the fault
+        emulator.config.faults.append(Fault(status=200, delay_seconds=2))
+        response = httpx.post(f"{url}/v1/chat/completions", json=CHAT, headers=auth)
     assert response.status_code == 504
     assert response.json()["error"]["code"] == "upstream_timeout"
 
@@ -74,7 +88,9 @@ def test_unreachable_upstream_is_502() -> None:
     assert response.json()["error"]["type"] == "api_error"
 
 
-def test_stream_cut_by_the_upstream_ends_with_an_error_event(client: httpx.Client, emulator: CopilotEmulator) -> None:
+def test_stream_cut_by_the_upstream_ends_with_an_error_event(
+    client: httpx.Client, emulator: CopilotEmulator
+) -> None:
     emulator.config.faults.append(Fault(cut_after_chunks=3))
     response = client.post("/v1/chat/completions", json=STREAM)
     assert response.status_code == 200
@@ -88,27 +104,44 @@ def stream_through_fake_upstream(events: list[bytes]) -> list[str]:
     """Stream a chat through the gateway from an OpenAI-compatible upstream sending `events`."""
 
     async def models(_request: Request) -> JSONResponse:
-        return JSONResponse({"object": "list", "data": [{"id": "gpt-4o", "object": "model", "created": 0, "owned_by": "x"}]})
+        return JSONResponse(
+            {
+                "object": "list",
+                "data": [{"id": "gpt-4o", "object": "model", "created": 0, "owned_by": "x"}],
+            }
+        )
 
     async def chat(_request: Request) -> StreamingResponse:
         async def send() -> AsyncIterator[bytes]:
             for raw in events:
                 yield raw
+
         return StreamingResponse(send(), media_type="text/event-stream")
 
-    upstream = Starlette(routes=[Route("/models", models), Route("/chat/completions", chat, methods=["POST"])])
+    upstream = Starlette(
+        routes=[Route("/models", models), Route("/chat/completions", chat, methods=["POST"])]
+    )
     with running(upstream) as upstream_url:
         settings = gateway_settings("unused", upstream="openai", upstream_url=upstream_url)
         with running(gateway_app(settings)) as url:
-            response = httpx.post(f"{url}/v1/chat/completions", json=STREAM, headers={"Authorization": "Bearer sk-test-key"})
+            response = httpx.post(
+                f"{url}/v1/chat/completions",
+                json=STREAM,
+                headers={"Authorization": "Bearer sk-test-key"},
+            )
     assert response.status_code == 200
     return sse_data(response.text)
 
 
 def test_stream_without_done_is_not_a_clean_end() -> None:
     """An upstream that closes its stream properly but never sent [DONE] was truncated."""
-    chunk = {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m",
-             "choices": [{"index": 0, "delta": {"content": "partial"}, "finish_reason": None}]}
+    chunk = {
+        "id": "x",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": {"content": "partial"}, "finish_reason": None}],
+    }
     events = stream_through_fake_upstream([b"data: " + orjson.dumps(chunk) + b"\n\n"])
     assert "partial" in events[0]
     assert "error" in orjson.loads(events[-1])
@@ -121,5 +154,7 @@ def test_malformed_stream_chunk_ends_with_an_error_event() -> None:
 
 
 def test_mid_stream_error_event_reaches_the_client() -> None:
-    events = stream_through_fake_upstream([b'data: {"choices": null, "error": {"message": "overloaded"}}\n\n'])
+    events = stream_through_fake_upstream(
+        [b'data: {"choices": null, "error": {"message": "overloaded"}}\n\n']
+    )
     assert "overloaded" in orjson.loads(events[-1])["error"]["message"]

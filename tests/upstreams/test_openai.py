@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import httpx
+import orjson
 import pytest
 
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
@@ -17,8 +18,11 @@ CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "through two
 @pytest.fixture
 def front_url(gateway_url: str) -> Iterator[str]:
     settings = gateway_settings(
-        "unused", upstream="openai", upstream_url=f"{gateway_url}/v1",
-        upstream_api_key="sk-test-key", api_keys="sk-front",
+        "unused",
+        upstream="openai",
+        upstream_url=f"{gateway_url}/v1",
+        upstream_api_key="sk-test-key",
+        api_keys="sk-front",
     )
     with running(gateway_app(settings)) as url:
         yield url
@@ -26,20 +30,29 @@ def front_url(gateway_url: str) -> Iterator[str]:
 
 def test_models_pass_through(front_url: str, gateway_url: str) -> None:
     front = httpx.get(f"{front_url}/v1/models", headers=AUTH).json()
-    back = httpx.get(f"{gateway_url}/v1/models", headers={"Authorization": "Bearer sk-test-key"}).json()
+    back = httpx.get(
+        f"{gateway_url}/v1/models", headers={"Authorization": "Bearer sk-test-key"}
+    ).json()
     assert front == back
 
 
 def test_chat_and_stream_pass_through(front_url: str) -> None:
     plain = httpx.post(f"{front_url}/v1/chat/completions", json=CHAT, headers=AUTH).json()
     assert "through two gateways" in plain["choices"][0]["message"]["content"]
-    streamed = httpx.post(f"{front_url}/v1/chat/completions", json={**CHAT, "stream": True}, headers=AUTH)
+    streamed = httpx.post(
+        f"{front_url}/v1/chat/completions", json={**CHAT, "stream": True}, headers=AUTH
+    )
     assert streamed.text.endswith("data: [DONE]\n\n")
 
 
 def test_upstream_key_is_sent_and_a_wrong_one_is_a_502(gateway_url: str) -> None:
-    settings = gateway_settings("unused", upstream="openai", upstream_url=f"{gateway_url}/v1",
-                                upstream_api_key="sk-wrong", api_keys="sk-front")
+    settings = gateway_settings(
+        "unused",
+        upstream="openai",
+        upstream_url=f"{gateway_url}/v1",
+        upstream_api_key="sk-wrong",
+        api_keys="sk-front",
+    )
     with running(gateway_app(settings)) as url:
         response = httpx.get(f"{url}/v1/models", headers=AUTH)
     assert response.status_code == 502
@@ -52,24 +65,35 @@ def test_upstream_errors_keep_their_code(front_url: str) -> None:
     assert response.status_code == 404
 
 
+def post(url: str, path: str, body: dict) -> httpx.Response:
+    return httpx.post(url + path, json=body, headers={"Authorization": "Bearer sk-test-key"})
+
+
+def stream_usage(url: str) -> dict:
+    body = {**CHAT, "stream": True, "stream_options": {"include_usage": True}}
+    events = post(url, "/v1/chat/completions", body).text.split("\n\n")
+    return orjson.loads(events[-3].removeprefix("data: "))["usage"]
+
+
 def test_usage_is_counted_when_the_upstream_reports_none() -> None:
     """Two emulators, one silent about usage: the gateway's count equals the reported one."""
     silent = CopilotEmulator(EmulatorConfig(omit_usage=True))
     reporting = CopilotEmulator()
-    with running(silent.app) as silent_url, running(reporting.app) as reporting_url:
-        with running(gateway_app(gateway_settings(silent_url))) as counted, running(gateway_app(gateway_settings(reporting_url))) as reported:
-            def usage(url: str, body: dict) -> dict:
-                return httpx.post(f"{url}/v1/chat/completions", json=body, headers={"Authorization": "Bearer sk-test-key"}).json()["usage"]
-
-            assert usage(counted, CHAT) == usage(reported, CHAT)
-
-            def stream_usage(url: str) -> str:
-                body = {**CHAT, "stream": True, "stream_options": {"include_usage": True}}
-                text = httpx.post(f"{url}/v1/chat/completions", json=body, headers={"Authorization": "Bearer sk-test-key"}).text
-                return [e for e in text.split("\n\n") if '"usage"' in e][-1].split('"usage":')[1]
-
-            assert stream_usage(counted) == stream_usage(reported)
-            embed = {"model": "text-embedding-3-small", "input": ["count me", "and me"]}
-            counted_embed = httpx.post(f"{counted}/v1/embeddings", json=embed, headers={"Authorization": "Bearer sk-test-key"}).json()
-            reported_embed = httpx.post(f"{reported}/v1/embeddings", json=embed, headers={"Authorization": "Bearer sk-test-key"}).json()
-            assert counted_embed["usage"] == reported_embed["usage"]
+    embed = {"model": "text-embedding-3-small", "input": ["count me", "and me"]}
+    with (
+        running(silent.app) as silent_url,
+        running(reporting.app) as reporting_url,
+        running(gateway_app(gateway_settings(silent_url))) as counted,
+        running(gateway_app(gateway_settings(reporting_url))) as reported,
+    ):
+        for path, body in (("/v1/chat/completions", CHAT), ("/v1/embeddings", embed)):
+            assert (
+                post(counted, path, body).json()["usage"]
+                == post(reported, path, body).json()["usage"]
+            )
+        assert stream_usage(counted) == stream_usage(reported)
+        legacy = {"model": "gpt-4o", "prompt": ["one", "two"], "n": 2}
+        assert (
+            post(counted, "/v1/completions", legacy).json()["usage"]
+            == (post(reported, "/v1/completions", legacy).json()["usage"])
+        )

@@ -37,7 +37,9 @@ def completed(answer: Json, request: Json) -> Json:
     usage = answer.get("usage")
     if not isinstance(usage, dict):
         generated = [text for c in choices for text in tokens.generated_texts(c["message"])]
-        usage = tokens.usage(tokens.count_prompt(request["messages"], model), tokens.count(generated, model))
+        usage = tokens.usage(
+            tokens.count_prompt(request["messages"], model), tokens.count(generated, model)
+        )
     return {
         "id": new_id("chatcmpl-"),
         "object": "chat.completion",
@@ -45,13 +47,20 @@ def completed(answer: Json, request: Json) -> Json:
         "model": model,
         "choices": choices,
         "usage": usage,
-        **({"system_fingerprint": answer["system_fingerprint"]} if answer.get("system_fingerprint") else {}),
+        **(
+            {"system_fingerprint": answer["system_fingerprint"]}
+            if answer.get("system_fingerprint")
+            else {}
+        ),
     }
 
 
 async def stream(body: Json) -> AsyncIterator[bytes]:
     """Open the upstream stream (errors here are plain HTTP errors), then relay it."""
-    upstream_body = {**body, "stream_options": {**(body.get("stream_options") or {}), "include_usage": True}}
+    upstream_body = {
+        **body,
+        "stream_options": {**(body.get("stream_options") or {}), "include_usage": True},
+    }
     chunks = await current_gateway().upstream.chat_stream(upstream_body)
     relay = ChatStream(new_id("chatcmpl-"), now(), body, include_usage(body))
     return guarded(relay.events(chunks))

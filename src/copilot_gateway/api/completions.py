@@ -10,7 +10,7 @@ from .. import legacy, tokens
 from ..errors import InvalidRequest
 from ..policy import require_model
 from ..service import current_gateway, json_response, new_id, now
-from ..streaming import event, guarded, sse_response, DONE
+from ..streaming import DONE, event, guarded, sse_response
 from ..upstreams.base import Json
 
 
@@ -18,7 +18,17 @@ def prompts_of(body: Json) -> list[str]:
     try:
         return legacy.prompts(body)
     except ValueError:
-        raise InvalidRequest("The prompt holds token ids outside the model's vocabulary.", param="prompt") from None
+        raise InvalidRequest(
+            "The prompt holds token ids outside the model's vocabulary.", param="prompt"
+        ) from None
+
+
+def prompt_usage(reported: object, chat: Json, generated: list[str]) -> tuple[int, int]:
+    """(prompt, completion) tokens of one prompt: as reported upstream, else counted."""
+    if isinstance(reported, dict):
+        return reported.get("prompt_tokens", 0), reported.get("completion_tokens", 0)
+    model = chat["model"]
+    return tokens.count_prompt(chat["messages"], model), tokens.count(generated, model)
 
 
 async def complete(body: Json, prompts: list[str]) -> Json:
@@ -28,18 +38,15 @@ async def complete(body: Json, prompts: list[str]) -> Json:
     for number, prompt in enumerate(prompts):
         chat = legacy.chat_request(body, prompt)
         answer = await upstream.chat(chat)
+        generated = []
         for position, choice in enumerate(answer.get("choices") or []):
             text = tokens.content_text((choice.get("message") or {}).get("content"))
-            text = prompt + text if body.get("echo") else text
+            generated.append(text)
             reason = legacy.finish_reason(choice.get("finish_reason") or "stop")
-            choices.append(legacy.text_choice(number * n + position, text, reason))
-        usage = answer.get("usage")
-        if isinstance(usage, dict):
-            prompt_tokens += usage.get("prompt_tokens", 0)
-            completion_tokens += usage.get("completion_tokens", 0)
-        else:
-            prompt_tokens += tokens.count_prompt(chat["messages"], body["model"])
-            completion_tokens += tokens.count([c["text"] for c in choices[-n:]], body["model"])
+            echoed = prompt + text if body.get("echo") else text
+            choices.append(legacy.text_choice(number * n + position, echoed, reason))
+        used = prompt_usage(answer.get("usage"), chat, generated)
+        prompt_tokens, completion_tokens = prompt_tokens + used[0], completion_tokens + used[1]
     return {
         "id": new_id("cmpl-"),
         "object": "text_completion",
@@ -57,13 +64,25 @@ async def stream(body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
     completion_id, created = new_id("cmpl-"), now()
 
     def request_for(prompt: str) -> Json:
-        return {**legacy.chat_request(body, prompt), "stream": True, "stream_options": {"include_usage": True}}
+        return {
+            **legacy.chat_request(body, prompt),
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
 
     first = await upstream.chat_stream(request_for(prompts[0]))
 
     def chunk(choices: list[Json], **extra: object) -> bytes:
-        return event({"id": completion_id, "object": "text_completion", "created": created,
-                      "model": body["model"], "choices": choices, **extra})
+        return event(
+            {
+                "id": completion_id,
+                "object": "text_completion",
+                "created": created,
+                "model": body["model"],
+                "choices": choices,
+                **extra,
+            }
+        )
 
     async def events() -> AsyncIterator[bytes]:
         prompt_tokens = completion_tokens = 0
@@ -85,12 +104,9 @@ async def stream(body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
                     reason = legacy.finish_reason(choice.get("finish_reason"))
                     if text or reason:
                         yield chunk([legacy.text_choice(number * n + position, text, reason)])
-            if usage:
-                prompt_tokens += usage.get("prompt_tokens", 0)
-                completion_tokens += usage.get("completion_tokens", 0)
-            else:
-                prompt_tokens += tokens.count_prompt(request_for(prompt)["messages"], body["model"])
-                completion_tokens += tokens.count(["".join(p) for p in generated.values()], body["model"])
+            texts = ["".join(parts) for parts in generated.values()]
+            used = prompt_usage(usage, request_for(prompt), texts)
+            prompt_tokens, completion_tokens = prompt_tokens + used[0], completion_tokens + used[1]
         if (body.get("stream_options") or {}).get("include_usage"):
             yield chunk([], usage=tokens.usage(prompt_tokens, completion_tokens))
         yield DONE

@@ -24,7 +24,9 @@ def input_texts(value: str | list, model: str) -> list[str]:
     try:
         return [tokens.decode(array, model) for array in arrays]
     except ValueError:
-        raise InvalidRequest("The input holds token ids outside the model's vocabulary.", param="input") from None
+        raise InvalidRequest(
+            "The input holds token ids outside the model's vocabulary.", param="input"
+        ) from None
 
 
 def as_base64(vector: list[float]) -> str:
@@ -41,7 +43,10 @@ async def createEmbedding(body: Json) -> Response:
             upstream_body[passed] = body[passed]
     answer = await current_gateway().upstream.embeddings(upstream_body)
 
-    data = sorted((item for item in answer.get("data") or [] if isinstance(item, dict)), key=lambda item: item.get("index", 0))
+    data = sorted(
+        (item for item in answer.get("data") or [] if isinstance(item, dict)),
+        key=lambda item: item.get("index", 0),
+    )
     if len(data) != len(texts) or not all(isinstance(item.get("embedding"), list) for item in data):
         raise UpstreamFailed("The upstream returned embeddings that do not match the input.")
     encode = as_base64 if body.get("encoding_format") == "base64" else list
@@ -57,6 +62,9 @@ async def createEmbedding(body: Json) -> Response:
                 for index, item in enumerate(data)
             ],
             "model": answer.get("model") or body["model"],
-            "usage": {"prompt_tokens": usage.get("prompt_tokens", 0), "total_tokens": usage.get("total_tokens", 0)},
+            "usage": {
+                "prompt_tokens": usage.get("prompt_tokens", 0),
+                "total_tokens": usage.get("total_tokens", 0),
+            },
         }
     )

@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from . import catalog, generate
 from .. import tokens
+from . import catalog, generate
 
 TOKEN_LIFETIME = 1800
 REFRESH_IN = 1500
@@ -51,18 +51,24 @@ class EmulatorConfig:
     seen_headers: list[dict[str, str]] = field(default_factory=list)  # of API calls, for tests
 
 
-def json_response(body: object, status: int = 200, media_type: str = "application/json") -> Response:
+def json_response(
+    body: object, status: int = 200, media_type: str = "application/json"
+) -> Response:
     return Response(orjson.dumps(body), status_code=status, media_type=media_type)
 
 
-def copilot_error(status: int, message: str, code: str | None = None, param: str | None = None) -> Response:
+def copilot_error(
+    status: int, message: str, code: str | None = None, param: str | None = None
+) -> Response:
     """Copilot sends its errors as JSON with a text/plain content type."""
     error = {"message": message, "code": code, "param": param, "type": "invalid_request_error"}
     return json_response({"error": error}, status, "text/plain; charset=utf-8")
 
 
 def github_error(status: int, message: str) -> Response:
-    return json_response({"message": message, "documentation_url": "https://docs.github.com/rest"}, status)
+    return json_response(
+        {"message": message, "documentation_url": "https://docs.github.com/rest"}, status
+    )
 
 
 class CopilotEmulator:
@@ -89,8 +95,11 @@ class CopilotEmulator:
             return github_error(404, "Not Found")
         self.config.exchanges += 1
         expires_at = int(time.time()) + self.config.token_lifetime
-        claims = f"tid={hashlib.sha256(github_token.encode()).hexdigest()[:16]};exp={expires_at};sku=emulator"
-        mac = hmac.new(self._secret, f"{claims}:{self.config.exchanges}".encode(), "sha256").hexdigest()
+        account = hashlib.sha256(github_token.encode()).hexdigest()[:16]
+        claims = f"tid={account};exp={expires_at};sku=emulator"
+        mac = hmac.new(
+            self._secret, f"{claims}:{self.config.exchanges}".encode(), "sha256"
+        ).hexdigest()
         token = f"{claims}:{mac}"
         self.config.issued[token] = expires_at
         base = str(request.base_url).rstrip("/")
@@ -101,7 +110,12 @@ class CopilotEmulator:
                 "refresh_in": min(REFRESH_IN, self.config.token_lifetime),
                 "sku": "emulator",
                 "individual": True,
-                "endpoints": {"api": base, "proxy": base, "telemetry": base, "origin-tracker": base},
+                "endpoints": {
+                    "api": base,
+                    "proxy": base,
+                    "telemetry": base,
+                    "origin-tracker": base,
+                },
             }
         )
 
@@ -126,7 +140,9 @@ class CopilotEmulator:
         return None
 
     async def list_models(self, request: Request) -> Response:
-        return await self._refusal(request) or json_response({"object": "list", "data": catalog.MODELS})
+        return await self._refusal(request) or json_response(
+            {"object": "list", "data": catalog.MODELS}
+        )
 
     async def _body(self, request: Request) -> dict | Response:
         try:
@@ -143,21 +159,31 @@ class CopilotEmulator:
         if isinstance(body, Response):
             return body
         if catalog.model_type(body["model"]) != "chat":
-            return copilot_error(400, "The requested model is not supported.", "model_not_supported", "model")
+            return copilot_error(
+                400, "The requested model is not supported.", "model_not_supported", "model"
+            )
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages:
             return copilot_error(400, "messages is required", "invalid_request_body", "messages")
         if _has_image(messages) and request.headers.get("copilot-vision-request") != "true":
-            return copilot_error(400, "missing required Copilot-Vision-Request header for vision requests")
+            return copilot_error(
+                400, "missing required Copilot-Vision-Request header for vision requests"
+            )
         generated = generate.choices(body)
-        usage = None if self.config.omit_usage else tokens.usage(
-            tokens.count_prompt(messages, body["model"]),
-            generate.completion_tokens(generated, body["model"]),
+        usage = (
+            None
+            if self.config.omit_usage
+            else tokens.usage(
+                tokens.count_prompt(messages, body["model"]),
+                generate.completion_tokens(generated, body["model"]),
+            )
         )
         completion_id = "chatcmpl-emu" + hashlib.sha256(orjson.dumps(body)).hexdigest()[:20]
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            events = self._chat_events(completion_id, body["model"], generated, usage if include_usage else None)
+            events = self._chat_events(
+                completion_id, body["model"], generated, usage if include_usage else None
+            )
             if self.config.faults and self.config.faults[0].cut_after_chunks is not None:
                 events = _cut(events, self.config.faults.pop(0).cut_after_chunks or 0)
             return StreamingResponse(events, media_type="text/event-stream")
@@ -185,27 +211,59 @@ class CopilotEmulator:
         created = int(time.time())
 
         def chunk(choices: list[dict], **extra: object) -> bytes:
-            body = {"id": completion_id, "object": "chat.completion.chunk", "created": created,
-                    "model": model, "choices": choices, **extra}
+            body = {
+                "id": completion_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "choices": choices,
+                **extra,
+            }
             return b"data: " + orjson.dumps(body) + b"\n\n"
 
         # Copilot opens with a choiceless chunk carrying only its prompt filter results.
-        yield b"data: " + orjson.dumps({"choices": [], "created": 0, "id": "", "prompt_filter_results": [
-            {"prompt_index": 0, "content_filter_results": {}}]}) + b"\n\n"
+        yield (
+            b"data: "
+            + orjson.dumps(
+                {
+                    "choices": [],
+                    "created": 0,
+                    "id": "",
+                    "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}],
+                }
+            )
+            + b"\n\n"
+        )
         await self._pause(self.config.first_token_ms)
         for index, choice in enumerate(generated):
-            yield chunk([{"index": index, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
+            yield chunk(
+                [
+                    {
+                        "index": index,
+                        "delta": {"role": "assistant", "content": ""},
+                        "finish_reason": None,
+                    }
+                ]
+            )
             for piece in generate.pieces(choice.content) if choice.content else []:
                 await self._pause(self.config.token_interval_ms)
                 yield chunk([{"index": index, "delta": {"content": piece}, "finish_reason": None}])
             for position, call in enumerate(choice.tool_calls):
                 arguments = call["function"]["arguments"]
                 half = len(arguments) // 2
-                head = {"index": position, "id": call["id"], "type": "function",
-                        "function": {"name": call["function"]["name"], "arguments": arguments[:half]}}
-                yield chunk([{"index": index, "delta": {"tool_calls": [head]}, "finish_reason": None}])
+                head = {
+                    "index": position,
+                    "id": call["id"],
+                    "type": "function",
+                    "function": {"name": call["function"]["name"], "arguments": arguments[:half]},
+                }
+                yield chunk(
+                    [{"index": index, "delta": {"tool_calls": [head]}, "finish_reason": None}]
+                )
                 tail = {"index": position, "function": {"arguments": arguments[half:]}}
-                yield chunk([{"index": index, "delta": {"tool_calls": [tail]}, "finish_reason": None}])
+                yield chunk(
+                    [{"index": index, "delta": {"tool_calls": [tail]}, "finish_reason": None}]
+                )
             yield chunk([{"index": index, "delta": {}, "finish_reason": choice.finish_reason}])
         if usage:
             yield chunk([], usage=usage)
@@ -221,17 +279,29 @@ class CopilotEmulator:
         if isinstance(body, Response):
             return body
         if catalog.model_type(body["model"]) != "embeddings":
-            return copilot_error(400, "The requested model is not supported.", "model_not_supported", "model")
+            return copilot_error(
+                400, "The requested model is not supported.", "model_not_supported", "model"
+            )
         inputs = body.get("input")
         # Like some Copilot backends, accept only a list of strings.
-        if not isinstance(inputs, list) or not inputs or not all(isinstance(i, str) for i in inputs):
-            return copilot_error(400, "input must be a non-empty list of strings", "invalid_request_body", "input")
+        if (
+            not isinstance(inputs, list)
+            or not inputs
+            or not all(isinstance(i, str) for i in inputs)
+        ):
+            return copilot_error(
+                400, "input must be a non-empty list of strings", "invalid_request_body", "input"
+            )
         dimensions = body.get("dimensions") or catalog.EMBEDDING_DIMENSIONS
         if not isinstance(dimensions, int) or not 1 <= dimensions <= catalog.EMBEDDING_DIMENSIONS:
             message = f"dimensions must be between 1 and {catalog.EMBEDDING_DIMENSIONS}"
             return copilot_error(400, message, "invalid_request_body", "dimensions")
         data = [
-            {"object": "embedding", "index": index, "embedding": generate.embedding(text, dimensions)}
+            {
+                "object": "embedding",
+                "index": index,
+                "embedding": generate.embedding(text, dimensions),
+            }
             for index, text in enumerate(inputs)
         ]
         answer: dict = {"object": "list", "data": data, "model": body["model"]}
@@ -253,7 +323,8 @@ async def _cut(events: AsyncIterator[bytes], keep: int) -> AsyncIterator[bytes]:
 
 def _has_image(messages: list) -> bool:
     return any(
-        isinstance(m, dict) and isinstance(m.get("content"), list)
+        isinstance(m, dict)
+        and isinstance(m.get("content"), list)
         and any(isinstance(p, dict) and p.get("type") == "image_url" for p in m["content"])
         for m in messages
     )

@@ -48,7 +48,7 @@ def example_of(schema: Any) -> Any:
 def _example_of(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return {}
-    if "enum" in schema and schema["enum"]:
+    if schema.get("enum"):
         return schema["enum"][0]
     if "const" in schema:
         return schema["const"]
@@ -62,8 +62,14 @@ def _example_of(schema: Any) -> Any:
         properties = schema.get("properties", {})
         return {name: _example_of(sub) for name, sub in properties.items()}
     if kind == "array":
-        return [_example_of(schema["items"])] * min(schema.get("minItems", 0), 16) if "items" in schema else []
-    return {"string": "emulated", "integer": 0, "number": 0, "boolean": False, "null": None}.get(kind, None)
+        return (
+            [_example_of(schema["items"])] * min(schema.get("minItems", 0), 16)
+            if "items" in schema
+            else []
+        )
+    return {"string": "emulated", "integer": 0, "number": 0, "boolean": False, "null": None}.get(
+        kind
+    )
 
 
 def forced_tool(body: dict) -> dict | None:
@@ -82,7 +88,11 @@ def tool_call(tool: dict, seed: str) -> dict[str, Any]:
     function = tool["function"]
     arguments = orjson.dumps(example_of(function.get("parameters", {}))).decode()
     call_id = "call_" + hashlib.sha256(f"{seed}:{function['name']}".encode()).hexdigest()[:24]
-    return {"id": call_id, "type": "function", "function": {"name": function["name"], "arguments": arguments}}
+    return {
+        "id": call_id,
+        "type": "function",
+        "function": {"name": function["name"], "arguments": arguments},
+    }
 
 
 def formatted(text: str, response_format: dict | None) -> str:

@@ -31,7 +31,9 @@ def build_upstream(settings: Settings) -> tuple[Upstream, str]:
     if kind == "copilot":
         if not settings.github_token:
             raise ValueError("GATEWAY_UPSTREAM=copilot needs GITHUB_TOKEN")
-        upstream = CopilotUpstream(make_client(settings), settings, settings.github_token.get_secret_value())
+        upstream = CopilotUpstream(
+            make_client(settings), settings, settings.github_token.get_secret_value()
+        )
         return upstream, f"GitHub Copilot (token exchange at {settings.github_api_url})"
     emulator = CopilotEmulator(
         EmulatorConfig(
@@ -42,4 +44,6 @@ def build_upstream(settings: Settings) -> tuple[Upstream, str]:
     # Same client code as the network, over httpx's ASGI transport.
     client = make_client(settings, httpx.ASGITransport(app=emulator.app))
     in_process = settings.model_copy(update={"github_api_url": EMULATOR_URL})
-    return CopilotUpstream(client, in_process, EMULATOR_GITHUB_TOKEN), "the built-in Copilot emulator (in-process)"
+    return CopilotUpstream(
+        client, in_process, EMULATOR_GITHUB_TOKEN
+    ), "the built-in Copilot emulator (in-process)"

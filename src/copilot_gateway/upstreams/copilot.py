@@ -91,7 +91,9 @@ class CopilotUpstream:
             "X-GitHub-Api-Version": "2025-04-01",
         }
         try:
-            answer = await request_json(self._client, self._client.build_request("GET", url, headers=headers))
+            answer = await request_json(
+                self._client, self._client.build_request("GET", url, headers=headers)
+            )
         except GatewayError as refused:
             if refused.status >= 500:
                 raise
@@ -104,12 +106,18 @@ class CopilotUpstream:
         try:
             token = str(answer["token"])
             api_base = str(answer["endpoints"]["api"]).rstrip("/")
-            refresh_in = float(answer.get("refresh_in", 0)) or float(answer["expires_at"]) - time.time()
+            refresh_in = (
+                float(answer.get("refresh_in", 0)) or float(answer["expires_at"]) - time.time()
+            )
         except (KeyError, TypeError, ValueError):
             raise UpstreamFailed("GitHub's Copilot token answer was not understood.") from None
-        return CopilotSession(token, api_base, time.time() + max(refresh_in - REFRESH_MARGIN_SECONDS, 0))
+        return CopilotSession(
+            token, api_base, time.time() + max(refresh_in - REFRESH_MARGIN_SECONDS, 0)
+        )
 
-    async def _request(self, method: str, path: str, body: Json | None = None, intent: str | None = None) -> httpx.Request:
+    async def _request(
+        self, method: str, path: str, body: Json | None = None, intent: str | None = None
+    ) -> httpx.Request:
         session = await self._current_session()
         s = self._settings
         headers = {
@@ -124,7 +132,9 @@ class CopilotUpstream:
             headers["X-Initiator"] = initiator(body)
             if has_image(body):
                 headers["Copilot-Vision-Request"] = "true"
-        return self._client.build_request(method, session.api_base + path, json=body, headers=headers)
+        return self._client.build_request(
+            method, session.api_base + path, json=body, headers=headers
+        )
 
     async def _catalogue(self) -> dict[str, tuple[str, Json]]:
         """Callable models by id: (kind, OpenAI model object), cached for a while."""
@@ -149,7 +159,9 @@ class CopilotUpstream:
         return {model_id: kind for model_id, (kind, _) in (await self._catalogue()).items()}
 
     async def chat(self, body: Json) -> Json:
-        return await request_json(self._client, await self._request("POST", "/chat/completions", body))
+        return await request_json(
+            self._client, await self._request("POST", "/chat/completions", body)
+        )
 
     async def chat_stream(self, body: Json) -> AsyncIterator[Json]:
         request = await self._request("POST", "/chat/completions", body)

@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 PASSED_ON_HEADERS = ("retry-after", "x-ratelimit-exceeded")
 
 
-def make_client(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+def make_client(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
     """One pooled client per upstream.
 
     httpx's own pool slows down sharply under concurrency; aiohttp's does not, so the
@@ -145,5 +147,7 @@ async def iter_sse_json(response: httpx.Response) -> AsyncIterator[Json]:
             raise UpstreamFailed("The upstream sent a malformed stream event.")
         if chunk.get("error") and not chunk.get("choices"):
             error = chunk["error"] if isinstance(chunk["error"], dict) else {}
-            raise UpstreamFailed(f"The upstream failed mid-stream: {error.get('message', chunk['error'])}")
+            raise UpstreamFailed(
+                f"The upstream failed mid-stream: {error.get('message', chunk['error'])}"
+            )
         yield chunk
