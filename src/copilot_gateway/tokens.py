@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import toktok
+
+from .messages import content_text
 
 # Model families on the older vocabulary; everything newer uses o200k_base.
 CL100K_PREFIXES = ("gpt-3.5", "gpt-35", "text-embedding-", "davinci", "babbage")
@@ -40,15 +41,6 @@ def decode(tokens: list[int], model: str) -> str:
     if any(not 0 <= token <= encoding.max_token_value for token in tokens):
         raise ValueError("token id outside the vocabulary")
     return str(encoding.decode(tokens))
-
-
-def content_text(content: Any) -> str:
-    """The text of a message's content: a string, or the text of its parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-    return ""
 
 
 def generated_texts(message: dict) -> list[str]:

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from .. import legacy, tokens
 from ..errors import InvalidRequest
+from ..messages import content_text
 from ..policy import require_model
 from ..service import current_gateway, json_response, new_id, now
 from ..streaming import DONE, event, guarded, sse_response
@@ -40,7 +41,7 @@ async def complete(body: Json, prompts: list[str]) -> Json:
         answer = await upstream.chat(chat)
         generated = []
         for position, choice in enumerate(answer.get("choices") or []):
-            text = tokens.content_text((choice.get("message") or {}).get("content"))
+            text = content_text((choice.get("message") or {}).get("content"))
             generated.append(text)
             reason = legacy.finish_reason(choice.get("finish_reason") or "stop")
             echoed = prompt + text if body.get("echo") else text

@@ -23,6 +23,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from .. import tokens
+from ..messages import has_image
 from . import catalog, generate
 
 TOKEN_LIFETIME = 1800
@@ -144,28 +145,30 @@ class CopilotEmulator:
             {"object": "list", "data": catalog.MODELS}
         )
 
-    async def _body(self, request: Request) -> dict | Response:
+    async def _body_for(self, request: Request, kind: str) -> dict | Response:
+        """The request's JSON body, if the call is allowed and names a model of this kind."""
+        refusal = await self._refusal(request)
+        if refusal:
+            return refusal
         try:
             body = orjson.loads(await request.body())
         except orjson.JSONDecodeError:
             return copilot_error(400, "invalid JSON body", "invalid_request_body")
         if not isinstance(body, dict) or not isinstance(body.get("model"), str):
             return copilot_error(400, "model is required", "invalid_request_body", "model")
+        if catalog.model_type(body["model"]) != kind:
+            message = "The requested model is not supported."
+            return copilot_error(400, message, "model_not_supported", "model")
         return body
 
     async def chat(self, request: Request) -> Response:
-        refusal = await self._refusal(request)
-        body = refusal or await self._body(request)
+        body = await self._body_for(request, "chat")
         if isinstance(body, Response):
             return body
-        if catalog.model_type(body["model"]) != "chat":
-            return copilot_error(
-                400, "The requested model is not supported.", "model_not_supported", "model"
-            )
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages:
             return copilot_error(400, "messages is required", "invalid_request_body", "messages")
-        if _has_image(messages) and request.headers.get("copilot-vision-request") != "true":
+        if has_image(messages) and request.headers.get("copilot-vision-request") != "true":
             return copilot_error(
                 400, "missing required Copilot-Vision-Request header for vision requests"
             )
@@ -274,14 +277,9 @@ class CopilotEmulator:
             await asyncio.sleep(milliseconds / 1000)
 
     async def embeddings(self, request: Request) -> Response:
-        refusal = await self._refusal(request)
-        body = refusal or await self._body(request)
+        body = await self._body_for(request, "embeddings")
         if isinstance(body, Response):
             return body
-        if catalog.model_type(body["model"]) != "embeddings":
-            return copilot_error(
-                400, "The requested model is not supported.", "model_not_supported", "model"
-            )
         inputs = body.get("input")
         # Like some Copilot backends, accept only a list of strings.
         if (
@@ -319,15 +317,6 @@ async def _cut(events: AsyncIterator[bytes], keep: int) -> AsyncIterator[bytes]:
             raise ConnectionAbortedError("emulated cut")
         yield chunk
         sent += 1
-
-
-def _has_image(messages: list) -> bool:
-    return any(
-        isinstance(m, dict)
-        and isinstance(m.get("content"), list)
-        and any(isinstance(p, dict) and p.get("type") == "image_url" for p in m["content"])
-        for m in messages
-    )
 
 
 def _message(choice: generate.Choice) -> dict:

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from .. import tokens
+from ..messages import content_text
 
 ECHOED_WORDS = 40
 
@@ -26,7 +27,7 @@ class Choice:
 def last_user_text(messages: list[dict]) -> str:
     for message in reversed(messages):
         if message.get("role") == "user":
-            return tokens.content_text(message.get("content"))
+            return content_text(message.get("content"))
     return ""
 
 

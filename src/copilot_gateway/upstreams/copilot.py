@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import httpx
 
 from ..errors import GatewayError, UpstreamFailed
+from ..messages import has_image
 from ..settings import Settings
 from .base import Json
 from .http import iter_sse_json, open_stream, request_json
@@ -29,16 +30,6 @@ class CopilotSession:
     token: str
     api_base: str
     refresh_at: float
-
-
-def has_image(body: Json) -> bool:
-    for message in body.get("messages", []):
-        content = message.get("content")
-        if isinstance(content, list) and any(
-            isinstance(part, dict) and part.get("type") == "image_url" for part in content
-        ):
-            return True
-    return False
 
 
 def initiator(body: Json) -> str:
@@ -130,7 +121,7 @@ class CopilotUpstream:
         }
         if body is not None and "messages" in body:
             headers["X-Initiator"] = initiator(body)
-            if has_image(body):
+            if has_image(body["messages"]):
                 headers["Copilot-Vision-Request"] = "true"
         return self._client.build_request(
             method, session.api_base + path, json=body, headers=headers

@@ -1,0 +1,27 @@
+"""Facts about chat messages that more than one part of the gateway needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def has_image(messages: Any) -> bool:
+    """Whether any message carries an image part (Copilot wants a header for those)."""
+    return isinstance(messages, list) and any(
+        isinstance(message, dict)
+        and isinstance(message.get("content"), list)
+        and any(
+            isinstance(part, dict) and part.get("type") == "image_url"
+            for part in message["content"]
+        )
+        for message in messages
+    )
+
+
+def content_text(content: Any) -> str:
+    """The text of a message's content: a string, or the text of its parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return ""
