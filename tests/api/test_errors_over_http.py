@@ -140,3 +140,40 @@ def test_unknown_model_is_404_on_every_operation(
 ) -> None:
     error = assert_openai_error(client.post(path, json=body), 404, "not_found_error", "model")
     assert error["code"] == "model_not_found"
+
+
+def test_an_answer_we_cannot_make_conform_is_a_500_in_openai_shape() -> None:
+    """A broken upstream answer fails response validation: no traceback, no problem+json."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from servers import gateway_app, gateway_settings, running
+
+    async def models(_request: Request) -> JSONResponse:
+        model = {"id": "gpt-4o", "object": "model", "created": 0, "owned_by": "x"}
+        return JSONResponse({"object": "list", "data": [model]})
+
+    async def chat(_request: Request) -> JSONResponse:
+        choice = {
+            "index": 0,
+            "message": {"role": "assistant", "content": "hi"},
+            "finish_reason": "bogus",
+        }
+        return JSONResponse({"id": "x", "model": "gpt-4o", "choices": [choice]})
+
+    upstream = Starlette(
+        routes=[Route("/models", models), Route("/chat/completions", chat, methods=["POST"])]
+    )
+    with (
+        running(upstream) as upstream_url,
+        running(
+            gateway_app(gateway_settings("unused", upstream="openai", upstream_url=upstream_url))
+        ) as url,
+    ):
+        response = httpx.post(
+            f"{url}/v1/chat/completions", json=CHAT, headers={"Authorization": "Bearer sk-test-key"}
+        )
+    error = assert_openai_error(response, 500, "server_error")
+    assert "Traceback" not in response.text and "bogus" not in error["message"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -113,3 +115,19 @@ def test_a_personal_access_token_is_refused_with_a_clear_502() -> None:
     assert error["type"] == "api_error" and error["code"] == "copilot_token_exchange_failed"
     assert "personal access tokens" in error["message"]
     assert "ghp_personal_access_token" not in response.text
+
+
+def test_concurrent_first_requests_share_one_exchange(
+    gateway_url: str, emulator: CopilotEmulator
+) -> None:
+    async def burst() -> list[int]:
+        async with httpx.AsyncClient(
+            base_url=gateway_url, headers={"Authorization": "Bearer sk-test-key"}
+        ) as client:
+            responses = await asyncio.gather(
+                *(client.post("/v1/chat/completions", json=CHAT) for _ in range(50))
+            )
+        return [response.status_code for response in responses]
+
+    assert asyncio.run(burst()) == [200] * 50
+    assert emulator.config.exchanges == 1

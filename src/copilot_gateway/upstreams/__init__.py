@@ -25,9 +25,10 @@ def build_upstream(settings: Settings) -> tuple[Upstream, str]:
         if not settings.upstream_url:
             raise ValueError("GATEWAY_UPSTREAM=openai needs GATEWAY_UPSTREAM_URL")
         key = settings.upstream_api_key.get_secret_value() if settings.upstream_api_key else None
-        return OpenAIUpstream(make_client(settings), settings.upstream_url, key), (
-            f"the OpenAI-compatible API at {settings.upstream_url}"
+        openai = OpenAIUpstream(
+            make_client(settings), settings.upstream_url, key, settings.models_cache_seconds
         )
+        return openai, f"the OpenAI-compatible API at {settings.upstream_url}"
     if kind == "copilot":
         if not settings.github_token:
             raise ValueError("GATEWAY_UPSTREAM=copilot needs GITHUB_TOKEN")

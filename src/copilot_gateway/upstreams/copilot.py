@@ -7,7 +7,6 @@ The GitHub token is exchanged for a short-lived Copilot token at
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -19,6 +18,7 @@ from ..errors import GatewayError, UpstreamFailed
 from ..messages import has_image
 from ..settings import Settings
 from .base import Json
+from .cache import Refreshing
 from .http import iter_sse_json, open_stream, request_json
 
 REFRESH_MARGIN_SECONDS = 60
@@ -29,7 +29,6 @@ CALLABLE_TYPES = ("chat", "embeddings")  # "completion" models are not served by
 class CopilotSession:
     token: str
     api_base: str
-    refresh_at: float
 
 
 def initiator(body: Json) -> str:
@@ -52,10 +51,8 @@ class CopilotUpstream:
         self._client = client
         self._settings = settings
         self._github_token = github_token
-        self._session: CopilotSession | None = None
-        self._session_lock = asyncio.Lock()
-        self._models: dict[str, tuple[str, Json]] | None = None
-        self._models_at = 0.0
+        self._session = Refreshing(self._exchange)
+        self._catalogue = Refreshing(self._fetch_catalogue)
 
     def _editor_headers(self) -> dict[str, str]:
         s = self._settings
@@ -65,16 +62,7 @@ class CopilotUpstream:
             "User-Agent": s.copilot_user_agent,
         }
 
-    async def _current_session(self) -> CopilotSession:
-        session = self._session
-        if session and time.time() < session.refresh_at:
-            return session
-        async with self._session_lock:  # one exchange, however many requests wait for it
-            if self._session is None or time.time() >= self._session.refresh_at:
-                self._session = await self._exchange()
-            return self._session
-
-    async def _exchange(self) -> CopilotSession:
+    async def _exchange(self) -> tuple[CopilotSession, float]:
         url = self._settings.github_api_url.rstrip("/") + "/copilot_internal/v2/token"
         headers = {
             **self._editor_headers(),
@@ -97,19 +85,17 @@ class CopilotUpstream:
         try:
             token = str(answer["token"])
             api_base = str(answer["endpoints"]["api"]).rstrip("/")
-            refresh_in = (
-                float(answer.get("refresh_in", 0)) or float(answer["expires_at"]) - time.time()
+            lifetime = (
+                float(answer.get("refresh_in") or 0) or float(answer["expires_at"]) - time.time()
             )
         except (KeyError, TypeError, ValueError):
             raise UpstreamFailed("GitHub's Copilot token answer was not understood.") from None
-        return CopilotSession(
-            token, api_base, time.time() + max(refresh_in - REFRESH_MARGIN_SECONDS, 0)
-        )
+        return CopilotSession(token, api_base), max(lifetime - REFRESH_MARGIN_SECONDS, 0)
 
     async def _request(
         self, method: str, path: str, body: Json | None = None, intent: str | None = None
     ) -> httpx.Request:
-        session = await self._current_session()
+        session = await self._session.get()
         s = self._settings
         headers = {
             **self._editor_headers(),
@@ -127,27 +113,24 @@ class CopilotUpstream:
             method, session.api_base + path, json=body, headers=headers
         )
 
-    async def _catalogue(self) -> dict[str, tuple[str, Json]]:
-        """Callable models by id: (kind, OpenAI model object), cached for a while."""
-        fresh = time.monotonic() - self._models_at < self._settings.models_cache_seconds
-        if self._models is None or not fresh:
-            request = await self._request("GET", "/models", intent="model-access")
-            answer = await request_json(self._client, request)
-            catalogue: dict[str, tuple[str, Json]] = {}
-            for model in answer.get("data", []):
-                if not isinstance(model, dict) or "id" not in model:
-                    continue
-                kind = (model.get("capabilities") or {}).get("type")
-                if kind in CALLABLE_TYPES:  # Copilot lists some ids twice: keep the first
-                    catalogue.setdefault(model["id"], (kind, as_openai_model(model)))
-            self._models, self._models_at = catalogue, time.monotonic()
-        return self._models
+    async def _fetch_catalogue(self) -> tuple[dict[str, tuple[str, Json]], float]:
+        """Callable models by id: (kind, OpenAI model object)."""
+        request = await self._request("GET", "/models", intent="model-access")
+        answer = await request_json(self._client, request)
+        catalogue: dict[str, tuple[str, Json]] = {}
+        for model in answer.get("data", []):
+            if not isinstance(model, dict) or "id" not in model:
+                continue
+            kind = (model.get("capabilities") or {}).get("type")
+            if kind in CALLABLE_TYPES:  # Copilot lists some ids twice: keep the first
+                catalogue.setdefault(model["id"], (kind, as_openai_model(model)))
+        return catalogue, self._settings.models_cache_seconds
 
     async def list_models(self) -> list[Json]:
-        return [model for _, model in (await self._catalogue()).values()]
+        return [model for _, model in (await self._catalogue.get()).values()]
 
     async def model_kinds(self) -> dict[str, str | None]:
-        return {model_id: kind for model_id, (kind, _) in (await self._catalogue()).items()}
+        return {model_id: kind for model_id, (kind, _) in (await self._catalogue.get()).items()}
 
     async def chat(self, body: Json) -> Json:
         return await request_json(

@@ -7,23 +7,32 @@ from collections.abc import AsyncIterator
 import httpx
 
 from .base import Json
+from .cache import Refreshing
 from .http import iter_sse_json, open_stream, request_json
 
 
 class OpenAIUpstream:
-    def __init__(self, client: httpx.AsyncClient, base_url: str, api_key: str | None) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, base_url: str, api_key: str | None, models_ttl: float
+    ) -> None:
         self._client = client
         self._base = base_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._models = Refreshing(self._fetch_models)
+        self._models_ttl = models_ttl
 
     def _request(self, method: str, path: str, body: Json | None = None) -> httpx.Request:
         return self._client.build_request(
             method, self._base + path, json=body, headers=self._headers
         )
 
-    async def list_models(self) -> list[Json]:
+    async def _fetch_models(self) -> tuple[list[Json], float]:
         answer = await request_json(self._client, self._request("GET", "/models"))
-        return [model for model in answer.get("data", []) if isinstance(model, dict)]
+        models = [m for m in answer.get("data", []) if isinstance(m, dict) and "id" in m]
+        return models, self._models_ttl
+
+    async def list_models(self) -> list[Json]:
+        return await self._models.get()
 
     async def model_kinds(self) -> dict[str, str | None]:
         return dict.fromkeys(model["id"] for model in await self.list_models())
