@@ -95,6 +95,8 @@ def convert_schema(node: Any) -> Any:
     for key, value in node.items():
         if is_extension_to_drop(key):
             continue
+        if key == "title":
+            continue  # generators name classes by titles, and OpenAI reuses them: names suffice
         if key == "description":
             if isinstance(value, str) and (short := short_description(value)):
                 out[key] = short
@@ -158,6 +160,26 @@ def add_discriminator_mappings(schemas: dict) -> None:
     visit(schemas)
 
 
+def drop_nullability_only_overrides(schemas: dict) -> None:
+    """In an allOf, drop an inline property that only repeats a referenced one without null.
+
+    OpenAI's `CreateModelResponseProperties` redefines `top_logprobs` that way; client
+    generators cannot merge `int | None` with `int`. The referenced definition stands.
+    """
+    for schema in schemas.values():
+        branches = schema.get("allOf", [])
+        inherited: dict[str, Any] = {}
+        for branch in branches:
+            if "$ref" in branch:
+                inherited.update(schemas[branch["$ref"].rsplit("/", 1)[1]].get("properties", {}))
+        for branch in branches:
+            properties = branch.get("properties", {})
+            for name in list(properties):
+                base = inherited.get(name)
+                if base and properties[name] in [base, *base.get("anyOf", [])]:
+                    del properties[name]
+
+
 def error_response() -> dict:
     return {
         "description": "An error, in OpenAI's shape.",
@@ -202,6 +224,7 @@ def trim(source: dict) -> dict:
         components[kind][name] = convert_schema(ref_target(source, ref))
     schemas = components["schemas"]
     add_discriminator_mappings(schemas)
+    drop_nullability_only_overrides(schemas)
     schemas["CreateCompletionStreamResponse"] = completion_stream_schema(
         schemas["CreateCompletionResponse"]
     )

@@ -177,3 +177,20 @@ def test_an_answer_we_cannot_make_conform_is_a_500_in_openai_shape() -> None:
         )
     error = assert_openai_error(response, 500, "server_error")
     assert "Traceback" not in response.text and "bogus" not in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "param"),
+    [
+        # Found by schemathesis: the int64 bounds in OpenAI's spec are written as a rounded float.
+        ("/v1/completions", {"model": "gpt-4o", "prompt": "x", "seed": 2**63}, "seed"),
+        ("/v1/chat/completions", {**CHAT, "max_tokens": 2**64 + 1}, "max_tokens"),
+        # Token ids outside the model's vocabulary cannot be decoded for Copilot.
+        ("/v1/embeddings", {"model": "text-embedding-3-small", "input": [[100277]]}, "input"),
+        ("/v1/completions", {"model": "gpt-4o", "prompt": [-1]}, "prompt"),
+    ],
+)
+def test_integers_the_gateway_cannot_use_are_400(
+    client: httpx.Client, path: str, body: dict, param: str
+) -> None:
+    assert_openai_error(client.post(path, json=body), 400, "invalid_request_error", param)

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from derived_spec import for_schemathesis
 
@@ -48,3 +49,35 @@ def test_schemathesis_finds_nothing_with_a_valid_key(tmp_path: Path, gateway_url
     result = run(write_spec(tmp_path), gateway_url, "-H", "Authorization: Bearer sk-test-key")
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
     assert "No issues found" in result.stdout or "passed" in result.stdout.lower()
+
+
+def test_schemathesis_without_a_key_meets_401_everywhere(tmp_path: Path, gateway_url: str) -> None:
+    """Every operation but /healthz refuses a caller without a key, in OpenAI's shape."""
+    har = tmp_path / "exchanges.har"
+    result = run(
+        write_spec(tmp_path),
+        gateway_url,
+        "--exclude-operation-id",
+        "getHealth",
+        "--report",
+        "har",
+        "--report-har-path",
+        str(har),
+    )
+    assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
+    paths = for_schemathesis()["paths"]
+    entries = json.loads(har.read_text())["log"]["entries"]
+    assert len(entries) > 100
+    for entry in entries:
+        method, url = entry["request"]["method"].lower(), entry["request"]["url"]
+        path = urlsplit(url).path
+        template = "/v1/models/{model}" if path.startswith("/v1/models/") else path
+        served = method in paths[template]
+        status, error = (
+            entry["response"]["status"],
+            json.loads(entry["response"]["content"]["text"])["error"],
+        )
+        # Unsupported methods (schemathesis tries them too) are 405 before any auth.
+        assert (status, error["type"]) == (
+            (401, "authentication_error") if served else (405, "invalid_request_error")
+        ), url

@@ -118,3 +118,10 @@ def test_expired_token_is_refused(emulator: CopilotEmulator, copilot: httpx.Clie
         emulator.config.issued[token] = 0
     response = copilot.get("/models")
     assert response.status_code == 401 and response.text == "unauthorized: token expired"
+
+
+def test_dimensions_beyond_the_model_are_refused(copilot: httpx.Client) -> None:
+    """Found by schemathesis: dimensions=36683189 made the emulator build a giant vector."""
+    body = {"model": "text-embedding-3-small", "input": ["x"], "dimensions": 36683189}
+    response = copilot.post("/embeddings", json=body)
+    assert response.status_code == 400 and response.json()["error"]["param"] == "dimensions"

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import orjson
+import pytest
+
 from copilot_gateway.emulator import generate
 
 
@@ -41,3 +44,30 @@ def test_max_tokens_cuts_and_reports_length() -> None:
     (choice,) = generate.choices(body)
     assert choice.finish_reason == "length"
     assert generate.completion_tokens([choice], "gpt-4o") == 2
+
+
+def test_negative_token_limit_gives_an_empty_cut_answer() -> None:
+    """Found by schemathesis: a negative max_completion_tokens crashed the emulator."""
+    body = {
+        "model": "gpt-4o",
+        "messages": [{"role": "user", "content": "hi"}],
+        "max_completion_tokens": -5,
+    }
+    (choice,) = generate.choices(body)
+    assert (choice.content, choice.finish_reason) == ("", "length")
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": {"weird": True}},
+        {"type": "array", "items": [1, 2], "minItems": 3},
+        {"properties": {"a": 5}},
+        {"anyOf": []},
+        {"enum": []},
+        "not a schema",
+    ],
+)
+def test_unreadable_tool_schemas_still_give_json_arguments(schema: object) -> None:
+    """Tool parameters are free-form: the emulator must never fail on them (schemathesis)."""
+    orjson.dumps(generate.example_of(schema))
