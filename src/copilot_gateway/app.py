@@ -23,7 +23,7 @@ from .body_limit import BodyLimitMiddleware
 from .request_id import RequestIdMiddleware
 from .service import Gateway
 from .spec import load_spec, mounted_at_full_paths, published, without_security
-from .validation import VALIDATORS
+from .validation import validator_map
 
 
 class GatewayContext:
@@ -53,7 +53,7 @@ def create_app(gateway: Gateway, *, auth_enabled: bool) -> AsyncApp:
         __name__,
         lifespan=lifespan,
         validate_responses=True,
-        validator_map=VALIDATORS,
+        validator_map=validator_map(gateway.settings.upstream_validation == "reject"),
         security_map={"bearer": bearer_handler_for(keys)},
         swagger_ui_options=SwaggerUIOptions(
             serve_spec=False, swagger_ui_path="/docs", swagger_ui_config={"url": "/openapi.json"}

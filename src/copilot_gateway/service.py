@@ -11,6 +11,7 @@ import orjson
 from connexion.context import request
 from starlette.responses import Response
 
+from . import conformance
 from .settings import Settings
 from .upstreams.base import Upstream
 
@@ -20,6 +21,11 @@ class Gateway:
     settings: Settings
     upstream: Upstream
     upstream_description: str
+
+    def conforming(self, schema_name: str, body: Any) -> Any:
+        """body, once checked against the spec (see `conformance`)."""
+        conformance.check(schema_name, body, self.settings.upstream_validation == "reject")
+        return body
 
 
 def current_gateway() -> Gateway:

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     read_timeout: float = Field(600.0, gt=0)
     max_body_bytes: int = Field(32 * 1024 * 1024, gt=0)
     models_cache_seconds: float = Field(600.0, ge=0)
+    # What to do with an upstream answer that does not conform to the spec.
+    upstream_validation: Literal["reject", "log"] = "reject"
 
     # Copilot's required headers drift with editor releases: every value is configurable.
     copilot_editor_version: str = "vscode/1.104.3"

@@ -64,8 +64,14 @@ class ChatStream:
     """Relays upstream chat chunks under one id, and closes with usage when asked."""
 
     def __init__(
-        self, completion_id: str, created: int, request: Json, include_usage: bool
+        self,
+        completion_id: str,
+        created: int,
+        request: Json,
+        include_usage: bool,
+        conforming: Callable[[str, Json], Json],
     ) -> None:
+        self.conforming = conforming
         self.completion_id = completion_id
         self.created = created
         self.request = request
@@ -76,16 +82,15 @@ class ChatStream:
         self.tool_calls: dict[tuple[int, int], list[str]] = {}
 
     def chunk(self, choices: list[Json], model: str, **extra: Any) -> bytes:
-        return event(
-            {
-                "id": self.completion_id,
-                "object": "chat.completion.chunk",
-                "created": self.created,
-                "model": model,
-                "choices": choices,
-                **extra,
-            }
-        )
+        body = {
+            "id": self.completion_id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": model,
+            "choices": choices,
+            **extra,
+        }
+        return event(self.conforming("CreateChatCompletionStreamResponse", body))
 
     async def events(
         self, upstream: AsyncIterator[Json], shape: Callable[[Json], Json] = clean_stream_choice

@@ -3,19 +3,52 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import openai
 import pytest
 
 from conftest import API_KEY
+from copilot_gateway.emulator import CopilotEmulator
+from copilot_gateway.emulator.app import Fault
+from openapi_oracle import HttpxOpenAPIRequest, api, validate_chunk, validate_exchange
 
 MESSAGES = [{"role": "user", "content": "Tell me about gateways"}]
+RATE_LIMITED = '{"error": {"message": "Too many requests", "code": "rate_limit_exceeded"}}'
+
+
+def validated(response: Any) -> None:
+    """Every exchange the SDK makes, checked by openapi-core (streams: chunk by chunk below)."""
+    if response.headers.get("content-type", "").startswith("text/event-stream"):
+        api().validate_request(HttpxOpenAPIRequest(response.request))
+        return  # its chunks are checked as the test reads them
+    response.read()
+    validate_exchange(response)
+
+
+def sdk_client(gateway_url: str, api_key: str = API_KEY, max_retries: int = 0) -> openai.OpenAI:
+    http_client = openai.DefaultHttpxClient(event_hooks={"response": [validated]})
+    return openai.OpenAI(
+        base_url=f"{gateway_url}/v1",
+        api_key=api_key,
+        max_retries=max_retries,
+        http_client=http_client,
+    )
+
+
+def checked(stream: Iterable[Any], schema: str = "CreateChatCompletionStreamResponse") -> list[Any]:
+    """The chunks of an SDK stream, each validated as the JSON it arrived as."""
+    chunks = list(stream)
+    for chunk in chunks:
+        validate_chunk(schema, chunk.to_dict())
+    return chunks
 
 
 @pytest.fixture
 def sdk(gateway_url: str) -> Iterator[openai.OpenAI]:
-    with openai.OpenAI(base_url=f"{gateway_url}/v1", api_key=API_KEY, max_retries=0) as client:
+    with sdk_client(gateway_url) as client:
         yield client
 
 
@@ -48,7 +81,7 @@ def test_chat_ids_are_unique(sdk: openai.OpenAI) -> None:
 
 def test_chat_stream_matches_the_plain_answer(sdk: openai.OpenAI) -> None:
     plain = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)  # type: ignore[arg-type]
-    chunks = list(sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True))  # type: ignore[arg-type]
+    chunks = checked(sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True))  # type: ignore[arg-type]
     assert len({chunk.id for chunk in chunks}) == 1
     text = "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
     assert text == plain.choices[0].message.content
@@ -57,7 +90,7 @@ def test_chat_stream_matches_the_plain_answer(sdk: openai.OpenAI) -> None:
 
 
 def test_chat_stream_include_usage_ends_with_usage_chunk(sdk: openai.OpenAI) -> None:
-    chunks = list(
+    chunks = checked(
         sdk.chat.completions.create(
             model="gpt-4o",
             messages=MESSAGES,
@@ -109,7 +142,7 @@ def test_streamed_tool_call_arguments_reassemble(sdk: openai.OpenAI) -> None:
         stream=True,  # type: ignore[arg-type]
     )
     arguments, names, reasons = "", [], []
-    for chunk in stream:
+    for chunk in checked(stream):
         for choice in chunk.choices:
             for call in choice.delta.tool_calls or []:
                 names += [call.function.name] if call.function and call.function.name else []
@@ -166,14 +199,15 @@ def test_legacy_completion_with_several_prompts_numbers_choices(sdk: openai.Open
 
 def test_legacy_completion_stream(sdk: openai.OpenAI) -> None:
     plain = sdk.completions.create(model="gpt-4o", prompt="Stream me", max_tokens=50)
-    chunks = list(
+    chunks = checked(
         sdk.completions.create(
             model="gpt-4o",
             prompt="Stream me",
             max_tokens=50,
             stream=True,
             stream_options={"include_usage": True},
-        )
+        ),
+        "CreateCompletionStreamResponse",
     )
     text = "".join(c.choices[0].text for c in chunks if c.choices)
     assert text == plain.choices[0].text
@@ -226,6 +260,33 @@ def test_sdk_error_classes(sdk: openai.OpenAI, gateway_url: str) -> None:
     with pytest.raises(openai.BadRequestError) as bad:
         sdk.chat.completions.create(model="gpt-4o", messages=[{"role": "user"}])  # type: ignore[list-item]
     assert bad.value.param == "messages[0].content"
-    wrong = openai.OpenAI(base_url=f"{gateway_url}/v1", api_key="sk-wrong", max_retries=0)
+    wrong = sdk_client(gateway_url, api_key="sk-wrong")
     with wrong, pytest.raises(openai.AuthenticationError):
         wrong.models.list()
+
+
+def test_rate_limit_error_carries_retry_after(gateway_url: str, emulator: CopilotEmulator) -> None:
+    emulator.config.faults.append(
+        Fault(status=429, headers={"retry-after": "7"}, body=RATE_LIMITED)
+    )
+    with sdk_client(gateway_url) as sdk, pytest.raises(openai.RateLimitError) as limited:
+        sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)  # type: ignore[arg-type]
+    assert limited.value.response.headers["retry-after"] == "7"
+    assert limited.value.code == "rate_limit_exceeded"
+
+
+def test_sdk_retries_after_the_time_the_gateway_passes_on(
+    gateway_url: str, emulator: CopilotEmulator
+) -> None:
+    with sdk_client(gateway_url, max_retries=1) as sdk:
+        sdk.models.list()  # token and model list fetched before the fault
+        calls_before = len(emulator.config.seen_headers)
+        emulator.config.faults.append(
+            Fault(status=429, headers={"retry-after": "2"}, body=RATE_LIMITED)
+        )
+        started = time.monotonic()
+        completion = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)  # type: ignore[arg-type]
+    assert completion.choices[0].finish_reason == "stop"
+    assert len(emulator.config.seen_headers) - calls_before == 2  # refused once, then served
+    # The SDK's own backoff is under a second; waiting 2 s means it honoured retry-after.
+    assert time.monotonic() - started >= 2

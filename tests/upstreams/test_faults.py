@@ -158,3 +158,19 @@ def test_mid_stream_error_event_reaches_the_client() -> None:
         [b'data: {"choices": null, "error": {"message": "overloaded"}}\n\n']
     )
     assert "overloaded" in orjson.loads(events[-1])["error"]["message"]
+
+
+def test_non_conforming_stream_chunk_ends_with_an_error_event() -> None:
+    chunk = {
+        "id": "x",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": {"content": "ok"}, "finish_reason": "bogus"}],
+    }
+    events = stream_through_fake_upstream(
+        [b"data: " + orjson.dumps(chunk) + b"\n\n", b"data: [DONE]\n\n"]
+    )
+    error = orjson.loads(events[-1])["error"]
+    assert error["code"] == "upstream_invalid_response"
+    assert "[DONE]" not in events

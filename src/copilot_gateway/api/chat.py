@@ -61,8 +61,9 @@ async def stream(body: Json) -> AsyncIterator[bytes]:
         **body,
         "stream_options": {**(body.get("stream_options") or {}), "include_usage": True},
     }
-    chunks = await current_gateway().upstream.chat_stream(upstream_body)
-    relay = ChatStream(new_id("chatcmpl-"), now(), body, include_usage(body))
+    gateway = current_gateway()
+    chunks = await gateway.upstream.chat_stream(upstream_body)
+    relay = ChatStream(new_id("chatcmpl-"), now(), body, include_usage(body), gateway.conforming)
     return guarded(relay.events(chunks))
 
 
@@ -70,8 +71,11 @@ async def createChatCompletion(body: Json) -> Response:
     await require_model(current_gateway().upstream, body["model"], "chat")
     if body.get("stream"):
         return sse_response(await stream(body))
-    answer = await current_gateway().upstream.chat(body)
-    return json_response(completed(answer, body))
+    gateway = current_gateway()
+    answer = await gateway.upstream.chat(body)
+    return json_response(
+        gateway.conforming("CreateChatCompletionResponse", completed(answer, body))
+    )
 
 
 createChatCompletionAlias = createChatCompletion

@@ -60,7 +60,8 @@ async def complete(body: Json, prompts: list[str]) -> Json:
 
 async def stream(body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
     """Open the first prompt's stream before answering, so its errors are HTTP errors."""
-    upstream = current_gateway().upstream
+    gateway = current_gateway()
+    upstream = gateway.upstream
     n = body.get("n") or 1
     completion_id, created = new_id("cmpl-"), now()
 
@@ -74,16 +75,15 @@ async def stream(body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
     first = await upstream.chat_stream(request_for(prompts[0]))
 
     def chunk(choices: list[Json], **extra: object) -> bytes:
-        return event(
-            {
-                "id": completion_id,
-                "object": "text_completion",
-                "created": created,
-                "model": body["model"],
-                "choices": choices,
-                **extra,
-            }
-        )
+        answer = {
+            "id": completion_id,
+            "object": "text_completion",
+            "created": created,
+            "model": body["model"],
+            "choices": choices,
+            **extra,
+        }
+        return event(gateway.conforming("CreateCompletionStreamResponse", answer))
 
     async def events() -> AsyncIterator[bytes]:
         prompt_tokens = completion_tokens = 0
@@ -120,4 +120,5 @@ async def createCompletion(body: Json) -> Response:
     prompts = prompts_of(body)
     if body.get("stream"):
         return sse_response(await stream(body, prompts))
-    return json_response(await complete(body, prompts))
+    answer = await complete(body, prompts)
+    return json_response(current_gateway().conforming("CreateCompletionResponse", answer))

@@ -35,13 +35,14 @@ def as_base64(vector: list[float]) -> str:
 
 
 async def createEmbedding(body: Json) -> Response:
-    await require_model(current_gateway().upstream, body["model"], "embeddings")
+    gateway = current_gateway()
+    await require_model(gateway.upstream, body["model"], "embeddings")
     texts = input_texts(body["input"], body["model"])
     upstream_body = {"model": body["model"], "input": texts, "encoding_format": "float"}
     for passed in ("dimensions", "user"):
         if body.get(passed) is not None:
             upstream_body[passed] = body[passed]
-    answer = await current_gateway().upstream.embeddings(upstream_body)
+    answer = await gateway.upstream.embeddings(upstream_body)
 
     data = sorted(
         (item for item in answer.get("data") or [] if isinstance(item, dict)),
@@ -54,17 +55,16 @@ async def createEmbedding(body: Json) -> Response:
     if not isinstance(usage, dict):
         prompt = tokens.count(texts, body["model"])
         usage = {"prompt_tokens": prompt, "total_tokens": prompt}
-    return json_response(
-        {
-            "object": "list",
-            "data": [
-                {"object": "embedding", "index": index, "embedding": encode(item["embedding"])}
-                for index, item in enumerate(data)
-            ],
-            "model": answer.get("model") or body["model"],
-            "usage": {
-                "prompt_tokens": usage.get("prompt_tokens", 0),
-                "total_tokens": usage.get("total_tokens", 0),
-            },
-        }
-    )
+    result = {
+        "object": "list",
+        "data": [
+            {"object": "embedding", "index": index, "embedding": encode(item["embedding"])}
+            for index, item in enumerate(data)
+        ],
+        "model": answer.get("model") or body["model"],
+        "usage": {
+            "prompt_tokens": usage.get("prompt_tokens", 0),
+            "total_tokens": usage.get("total_tokens", 0),
+        },
+    }
+    return json_response(gateway.conforming("CreateEmbeddingResponse", result))

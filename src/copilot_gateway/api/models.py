@@ -9,11 +9,15 @@ from ..service import current_gateway, json_response
 
 
 async def listModels() -> Response:
-    models = await current_gateway().upstream.list_models()
-    return json_response({"object": "list", "data": models})
+    gateway = current_gateway()
+    models = await gateway.upstream.list_models()
+    return json_response(
+        gateway.conforming("ListModelsResponse", {"object": "list", "data": models})
+    )
 
 
 async def retrieveModel(model: str) -> Response:
-    upstream = current_gateway().upstream
-    await require_model(upstream, model)
-    return json_response(next(m for m in await upstream.list_models() if m["id"] == model))
+    gateway = current_gateway()
+    await require_model(gateway.upstream, model)
+    found = next(m for m in await gateway.upstream.list_models() if m["id"] == model)
+    return json_response(gateway.conforming("Model", found))

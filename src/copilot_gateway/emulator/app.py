@@ -38,6 +38,7 @@ class Fault:
     body: str = '{"error":{"message":"emulated failure","code":"emulated"}}'
     delay_seconds: float = 0.0  # wait this long first (a slow or stalled upstream)
     cut_after_chunks: int | None = None  # stream this many chunks, then drop the connection
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -129,7 +130,7 @@ class CopilotEmulator:
         if fault and fault.cut_after_chunks is None:
             self.config.faults.pop(0)
             await asyncio.sleep(fault.delay_seconds)
-            return Response(fault.body, fault.status, media_type="application/json")
+            return Response(fault.body, fault.status, fault.headers, "application/json")
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         expiry = self.config.issued.get(token) if scheme.lower() == "bearer" else None
         if expiry is None:
