@@ -3,7 +3,6 @@
     kind                     status  OpenAI type             typical code
     InvalidRequest           400     invalid_request_error   (varies)
     AuthenticationFailed     401     authentication_error    invalid_api_key
-    PermissionDenied         403     permission_error        (varies)
     NotFound                 404     not_found_error         model_not_found, unknown_url
     MethodNotAllowed         405     invalid_request_error   method_not_allowed
     PayloadTooLarge          413     invalid_request_error   request_too_large
@@ -78,10 +77,6 @@ class InvalidRequest(GatewayError):
 class AuthenticationFailed(GatewayError):
     status = 401
     code = "invalid_api_key"
-
-
-class PermissionDenied(GatewayError):
-    status = 403
 
 
 class NotFound(GatewayError):
