@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.emulator.app import Fault
+from openapi_oracle import validate_chunk
 from servers import gateway_app, gateway_settings, running
 
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
@@ -21,7 +22,14 @@ STREAM = {**CHAT, "stream": True}
 
 
 def sse_data(text: str) -> list[str]:
-    return [line[6:] for line in text.split("\n\n") if line.startswith("data: ")]
+    """The data of each event, each chunk and error event checked against the spec."""
+    events = [line[6:] for line in text.split("\n\n") if line.startswith("data: ")]
+    for data in events:
+        if data != "[DONE]":
+            body = orjson.loads(data)
+            schema = "ErrorResponse" if "error" in body else "CreateChatCompletionStreamResponse"
+            validate_chunk(schema, body)
+    return events
 
 
 def test_upstream_4xx_keeps_message_and_code(

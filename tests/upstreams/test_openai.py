@@ -9,6 +9,7 @@ import orjson
 import pytest
 
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
+from openapi_oracle import sse_chunks, validate_chunk
 from servers import gateway_app, gateway_settings, running
 
 AUTH = {"Authorization": "Bearer sk-front"}
@@ -42,7 +43,8 @@ def test_chat_and_stream_pass_through(front_url: str) -> None:
     streamed = httpx.post(
         f"{front_url}/v1/chat/completions", json={**CHAT, "stream": True}, headers=AUTH
     )
-    assert streamed.text.endswith("data: [DONE]\n\n")
+    for chunk in sse_chunks(streamed.text):  # framing checked, [DONE] last
+        validate_chunk("CreateChatCompletionStreamResponse", chunk)
 
 
 def test_upstream_key_is_sent_and_a_wrong_one_is_a_502(gateway_url: str) -> None:
