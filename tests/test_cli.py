@@ -122,3 +122,21 @@ def test_emulator_command_serves_the_copilot_protocol() -> None:
         with started(["serve", "--port", str(gateway_port)], env, f"{gateway}/healthz") as process:
             assert httpx.get(f"{gateway}/v1/models").json()["data"]
         assert "GitHub Copilot" in (process.stdout.read() if process.stdout else "")
+
+
+def test_serve_with_workers_answers_from_every_process() -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = clean_env(GATEWAY_API_KEYS="sk-workers")
+    with started(
+        ["serve", "--port", str(port), "--workers", "2"], env, f"{base}/healthz"
+    ) as process:
+        auth = {"Authorization": "Bearer sk-workers"}
+        body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
+        for _ in range(10):
+            assert (
+                httpx.post(f"{base}/v1/chat/completions", json=body, headers=auth).status_code
+                == 200
+            )
+        assert httpx.get(f"{base}/v1/models").status_code == 401
+    assert (process.stdout.read() if process.stdout else "").count("Started server process") >= 2

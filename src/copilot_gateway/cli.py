@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 import uvicorn
+from connexion import AsyncApp
 from pydantic import ValidationError
 
 from .app import create_app
@@ -19,25 +21,54 @@ from .upstreams import build_upstream
 log = logging.getLogger("copilot_gateway")
 
 
-def serve(settings: Settings) -> int:
+def gateway_app(settings: Settings) -> tuple[AsyncApp, str, str | None]:
+    """The app for these settings, the upstream's description, and a warning to show.
+
+    Raises AuthRefused or ValueError when the settings must not or cannot be served.
+    """
+    auth_enabled, warning = auth_required(
+        KeyRing(settings.api_keys),
+        settings.auth_disabled,
+        settings.auth_disabled_force,
+        is_loopback(settings.host),
+    )
+    upstream, description = build_upstream(settings)
+    return (
+        create_app(Gateway(settings, upstream, description), auth_enabled=auth_enabled),
+        description,
+        warning,
+    )
+
+
+def app_from_environment() -> AsyncApp:
+    """The app of one worker process (`serve --workers N`): settings from the environment."""
+    return gateway_app(Settings())[0]
+
+
+def serve(settings: Settings, workers: int) -> int:
     try:
-        auth_enabled, warning = auth_required(
-            KeyRing(settings.api_keys),
-            settings.auth_disabled,
-            settings.auth_disabled_force,
-            is_loopback(settings.host),
-        )
-        upstream, description = build_upstream(settings)
+        app, description, warning = gateway_app(settings)
     except (AuthRefused, ValueError) as refusal:
         print(f"copilot-gateway: refusing to start: {refusal}", file=sys.stderr)
         return 2
     if warning:
         log.warning("!!! %s", warning)
-    app = create_app(Gateway(settings, upstream, description), auth_enabled=auth_enabled)
     url = f"http://{settings.host}:{settings.port}"
     log.info("Upstream: %s", description)
     log.info("OpenAI API at %s/v1 (docs at %s/docs)", url, url)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+    options = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
+        "access_log": False,
+    }
+    if workers > 1:
+        # Each worker process builds its own app from the environment: hand it --host/--port.
+        os.environ.update(GATEWAY_HOST=settings.host, GATEWAY_PORT=str(settings.port))
+        target = "copilot_gateway.cli:app_from_environment"
+        uvicorn.run(target, factory=True, workers=workers, **options)  # type: ignore[arg-type]
+    else:
+        uvicorn.run(app, **options)  # type: ignore[arg-type]
     return 0
 
 
@@ -71,6 +102,8 @@ def parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--host", default="127.0.0.1")
         command.add_argument("--port", type=int, default=port)
+        if name == "serve":
+            command.add_argument("--workers", type=int, default=1, help="worker processes")
     return root
 
 
@@ -85,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         print(f"copilot-gateway: invalid configuration:\n{error}", file=sys.stderr)
         return 2
-    return serve(settings) if args.command == "serve" else serve_emulator(settings)
+    if args.command == "serve":
+        return serve(settings, args.workers)
+    return serve_emulator(settings)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from . import conformance
 from .settings import Settings
 from .upstreams.base import Upstream
+from .validation import BODY_KEY
 
 
 @dataclass
@@ -26,6 +27,11 @@ class Gateway:
         """body, once checked against the spec (see `conformance`)."""
         conformance.check(schema_name, body, self.settings.upstream_validation == "reject")
         return body
+
+
+def validated_body() -> Any:
+    """The request's JSON body, parsed (once, with orjson) and validated against the spec."""
+    return request.scope["state"][BODY_KEY]
 
 
 def current_gateway() -> Gateway:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 INTEGER_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 MAX_SHOWN = 200  # characters of a client's value we echo back in a message
+BODY_KEY = "validated_body"  # where the parsed, validated request body waits in the scope
 
 
 def to_draft4(schema: Any) -> Any:
@@ -202,7 +203,10 @@ class RequestBodyValidator(JSONRequestBodyValidator):
                 more_body = message.get("more_body", False)
                 yield message.get("body", b"")
 
-        self._validate(await self._parse(stream(), scope=scope))
+        body = await self._parse(stream(), scope=scope)
+        self._validate(body)
+        # Parsed once, here: handlers take this instead of having connexion parse it again.
+        scope.setdefault("state", {})[BODY_KEY] = body
         return self._insert_messages(receive, messages=messages), scope
 
     async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> Any:

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from .. import tokens
 from ..policy import require_model
-from ..service import current_gateway, json_response, new_id, now
+from ..service import current_gateway, json_response, new_id, now, validated_body
 from ..streaming import ChatStream, guarded, sse_response
 from ..upstreams.base import Json
 
@@ -67,7 +67,8 @@ async def stream(body: Json) -> AsyncIterator[bytes]:
     return guarded(relay.events(chunks))
 
 
-async def createChatCompletion(body: Json) -> Response:
+async def createChatCompletion() -> Response:
+    body = validated_body()
     await require_model(current_gateway().upstream, body["model"], "chat")
     if body.get("stream"):
         return sse_response(await stream(body))

@@ -10,7 +10,7 @@ from .. import legacy, tokens
 from ..errors import InvalidRequest
 from ..messages import content_text
 from ..policy import require_model
-from ..service import current_gateway, json_response, new_id, now
+from ..service import current_gateway, json_response, new_id, now, validated_body
 from ..streaming import DONE, event, guarded, sse_response
 from ..upstreams.base import Json
 
@@ -115,7 +115,8 @@ async def stream(body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
     return guarded(events())
 
 
-async def createCompletion(body: Json) -> Response:
+async def createCompletion() -> Response:
+    body = validated_body()
     await require_model(current_gateway().upstream, body["model"], "chat")
     prompts = prompts_of(body)
     if body.get("stream"):

@@ -10,8 +10,7 @@ from starlette.responses import Response
 from .. import tokens
 from ..errors import InvalidRequest, UpstreamFailed
 from ..policy import require_model
-from ..service import current_gateway, json_response
-from ..upstreams.base import Json
+from ..service import current_gateway, json_response, validated_body
 
 
 def input_texts(value: str | list, model: str) -> list[str]:
@@ -34,7 +33,8 @@ def as_base64(vector: list[float]) -> str:
     return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
 
 
-async def createEmbedding(body: Json) -> Response:
+async def createEmbedding() -> Response:
+    body = validated_body()
     gateway = current_gateway()
     await require_model(gateway.upstream, body["model"], "embeddings")
     texts = input_texts(body["input"], body["model"])
