@@ -14,7 +14,7 @@ from starlette.responses import Response
 from . import conformance
 from .settings import Settings
 from .upstreams.base import Upstream
-from .validation import BODY_KEY
+from .validation import ANSWER_CHECKED_KEY, BODY_KEY
 
 
 @dataclass
@@ -27,6 +27,12 @@ class Gateway:
         """body, once checked against the spec (see `conformance`)."""
         conformance.check(schema_name, body, self.settings.upstream_validation == "reject")
         return body
+
+    def answer(self, schema_name: str, body: Any) -> Response:
+        """A JSON answer, checked against the spec here, before it is serialised."""
+        response = json_response(self.conforming(schema_name, body))
+        request.scope["state"][ANSWER_CHECKED_KEY] = True
+        return response
 
 
 def validated_body() -> Any:

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     models_cache_seconds: float = Field(600.0, ge=0)
     # What to do with an upstream answer that does not conform to the spec.
     upstream_validation: Literal["reject", "log"] = "reject"
+    # The HTTP transport under httpx: aiohttp's pool holds up under concurrency, httpx's
+    # own does not (scripts/bench measures both).
+    upstream_transport: Literal["aiohttp", "httpx"] = "aiohttp"
 
     # Copilot's required headers drift with editor releases: every value is configurable.
     copilot_editor_version: str = "vscode/1.104.3"

@@ -18,7 +18,7 @@ from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import NonConformingResponseBody
 from connexion.validators import VALIDATOR_MAP
 from connexion.validators.json import JSONRequestBodyValidator, JSONResponseBodyValidator
-from starlette.types import Message, Receive, Scope
+from starlette.types import Message, Receive, Scope, Send
 
 from .errors import InvalidRequest
 
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 INTEGER_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 MAX_SHOWN = 200  # characters of a client's value we echo back in a message
 BODY_KEY = "validated_body"  # where the parsed, validated request body waits in the scope
+# Set in the scope when a handler validated its JSON answer itself, before serialising it.
+ANSWER_CHECKED_KEY = "answer_checked"
 
 
 def to_draft4(schema: Any) -> Any:
@@ -230,6 +232,11 @@ class ResponseBodyValidator(JSONResponseBodyValidator):
     only logged: `GATEWAY_UPSTREAM_VALIDATION=log` lets such answers through)."""
 
     reject = True
+
+    def wrap_send(self, send: Send) -> Send:
+        if self._scope.get("state", {}).get(ANSWER_CHECKED_KEY):
+            return send  # validated as a dict already: no need to buffer and parse it again
+        return super().wrap_send(send)
 
     def _parse(self, stream: Iterator[bytes]) -> Any:  # type: ignore[override]
         raw = b"".join(stream)

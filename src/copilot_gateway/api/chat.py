@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from .. import tokens
 from ..policy import require_model
-from ..service import current_gateway, json_response, new_id, now, validated_body
+from ..service import current_gateway, new_id, now, validated_body
 from ..streaming import ChatStream, guarded, sse_response
 from ..upstreams.base import Json
 
@@ -74,9 +74,7 @@ async def createChatCompletion() -> Response:
         return sse_response(await stream(body))
     gateway = current_gateway()
     answer = await gateway.upstream.chat(body)
-    return json_response(
-        gateway.conforming("CreateChatCompletionResponse", completed(answer, body))
-    )
+    return gateway.answer("CreateChatCompletionResponse", completed(answer, body))
 
 
 createChatCompletionAlias = createChatCompletion

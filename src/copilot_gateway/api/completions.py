@@ -10,7 +10,7 @@ from .. import legacy, tokens
 from ..errors import InvalidRequest
 from ..messages import content_text
 from ..policy import require_model
-from ..service import current_gateway, json_response, new_id, now, validated_body
+from ..service import current_gateway, new_id, now, validated_body
 from ..streaming import DONE, event, guarded, sse_response
 from ..upstreams.base import Json
 
@@ -122,4 +122,4 @@ async def createCompletion() -> Response:
     if body.get("stream"):
         return sse_response(await stream(body, prompts))
     answer = await complete(body, prompts)
-    return json_response(current_gateway().conforming("CreateCompletionResponse", answer))
+    return current_gateway().answer("CreateCompletionResponse", answer)

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from .. import tokens
 from ..errors import InvalidRequest, UpstreamFailed
 from ..policy import require_model
-from ..service import current_gateway, json_response, validated_body
+from ..service import current_gateway, validated_body
 
 
 def input_texts(value: str | list, model: str) -> list[str]:
@@ -67,4 +67,4 @@ async def createEmbedding() -> Response:
             "total_tokens": usage.get("total_tokens", 0),
         },
     }
-    return json_response(gateway.conforming("CreateEmbeddingResponse", result))
+    return gateway.answer("CreateEmbeddingResponse", result)

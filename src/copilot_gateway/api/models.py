@@ -5,19 +5,17 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from ..policy import require_model
-from ..service import current_gateway, json_response
+from ..service import current_gateway
 
 
 async def listModels() -> Response:
     gateway = current_gateway()
     models = await gateway.upstream.list_models()
-    return json_response(
-        gateway.conforming("ListModelsResponse", {"object": "list", "data": models})
-    )
+    return gateway.answer("ListModelsResponse", {"object": "list", "data": models})
 
 
 async def retrieveModel(model: str) -> Response:
     gateway = current_gateway()
     await require_model(gateway.upstream, model)
     found = next(m for m in await gateway.upstream.list_models() if m["id"] == model)
-    return json_response(gateway.conforming("Model", found))
+    return gateway.answer("Model", found)

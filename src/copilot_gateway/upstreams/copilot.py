@@ -19,7 +19,7 @@ from ..messages import has_image
 from ..settings import Settings
 from .base import Json
 from .cache import Refreshing
-from .http import iter_sse_json, open_stream, request_json
+from .http import iter_sse_json, json_request, open_stream, request_json
 
 REFRESH_MARGIN_SECONDS = 60
 CALLABLE_TYPES = ("chat", "embeddings")  # "completion" models are not served by /chat
@@ -109,9 +109,7 @@ class CopilotUpstream:
             headers["X-Initiator"] = initiator(body)
             if has_image(body["messages"]):
                 headers["Copilot-Vision-Request"] = "true"
-        return self._client.build_request(
-            method, session.api_base + path, json=body, headers=headers
-        )
+        return json_request(self._client, method, session.api_base + path, body, headers)
 
     async def _fetch_catalogue(self) -> tuple[dict[str, tuple[str, Json]], float]:
         """Callable models by id: (kind, OpenAI model object)."""

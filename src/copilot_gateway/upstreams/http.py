@@ -36,8 +36,15 @@ def make_client(
     in-process emulator uses httpx's ASGI transport).
     """
     limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+    if transport is None:
+        pooled = (
+            AiohttpTransport
+            if settings.upstream_transport == "aiohttp"
+            else httpx.AsyncHTTPTransport
+        )
+        transport = pooled(limits=limits)
     return httpx.AsyncClient(
-        transport=transport or AiohttpTransport(limits=limits),
+        transport=transport,
         timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
         follow_redirects=False,
     )
@@ -87,6 +94,16 @@ def error_from_response(status: int, headers: httpx.Headers, raw: bytes) -> Gate
     if status >= 500 or status < 400:
         return UpstreamFailed(f"The upstream failed with status {status}: {message}")
     return GatewayError(message, status=status, code=code, param=param, headers=passed_on)
+
+
+def json_request(
+    client: httpx.AsyncClient, method: str, url: str, body: Json | None, headers: dict[str, str]
+) -> httpx.Request:
+    """A request with an orjson-encoded body (httpx's own `json=` uses the slow stdlib)."""
+    if body is None:
+        return client.build_request(method, url, headers=headers)
+    headers = {**headers, "Content-Type": "application/json"}
+    return client.build_request(method, url, content=orjson.dumps(body), headers=headers)
 
 
 def parse_ok_json(response: httpx.Response) -> Json:

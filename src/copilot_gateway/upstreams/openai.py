@@ -8,7 +8,7 @@ import httpx
 
 from .base import Json
 from .cache import Refreshing
-from .http import iter_sse_json, open_stream, request_json
+from .http import iter_sse_json, json_request, open_stream, request_json
 
 
 class OpenAIUpstream:
@@ -22,9 +22,7 @@ class OpenAIUpstream:
         self._models_ttl = models_ttl
 
     def _request(self, method: str, path: str, body: Json | None = None) -> httpx.Request:
-        return self._client.build_request(
-            method, self._base + path, json=body, headers=self._headers
-        )
+        return json_request(self._client, method, self._base + path, body, self._headers)
 
     async def _fetch_models(self) -> tuple[list[Json], float]:
         answer = await request_json(self._client, self._request("GET", "/models"))
