@@ -640,7 +640,7 @@ async def profile(gateway_pid: int, target: Target, seconds: int) -> Lines:
             await closed_loop(session, target, "/chat/completions", chat_body(1024), 8, 400)
     await recorder.wait()
     counts: dict[str, int] = {}
-    for line in raw.read_text().splitlines():
+    for line in raw.read_text().splitlines():  # noqa: ASYNC240 (once, after the load)
         stack, _, samples = line.rpartition(" ")
         frames = stack.split(";")
         if "select" in frames[-1] or "_run_once" in frames[-1]:
@@ -692,7 +692,7 @@ async def measure(quick: bool, streams: int) -> Lines:
         lines += await generator_ceiling(session, 3000 if quick else 10000)
     with (
         process([*gateway_command(), "emulator"]) as (emulator_url, _),
-        gateway(emulator_url) as (gateway_url, _),
+        gateway(emulator_url) as (gateway_url, gateway_pid),
     ):
         direct, through = direct_target(emulator_url), gateway_target(gateway_url)
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
