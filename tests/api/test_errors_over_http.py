@@ -187,3 +187,9 @@ def test_malformed_upstream_answer_is_refused_or_only_logged(
         error = assert_openai_error(response, 502, "api_error")
         assert error["code"] == "upstream_invalid_response"
     assert "does not conform" in caplog.text and "choices[0].finish_reason" in caplog.text
+
+
+def test_model_id_with_a_newline_is_an_openai_404(client: httpx.Client) -> None:
+    """Found by schemathesis: no route matches such a path; the answer is still ours."""
+    error = assert_openai_error(client.get("/v1/models/u%0A"), 404, "not_found_error")
+    assert error["code"] == "unknown_url"

@@ -67,17 +67,20 @@ def test_schemathesis_without_a_key_meets_401_everywhere(tmp_path: Path, gateway
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
     paths = for_schemathesis()["paths"]
     entries = json.loads(har.read_text())["log"]["entries"]
-    assert len(entries) > 100
+    refused: set[str] = set()
     for entry in entries:
         method, url = entry["request"]["method"].lower(), entry["request"]["url"]
         path = urlsplit(url).path
         template = "/v1/models/{model}" if path.startswith("/v1/models/") else path
-        served = method in paths[template]
-        status, error = (
-            entry["response"]["status"],
-            json.loads(entry["response"]["content"]["text"])["error"],
-        )
-        # Unsupported methods (schemathesis tries them too) are 405 before any auth.
-        assert (status, error["type"]) == (
-            (401, "authentication_error") if served else (405, "invalid_request_error")
-        ), url
+        status = entry["response"]["status"]
+        error = json.loads(entry["response"]["content"]["text"])["error"]
+        if status == 404 and error["code"] == "unknown_url":
+            continue  # a path no route matches (e.g. a model id ending in a newline)
+        if method not in paths[template]:
+            # Unsupported methods (schemathesis tries them too) are 405 before any auth.
+            assert (status, error["type"]) == (405, "invalid_request_error"), url
+            continue
+        assert (status, error["type"]) == (401, "authentication_error"), url
+        refused.add(f"{method} {template}")
+    served = {f"{m} {p}" for p, item in paths.items() for m in item if m in ("get", "post")}
+    assert refused == served - {"get /healthz"}
