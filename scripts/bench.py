@@ -144,6 +144,20 @@ class Run:
         return percentile(self.latencies, fraction) * 1000
 
 
+async def post(
+    session: aiohttp.ClientSession, url: str, body: bytes, headers: dict[str, str]
+) -> int:
+    """POST and read the answer; its status, or 0 when the connection failed twice."""
+    for _attempt in range(2):  # a pooled connection the server just closed fails once
+        try:
+            async with session.post(url, data=body, headers=headers) as response:
+                await response.read()
+                return response.status
+        except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError):
+            continue
+    return 0
+
+
 async def closed_loop(
     session: aiohttp.ClientSession,
     target: Target,
@@ -161,12 +175,8 @@ async def closed_loop(
         while remaining > 0:
             remaining -= 1
             started = time.perf_counter()
-            async with session.post(
-                target.url + path, data=body, headers=target.headers
-            ) as response:
-                await response.read()
-                if response.status != 200:
-                    errors += 1
+            if await post(session, target.url + path, body, target.headers) != 200:
+                errors += 1
             latencies.append(time.perf_counter() - started)
 
     started = time.perf_counter()
@@ -188,9 +198,7 @@ async def open_loop(
 
     async def one(due: float) -> None:
         nonlocal errors
-        async with session.post(target.url + path, data=body, headers=target.headers) as response:
-            await response.read()
-            errors += response.status != 200
+        errors += await post(session, target.url + path, body, target.headers) != 200
         latencies.append(time.perf_counter() - due)
 
     tasks = []

@@ -59,6 +59,7 @@ def serve(settings: Settings, workers: int) -> int:
     options = {
         "host": settings.host,
         "port": settings.port,
+        "timeout_keep_alive": settings.keep_alive_seconds,
         "log_level": "info",
         "access_log": False,
     }

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     upstream_url: str | None = None
     upstream_api_key: SecretStr | None = None
 
+    # How long an idle client connection stays open: longer than most clients' pools keep
+    # theirs, so a client rarely reuses a connection the gateway is closing.
+    keep_alive_seconds: float = Field(75.0, gt=0)
     connect_timeout: float = Field(10.0, gt=0)
     read_timeout: float = Field(600.0, gt=0)
     max_body_bytes: int = Field(32 * 1024 * 1024, gt=0)
