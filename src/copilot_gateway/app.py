@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import error_handlers
+from . import conformance, error_handlers
 from .api import handler_for
 from .auth import KeyRing, bearer_handler_for
 from .body_limit import BodyLimitMiddleware
@@ -42,6 +42,7 @@ class GatewayContext:
 def create_app(gateway: Gateway, *, auth_enabled: bool) -> AsyncApp:
     """The ASGI app serving the spec's operations through `gateway.upstream`."""
     spec = load_spec() if auth_enabled else without_security(load_spec())
+    conformance.compile_all()
     keys = KeyRing(gateway.settings.api_keys)
 
     @contextlib.asynccontextmanager
