@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     copilot_integration_id: str = "vscode-chat"
     copilot_openai_intent: str = "conversation-panel"
     copilot_api_version: str = "2025-05-01"
+    copilot_token_api_version: str = "2025-04-01"
 
     # The built-in emulator's pacing, for benchmarks (milliseconds).
     emulator_first_token_ms: float = Field(0.0, ge=0)

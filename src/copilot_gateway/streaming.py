@@ -14,13 +14,13 @@ import orjson
 from starlette.responses import StreamingResponse
 
 from . import tokens
+from .choices import StreamChoices
 from .errors import GatewayError, InternalError, sse_error_event
 from .upstreams.base import Json
 
 log = logging.getLogger(__name__)
 
 DONE = b"data: [DONE]\n\n"
-DELTA_FIELDS = ("role", "content", "tool_calls", "refusal", "function_call")
 
 
 def event(body: Any) -> bytes:
@@ -49,17 +49,6 @@ async def guarded(events: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
         yield sse_error_event(InternalError("The stream failed unexpectedly."))
 
 
-def clean_stream_choice(choice: Json) -> Json:
-    """An OpenAI chunk choice, without upstream-only extensions."""
-    delta = choice.get("delta") or {}
-    return {
-        "index": choice.get("index", 0),
-        "delta": {key: delta[key] for key in DELTA_FIELDS if key in delta},
-        "logprobs": choice.get("logprobs"),
-        "finish_reason": choice.get("finish_reason"),
-    }
-
-
 class ChatStream:
     """Relays upstream chat chunks under one id, and closes with usage when asked."""
 
@@ -72,6 +61,7 @@ class ChatStream:
         conforming: Callable[[str, Json], Json],
     ) -> None:
         self.conforming = conforming
+        self.choices = StreamChoices(single=(request.get("n") or 1) == 1)
         self.completion_id = completion_id
         self.created = created
         self.request = request
@@ -92,19 +82,22 @@ class ChatStream:
         }
         return event(self.conforming("CreateChatCompletionStreamResponse", body))
 
-    async def events(
-        self, upstream: AsyncIterator[Json], shape: Callable[[Json], Json] = clean_stream_choice
-    ) -> AsyncIterator[bytes]:
+    async def events(self, upstream: AsyncIterator[Json]) -> AsyncIterator[bytes]:
         model = self.request["model"]
         async for chunk in upstream:
             if isinstance(chunk.get("usage"), dict):
                 self.usage = chunk["usage"]
             model = chunk.get("model") or model
-            choices = [shape(c) for c in chunk.get("choices") or [] if isinstance(c, dict)]
+            normalised = (
+                self.choices.normalise(c) for c in chunk.get("choices") or [] if isinstance(c, dict)
+            )
+            choices = [choice for choice in normalised if choice]
             if not choices:
                 continue  # e.g. Copilot's opening prompt-filter chunk, or the usage chunk
             self.remember(choices)
             yield self.chunk(choices, model)
+        if closing := self.choices.closing():
+            yield self.chunk(closing, model)
         if self.include_usage:
             yield self.chunk([], model, usage=self.usage or self.counted_usage(model))
         yield DONE

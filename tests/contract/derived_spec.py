@@ -43,7 +43,8 @@ def with_realistic_values(spec: dict[str, Any]) -> None:
     Models: those the emulator serves, per operation; token ids: within the model's vocabulary.
     """
     schemas = spec["components"]["schemas"]
-    chat_models = {"enum": [m["id"] for m in catalog.MODELS if m["capabilities"]["type"] == "chat"]}
+    chat = [m["id"] for m in catalog.MODELS if m["capabilities"]["type"] == "chat"]
+    chat_models = {"enum": sorted({m for m in chat if catalog.refusal_on_chat(m) is None})}
     embedding_models = {"enum": ["text-embedding-3-small"]}
     schemas["CreateChatCompletionRequest"]["allOf"][1]["properties"]["model"] = chat_models
     schemas["CreateCompletionRequest"]["properties"]["model"] = chat_models

@@ -290,3 +290,36 @@ def test_sdk_retries_after_the_time_the_gateway_passes_on(
     assert len(emulator.config.seen_headers) - calls_before == 2  # refused once, then served
     # The SDK's own backoff is under a second; waiting 2 s means it honoured retry-after.
     assert time.monotonic() - started >= 2
+
+
+def test_claude_split_choices_reach_the_sdk_as_one_tool_call(sdk: openai.OpenAI) -> None:
+    """Copilot's Claude puts text and tool calls in two choices, numbers calls from 1 and
+    finishes with `stop`: the client sees one choice, call 0, finish `tool_calls`."""
+    forced = {"type": "function", "function": {"name": "get_weather"}}
+    completion = sdk.chat.completions.create(
+        model="claude-sonnet-4",
+        messages=MESSAGES,
+        tools=TOOLS,
+        tool_choice=forced,  # type: ignore[arg-type]
+    )
+    (choice,) = completion.choices
+    assert choice.finish_reason == "tool_calls"
+    assert choice.message.content == "I will call get_weather."
+    assert choice.message.tool_calls[0].function.name == "get_weather"  # type: ignore[index, union-attr]
+
+    stream = sdk.chat.completions.create(
+        model="claude-sonnet-4",
+        messages=MESSAGES,
+        tools=TOOLS,
+        tool_choice=forced,
+        stream=True,  # type: ignore[arg-type]
+    )
+    chunks = checked(stream)
+    assert {c.index for chunk in chunks for c in chunk.choices} == {0}
+    calls = [call for chunk in chunks for c in chunk.choices for call in c.delta.tool_calls or []]
+    assert {call.index for call in calls} == {0}
+    assert (
+        json.loads("".join(call.function.arguments or "" for call in calls))["city"] == "emulated"
+    )  # type: ignore[union-attr]
+    finishes = [c.finish_reason for chunk in chunks for c in chunk.choices if c.finish_reason]
+    assert finishes == ["tool_calls"]

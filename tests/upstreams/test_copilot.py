@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import orjson
 import pytest
 
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
+from copilot_gateway.emulator.app import Fault
+from copilot_gateway.upstreams.copilot import allowed_api_base
 from servers import gateway_app, gateway_settings, running
 
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
@@ -131,3 +134,125 @@ def test_concurrent_first_requests_share_one_exchange(
 
     assert asyncio.run(burst()) == [200] * 50
     assert emulator.config.exchanges == 1
+
+
+def test_expired_token_is_exchanged_again_and_the_request_retried(
+    client: httpx.Client, emulator: CopilotEmulator
+) -> None:
+    assert client.post("/v1/chat/completions", json=CHAT).status_code == 200
+    for token in emulator.config.issued:  # Copilot now says "token expired"
+        emulator.config.issued[token] = 0
+    response = client.post("/v1/chat/completions", json=CHAT)
+    assert response.status_code == 200
+    assert emulator.config.exchanges == 2
+
+
+def test_a_second_401_is_not_retried_again(client: httpx.Client, emulator: CopilotEmulator) -> None:
+    client.get("/v1/models")
+    emulator.config.faults += [
+        Fault(status=401, body="unauthorized"),
+        Fault(status=401, body="unauthorized"),
+    ]
+    response = client.post("/v1/chat/completions", json=CHAT)
+    assert response.status_code == 502
+    assert response.json()["error"]["code"] == "upstream_authentication_failed"
+    assert emulator.config.exchanges == 2
+
+
+@pytest.mark.parametrize(
+    ("github_token", "status", "says"),
+    [
+        ("gho_revoked", 502, "invalid or revoked"),
+        ("gho_no_copilot", 502, "no Copilot access"),
+        ("gho_rate_limited", 429, "rate limiting"),
+    ],
+)
+def test_exchange_refusals_say_what_to_do(
+    emulator_url: str, github_token: str, status: int, says: str
+) -> None:
+    with running(gateway_app(gateway_settings(emulator_url, github_token=github_token))) as url:
+        response = httpx.get(f"{url}/v1/models", headers={"Authorization": "Bearer sk-test-key"})
+    assert response.status_code == status
+    assert says in response.json()["error"]["message"]
+    assert github_token not in response.text
+    if status == 429:
+        assert response.headers["retry-after"] == "30"
+
+
+def test_the_token_is_never_sent_to_a_foreign_api_host() -> None:
+    emulator = CopilotEmulator(EmulatorConfig(api_base="https://copilot.evil.example"))
+    with (
+        running(emulator.app) as emulator_url,
+        running(gateway_app(gateway_settings(emulator_url))) as url,
+    ):
+        response = httpx.get(f"{url}/v1/models", headers={"Authorization": "Bearer sk-test-key"})
+    assert response.status_code == 502
+    assert response.json()["error"]["code"] == "copilot_api_host_refused"
+    assert emulator.config.seen_headers == []
+
+
+@pytest.mark.parametrize(
+    ("api_base", "github_api", "allowed"),
+    [
+        ("https://api.githubcopilot.com", "https://api.github.com", True),
+        ("https://api.business.githubcopilot.com", "https://api.github.com", True),
+        ("http://api.githubcopilot.com", "https://api.github.com", False),
+        ("https://evilgithubcopilot.com", "https://api.github.com", False),
+        ("https://githubcopilot.com.evil.example", "https://api.github.com", False),
+        ("https://copilot-api.acme.ghe.com", "https://api.acme.ghe.com", True),
+        ("https://copilot-api.other.ghe.com", "https://api.acme.ghe.com", False),
+        ("http://127.0.0.1:9090", "http://127.0.0.1:9090", True),
+        ("http://127.0.0.1:9091", "http://127.0.0.1:9090", False),
+    ],
+)
+def test_allowed_api_hosts(api_base: str, github_api: str, allowed: bool) -> None:
+    assert allowed_api_base(api_base, github_api) is allowed
+
+
+def test_models_leave_out_what_copilot_will_not_serve_on_chat(client: httpx.Client) -> None:
+    ids = [model["id"] for model in client.get("/v1/models").json()["data"]]
+    assert len(ids) == len(set(ids))  # Copilot's duplicates removed
+    assert "claude-opus-4" not in ids  # disabled by policy
+    assert "gpt-5-codex" not in ids  # Responses-only
+    assert "gpt-41-copilot" not in ids  # code completions only
+    for hidden in ("claude-opus-4", "gpt-5-codex"):
+        error = client.post("/v1/chat/completions", json={**CHAT, "model": hidden}).json()["error"]
+        assert error["code"] == "model_not_found"
+    owners = {model["id"]: model["owned_by"] for model in client.get("/v1/models").json()["data"]}
+    assert owners["claude-sonnet-4"] == "Anthropic"
+
+
+def test_a_rate_limited_model_list_keeps_the_last_one(
+    emulator_url: str, emulator: CopilotEmulator
+) -> None:
+    with running(gateway_app(gateway_settings(emulator_url, models_cache_seconds=0))) as url:
+        auth = {"Authorization": "Bearer sk-test-key"}
+        first = httpx.get(f"{url}/v1/models", headers=auth).json()
+        emulator.config.faults.append(Fault(status=429, body='{"error":{"message":"slow down"}}'))
+        assert httpx.get(f"{url}/v1/models", headers=auth).json() == first
+
+
+def test_quota_exhaustion_passes_code_and_retry_after_on(
+    client: httpx.Client, emulator: CopilotEmulator
+) -> None:
+    client.get("/v1/models")
+    error = {"message": "You have exceeded your premium request quota.", "code": "quota_exceeded"}
+    body = orjson.dumps({"error": error}).decode()
+    emulator.config.faults.append(Fault(status=402, body=body, headers={"retry-after": "3600"}))
+    response = client.post("/v1/chat/completions", json=CHAT)
+    assert response.status_code == 402
+    assert response.json()["error"]["code"] == "quota_exceeded"
+    assert response.headers["retry-after"] == "3600"
+
+
+def test_upstream_refusing_a_responses_only_model_keeps_its_code(
+    client: httpx.Client, emulator: CopilotEmulator
+) -> None:
+    client.get("/v1/models")
+    message = 'model "gpt-5.4" is not accessible via the /chat/completions endpoint'
+    body = orjson.dumps(
+        {"error": {"message": message, "code": "unsupported_api_for_model"}}
+    ).decode()
+    emulator.config.faults.append(Fault(status=400, body=body))
+    error = client.post("/v1/chat/completions", json=CHAT).json()["error"]
+    assert error["code"] == "unsupported_api_for_model"

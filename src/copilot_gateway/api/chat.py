@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from starlette.responses import Response
 
 from .. import tokens
+from ..choices import merged_answer_choices
 from ..policy import require_model
 from ..service import current_gateway, new_id, now, validated_body
 from ..streaming import ChatStream, guarded, sse_response
@@ -20,20 +21,8 @@ def include_usage(body: Json) -> bool:
 def completed(answer: Json, request: Json) -> Json:
     """An upstream answer as an OpenAI chat completion: our id, required fields, usage."""
     model = answer.get("model") or request["model"]
-    choices = []
-    for index, choice in enumerate(answer.get("choices") or []):
-        message = dict(choice.get("message") or {})
-        message.setdefault("role", "assistant")
-        message.setdefault("content", None)
-        message.setdefault("refusal", None)
-        choices.append(
-            {
-                "index": choice.get("index", index),
-                "message": message,
-                "logprobs": choice.get("logprobs"),
-                "finish_reason": choice.get("finish_reason") or "stop",
-            }
-        )
+    single = (request.get("n") or 1) == 1
+    choices = merged_answer_choices(answer.get("choices") or [], single)
     usage = answer.get("usage")
     if not isinstance(usage, dict):
         generated = [text for c in choices for text in tokens.generated_texts(c["message"])]

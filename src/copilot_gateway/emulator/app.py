@@ -47,6 +47,7 @@ class EmulatorConfig:
     token_interval_ms: float = 0.0
     token_lifetime: int = TOKEN_LIFETIME
     omit_usage: bool = False  # behave like an upstream that reports no usage
+    api_base: str | None = None  # the `endpoints.api` to hand out (default: this server)
     exchanges: int = 0  # token exchanges served, for tests
     issued: dict[str, float] = field(default_factory=dict)  # copilot token -> expiry
     faults: list[Fault] = field(default_factory=list)  # served in order, one per API call
@@ -73,6 +74,30 @@ def github_error(status: int, message: str) -> Response:
     )
 
 
+def _no_copilot() -> Response:
+    details = {
+        "message": "You do not have access to GitHub Copilot.",
+        "notification_id": "no_copilot_access",
+        "title": "No Copilot access",
+        "url": "https://github.com/features/copilot",
+    }
+    return json_response({"error_details": details, "message": "No Copilot access"}, 403)
+
+
+def _rate_limited() -> Response:
+    response = github_error(429, "API rate limit exceeded for user ID 1.")
+    response.headers["retry-after"] = "30"
+    return response
+
+
+# GitHub tokens of accounts GitHub refuses a Copilot token to, and how it says so.
+REFUSED_ACCOUNTS = {
+    "gho_revoked": lambda: github_error(401, "Bad credentials"),
+    "gho_no_copilot": _no_copilot,
+    "gho_rate_limited": _rate_limited,
+}
+
+
 class CopilotEmulator:
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
@@ -95,6 +120,8 @@ class CopilotEmulator:
         if github_token.startswith("ghp_"):
             # Personal access tokens cannot be exchanged: GitHub answers 404.
             return github_error(404, "Not Found")
+        if github_token in REFUSED_ACCOUNTS:
+            return REFUSED_ACCOUNTS[github_token]()
         self.config.exchanges += 1
         expires_at = int(time.time()) + self.config.token_lifetime
         account = hashlib.sha256(github_token.encode()).hexdigest()[:16]
@@ -104,7 +131,7 @@ class CopilotEmulator:
         ).hexdigest()
         token = f"{claims}:{mac}"
         self.config.issued[token] = expires_at
-        base = str(request.base_url).rstrip("/")
+        base = self.config.api_base or str(request.base_url).rstrip("/")
         return json_response(
             {
                 "token": token,
@@ -166,6 +193,9 @@ class CopilotEmulator:
         body = await self._body_for(request, "chat")
         if isinstance(body, Response):
             return body
+        refused = catalog.refusal_on_chat(body["model"])
+        if refused:
+            return copilot_error(400, *refused, "model")
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages:
             return copilot_error(400, "messages is required", "invalid_request_body", "messages")
@@ -252,7 +282,7 @@ class CopilotEmulator:
             for piece in generate.pieces(choice.content) if choice.content else []:
                 await self._pause(self.config.token_interval_ms)
                 yield chunk([{"index": index, "delta": {"content": piece}, "finish_reason": None}])
-            for position, call in enumerate(choice.tool_calls):
+            for position, call in enumerate(choice.tool_calls, choice.first_call_index):
                 arguments = call["function"]["arguments"]
                 half = len(arguments) // 2
                 head = {

@@ -38,10 +38,26 @@ def _chat(model_id: str, name: str, vendor: str, tokenizer: str, *, vision: bool
     }
 
 
+def _disabled(model: dict[str, Any]) -> dict[str, Any]:
+    """Listed, but not enabled for this account: calling it is 400 model_not_supported."""
+    return {**model, "policy": {"state": "disabled", "terms": model["policy"]["terms"]}}
+
+
+def _responses_only(model: dict[str, Any]) -> dict[str, Any]:
+    """Served only on /responses: calling it on chat is 400 unsupported_api_for_model."""
+    return {**model, "supported_endpoints": ["/responses", "ws:/responses"]}
+
+
 MODELS: list[dict[str, Any]] = [
     _chat("gpt-4.1", "GPT-4.1", "Azure OpenAI", "o200k_base", vision=True),
     _chat("gpt-4o", "GPT-4o", "Azure OpenAI", "o200k_base", vision=True),
+    # Copilot lists some ids twice.
+    _chat("gpt-4o", "GPT-4o", "Azure OpenAI", "o200k_base", vision=True),
     _chat("claude-sonnet-4", "Claude Sonnet 4", "Anthropic", "o200k_base", vision=True),
+    _disabled(_chat("claude-opus-4", "Claude Opus 4", "Anthropic", "o200k_base", vision=True)),
+    _responses_only(
+        _chat("gpt-5-codex", "GPT-5 Codex", "Azure OpenAI", "o200k_base", vision=False)
+    ),
     {
         "id": "text-embedding-3-small",
         "name": "Embedding V3 small",
@@ -89,3 +105,15 @@ EMBEDDING_DIMENSIONS = 1536
 def model_type(model_id: str) -> str | None:
     model = BY_ID.get(model_id)
     return model["capabilities"]["type"] if model else None
+
+
+def refusal_on_chat(model_id: str) -> tuple[str, str] | None:
+    """(message, code) of Copilot's 400 for a chat model it will not serve on /chat."""
+    model = BY_ID[model_id]
+    if (model.get("policy") or {}).get("state") == "disabled":
+        return "The requested model is not supported.", "model_not_supported"
+    endpoints = model.get("supported_endpoints") or []
+    if endpoints and "/chat/completions" not in endpoints:
+        message = f'model "{model_id}" is not accessible via the /chat/completions endpoint'
+        return message, "unsupported_api_for_model"
+    return None

@@ -17,11 +17,17 @@ from ..messages import content_text
 ECHOED_WORDS = 40
 
 
+# Like Copilot's Claude models: text and tool calls in separate choices, tool calls
+# numbered from 1, and `stop` as the finish reason while tool calls are pending.
+SPLITS_TOOL_CALLS = {"claude-sonnet-4"}
+
+
 @dataclass
 class Choice:
     content: str | None
     finish_reason: str
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    first_call_index: int = 0  # how the stream numbers this choice's tool calls
 
 
 def last_user_text(messages: list[dict]) -> str:
@@ -113,7 +119,11 @@ def choices(body: dict) -> list[Choice]:
     out = []
     for index in range(body.get("n") or 1):
         if tool is not None:
-            out.append(Choice(None, "tool_calls", [tool_call(tool, f"{index}:{len(messages)}")]))
+            call = tool_call(tool, f"{index}:{len(messages)}")
+            if model in SPLITS_TOOL_CALLS and (body.get("n") or 1) == 1:
+                name = call["function"]["name"]
+                return [Choice(f"I will call {name}.", "stop"), Choice(None, "stop", [call], 1)]
+            out.append(Choice(None, "tool_calls", [call]))
             continue
         text = formatted(reply_text(model, messages, index), body.get("response_format"))
         finish = "stop"

@@ -19,6 +19,10 @@ class Refreshing(Generic[T]):
         self._deadline = 0.0
         self._lock = asyncio.Lock()
 
+    def invalidate(self) -> None:
+        """Forget the value (it was refused): the next `get` fetches again."""
+        self._value = None
+
     def _fresh(self) -> bool:
         return self._value is not None and time.monotonic() < self._deadline
 

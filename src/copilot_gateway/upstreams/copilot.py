@@ -11,17 +11,19 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 
-from ..errors import GatewayError, UpstreamFailed
+from ..errors import GatewayError, RateLimited, UpstreamFailed
 from ..messages import has_image
 from ..settings import Settings
 from .base import Json
 from .cache import Refreshing
-from .http import iter_sse_json, json_request, open_stream, request_json
+from .http import error_from_response, iter_sse_json, json_request, ok_json, ok_stream, send
 
 REFRESH_MARGIN_SECONDS = 60
+STALE_CATALOGUE_SECONDS = 60  # how long a model list is reused while Copilot says 429
 CALLABLE_TYPES = ("chat", "embeddings")  # "completion" models are not served by /chat
 
 
@@ -35,6 +37,55 @@ def initiator(body: Json) -> str:
     """`user` only when a person wrote the last message: agent turns burn no premium requests."""
     messages = body.get("messages") or [{}]
     return "user" if messages[-1].get("role") == "user" else "agent"
+
+
+def allowed_api_base(api_base: str, github_api_url: str) -> bool:
+    """Where the Copilot token may go: Copilot's own https hosts, this GHE.com tenant's, or
+    the host we already trust with the GitHub token (the emulator serves both)."""
+    api, github = urlsplit(api_base), urlsplit(github_api_url)
+    host = api.hostname or ""
+    if api.scheme == "https" and (
+        host == "githubcopilot.com" or host.endswith(".githubcopilot.com")
+    ):
+        return True
+    github_host = github.hostname or ""
+    if (
+        api.scheme == "https"
+        and github_host.startswith("api.")
+        and github_host.endswith(".ghe.com")
+    ):
+        return host.endswith("." + github_host.removeprefix("api."))
+    return (api.scheme, api.netloc) == (github.scheme, github.netloc)
+
+
+def callable_on_chat_api(model: Json) -> bool:
+    """Copilot lists models it will not serve here: disabled by policy, Responses-only, or
+    code-completion models. (An empty `supported_endpoints` says nothing: those work.)"""
+    if (model.get("policy") or {}).get("state") == "disabled":
+        return False
+    kind = (model.get("capabilities") or {}).get("type")
+    endpoints = model.get("supported_endpoints") or []
+    if kind == "chat" and endpoints and "/chat/completions" not in endpoints:
+        return False
+    return kind in CALLABLE_TYPES
+
+
+def exchange_refused(status: int, refused: GatewayError) -> GatewayError:
+    """GitHub's refusal (status) to issue a Copilot token, as what the operator must do."""
+    if status == 429:
+        return RateLimited(
+            f"GitHub is rate limiting token exchanges: {refused.message}", headers=refused.headers
+        )
+    advice = {
+        401: "GITHUB_TOKEN is invalid or revoked: sign in again and set the new token.",
+        403: "this GitHub account has no Copilot access, or it is blocked.",
+        404: "GitHub issues no Copilot token for it: personal access tokens (ghp_...) do not "
+        "work; use an OAuth token from GitHub's device flow.",
+    }.get(status, "GitHub refused the token exchange.")
+    return UpstreamFailed(
+        f"No Copilot token for GITHUB_TOKEN: {advice} (GitHub said: {refused.message})",
+        code="copilot_token_exchange_failed",
+    )
 
 
 def as_openai_model(model: Json) -> Json:
@@ -53,6 +104,7 @@ class CopilotUpstream:
         self._github_token = github_token
         self._session = Refreshing(self._exchange)
         self._catalogue = Refreshing(self._fetch_catalogue)
+        self._last_catalogue: dict[str, tuple[str, Json]] = {}
 
     def _editor_headers(self) -> dict[str, str]:
         s = self._settings
@@ -63,33 +115,34 @@ class CopilotUpstream:
         }
 
     async def _exchange(self) -> tuple[CopilotSession, float]:
-        url = self._settings.github_api_url.rstrip("/") + "/copilot_internal/v2/token"
+        github_api = self._settings.github_api_url.rstrip("/")
         headers = {
             **self._editor_headers(),
             "Authorization": f"token {self._github_token}",
-            "X-GitHub-Api-Version": "2025-04-01",
+            "X-GitHub-Api-Version": self._settings.copilot_token_api_version,
         }
-        try:
-            answer = await request_json(
-                self._client, self._client.build_request("GET", url, headers=headers)
-            )
-        except GatewayError as refused:
-            if refused.status >= 500:
-                raise
-            raise UpstreamFailed(
-                f"GitHub would not exchange GITHUB_TOKEN for a Copilot token ({refused.message}). "
-                "It must be an OAuth token of an account with Copilot; personal access tokens "
-                "do not work.",
-                code="copilot_token_exchange_failed",
-            ) from None
+        request = self._client.build_request(
+            "GET", github_api + "/copilot_internal/v2/token", headers=headers
+        )
+        response = await send(self._client, request)
+        if 400 <= response.status_code < 500:
+            refused = error_from_response(response.status_code, response.headers, response.content)
+            raise exchange_refused(response.status_code, refused)
+        answer = ok_json(response)
         try:
             token = str(answer["token"])
             api_base = str(answer["endpoints"]["api"]).rstrip("/")
-            lifetime = (
-                float(answer.get("refresh_in") or 0) or float(answer["expires_at"]) - time.time()
-            )
+            expires_in = float(answer["expires_at"]) - time.time()
+            # refresh_in is relative, so it holds even when the clocks disagree.
+            lifetime = float(answer.get("refresh_in") or expires_in)
         except (KeyError, TypeError, ValueError):
             raise UpstreamFailed("GitHub's Copilot token answer was not understood.") from None
+        if not allowed_api_base(api_base, github_api):
+            raise UpstreamFailed(
+                f"GitHub named {urlsplit(api_base).netloc or api_base!r} as the Copilot API, which "
+                "is not a Copilot host: the token is not sent there.",
+                code="copilot_api_host_refused",
+            )
         return CopilotSession(token, api_base), max(lifetime - REFRESH_MARGIN_SECONDS, 0)
 
     async def _request(
@@ -111,17 +164,39 @@ class CopilotUpstream:
                 headers["Copilot-Vision-Request"] = "true"
         return json_request(self._client, method, session.api_base + path, body, headers)
 
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        body: Json | None = None,
+        *,
+        intent: str | None = None,
+        stream: bool = False,
+    ) -> httpx.Response:
+        """Send with the current Copilot token; if Copilot says it expired, exchange once more
+        and send once more (nothing has reached the client yet)."""
+        response = await send(self._client, await self._request(method, path, body, intent), stream)
+        if response.status_code != 401:
+            return response
+        await response.aclose()
+        self._session.invalidate()
+        return await send(self._client, await self._request(method, path, body, intent), stream)
+
     async def _fetch_catalogue(self) -> tuple[dict[str, tuple[str, Json]], float]:
         """Callable models by id: (kind, OpenAI model object)."""
-        request = await self._request("GET", "/models", intent="model-access")
-        answer = await request_json(self._client, request)
+        try:
+            answer = ok_json(await self._send("GET", "/models", intent="model-access"))
+        except RateLimited:
+            if not self._last_catalogue:
+                raise
+            return self._last_catalogue, STALE_CATALOGUE_SECONDS  # as VS Code does on a 429
         catalogue: dict[str, tuple[str, Json]] = {}
         for model in answer.get("data", []):
-            if not isinstance(model, dict) or "id" not in model:
-                continue
-            kind = (model.get("capabilities") or {}).get("type")
-            if kind in CALLABLE_TYPES:  # Copilot lists some ids twice: keep the first
+            if isinstance(model, dict) and "id" in model and callable_on_chat_api(model):
+                kind = model["capabilities"]["type"]
+                # Copilot lists some ids twice: keep the first
                 catalogue.setdefault(model["id"], (kind, as_openai_model(model)))
+        self._last_catalogue = catalogue
         return catalogue, self._settings.models_cache_seconds
 
     async def list_models(self) -> list[Json]:
@@ -131,17 +206,14 @@ class CopilotUpstream:
         return {model_id: kind for model_id, (kind, _) in (await self._catalogue.get()).items()}
 
     async def chat(self, body: Json) -> Json:
-        return await request_json(
-            self._client, await self._request("POST", "/chat/completions", body)
-        )
+        return ok_json(await self._send("POST", "/chat/completions", body))
 
     async def chat_stream(self, body: Json) -> AsyncIterator[Json]:
-        request = await self._request("POST", "/chat/completions", body)
-        return iter_sse_json(await open_stream(self._client, request))
+        response = await self._send("POST", "/chat/completions", body, stream=True)
+        return iter_sse_json(await ok_stream(response))
 
     async def embeddings(self, body: Json) -> Json:
-        request = await self._request("POST", "/embeddings", body, intent="copilot-panel")
-        return await request_json(self._client, request)
+        return ok_json(await self._send("POST", "/embeddings", body, intent="copilot-panel"))
 
     async def aclose(self) -> None:
         await self._client.aclose()

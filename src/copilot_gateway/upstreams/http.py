@@ -114,23 +114,37 @@ def parse_ok_json(response: httpx.Response) -> Json:
     return body
 
 
-async def request_json(client: httpx.AsyncClient, request: httpx.Request) -> Json:
-    with upstream_errors():
-        response = await client.send(request)
+def ok_json(response: httpx.Response) -> Json:
+    """A read answer's JSON object; an error status raises as our error."""
     if response.status_code >= 300:
         raise error_from_response(response.status_code, response.headers, response.content)
     return parse_ok_json(response)
 
 
-async def open_stream(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
-    """Send a streamed request; an error status is read, closed and raised."""
-    with upstream_errors():
-        response = await client.send(request, stream=True)
-        if response.status_code >= 300:
+async def ok_stream(response: httpx.Response) -> httpx.Response:
+    """A streamed answer, ready to read; an error status is read, closed and raised."""
+    if response.status_code >= 300:
+        with upstream_errors():
             raw = await response.aread()
             await response.aclose()
-            raise error_from_response(response.status_code, response.headers, raw)
+        raise error_from_response(response.status_code, response.headers, raw)
     return response
+
+
+async def send(
+    client: httpx.AsyncClient, request: httpx.Request, stream: bool = False
+) -> httpx.Response:
+    with upstream_errors():
+        return await client.send(request, stream=stream)
+
+
+async def request_json(client: httpx.AsyncClient, request: httpx.Request) -> Json:
+    return ok_json(await send(client, request))
+
+
+async def open_stream(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    """Send a streamed request; an error status is read, closed and raised."""
+    return await ok_stream(await send(client, request, stream=True))
 
 
 async def iter_sse_data(response: httpx.Response) -> AsyncIterator[str]:
