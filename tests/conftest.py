@@ -16,7 +16,7 @@ AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Tests configure the gateway explicitly; nothing leaks in from the shell."""
     import os
 
@@ -27,6 +27,8 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             "OPENAI_BASE_URL",
         ):
             monkeypatch.delenv(name, raising=False)
+    # Nor does a token that a real `copilot-gateway login` stored on this machine.
+    monkeypatch.setenv("GATEWAY_TOKEN_FILE", str(tmp_path / "no-stored-token"))
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_") and k != "GITHUB_TOKEN"
     }
-    return {**env, **extra}
+    return {**env, "GATEWAY_TOKEN_FILE": "/nonexistent/github_token", **extra}
 
 
 @contextmanager

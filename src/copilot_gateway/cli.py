@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 
+import httpx
 import uvicorn
 from connexion import AsyncApp
 from pydantic import ValidationError
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 from .app import create_app
 from .auth import AuthRefused, KeyRing, auth_required
 from .emulator import CopilotEmulator, EmulatorConfig
+from .login import LoginFailed, device_login, store_token
 from .service import Gateway
 from .settings import Settings, is_loopback
 from .upstreams import build_upstream
@@ -93,6 +95,18 @@ def serve_emulator(settings: Settings) -> int:
     return 0
 
 
+def login(settings: Settings) -> int:
+    try:
+        token = device_login(settings)
+    except (LoginFailed, httpx.HTTPError) as failure:
+        print(f"copilot-gateway: login failed: {failure}", file=sys.stderr)
+        return 1
+    store_token(settings.token_file, token)
+    print(f"Logged in. The token is stored in {settings.token_file} (mode 0600).")
+    print("Next: `copilot-gateway serve` uses it (GITHUB_TOKEN, if set, takes precedence).")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="copilot-gateway", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -105,6 +119,7 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--port", type=int, default=port)
         if name == "serve":
             command.add_argument("--workers", type=int, default=1, help="worker processes")
+    commands.add_parser("login", help="sign in to GitHub (device flow) and keep the token")
     return root
 
 
@@ -115,12 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     for chatty in ("httpx", "connexion.middleware.response_validation"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
-        settings = Settings(host=args.host, port=args.port)
+        address = {"host": args.host, "port": args.port} if args.command != "login" else {}
+        settings = Settings(**address)
     except ValidationError as error:
         print(f"copilot-gateway: invalid configuration:\n{error}", file=sys.stderr)
         return 2
     if args.command == "serve":
         return serve(settings, args.workers)
+    if args.command == "login":
+        return login(settings)
     return serve_emulator(settings)
 
 

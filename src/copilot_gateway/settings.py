@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from ipaddress import ip_address
+from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from platformdirs import user_config_dir
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 UpstreamKind = Literal["copilot", "openai", "emulator"]
@@ -29,6 +31,13 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("GITHUB_TOKEN", "GATEWAY_GITHUB_TOKEN")
     )
     github_api_url: str = "https://api.github.com"
+    # Where `login` runs GitHub's device flow (a GHE.com tenant: https://TENANT.ghe.com),
+    # with which OAuth app, and where it keeps the token it gets.
+    github_url: str = "https://github.com"
+    github_client_id: str = "Iv1.b507a08c87ecfe98"
+    token_file: Path = Field(
+        default_factory=lambda: Path(user_config_dir("copilot-gateway")) / "github_token"
+    )
     upstream_url: str | None = None
     upstream_api_key: SecretStr | None = None
 
@@ -64,6 +73,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [key.strip() for key in value.split(",") if key.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _stored_token(self) -> Settings:
+        """GITHUB_TOKEN wins; else the token `copilot-gateway login` stored."""
+        if self.github_token is None and self.token_file.is_file():
+            stored = self.token_file.read_text(encoding="utf-8").strip()
+            self.github_token = SecretStr(stored) if stored else None
+        return self
 
     @property
     def upstream_kind(self) -> UpstreamKind:

@@ -105,10 +105,11 @@ def test_embeddings_input_goes_upstream_as_a_list(client: httpx.Client) -> None:
     assert response.status_code == 200 and len(response.json()["data"]) == 1
 
 
-def test_a_personal_access_token_is_refused_with_a_clear_502() -> None:
+def test_a_token_github_will_not_exchange_is_a_clear_502() -> None:
+    """GitHub answers 404 for tokens it issues no Copilot token for (not an OAuth token)."""
     emulator = CopilotEmulator()
     with running(emulator.app) as emulator_url:
-        settings = gateway_settings(emulator_url, github_token="ghp_personal_access_token")
+        settings = gateway_settings(emulator_url, github_token="gho_not_for_copilot")
         with running(gateway_app(settings)) as url:
             response = httpx.get(
                 f"{url}/v1/models", headers={"Authorization": "Bearer sk-test-key"}
@@ -116,8 +117,8 @@ def test_a_personal_access_token_is_refused_with_a_clear_502() -> None:
     assert response.status_code == 502
     error = response.json()["error"]
     assert error["type"] == "api_error" and error["code"] == "copilot_token_exchange_failed"
-    assert "personal access tokens" in error["message"]
-    assert "ghp_personal_access_token" not in response.text
+    assert "device flow" in error["message"]
+    assert "gho_not_for_copilot" not in response.text
 
 
 def test_concurrent_first_requests_share_one_exchange(

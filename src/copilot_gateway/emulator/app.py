@@ -48,6 +48,11 @@ class EmulatorConfig:
     token_lifetime: int = TOKEN_LIFETIME
     omit_usage: bool = False  # behave like an upstream that reports no usage
     api_base: str | None = None  # the `endpoints.api` to hand out (default: this server)
+    # The device flow: what each poll of a login answers in turn (then the token), and
+    # the polling interval it asks for.
+    device_polls: list[str] = field(default_factory=lambda: ["authorization_pending", "slow_down"])
+    device_interval: int = 0
+    device_codes: dict[str, int] = field(default_factory=dict)  # device code -> polls so far
     exchanges: int = 0  # token exchanges served, for tests
     issued: dict[str, float] = field(default_factory=dict)  # copilot token -> expiry
     faults: list[Fault] = field(default_factory=list)  # served in order, one per API call
@@ -93,6 +98,7 @@ def _rate_limited() -> Response:
 # GitHub tokens of accounts GitHub refuses a Copilot token to, and how it says so.
 REFUSED_ACCOUNTS = {
     "gho_revoked": lambda: github_error(401, "Bad credentials"),
+    "gho_not_for_copilot": lambda: github_error(404, "Not Found"),
     "gho_no_copilot": _no_copilot,
     "gho_rate_limited": _rate_limited,
 }
@@ -104,6 +110,8 @@ class CopilotEmulator:
         self._secret = secrets.token_bytes(16)
         self.app = Starlette(
             routes=[
+                Route("/login/device/code", self.device_code, methods=["POST"]),
+                Route("/login/oauth/access_token", self.access_token, methods=["POST"]),
                 Route("/copilot_internal/v2/token", self.exchange_token, methods=["GET"]),
                 Route("/models", self.list_models, methods=["GET"]),
                 Route("/chat/completions", self.chat, methods=["POST"]),
@@ -112,6 +120,39 @@ class CopilotEmulator:
         )
 
     # GitHub side --------------------------------------------------------------------
+
+    async def device_code(self, request: Request) -> Response:
+        body = orjson.loads(await request.body() or b"{}")
+        if not body.get("client_id"):
+            return json_response({"error": "unauthorized_client"}, 400)
+        device_code = secrets.token_hex(20)
+        self.config.device_codes[device_code] = 0
+        return json_response(
+            {
+                "device_code": device_code,
+                "user_code": "EMUL-" + device_code[:4].upper(),
+                "verification_uri": str(request.base_url).rstrip("/") + "/login/device",
+                "expires_in": 900,
+                "interval": self.config.device_interval,
+            }
+        )
+
+    async def access_token(self, request: Request) -> Response:
+        body = orjson.loads(await request.body() or b"{}")
+        polls = self.config.device_codes.get(body.get("device_code", ""))
+        if (
+            polls is None
+            or body.get("grant_type") != "urn:ietf:params:oauth:grant-type:device_code"
+        ):
+            return json_response({"error": "incorrect_device_code"})
+        self.config.device_codes[body["device_code"]] = polls + 1
+        if polls < len(self.config.device_polls):
+            answer: dict = {"error": self.config.device_polls[polls]}
+            if answer["error"] == "slow_down":
+                answer["interval"] = self.config.device_interval
+            return json_response(answer)
+        token = "gho_" + hashlib.sha256(body["device_code"].encode()).hexdigest()[:36]
+        return json_response({"access_token": token, "token_type": "bearer", "scope": "read:user"})
 
     async def exchange_token(self, request: Request) -> Response:
         scheme, _, github_token = request.headers.get("authorization", "").partition(" ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from ..emulator import CopilotEmulator, EmulatorConfig
+from ..login import personal_access_token_problem
 from ..settings import Settings
 from .base import Upstream
 from .copilot import CopilotUpstream
@@ -31,7 +32,13 @@ def build_upstream(settings: Settings) -> tuple[Upstream, str]:
         return openai, f"the OpenAI-compatible API at {settings.upstream_url}"
     if kind == "copilot":
         if not settings.github_token:
-            raise ValueError("GATEWAY_UPSTREAM=copilot needs GITHUB_TOKEN")
+            raise ValueError(
+                "GATEWAY_UPSTREAM=copilot needs a GitHub token: run `copilot-gateway login`, "
+                "or set GITHUB_TOKEN"
+            )
+        problem = personal_access_token_problem(settings.github_token.get_secret_value())
+        if problem:
+            raise ValueError(problem)
         upstream = CopilotUpstream(
             make_client(settings), settings, settings.github_token.get_secret_value()
         )
