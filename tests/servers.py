@@ -10,17 +10,17 @@ from contextlib import contextmanager
 import uvicorn
 from starlette.types import ASGIApp
 
-from copilot_gateway.app import create_app
+from copilot_gateway import cli
 from copilot_gateway.emulator import CopilotEmulator
-from copilot_gateway.service import Gateway
 from copilot_gateway.settings import Settings
-from copilot_gateway.upstreams import build_upstream
 
 
 @contextmanager
 def running(app: ASGIApp) -> Iterator[str]:
     """Serve app on a free loopback port; yields its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="auto")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", lifespan="auto", proxy_headers=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -49,9 +49,9 @@ def gateway_settings(emulator_url: str, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
-def gateway_app(settings: Settings, *, auth_enabled: bool = True) -> ASGIApp:
-    upstream, description = build_upstream(settings)
-    return create_app(Gateway(settings, upstream, description), auth_enabled=auth_enabled)
+def gateway_app(settings: Settings) -> ASGIApp:
+    """The app `copilot-gateway serve` would serve with these settings."""
+    return cli.gateway_app(settings)[0]
 
 
 __all__ = ["CopilotEmulator", "gateway_app", "gateway_settings", "running"]

@@ -43,7 +43,7 @@ def create_app(gateway: Gateway, *, auth_enabled: bool) -> AsyncApp:
     """The ASGI app serving the spec's operations through `gateway.upstream`."""
     spec = load_spec() if auth_enabled else without_security(load_spec())
     conformance.compile_all()
-    keys = KeyRing(gateway.settings.api_keys)
+    keys = KeyRing(gateway.settings.api_keys, gateway.access.keys)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:

@@ -11,6 +11,8 @@ from connexion.exceptions import OAuthResponseProblem
 from connexion.security import NO_VALUE, BearerSecurityHandler
 from pydantic import SecretStr
 
+from .access import KeyEntry
+
 TokenInfo = dict[str, str]
 
 
@@ -19,24 +21,31 @@ def _digest(key: str) -> bytes:
 
 
 class KeyRing:
-    """The keys clients may present, compared in constant time and never stored in clear."""
+    """The keys clients may present, compared in constant time and never stored in clear.
 
-    def __init__(self, keys: Sequence[SecretStr]) -> None:
+    Keys from GATEWAY_API_KEYS are named `key-1`, `key-2`...; keys from the config file are
+    given as SHA-256 digests, with names of their own.
+    """
+
+    def __init__(self, keys: Sequence[SecretStr], hashed: Sequence[KeyEntry] = ()) -> None:
         # Digests have one length, so the comparison time says nothing about a key's length.
-        self._digests = [_digest(key.get_secret_value()) for key in keys]
+        self._entries = [
+            (f"key-{n}", _digest(key.get_secret_value())) for n, key in enumerate(keys, 1)
+        ]
+        self._entries += [(entry.name, bytes.fromhex(entry.sha256)) for entry in hashed]
 
     def __len__(self) -> int:
-        return len(self._digests)
+        return len(self._entries)
 
     def check(self, token: str) -> TokenInfo | None:
-        """Token info for a valid key (its position, never the key), else None."""
+        """Token info for a valid key (its name, never the key), else None."""
         presented = _digest(token)
         match = None
-        for index, digest in enumerate(self._digests):
+        for name, digest in self._entries:
             # Compare against every key: the time taken does not depend on which one matched.
             if hmac.compare_digest(presented, digest):
-                match = index
-        return None if match is None else {"sub": f"key-{match + 1}"}
+                match = name
+        return None if match is None else {"sub": match}
 
 
 def bearer_handler_for(keys: KeyRing) -> type[BearerSecurityHandler]:

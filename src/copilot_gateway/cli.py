@@ -6,12 +6,15 @@ import argparse
 import logging
 import os
 import sys
+import tomllib
+from pathlib import Path
 
 import httpx
 import uvicorn
 from connexion import AsyncApp
 from pydantic import ValidationError
 
+from .access import AccessConfig
 from .app import create_app
 from .auth import AuthRefused, KeyRing, auth_required
 from .emulator import CopilotEmulator, EmulatorConfig
@@ -26,20 +29,28 @@ log = logging.getLogger("copilot_gateway")
 def gateway_app(settings: Settings) -> tuple[AsyncApp, str, str | None]:
     """The app for these settings, the upstream's description, and a warning to show.
 
-    Raises AuthRefused or ValueError when the settings must not or cannot be served.
+    Raises ConfigurationError when the settings must not or cannot be served.
     """
-    auth_enabled, warning = auth_required(
-        KeyRing(settings.api_keys),
-        settings.auth_disabled,
-        settings.auth_disabled_force,
-        is_loopback(settings.host),
-    )
-    upstream, description = build_upstream(settings)
-    return (
-        create_app(Gateway(settings, upstream, description), auth_enabled=auth_enabled),
-        description,
-        warning,
-    )
+    try:
+        access = AccessConfig.load(settings.config_file)
+    except (OSError, tomllib.TOMLDecodeError, ValidationError) as problem:
+        raise ConfigurationError(f"the config file {settings.config_file}: {problem}") from None
+    try:
+        auth_enabled, warning = auth_required(
+            KeyRing(settings.api_keys, access.keys),
+            settings.auth_disabled,
+            settings.auth_disabled_force,
+            is_loopback(settings.host),
+        )
+        upstream, description = build_upstream(settings)
+    except (AuthRefused, ValueError) as refusal:
+        raise ConfigurationError(str(refusal)) from None
+    gateway = Gateway(settings, upstream, description, access)
+    return create_app(gateway, auth_enabled=auth_enabled), description, warning
+
+
+class ConfigurationError(Exception):
+    """Settings that must not, or cannot, be served."""
 
 
 def app_from_environment() -> AsyncApp:
@@ -50,7 +61,7 @@ def app_from_environment() -> AsyncApp:
 def serve(settings: Settings, workers: int) -> int:
     try:
         app, description, warning = gateway_app(settings)
-    except (AuthRefused, ValueError) as refusal:
+    except ConfigurationError as refusal:
         print(f"copilot-gateway: refusing to start: {refusal}", file=sys.stderr)
         return 2
     if warning:
@@ -62,6 +73,8 @@ def serve(settings: Settings, workers: int) -> int:
         "host": settings.host,
         "port": settings.port,
         "timeout_keep_alive": settings.keep_alive_seconds,
+        # The peer address must stay the real one: access rules trust only configured proxies.
+        "proxy_headers": False,
         "log_level": "info",
         "access_log": False,
     }
@@ -119,6 +132,7 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--port", type=int, default=port)
         if name == "serve":
             command.add_argument("--workers", type=int, default=1, help="worker processes")
+            command.add_argument("--config", type=Path, help="TOML file of access rules")
     commands.add_parser("login", help="sign in to GitHub (device flow) and keep the token")
     return root
 
@@ -130,8 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     for chatty in ("httpx", "connexion.middleware.response_validation"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
-        address = {"host": args.host, "port": args.port} if args.command != "login" else {}
-        settings = Settings(**address)
+        given = {"host": args.host, "port": args.port} if args.command != "login" else {}
+        if getattr(args, "config", None):
+            given["config_file"] = args.config
+        settings = Settings(**given)
     except ValidationError as error:
         print(f"copilot-gateway: invalid configuration:\n{error}", file=sys.stderr)
         return 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -12,6 +12,7 @@ from connexion.context import request
 from starlette.responses import Response
 
 from . import conformance
+from .access import AccessConfig
 from .settings import Settings
 from .upstreams.base import Upstream
 from .validation import ANSWER_CHECKED_KEY, BODY_KEY
@@ -22,6 +23,7 @@ class Gateway:
     settings: Settings
     upstream: Upstream
     upstream_description: str
+    access: AccessConfig = field(default_factory=AccessConfig)
 
     def conforming(self, schema_name: str, body: Any) -> Any:
         """body, once checked against the spec (see `conformance`)."""

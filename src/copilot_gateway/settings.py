@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # Serving without auth on a non-loopback interface needs this as well.
     auth_disabled_force: bool = False
 
+    # The TOML file of access rules: named keys and their models, country rules.
+    config_file: Path | None = None
+
     upstream: UpstreamKind | None = None
     github_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("GITHUB_TOKEN", "GATEWAY_GITHUB_TOKEN")

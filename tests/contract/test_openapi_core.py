@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
 from openapi_oracle import sse_chunks, validate_chunk, validate_exchange
 
 TOOLS = [

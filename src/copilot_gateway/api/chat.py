@@ -58,7 +58,7 @@ async def stream(body: Json) -> AsyncIterator[bytes]:
 
 async def createChatCompletion() -> Response:
     body = validated_body()
-    await require_model(current_gateway().upstream, body["model"], "chat")
+    await require_model(current_gateway(), body["model"], "chat")
     if body.get("stream"):
         return sse_response(await stream(body))
     gateway = current_gateway()

@@ -117,7 +117,7 @@ async def stream(body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
 
 async def createCompletion() -> Response:
     body = validated_body()
-    await require_model(current_gateway().upstream, body["model"], "chat")
+    await require_model(current_gateway(), body["model"], "chat")
     prompts = prompts_of(body)
     if body.get("stream"):
         return sse_response(await stream(body, prompts))

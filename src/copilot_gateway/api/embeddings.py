@@ -36,7 +36,7 @@ def as_base64(vector: list[float]) -> str:
 async def createEmbedding() -> Response:
     body = validated_body()
     gateway = current_gateway()
-    await require_model(gateway.upstream, body["model"], "embeddings")
+    await require_model(gateway, body["model"], "embeddings")
     texts = input_texts(body["input"], body["model"])
     upstream_body = {"model": body["model"], "input": texts, "encoding_format": "float"}
     for passed in ("dimensions", "user"):
