@@ -182,3 +182,16 @@ def test_non_conforming_stream_chunk_ends_with_an_error_event() -> None:
     error = orjson.loads(events[-1])["error"]
     assert error["code"] == "upstream_invalid_response"
     assert "[DONE]" not in events
+
+
+@pytest.mark.parametrize(
+    ("end", "says"), [("eof", "ended before it was complete"), ("error", "overloaded")]
+)
+def test_copilot_stream_ending_badly_ends_with_an_error_event(
+    client: httpx.Client, emulator: CopilotEmulator, end: str, says: str
+) -> None:
+    emulator.config.faults.append(Fault(cut_after_chunks=4, stream_end=end))
+    events = sse_data(client.post("/v1/chat/completions", json=STREAM).text)
+    assert any("choices" in orjson.loads(e) for e in events[:-1])
+    assert says in orjson.loads(events[-1])["error"]["message"]
+    assert "[DONE]" not in events

@@ -37,7 +37,10 @@ class Fault:
     status: int = 500
     body: str = '{"error":{"message":"emulated failure","code":"emulated"}}'
     delay_seconds: float = 0.0  # wait this long first (a slow or stalled upstream)
-    cut_after_chunks: int | None = None  # stream this many chunks, then drop the connection
+    # Stream this many chunks, then end as `stream_end` says: "cut" (the connection drops),
+    # "eof" (a clean close without [DONE]) or "error" (Copilot's mid-stream error chunk).
+    cut_after_chunks: int | None = None
+    stream_end: str = "cut"
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -260,7 +263,8 @@ class CopilotEmulator:
                 completion_id, body["model"], generated, usage if include_usage else None
             )
             if self.config.faults and self.config.faults[0].cut_after_chunks is not None:
-                events = _cut(events, self.config.faults.pop(0).cut_after_chunks or 0)
+                fault = self.config.faults.pop(0)
+                events = _cut(events, fault.cut_after_chunks or 0, fault.stream_end)
             return StreamingResponse(events, media_type="text/event-stream")
         answer = {
             "id": completion_id,
@@ -310,6 +314,8 @@ class CopilotEmulator:
             + b"\n\n"
         )
         await self._pause(self.config.first_token_ms)
+        # And sends references in chunks with `choices: null`.
+        yield b"data: " + orjson.dumps({"choices": None, "copilot_references": []}) + b"\n\n"
         for index, choice in enumerate(generated):
             yield chunk(
                 [
@@ -381,12 +387,22 @@ class CopilotEmulator:
         return json_response(answer)
 
 
-async def _cut(events: AsyncIterator[bytes], keep: int) -> AsyncIterator[bytes]:
-    """Send `keep` events, then fail: the server drops the connection mid-stream."""
+MID_STREAM_ERROR = {
+    "choices": None,
+    "error": {"message": "upstream model overloaded", "code": "server_error"},
+}
+
+
+async def _cut(events: AsyncIterator[bytes], keep: int, end: str) -> AsyncIterator[bytes]:
+    """Send `keep` events, then end the stream the way `end` names (see `Fault`)."""
     sent = 0
     async for chunk in events:
         if sent == keep:
-            raise ConnectionAbortedError("emulated cut")
+            if end == "error":
+                yield b"data: " + orjson.dumps(MID_STREAM_ERROR) + b"\n\n"
+            if end == "cut":
+                raise ConnectionAbortedError("emulated cut")
+            return
         yield chunk
         sent += 1
 
