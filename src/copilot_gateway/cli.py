@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     # One line per upstream call and per skipped SSE validation is noise, not news.
-    for chatty in ("httpx", "connexion.middleware.response_validation"):
+    for chatty in ("httpx", "connexion.middleware.validation"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         given = {"host": args.host, "port": args.port} if args.command != "login" else {}
