@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # How long an idle client connection stays open: longer than most clients' pools keep
     # theirs, so a client rarely reuses a connection the gateway is closing.
     keep_alive_seconds: float = Field(75.0, gt=0)
+    # Upstream calls that fail before the client got a byte: 5xx and refused connections are
+    # retried this many times; a 429 only if its retry-after is within the wait budget.
+    upstream_retries: int = Field(2, ge=0, le=10)
+    upstream_retry_wait_budget: float = Field(5.0, ge=0)
     connect_timeout: float = Field(10.0, gt=0)
     read_timeout: float = Field(600.0, gt=0)
     max_body_bytes: int = Field(32 * 1024 * 1024, gt=0)

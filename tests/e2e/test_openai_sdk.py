@@ -14,6 +14,7 @@ from conftest import API_KEY
 from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.emulator.app import Fault
 from openapi_oracle import HttpxOpenAPIRequest, api, validate_chunk, validate_exchange
+from servers import gateway_app, gateway_settings, running
 
 MESSAGES = [{"role": "user", "content": "Tell me about gateways"}]
 RATE_LIMITED = '{"error": {"message": "Too many requests", "code": "rate_limit_exceeded"}}'
@@ -276,9 +277,13 @@ def test_rate_limit_error_carries_retry_after(gateway_url: str, emulator: Copilo
 
 
 def test_sdk_retries_after_the_time_the_gateway_passes_on(
-    gateway_url: str, emulator: CopilotEmulator
+    emulator_url: str, emulator: CopilotEmulator
 ) -> None:
-    with sdk_client(gateway_url, max_retries=1) as sdk:
+    """A gateway that does not retry itself passes retry-after on; the SDK honours it."""
+    with (
+        running(gateway_app(gateway_settings(emulator_url, upstream_retries=0))) as url,
+        sdk_client(url, max_retries=1) as sdk,
+    ):
         sdk.models.list()  # token and model list fetched before the fault
         calls_before = len(emulator.config.seen_headers)
         emulator.config.faults.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -46,15 +47,58 @@ def test_upstream_4xx_keeps_message_and_code(
     assert error["message"] == "prompt token count of 9 exceeds the limit of 5"
 
 
-@pytest.mark.parametrize("status", [500, 502])
-def test_upstream_5xx_becomes_502_api_error(
+RETRIES = 2  # the default number of retries after the first attempt
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_a_passing_upstream_failure_is_retried_unseen(
     client: httpx.Client, emulator: CopilotEmulator, status: int
 ) -> None:
-    emulator.config.faults.append(Fault(status=status))
+    client.get("/v1/models")
+    calls = len(emulator.config.seen_headers)
+    emulator.config.faults += [Fault(status=status)] * RETRIES
+    assert client.post("/v1/chat/completions", json=CHAT).status_code == 200
+    assert len(emulator.config.seen_headers) - calls == RETRIES + 1
+
+
+@pytest.mark.parametrize(
+    ("status", "type_", "ours"),
+    [(500, "api_error", 502), (502, "api_error", 502), (503, "api_error", 503)],
+)
+def test_upstream_5xx_after_the_retries_keeps_its_message(
+    client: httpx.Client, emulator: CopilotEmulator, status: int, type_: str, ours: int
+) -> None:
+    client.get("/v1/models")
+    emulator.config.faults += [Fault(status=status)] * (RETRIES + 1)
     response = client.post("/v1/chat/completions", json=CHAT)
-    assert response.status_code == 502
-    assert response.json()["error"]["type"] == "api_error"
+    assert response.status_code == ours
+    assert response.json()["error"]["type"] == type_
     assert "emulated failure" in response.json()["error"]["message"]
+    assert emulator.config.faults == []  # every attempt was made
+
+
+def test_429_within_the_wait_budget_is_retried_after_retry_after(
+    client: httpx.Client, emulator: CopilotEmulator
+) -> None:
+    client.get("/v1/models")
+    emulator.config.faults.append(
+        Fault(status=429, headers={"retry-after": "1"}, body='{"error":{"message":"wait"}}')
+    )
+    started = time.monotonic()
+    assert client.post("/v1/chat/completions", json=CHAT).status_code == 200
+    assert time.monotonic() - started >= 1  # it waited as told before trying again
+
+
+def test_429_beyond_the_wait_budget_is_passed_on(
+    client: httpx.Client, emulator: CopilotEmulator
+) -> None:
+    client.get("/v1/models")
+    emulator.config.faults.append(
+        Fault(status=429, headers={"retry-after": "60"}, body='{"error":{"message":"later"}}')
+    )
+    response = client.post("/v1/chat/completions", json=CHAT)
+    assert response.status_code == 429 and response.headers["retry-after"] == "60"
+    assert response.json()["error"]["type"] == "rate_limit_error"
 
 
 def test_upstream_429_passes_retry_after_on(
@@ -69,7 +113,7 @@ def test_upstream_429_passes_retry_after_on(
 def test_upstream_error_before_a_stream_is_an_http_error(
     client: httpx.Client, emulator: CopilotEmulator
 ) -> None:
-    emulator.config.faults.append(Fault(status=500))
+    emulator.config.faults += [Fault(status=500)] * (RETRIES + 1)
     response = client.post("/v1/chat/completions", json=STREAM)
     assert response.status_code == 502
     assert response.headers["content-type"] == "application/json"

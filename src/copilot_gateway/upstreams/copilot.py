@@ -21,6 +21,7 @@ from ..settings import Settings
 from .base import Json
 from .cache import Refreshing
 from .http import error_from_response, iter_sse_json, json_request, ok_json, ok_stream, send
+from .retry import RetryPolicy
 
 REFRESH_MARGIN_SECONDS = 60
 STALE_CATALOGUE_SECONDS = 60  # how long a model list is reused while Copilot says 429
@@ -98,7 +99,10 @@ def as_openai_model(model: Json) -> Json:
 
 
 class CopilotUpstream:
-    def __init__(self, client: httpx.AsyncClient, settings: Settings, github_token: str) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, settings: Settings, github_token: str, retry: RetryPolicy
+    ) -> None:
+        self._retry = retry
         self._client = client
         self._settings = settings
         self._github_token = github_token
@@ -124,7 +128,7 @@ class CopilotUpstream:
         request = self._client.build_request(
             "GET", github_api + "/copilot_internal/v2/token", headers=headers
         )
-        response = await send(self._client, request)
+        response = await send(self._client, request, policy=self._retry)
         if 400 <= response.status_code < 500:
             refused = error_from_response(response.status_code, response.headers, response.content)
             raise exchange_refused(response.status_code, refused)
@@ -175,12 +179,14 @@ class CopilotUpstream:
     ) -> httpx.Response:
         """Send with the current Copilot token; if Copilot says it expired, exchange once more
         and send once more (nothing has reached the client yet)."""
-        response = await send(self._client, await self._request(method, path, body, intent), stream)
+        request = await self._request(method, path, body, intent)
+        response = await send(self._client, request, stream, self._retry)
         if response.status_code != 401:
             return response
         await response.aclose()
         self._session.invalidate()
-        return await send(self._client, await self._request(method, path, body, intent), stream)
+        request = await self._request(method, path, body, intent)
+        return await send(self._client, request, stream, self._retry)
 
     async def _fetch_catalogue(self) -> tuple[dict[str, tuple[str, Json]], float]:
         """Callable models by id: (kind, OpenAI model object)."""

@@ -20,6 +20,9 @@ from ..errors import (
 )
 from ..settings import Settings
 from .base import Json
+from .retry import RetryPolicy, send_retrying
+
+NO_RETRY = RetryPolicy()
 
 log = logging.getLogger(__name__)
 
@@ -132,19 +135,26 @@ async def ok_stream(response: httpx.Response) -> httpx.Response:
 
 
 async def send(
-    client: httpx.AsyncClient, request: httpx.Request, stream: bool = False
+    client: httpx.AsyncClient,
+    request: httpx.Request,
+    stream: bool = False,
+    policy: RetryPolicy = NO_RETRY,
 ) -> httpx.Response:
     with upstream_errors():
-        return await client.send(request, stream=stream)
+        return await send_retrying(lambda: client.send(request, stream=stream), policy)
 
 
-async def request_json(client: httpx.AsyncClient, request: httpx.Request) -> Json:
-    return ok_json(await send(client, request))
+async def request_json(
+    client: httpx.AsyncClient, request: httpx.Request, policy: RetryPolicy = NO_RETRY
+) -> Json:
+    return ok_json(await send(client, request, policy=policy))
 
 
-async def open_stream(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+async def open_stream(
+    client: httpx.AsyncClient, request: httpx.Request, policy: RetryPolicy = NO_RETRY
+) -> httpx.Response:
     """Send a streamed request; an error status is read, closed and raised."""
-    return await ok_stream(await send(client, request, stream=True))
+    return await ok_stream(await send(client, request, stream=True, policy=policy))
 
 
 async def iter_sse_data(response: httpx.Response) -> AsyncIterator[str]:

@@ -9,12 +9,19 @@ import httpx
 from .base import Json
 from .cache import Refreshing
 from .http import iter_sse_json, json_request, open_stream, request_json
+from .retry import RetryPolicy
 
 
 class OpenAIUpstream:
     def __init__(
-        self, client: httpx.AsyncClient, base_url: str, api_key: str | None, models_ttl: float
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        api_key: str | None,
+        models_ttl: float,
+        retry: RetryPolicy,
     ) -> None:
+        self._retry = retry
         self._client = client
         self._base = base_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -25,7 +32,7 @@ class OpenAIUpstream:
         return json_request(self._client, method, self._base + path, body, self._headers)
 
     async def _fetch_models(self) -> tuple[list[Json], float]:
-        answer = await request_json(self._client, self._request("GET", "/models"))
+        answer = await request_json(self._client, self._request("GET", "/models"), self._retry)
         models = [m for m in answer.get("data", []) if isinstance(m, dict) and "id" in m]
         return models, self._models_ttl
 
@@ -36,14 +43,16 @@ class OpenAIUpstream:
         return dict.fromkeys(model["id"] for model in await self.list_models())
 
     async def chat(self, body: Json) -> Json:
-        return await request_json(self._client, self._request("POST", "/chat/completions", body))
+        request = self._request("POST", "/chat/completions", body)
+        return await request_json(self._client, request, self._retry)
 
     async def chat_stream(self, body: Json) -> AsyncIterator[Json]:
         request = self._request("POST", "/chat/completions", body)
-        return iter_sse_json(await open_stream(self._client, request))
+        return iter_sse_json(await open_stream(self._client, request, self._retry))
 
     async def embeddings(self, body: Json) -> Json:
-        return await request_json(self._client, self._request("POST", "/embeddings", body))
+        request = self._request("POST", "/embeddings", body)
+        return await request_json(self._client, request, self._retry)
 
     async def aclose(self) -> None:
         await self._client.aclose()
