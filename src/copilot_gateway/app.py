@@ -78,6 +78,7 @@ def create_app(gateway: Gateway, *, auth_enabled: bool) -> AsyncApp:
         BodyLimitMiddleware,
         MiddlewarePosition.BEFORE_EXCEPTION,
         max_bytes=gateway.settings.max_body_bytes,
+        timeout=gateway.settings.body_timeout,
     )
     app.add_middleware(RequestIdMiddleware, MiddlewarePosition.BEFORE_EXCEPTION)
     return app

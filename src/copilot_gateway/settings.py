@@ -52,8 +52,12 @@ class Settings(BaseSettings):
     upstream_retries: int = Field(2, ge=0, le=10)
     upstream_retry_wait_budget: float = Field(5.0, ge=0)
     connect_timeout: float = Field(10.0, gt=0)
+    # The longest silence between two chunks of an upstream stream.
+    stream_idle_timeout: float = Field(120.0, gt=0)
     read_timeout: float = Field(600.0, gt=0)
     max_body_bytes: int = Field(32 * 1024 * 1024, gt=0)
+    # The longest wait for the next part of a request body (a client sending too slowly).
+    body_timeout: float = Field(30.0, gt=0)
     models_cache_seconds: float = Field(600.0, ge=0)
     # What to do with an upstream answer that does not conform to the spec.
     upstream_validation: Literal["reject", "log"] = "reject"

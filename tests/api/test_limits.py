@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from copilot_gateway.emulator import CopilotEmulator
 from servers import gateway_app, gateway_settings, running
 
 LIMIT = 4096
@@ -68,3 +70,26 @@ def test_body_within_the_limit_passes(small_gateway: str) -> None:
         headers={"Authorization": "Bearer sk-test-key"},
     )
     assert response.status_code == 200
+
+
+def test_a_body_arriving_too_slowly_is_408(emulator: CopilotEmulator, emulator_url: str) -> None:
+    def slow() -> Iterator[bytes]:
+        yield b'{"model": "gpt-4o", '
+        time.sleep(1.5)
+        yield b'"messages": [{"role": "user", "content": "late"}]}'
+
+    with running(gateway_app(gateway_settings(emulator_url, body_timeout=0.5))) as url:
+        response = httpx.post(
+            f"{url}/v1/chat/completions",
+            content=slow(),
+            headers={"Authorization": "Bearer sk-test-key", "content-type": "application/json"},
+        )
+        assert response.status_code == 408
+        assert response.json()["error"]["code"] == "request_timeout"
+        # A stream may last longer than the body timeout: only the body's arrival is timed.
+        emulator.config.token_interval_ms = 100
+        body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+        streamed = httpx.post(
+            f"{url}/v1/chat/completions", json=body, headers={"Authorization": "Bearer sk-test-key"}
+        )
+        assert streamed.text.endswith("data: [DONE]\n\n")

@@ -38,7 +38,8 @@ class Fault:
     body: str = '{"error":{"message":"emulated failure","code":"emulated"}}'
     delay_seconds: float = 0.0  # wait this long first (a slow or stalled upstream)
     # Stream this many chunks, then end as `stream_end` says: "cut" (the connection drops),
-    # "eof" (a clean close without [DONE]) or "error" (Copilot's mid-stream error chunk).
+    # "eof" (a clean close without [DONE]), "error" (Copilot's mid-stream error chunk) or
+    # "stall" (say nothing more for an hour).
     cut_after_chunks: int | None = None
     stream_end: str = "cut"
     headers: dict[str, str] = field(default_factory=dict)
@@ -60,6 +61,7 @@ class EmulatorConfig:
     issued: dict[str, float] = field(default_factory=dict)  # copilot token -> expiry
     faults: list[Fault] = field(default_factory=list)  # served in order, one per API call
     seen_headers: list[dict[str, str]] = field(default_factory=list)  # of API calls, for tests
+    open_streams: int = 0  # streams being sent right now
 
 
 def json_response(
@@ -287,6 +289,16 @@ class CopilotEmulator:
     async def _chat_events(
         self, completion_id: str, model: str, generated: list[generate.Choice], usage: dict | None
     ) -> AsyncIterator[bytes]:
+        self.config.open_streams += 1
+        try:
+            async for event in self._chat_stream(completion_id, model, generated, usage):
+                yield event
+        finally:
+            self.config.open_streams -= 1
+
+    async def _chat_stream(
+        self, completion_id: str, model: str, generated: list[generate.Choice], usage: dict | None
+    ) -> AsyncIterator[bytes]:
         created = int(time.time())
 
         def chunk(choices: list[dict], **extra: object) -> bytes:
@@ -402,6 +414,8 @@ async def _cut(events: AsyncIterator[bytes], keep: int, end: str) -> AsyncIterat
                 yield b"data: " + orjson.dumps(MID_STREAM_ERROR) + b"\n\n"
             if end == "cut":
                 raise ConnectionAbortedError("emulated cut")
+            if end == "stall":
+                await asyncio.sleep(3600)
             return
         yield chunk
         sent += 1

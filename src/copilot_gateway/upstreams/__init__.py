@@ -11,7 +11,6 @@ from .base import Upstream
 from .copilot import CopilotUpstream
 from .http import make_client
 from .openai import OpenAIUpstream
-from .retry import RetryPolicy
 
 EMULATOR_URL = "http://copilot-emulator.internal"
 # The in-process emulator accepts any GitHub token; this one says where it came from.
@@ -23,15 +22,12 @@ __all__ = ["Upstream", "build_upstream"]
 def build_upstream(settings: Settings) -> tuple[Upstream, str]:
     """The configured upstream, and a phrase naming it for the start-up message."""
     kind = settings.upstream_kind
-    retry = RetryPolicy(settings.upstream_retries, settings.upstream_retry_wait_budget)
     if kind == "openai":
         if not settings.upstream_url:
             raise ValueError("GATEWAY_UPSTREAM=openai needs GATEWAY_UPSTREAM_URL")
-        key = settings.upstream_api_key.get_secret_value() if settings.upstream_api_key else None
-        openai = OpenAIUpstream(
-            make_client(settings), settings.upstream_url, key, settings.models_cache_seconds, retry
-        )
-        return openai, f"the OpenAI-compatible API at {settings.upstream_url}"
+        return OpenAIUpstream(
+            make_client(settings), settings
+        ), f"the OpenAI-compatible API at {settings.upstream_url}"
     if kind == "copilot":
         if not settings.github_token:
             raise ValueError(
@@ -42,8 +38,9 @@ def build_upstream(settings: Settings) -> tuple[Upstream, str]:
         if problem:
             raise ValueError(problem)
         token = settings.github_token.get_secret_value()
-        upstream = CopilotUpstream(make_client(settings), settings, token, retry)
-        return upstream, f"GitHub Copilot (token exchange at {settings.github_api_url})"
+        return CopilotUpstream(
+            make_client(settings), settings, token
+        ), f"GitHub Copilot (token exchange at {settings.github_api_url})"
     emulator = CopilotEmulator(
         EmulatorConfig(
             first_token_ms=settings.emulator_first_token_ms,
@@ -53,5 +50,5 @@ def build_upstream(settings: Settings) -> tuple[Upstream, str]:
     # Same client code as the network, over httpx's ASGI transport.
     client = make_client(settings, httpx.ASGITransport(app=emulator.app))
     in_process = settings.model_copy(update={"github_api_url": EMULATOR_URL})
-    upstream = CopilotUpstream(client, in_process, EMULATOR_GITHUB_TOKEN, retry)
+    upstream = CopilotUpstream(client, in_process, EMULATOR_GITHUB_TOKEN)
     return upstream, "the built-in Copilot emulator (in-process)"

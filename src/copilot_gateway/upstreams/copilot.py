@@ -99,10 +99,8 @@ def as_openai_model(model: Json) -> Json:
 
 
 class CopilotUpstream:
-    def __init__(
-        self, client: httpx.AsyncClient, settings: Settings, github_token: str, retry: RetryPolicy
-    ) -> None:
-        self._retry = retry
+    def __init__(self, client: httpx.AsyncClient, settings: Settings, github_token: str) -> None:
+        self._retry = RetryPolicy.of(settings)
         self._client = client
         self._settings = settings
         self._github_token = github_token
@@ -216,7 +214,7 @@ class CopilotUpstream:
 
     async def chat_stream(self, body: Json) -> AsyncIterator[Json]:
         response = await self._send("POST", "/chat/completions", body, stream=True)
-        return iter_sse_json(await ok_stream(response))
+        return iter_sse_json(await ok_stream(response), self._settings.stream_idle_timeout)
 
     async def embeddings(self, body: Json) -> Json:
         return ok_json(await self._send("POST", "/embeddings", body, intent="copilot-panel"))

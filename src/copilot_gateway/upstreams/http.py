@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -157,7 +158,22 @@ async def open_stream(
     return await ok_stream(await send(client, request, stream=True, policy=policy))
 
 
-async def iter_sse_data(response: httpx.Response) -> AsyncIterator[str]:
+async def lines_within(response: httpx.Response, idle_timeout: float) -> AsyncIterator[str]:
+    """The response's lines; a silence longer than idle_timeout ends it with UpstreamTimeout."""
+    lines = response.aiter_lines()
+    while True:
+        try:
+            async with asyncio.timeout(idle_timeout):
+                line = await anext(lines)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            message = f"The upstream stream stalled for more than {idle_timeout:g} s."
+            raise UpstreamTimeout(message) from None
+        yield line
+
+
+async def iter_sse_data(response: httpx.Response, idle_timeout: float) -> AsyncIterator[str]:
     """The `data` of each server-sent event, until `[DONE]` (which is not yielded).
 
     A stream that ends without `[DONE]` was cut: that raises, it never ends quietly.
@@ -165,7 +181,7 @@ async def iter_sse_data(response: httpx.Response) -> AsyncIterator[str]:
     data: list[str] = []
     try:
         with upstream_errors():
-            async for line in response.aiter_lines():
+            async for line in lines_within(response, idle_timeout):
                 if line.startswith("data:"):
                     data.append(line[5:].removeprefix(" "))
                 elif not line and data:
@@ -180,9 +196,9 @@ async def iter_sse_data(response: httpx.Response) -> AsyncIterator[str]:
     raise UpstreamFailed("The upstream stream ended before it was complete.")
 
 
-async def iter_sse_json(response: httpx.Response) -> AsyncIterator[Json]:
+async def iter_sse_json(response: httpx.Response, idle_timeout: float) -> AsyncIterator[Json]:
     """Each event's JSON object; an upstream error event or malformed event raises."""
-    async for data in iter_sse_data(response):
+    async for data in iter_sse_data(response, idle_timeout):
         chunk = lenient_json(data.encode())
         if not isinstance(chunk, dict):
             raise UpstreamFailed("The upstream sent a malformed stream event.")

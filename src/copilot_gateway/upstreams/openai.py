@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 
+from ..settings import Settings
 from .base import Json
 from .cache import Refreshing
 from .http import iter_sse_json, json_request, open_stream, request_json
@@ -13,20 +14,14 @@ from .retry import RetryPolicy
 
 
 class OpenAIUpstream:
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        base_url: str,
-        api_key: str | None,
-        models_ttl: float,
-        retry: RetryPolicy,
-    ) -> None:
-        self._retry = retry
+    def __init__(self, client: httpx.AsyncClient, settings: Settings) -> None:
         self._client = client
-        self._base = base_url.rstrip("/")
-        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._settings = settings
+        self._retry = RetryPolicy.of(settings)
+        self._base = (settings.upstream_url or "").rstrip("/")
+        key = settings.upstream_api_key
+        self._headers = {"Authorization": f"Bearer {key.get_secret_value()}"} if key else {}
         self._models = Refreshing(self._fetch_models)
-        self._models_ttl = models_ttl
 
     def _request(self, method: str, path: str, body: Json | None = None) -> httpx.Request:
         return json_request(self._client, method, self._base + path, body, self._headers)
@@ -34,7 +29,7 @@ class OpenAIUpstream:
     async def _fetch_models(self) -> tuple[list[Json], float]:
         answer = await request_json(self._client, self._request("GET", "/models"), self._retry)
         models = [m for m in answer.get("data", []) if isinstance(m, dict) and "id" in m]
-        return models, self._models_ttl
+        return models, self._settings.models_cache_seconds
 
     async def list_models(self) -> list[Json]:
         return await self._models.get()
@@ -48,7 +43,8 @@ class OpenAIUpstream:
 
     async def chat_stream(self, body: Json) -> AsyncIterator[Json]:
         request = self._request("POST", "/chat/completions", body)
-        return iter_sse_json(await open_stream(self._client, request, self._retry))
+        response = await open_stream(self._client, request, self._retry)
+        return iter_sse_json(response, self._settings.stream_idle_timeout)
 
     async def embeddings(self, body: Json) -> Json:
         request = self._request("POST", "/embeddings", body)

@@ -21,6 +21,8 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from ..settings import Settings
+
 RETRIED_STATUSES = frozenset({500, 502, 503, 504})
 
 
@@ -28,6 +30,10 @@ RETRIED_STATUSES = frozenset({500, 502, 503, 504})
 class RetryPolicy:
     retries: int = 0  # attempts after the first
     wait_budget: float = 0.0  # the longest `retry-after` worth waiting for, seconds
+
+    @classmethod
+    def of(cls, settings: Settings) -> RetryPolicy:
+        return cls(settings.upstream_retries, settings.upstream_retry_wait_budget)
 
 
 class _Refused(Exception):
