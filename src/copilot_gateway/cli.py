@@ -8,6 +8,7 @@ import os
 import sys
 import tomllib
 from pathlib import Path
+from types import FrameType
 
 import httpx
 import uvicorn
@@ -21,13 +22,14 @@ from .emulator import CopilotEmulator, EmulatorConfig
 from .login import LoginFailed, device_login, store_token
 from .service import Gateway
 from .settings import Settings, is_loopback
+from .shutdown import Draining
 from .upstreams import build_upstream
 
 log = logging.getLogger("copilot_gateway")
 
 
-def gateway_app(settings: Settings) -> tuple[AsyncApp, str, str | None]:
-    """The app for these settings, the upstream's description, and a warning to show.
+def gateway_app(settings: Settings) -> tuple[AsyncApp, Gateway, str | None]:
+    """The app for these settings, the gateway it serves, and a warning to show.
 
     Raises ConfigurationError when the settings must not or cannot be served.
     """
@@ -46,7 +48,7 @@ def gateway_app(settings: Settings) -> tuple[AsyncApp, str, str | None]:
     except (AuthRefused, ValueError) as refusal:
         raise ConfigurationError(str(refusal)) from None
     gateway = Gateway(settings, upstream, description, access)
-    return create_app(gateway, auth_enabled=auth_enabled), description, warning
+    return create_app(gateway, auth_enabled=auth_enabled), gateway, warning
 
 
 class ConfigurationError(Exception):
@@ -60,14 +62,14 @@ def app_from_environment() -> AsyncApp:
 
 def serve(settings: Settings, workers: int) -> int:
     try:
-        app, description, warning = gateway_app(settings)
+        app, gateway, warning = gateway_app(settings)
     except ConfigurationError as refusal:
         print(f"copilot-gateway: refusing to start: {refusal}", file=sys.stderr)
         return 2
     if warning:
         log.warning("!!! %s", warning)
     url = f"http://{settings.host}:{settings.port}"
-    log.info("Upstream: %s", description)
+    log.info("Upstream: %s", gateway.upstream_description)
     log.info("OpenAI API at %s/v1 (docs at %s/docs)", url, url)
     options = {
         "host": settings.host,
@@ -75,6 +77,8 @@ def serve(settings: Settings, workers: int) -> int:
         "timeout_keep_alive": settings.keep_alive_seconds,
         # The peer address must stay the real one: access rules trust only configured proxies.
         "proxy_headers": False,
+        # Streams end themselves (with an error event) after the grace period; this is later.
+        "timeout_graceful_shutdown": settings.shutdown_grace_seconds + 5,
         "log_level": "info",
         "access_log": False,
     }
@@ -84,8 +88,20 @@ def serve(settings: Settings, workers: int) -> int:
         target = "copilot_gateway.cli:app_from_environment"
         uvicorn.run(target, factory=True, workers=workers, **options)  # type: ignore[arg-type]
     else:
-        uvicorn.run(app, **options)  # type: ignore[arg-type]
+        DrainingServer(uvicorn.Config(app, **options), gateway.draining).run()  # type: ignore[arg-type]
     return 0
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn's server, telling open streams when shutdown begins (see `shutdown`)."""
+
+    def __init__(self, config: uvicorn.Config, draining: Draining) -> None:
+        super().__init__(config)
+        self.draining = draining
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.draining.request()
+        super().handle_exit(sig, frame)
 
 
 def serve_emulator(settings: Settings) -> int:

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from . import conformance
 from .access import AccessConfig
 from .settings import Settings
+from .shutdown import Draining
 from .upstreams.base import Upstream
 from .validation import ANSWER_CHECKED_KEY, BODY_KEY
 
@@ -24,6 +25,10 @@ class Gateway:
     upstream: Upstream
     upstream_description: str
     access: AccessConfig = field(default_factory=AccessConfig)
+    draining: Draining = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.draining = Draining(self.settings.shutdown_grace_seconds)
 
     def conforming(self, schema_name: str, body: Any) -> Any:
         """body, once checked against the spec (see `conformance`)."""

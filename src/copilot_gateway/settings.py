@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(32 * 1024 * 1024, gt=0)
     # The longest wait for the next part of a request body (a client sending too slowly).
     body_timeout: float = Field(30.0, gt=0)
+    # On SIGTERM, how long open streams may run on before they are ended with an error event.
+    shutdown_grace_seconds: float = Field(30.0, ge=0)
     models_cache_seconds: float = Field(600.0, ge=0)
     # What to do with an upstream answer that does not conform to the spec.
     upstream_validation: Literal["reject", "log"] = "reject"

@@ -6,6 +6,7 @@ One async generator from upstream chunks to client bytes. Every stream ends with
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -15,7 +16,8 @@ from starlette.responses import StreamingResponse
 
 from . import tokens
 from .choices import StreamChoices
-from .errors import GatewayError, InternalError, sse_error_event
+from .errors import GatewayError, InternalError, UpstreamUnavailable, sse_error_event
+from .shutdown import Draining
 from .upstreams.base import Json
 
 log = logging.getLogger(__name__)
@@ -36,11 +38,20 @@ def sse_response(events: AsyncIterator[bytes]) -> StreamingResponse:
     )
 
 
-async def guarded(events: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    """Turn a failure after the headers were sent into an error event, then end."""
+async def guarded(events: AsyncIterator[bytes], draining: Draining) -> AsyncIterator[bytes]:
+    """Turn a failure after the headers were sent into an error event, then end; and end
+    with one too when the gateway shuts down before the stream is done."""
     try:
-        async for chunk in events:
-            yield chunk
+        async with asyncio.timeout(None) as deadline:
+            draining.track(deadline)
+            try:
+                async for chunk in events:
+                    yield chunk
+            finally:
+                draining.untrack(deadline)
+    except TimeoutError:
+        message = "The gateway is shutting down: the stream was ended before it was complete."
+        yield sse_error_event(UpstreamUnavailable(message, code="gateway_shutting_down"))
     except GatewayError as error:
         log.warning("stream failed: %s", error.message)
         yield sse_error_event(error)

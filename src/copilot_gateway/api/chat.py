@@ -53,7 +53,7 @@ async def stream(body: Json) -> AsyncIterator[bytes]:
     gateway = current_gateway()
     chunks = await gateway.upstream.chat_stream(upstream_body)
     relay = ChatStream(new_id("chatcmpl-"), now(), body, include_usage(body), gateway.conforming)
-    return guarded(relay.events(chunks))
+    return guarded(relay.events(chunks), gateway.draining)
 
 
 async def createChatCompletion() -> Response:

@@ -112,7 +112,7 @@ async def stream(body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
             yield chunk([], usage=tokens.usage(prompt_tokens, completion_tokens))
         yield DONE
 
-    return guarded(events())
+    return guarded(events(), gateway.draining)
 
 
 async def createCompletion() -> Response:
