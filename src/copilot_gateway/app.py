@@ -20,7 +20,7 @@ from . import conformance, error_handlers
 from .api import handler_for
 from .auth import KeyRing, bearer_handler_for
 from .body_limit import BodyLimitMiddleware
-from .request_id import RequestIdMiddleware
+from .request_id import RequestIdMiddleware, install_log_field
 from .service import Gateway
 from .spec import load_spec, mounted_at_full_paths, published, without_security
 from .validation import validator_map
@@ -41,6 +41,7 @@ class GatewayContext:
 
 def create_app(gateway: Gateway, *, auth_enabled: bool) -> AsyncApp:
     """The ASGI app serving the spec's operations through `gateway.upstream`."""
+    install_log_field()
     spec = load_spec() if auth_enabled else without_security(load_spec())
     conformance.compile_all()
     keys = KeyRing(gateway.settings.api_keys, gateway.access.keys)

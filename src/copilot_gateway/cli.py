@@ -20,6 +20,7 @@ from .app import create_app
 from .auth import AuthRefused, KeyRing, auth_required
 from .emulator import CopilotEmulator, EmulatorConfig
 from .login import LoginFailed, device_login, store_token
+from .request_id import install_log_field
 from .service import Gateway
 from .settings import Settings, is_loopback
 from .shutdown import Draining
@@ -155,7 +156,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    install_log_field()
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s:     [%(request_id)s] %(message)s"
+    )
     # One line per upstream call and per skipped SSE validation is noise, not news.
     for chatty in ("httpx", "connexion.middleware.validation"):
         logging.getLogger(chatty).setLevel(logging.WARNING)

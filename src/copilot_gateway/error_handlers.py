@@ -68,6 +68,8 @@ def from_http_exception(exc: HTTPException) -> GatewayError:
 
 async def handle_gateway_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, GatewayError)
+    if exc.status >= 500:  # the operator's business, with the request id (see request_id)
+        log.warning("%s %s: %s", exc.status, exc.code, exc.message)
     return as_connexion_response(exc)
 
 

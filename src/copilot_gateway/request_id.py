@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
+from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -12,9 +14,22 @@ HEADER = b"x-request-id"
 ACCEPTABLE = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
 
 
-def request_id(scope: Scope) -> str:
-    """The id of the request being served (set by RequestIdMiddleware)."""
-    return str(scope.get("state", {}).get("request_id", ""))
+current_request_id: ContextVar[str] = ContextVar("request_id", default="-")
+
+
+def install_log_field() -> None:
+    """Every log record gets `request_id`: the request being served when it was logged."""
+    make_record = logging.getLogRecordFactory()
+    if getattr(make_record, "adds_request_id", False):
+        return
+
+    def with_request_id(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        record.request_id = current_request_id.get()
+        return record
+
+    with_request_id.adds_request_id = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(with_request_id)
 
 
 class RequestIdMiddleware:
@@ -27,7 +42,7 @@ class RequestIdMiddleware:
             return
         sent = dict(scope["headers"]).get(HEADER, b"")
         rid = sent.decode() if ACCEPTABLE.fullmatch(sent) else f"req_{uuid.uuid4().hex}"
-        scope.setdefault("state", {})["request_id"] = rid
+        current_request_id.set(rid)  # for logs (streams' tasks inherit it)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

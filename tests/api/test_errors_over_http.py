@@ -6,7 +6,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from servers import gateway_app, gateway_settings, running
@@ -193,3 +193,37 @@ def test_model_id_with_a_newline_is_an_openai_404(client: httpx.Client) -> None:
     """Found by schemathesis: no route matches such a path; the answer is still ours."""
     error = assert_openai_error(client.get("/v1/models/u%0A"), 404, "not_found_error")
     assert error["code"] == "unknown_url"
+
+
+def test_a_non_json_upstream_answer_is_a_502_logged_with_the_request_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def models(_request: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "object": "list",
+                "data": [{"id": "gpt-4o", "object": "model", "created": 0, "owned_by": "x"}],
+            }
+        )
+
+    async def chat(_request: Request) -> Response:
+        return Response("<html>oops</html>", media_type="text/html")
+
+    upstream = Starlette(
+        routes=[Route("/models", models), Route("/chat/completions", chat, methods=["POST"])]
+    )
+    settings = {"upstream": "openai"}
+    with (
+        running(upstream) as upstream_url,
+        running(
+            gateway_app(gateway_settings("unused", upstream_url=upstream_url, **settings))
+        ) as url,
+    ):
+        response = httpx.post(
+            f"{url}/v1/chat/completions",
+            json=CHAT,
+            headers={"Authorization": "Bearer sk-test-key", "X-Request-Id": "trace-oops"},
+        )
+    assert_openai_error(response, 502, "api_error")
+    logged = [r for r in caplog.records if "not a JSON object" in r.getMessage()]
+    assert logged and all(getattr(r, "request_id", None) == "trace-oops" for r in logged)
