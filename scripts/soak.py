@@ -1,0 +1,123 @@
+"""copilot-gateway's soak run: many clients for a long time, then errors and memory growth.
+
+Half the clients stream chat completions, half make plain ones, against a gateway whose
+upstream is the emulator (separate processes on loopback), for the time given. Reports the
+requests completed, the errors (there must be none), and the gateway's memory after the
+warm-up and at the end (growth must stay under 5%).
+
+    scripts/soak [--clients 32] [--minutes 10] [--output benchmarks/soak.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+
+from bench import (
+    ROOT,
+    Target,
+    chat_body,
+    direct_target,
+    gateway,
+    gateway_command,
+    gateway_target,
+    process,
+    rss_kib,
+    run,
+)
+
+
+def current_commit() -> str:
+    git = ["git", "rev-parse", "--short", "HEAD"]
+    return subprocess.run(git, capture_output=True, text=True, cwd=ROOT).stdout.strip()
+
+
+async def client(
+    session: aiohttp.ClientSession,
+    target: Target,
+    stream: bool,
+    until: float,
+    tally: dict[str, int],
+) -> None:
+    body = chat_body(2048, stream=stream)
+    while time.monotonic() < until:
+        try:
+            async with session.post(
+                target.url + "/chat/completions", data=body, headers=target.headers
+            ) as response:
+                payload = await response.read()
+            complete = response.status == 200 and (
+                not stream or payload.endswith(b"data: [DONE]\n\n")
+            )
+        except aiohttp.ClientError:
+            complete = False
+        tally["requests" if complete else "errors"] += 1
+
+
+async def soak(clients: int, seconds: float, warmup: float) -> list[str]:
+    env = {"GATEWAY_EMULATOR_TOKEN_INTERVAL_MS": "2"}
+    with (
+        process([*gateway_command(), "emulator"], env) as (emulator_url, _),
+        gateway(emulator_url) as (url, pid),
+    ):
+        direct_target(emulator_url)  # the emulator is up and exchanging tokens
+        target = gateway_target(url)
+        tally = {"requests": 0, "errors": 0}
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+            started = time.monotonic()
+            until = started + warmup + seconds
+            tasks = [
+                asyncio.create_task(client(session, target, i % 2 == 0, until, tally))
+                for i in range(clients)
+            ]
+            await asyncio.sleep(warmup)
+            after_warmup, counted_from = rss_kib(pid), dict(tally)
+            samples = [after_warmup]
+            while time.monotonic() < until:
+                await asyncio.sleep(min(30.0, max(until - time.monotonic(), 0.0)))
+                samples.append(rss_kib(pid))
+            await asyncio.gather(*tasks)
+        end = rss_kib(pid)
+    requests = tally["requests"] - counted_from["requests"]
+    growth = (end - after_warmup) / after_warmup
+    commit = current_commit()
+    return [
+        "# Soak results",
+        "",
+        f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; commit {commit}",
+        f"- {clients} clients (half streaming, half not), 2 KB chats, {warmup:.0f} s warm-up, "
+        f"then {seconds / 60:g} min measured; emulator pacing 2 ms between chunks",
+        "",
+        "| requests completed | errors | gateway memory after warm-up | at the end | growth |",
+        "| --- | --- | --- | --- | --- |",
+        f"| {requests:,} | {tally['errors']} | {after_warmup / 1024:.1f} MiB "
+        f"| {end / 1024:.1f} MiB | {growth:+.1%} |",
+        "",
+        "Memory samples (MiB, every 30 s): " + ", ".join(f"{s / 1024:.1f}" for s in samples),
+        "",
+    ]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument(
+        "--warmup", type=float, default=60, help="seconds before memory is measured"
+    )
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "soak.md")
+    arguments = parser.parse_args()
+    report = "\n".join(
+        run(lambda: soak(arguments.clients, arguments.minutes * 60, arguments.warmup))
+    )
+    arguments.output.parent.mkdir(parents=True, exist_ok=True)
+    arguments.output.write_text(report + "\n")
+    print(report)
+    sys.exit(0)
