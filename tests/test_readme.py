@@ -51,3 +51,11 @@ def test_configuration_table_names_real_settings() -> None:
     assert names <= fields, names - fields
     undocumented = {f for f in fields if not f.startswith("GATEWAY_COPILOT_")} - names
     assert undocumented <= {"GATEWAY_HOST", "GATEWAY_PORT", "GATEWAY_GITHUB_TOKEN"}, undocumented
+
+
+def test_every_failure_row_names_a_test_that_exists() -> None:
+    root = Path(__file__).resolve().parent.parent
+    named = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", section("Failures, and what a client gets"))
+    assert len(named) >= 20
+    for path, test in named:
+        assert f"def {test}(" in (root / path).read_text(), f"{path}::{test}"
