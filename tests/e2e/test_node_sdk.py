@@ -1,0 +1,55 @@
+"""The official Node SDK (`openai` from the npm registry) against a running gateway."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import API_KEY
+
+NODE_PROJECT = Path(__file__).parent / "node"
+
+
+@pytest.fixture(scope="session")
+def node_sdk() -> Path:
+    """The SDK installed once per run, with this machine's node and npm."""
+    npm = shutil.which("npm")
+    assert npm, "node and npm are needed for this test (Debian: apt-get install nodejs npm)"
+    subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--silent"],
+        cwd=NODE_PROJECT,
+        check=True,
+        timeout=600,
+        capture_output=True,
+    )
+    return NODE_PROJECT / "sdk_check.mjs"
+
+
+def test_node_sdk_calls_every_operation(node_sdk: Path, gateway_url: str) -> None:
+    result = subprocess.run(
+        ["node", str(node_sdk), f"{gateway_url}/v1", API_KEY],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert "gpt-4o" in seen["models"]
+    assert (
+        seen["chat"]["id"].startswith("chatcmpl-") and "Hello from Node" in seen["chat"]["content"]
+    )
+    assert seen["chat"]["usage"]["total_tokens"] > 0
+    assert seen["stream"]["text"] == seen["chat"]["content"] and seen["stream"]["ids"] == 1
+    assert seen["embeddings"] == [1536, 1536]
+    assert seen["notFound"] == {"class": "NotFoundError", "status": 404, "code": "model_not_found"}
+    assert seen["badRequest"]["class"] == "BadRequestError" and seen["badRequest"]["status"] == 400
+    assert seen["unauthorized"] == {
+        "class": "AuthenticationError",
+        "status": 401,
+        "code": "invalid_api_key",
+    }
