@@ -9,6 +9,7 @@ import pytest
 
 from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.emulator.app import Fault
+from copilot_gateway.logs import TextFormatter, json_formatter
 from servers import gateway_app, gateway_settings, running
 
 CLIENT_KEY = "sk-SECRET-CLIENT-KEY-1234"
@@ -43,18 +44,21 @@ def exercise(url: str, emulator: CopilotEmulator) -> list[httpx.Response]:
     return responses
 
 
-def test_no_secret_in_any_log_line_response_or_header(
+def test_no_secret_in_any_log_line_response_header_or_metric(
     emulator: CopilotEmulator, emulator_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     settings = gateway_settings(emulator_url, api_keys=CLIENT_KEY, github_token=GITHUB_TOKEN)
     with running(gateway_app(settings)) as url:
         responses = exercise(url, emulator)
+        metrics = httpx.get(f"{url}/metrics").text
     copilot_tokens = list(emulator.config.issued)
     assert len(copilot_tokens) >= 2 and any(r.status_code == 200 for r in responses)
     secrets = [CLIENT_KEY, WRONG_KEY, GITHUB_TOKEN, *copilot_tokens]
-    seen = [record.getMessage() for record in caplog.records]
-    seen += [str(record.args) for record in caplog.records]
+    # Every line as it would be written, in both formats, access lines' fields included.
+    seen = [json_formatter().format(record) for record in caplog.records]
+    seen += [TextFormatter().format(record) for record in caplog.records]
+    seen.append(metrics)
     seen += [r.text for r in responses] + [str(r.headers) for r in responses]
     assert len(caplog.records) > 5
     for secret in secrets:

@@ -65,9 +65,11 @@ def test_message_of_known_role_points_inside_it(chat_schema: dict) -> None:
     assert error.param == "messages[0].tool_call_id"
 
 
-def test_unknown_role_is_reported_on_the_message(chat_schema: dict) -> None:
+def test_unknown_role_is_reported_on_the_role_with_the_roles_accepted(chat_schema: dict) -> None:
     error = error_for(chat_schema, {"model": "m", "messages": [{"role": "robot", "content": "x"}]})
-    assert error.param == "messages[0]"
+    assert error.param == "messages[0].role"
+    for role in ("system", "developer", "user", "assistant", "tool", "function"):
+        assert f'"{role}"' in error.message
 
 
 def test_wrong_type_names_the_field_and_expected_type(chat_schema: dict) -> None:

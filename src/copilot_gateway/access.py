@@ -1,4 +1,4 @@
-"""Who may use which models: per key and per country, from the config file.
+"""Who may use which models: per key and per country, from the config file's tables.
 
     [[keys]]                      # a client key, kept as the SHA-256 of the key
     name = "alice"
@@ -18,7 +18,6 @@ answered exactly like a model that does not exist.
 
 from __future__ import annotations
 
-import tomllib
 from fnmatch import fnmatchcase
 from ipaddress import ip_address
 from pathlib import Path
@@ -26,6 +25,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, StringConstraints, field_validator
 from starlette.types import Scope
+
+from .config_file import access_rules
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$", to_lower=True)]
 
@@ -85,10 +86,7 @@ class AccessConfig(BaseModel):
 
     @classmethod
     def load(cls, path: Path | None) -> AccessConfig:
-        if path is None:
-            return cls()
-        with path.open("rb") as handle:
-            return cls.model_validate(tomllib.load(handle))
+        return cls() if path is None else cls.model_validate(access_rules(path))
 
     def permits(self, caller: str | None, scope: Scope, model: str) -> bool:
         """May this caller (a key's name), from where it calls, use this model?"""

@@ -16,10 +16,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import conformance, error_handlers
+from . import conformance, error_handlers, metrics
 from .api import handler_for
 from .auth import KeyRing, bearer_handler_for
 from .body_limit import BodyLimitMiddleware
+from .observe import NoteOperationMiddleware, ObserveMiddleware
 from .request_id import RequestIdMiddleware, install_log_field
 from .service import Gateway
 from .spec import load_spec, mounted_at_full_paths, published, without_security
@@ -50,6 +51,7 @@ def create_app(gateway: Gateway, *, auth_enabled: bool) -> AsyncApp:
     async def lifespan(_app: Any) -> AsyncIterator[None]:
         yield
         await gateway.upstream.aclose()
+        metrics.forget_this_process()
 
     app = AsyncApp(
         __name__,
@@ -73,13 +75,19 @@ def create_app(gateway: Gateway, *, auth_enabled: bool) -> AsyncApp:
         return Response(spec_json(base_url), media_type="application/json")
 
     app.add_url_rule("/openapi.json", "openapi_json", openapi_json, methods=["GET"])
+    metrics_endpoint = metrics.metrics_endpoint(gateway.settings.metrics_token)
+    app.add_url_rule("/metrics", "metrics", metrics_endpoint, methods=["GET"])
     error_handlers.install(app)
+    # connexion puts each one inside those added before it: the request id comes first,
+    # then the record that sees every answer (a 413 from the body limit included).
+    app.add_middleware(RequestIdMiddleware, MiddlewarePosition.BEFORE_EXCEPTION)
+    app.add_middleware(ObserveMiddleware, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(GatewayContext, MiddlewarePosition.BEFORE_EXCEPTION, gateway=gateway)
+    app.add_middleware(NoteOperationMiddleware, MiddlewarePosition.BEFORE_SECURITY)
     app.add_middleware(
         BodyLimitMiddleware,
         MiddlewarePosition.BEFORE_EXCEPTION,
         max_bytes=gateway.settings.max_body_bytes,
         timeout=gateway.settings.body_timeout,
     )
-    app.add_middleware(RequestIdMiddleware, MiddlewarePosition.BEFORE_EXCEPTION)
     return app

@@ -6,7 +6,7 @@ import argparse
 import logging
 import os
 import sys
-import tomllib
+import tempfile
 from pathlib import Path
 from types import FrameType
 
@@ -18,15 +18,19 @@ from pydantic import ValidationError
 from .access import AccessConfig
 from .app import create_app
 from .auth import AuthRefused, KeyRing, auth_required
+from .config_file import ConfigFileError, describe, render
 from .emulator import CopilotEmulator, EmulatorConfig
 from .login import LoginFailed, device_login, store_token
-from .request_id import install_log_field
+from .logs import configure_logging
+from .metrics import MULTIPROCESS_DIR_VARIABLE
 from .service import Gateway
 from .settings import Settings, is_loopback
 from .shutdown import Draining
 from .upstreams import build_upstream
 
 log = logging.getLogger("copilot_gateway")
+
+EMULATOR_PORT = 9090
 
 
 def gateway_app(settings: Settings) -> tuple[AsyncApp, Gateway, str | None]:
@@ -36,8 +40,11 @@ def gateway_app(settings: Settings) -> tuple[AsyncApp, Gateway, str | None]:
     """
     try:
         access = AccessConfig.load(settings.config_file)
-    except (OSError, tomllib.TOMLDecodeError, ValidationError) as problem:
-        raise ConfigurationError(f"the config file {settings.config_file}: {problem}") from None
+    except ConfigFileError as problem:
+        raise ConfigurationError(str(problem)) from None
+    except ValidationError as problem:
+        rules = f"the access rules in {settings.config_file}"
+        raise ConfigurationError(f"{rules}:\n{describe(problem, settings=False)}") from None
     try:
         auth_enabled, warning = auth_required(
             KeyRing(settings.api_keys, access.keys),
@@ -58,7 +65,9 @@ class ConfigurationError(Exception):
 
 def app_from_environment() -> AsyncApp:
     """The app of one worker process (`serve --workers N`): settings from the environment."""
-    return gateway_app(Settings())[0]
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return gateway_app(settings)[0]
 
 
 def serve(settings: Settings, workers: int) -> int:
@@ -80,12 +89,19 @@ def serve(settings: Settings, workers: int) -> int:
         "proxy_headers": False,
         # Streams end themselves (with an error event) after the grace period; this is later.
         "timeout_graceful_shutdown": settings.shutdown_grace_seconds + 5,
-        "log_level": "info",
+        # Ours (see `logs`): uvicorn's loggers pass through our handler, JSON or text.
+        "log_config": None,
         "access_log": False,
     }
     if workers > 1:
-        # Each worker process builds its own app from the environment: hand it --host/--port.
+        # Each worker process builds its own app from the environment: hand it the command
+        # line's options, and a fresh directory where every worker writes its metrics.
         os.environ.update(GATEWAY_HOST=settings.host, GATEWAY_PORT=str(settings.port))
+        if settings.config_file:
+            os.environ["GATEWAY_CONFIG_FILE"] = str(settings.config_file)
+        if not os.environ.get(MULTIPROCESS_DIR_VARIABLE):
+            metrics_dir = tempfile.mkdtemp(prefix="copilot-gateway-metrics-")
+            os.environ[MULTIPROCESS_DIR_VARIABLE] = metrics_dir
         target = "copilot_gateway.cli:app_from_environment"
         uvicorn.run(target, factory=True, workers=workers, **options)  # type: ignore[arg-type]
     else:
@@ -119,7 +135,7 @@ def serve_emulator(settings: Settings) -> int:
         CopilotEmulator(config).app,
         host=settings.host,
         port=settings.port,
-        log_level="info",
+        log_config=None,
         access_log=False,
     )
     return 0
@@ -137,44 +153,69 @@ def login(settings: Settings) -> int:
     return 0
 
 
+def show_config(settings: Settings) -> int:
+    print(render(settings), end="")
+    try:
+        access = AccessConfig.load(settings.config_file)
+    except (ConfigFileError, ValidationError) as problem:
+        print(f"# the access rules do not load: {problem}")
+        return 2
+    names = ", ".join(key.name for key in access.keys) or "none"
+    countries = ", ".join(access.countries.rules) if access.countries else "none"
+    print(f"# access rules: named keys {names}; country rules {countries}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="copilot-gateway", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
-    for name, port, help_text in (
-        ("serve", 8080, "serve the OpenAI API (on the built-in emulator without credentials)"),
-        ("emulator", 9090, "serve the Copilot emulator on its own"),
-    ):
-        command = commands.add_parser(name, help=help_text)
-        command.add_argument("--host", default="127.0.0.1")
-        command.add_argument("--port", type=int, default=port)
-        if name == "serve":
-            command.add_argument("--workers", type=int, default=1, help="worker processes")
-            command.add_argument("--config", type=Path, help="TOML file of access rules")
-    commands.add_parser("login", help="sign in to GitHub (device flow) and keep the token")
+    serve_command = commands.add_parser(
+        "serve", help="serve the OpenAI API (on the built-in emulator without credentials)"
+    )
+    emulator_command = commands.add_parser("emulator", help="serve the Copilot emulator alone")
+    for command, port in ((serve_command, 8080), (emulator_command, EMULATOR_PORT)):
+        # No defaults here: what the command line does not say, env and config file may.
+        command.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
+        command.add_argument("--port", type=int, help=f"port (default {port})")
+    serve_command.add_argument("--workers", type=int, default=1, help="worker processes")
+    login_command = commands.add_parser(
+        "login", help="sign in to GitHub (device flow) and keep the token"
+    )
+    config_command = commands.add_parser("config", help="inspect the configuration")
+    config_command.add_argument("action", choices=["show"], help="print the effective settings")
+    for command in (serve_command, login_command, config_command):
+        command.add_argument("--config", type=Path, help="TOML config file (GATEWAY_CONFIG_FILE)")
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    install_log_field()
-    logging.basicConfig(
-        level=logging.INFO, format="%(levelname)s:     [%(request_id)s] %(message)s"
-    )
-    # One line per upstream call and per skipped SSE validation is noise, not news.
-    for chatty in ("httpx", "connexion.middleware.validation"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    given: dict[str, object] = {
+        name: value
+        for name, value in (
+            ("host", getattr(args, "host", None)),
+            ("port", getattr(args, "port", None)),
+            ("config_file", getattr(args, "config", None)),
+        )
+        if value is not None
+    }
+    if args.command == "emulator":
+        given.setdefault("port", EMULATOR_PORT)
     try:
-        given = {"host": args.host, "port": args.port} if args.command != "login" else {}
-        if getattr(args, "config", None):
-            given["config_file"] = args.config
-        settings = Settings(**given)
+        settings = Settings(**given)  # type: ignore[arg-type]
     except ValidationError as error:
-        print(f"copilot-gateway: invalid configuration:\n{error}", file=sys.stderr)
+        print(f"copilot-gateway: invalid configuration:\n{describe(error)}", file=sys.stderr)
         return 2
+    except ConfigFileError as error:
+        print(f"copilot-gateway: invalid configuration: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_format, settings.log_level)
     if args.command == "serve":
         return serve(settings, args.workers)
     if args.command == "login":
         return login(settings)
+    if args.command == "config":
+        return show_config(settings)
     return serve_emulator(settings)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from connexion.json_schema import resolve_refs
 
 from .errors import UpstreamFailed
+from .metrics import count_upstream_error
 from .spec import load_spec
 from .validation import compiled, param_path
 
@@ -46,6 +47,7 @@ def check(schema_name: str, body: Any, reject: bool) -> None:
     """Raise UpstreamFailed (or only log) if body is not a valid `schema_name`."""
     for error in compiled(_schemas()[schema_name]).iter_errors(body):
         where = param_path(list(error.instance_path)) or "the answer"
+        count_upstream_error("nonconforming_answer")
         log.warning(
             "upstream answer does not conform to %s at %s: %s", schema_name, where, error.message
         )

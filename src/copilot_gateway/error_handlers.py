@@ -23,6 +23,7 @@ from .errors import (
     NotFound,
     UnsupportedMediaType,
 )
+from .record import note_error
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ AUTH_FAILED_MESSAGE = "Missing or invalid API key: send 'Authorization: Bearer <
 
 
 def as_connexion_response(error: GatewayError) -> ConnexionResponse:
+    note_error(error.code or error.type)
     return ConnexionResponse(
         status_code=error.status,
         mimetype="application/json",

@@ -24,6 +24,8 @@ from collections.abc import Mapping
 import orjson
 from starlette.responses import Response
 
+from .record import note_error
+
 TYPE_BY_STATUS = {
     401: "authentication_error",
     403: "permission_error",
@@ -128,6 +130,7 @@ def error_body(message: str, type: str, param: str | None, code: str | None) -> 
 
 
 def error_response(error: GatewayError) -> Response:
+    note_error(error.code or error.type)
     return Response(
         orjson.dumps(error.body()),
         status_code=error.status,
@@ -138,4 +141,5 @@ def error_response(error: GatewayError) -> Response:
 
 def sse_error_event(error: GatewayError) -> bytes:
     """The event a client sees when a stream fails after its headers were sent."""
+    note_error(error.code or error.type)
     return b"data: " + orjson.dumps(error.body()) + b"\n\n"

@@ -1,4 +1,5 @@
-"""All configuration, read once from the environment (the only place that reads it)."""
+"""All configuration, read once from the environment and the optional config file (the
+only place that reads either)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from typing import Annotated, Literal
 
 from platformdirs import user_config_dir
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from .config_file import ConfigFileSource
 
 UpstreamKind = Literal["copilot", "openai", "emulator"]
 
@@ -16,7 +24,21 @@ UpstreamKind = Literal["copilot", "openai", "emulator"]
 class Settings(BaseSettings):
     """The gateway's settings; environment variables are `GATEWAY_<NAME>` unless noted."""
 
-    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+    # By name too: a config file says `github_token`, the environment GITHUB_TOKEN.
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", validate_by_name=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Command line (given directly), then environment, then the config file."""
+        config_file = ConfigFileSource(settings_cls, init_settings, env_settings)
+        return init_settings, env_settings, config_file
 
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
@@ -26,7 +48,7 @@ class Settings(BaseSettings):
     # Serving without auth on a non-loopback interface needs this as well.
     auth_disabled_force: bool = False
 
-    # The TOML file of access rules: named keys and their models, country rules.
+    # The TOML config file: settings, and access rules (named keys, country rules).
     config_file: Path | None = None
 
     upstream: UpstreamKind | None = None
@@ -66,6 +88,12 @@ class Settings(BaseSettings):
     # The HTTP transport under httpx: aiohttp's pool holds up under concurrency, httpx's
     # own does not (scripts/bench measures both).
     upstream_transport: Literal["aiohttp", "httpx"] = "aiohttp"
+
+    # `GET /metrics` wants `Authorization: Bearer <this>` when set; it is open when not.
+    metrics_token: SecretStr | None = None
+    # JSON lines when stderr is not a terminal, readable text when it is (or either, forced).
+    log_format: Literal["auto", "json", "text"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     # Copilot's required headers drift with editor releases: every value is configurable.
     copilot_editor_version: str = "vscode/1.104.3"

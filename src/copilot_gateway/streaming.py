@@ -17,6 +17,8 @@ from starlette.responses import StreamingResponse
 from . import tokens
 from .choices import StreamChoices
 from .errors import GatewayError, InternalError, UpstreamUnavailable, sse_error_event
+from .metrics import STREAMS_OPEN
+from .record import note_stream, note_usage
 from .shutdown import Draining
 from .upstreams.base import Json
 
@@ -41,14 +43,16 @@ def sse_response(events: AsyncIterator[bytes]) -> StreamingResponse:
 async def guarded(events: AsyncIterator[bytes], draining: Draining) -> AsyncIterator[bytes]:
     """Turn a failure after the headers were sent into an error event, then end; and end
     with one too when the gateway shuts down before the stream is done."""
+    note_stream()
     try:
-        async with asyncio.timeout(None) as deadline:
-            draining.track(deadline)
-            try:
-                async for chunk in events:
-                    yield chunk
-            finally:
-                draining.untrack(deadline)
+        with STREAMS_OPEN.track_inprogress():
+            async with asyncio.timeout(None) as deadline:
+                draining.track(deadline)
+                try:
+                    async for chunk in events:
+                        yield chunk
+                finally:
+                    draining.untrack(deadline)
     except TimeoutError:
         message = "The gateway is shutting down: the stream was ended before it was complete."
         yield sse_error_event(UpstreamUnavailable(message, code="gateway_shutting_down"))
@@ -109,8 +113,10 @@ class ChatStream:
             yield self.chunk(choices, model)
         if closing := self.choices.closing():
             yield self.chunk(closing, model)
+        usage = self.usage or self.counted_usage(model)
+        note_usage(usage)
         if self.include_usage:
-            yield self.chunk([], model, usage=self.usage or self.counted_usage(model))
+            yield self.chunk([], model, usage=usage)
         yield DONE
 
     def remember(self, choices: list[Json]) -> None:

@@ -106,6 +106,26 @@ def _expected_types(context: list[list[jsonschema_rs.ValidationError]], depth: i
     return list(dict.fromkeys(expected))
 
 
+def _rejected_property(
+    context: list[list[jsonschema_rs.ValidationError]], depth: int
+) -> tuple[str, list[Any]] | None:
+    """When every branch refused the value of one same property (say a message's `role`):
+    that property, and every value the branches would have taken."""
+    names: set[str] = set()
+    options: list[Any] = []
+    for branch in context:
+        for error in branch:
+            if len(error.instance_path) != depth + 1 or _kind(error) not in ("Enum", "Constant"):
+                continue
+            names.add(str(error.instance_path[-1]))
+            details = error.kind.as_dict()
+            options += details["options"] if _kind(error) == "Enum" else [details["expected_value"]]
+    if len(names) != 1:
+        return None
+    unique = {orjson.dumps(option): option for option in options}
+    return names.pop(), list(unique.values())
+
+
 def _missing_everywhere(
     branches: list[list[jsonschema_rs.ValidationError]], depth: int
 ) -> jsonschema_rs.ValidationError | None:
@@ -160,7 +180,14 @@ def describe(error: jsonschema_rs.ValidationError) -> InvalidRequest:
     where = f"'{param}'" if param else "the request body"
     context = getattr(error.kind, "context", None)
     if context and all(_rejects_whole(branch, len(path)) for branch in context):
-        expected = " or ".join(_expected_types(context, len(path)))
+        if rejected := _rejected_property(context, len(path)):
+            name, values = rejected
+            param = param_path([*path, name])
+            options = ", ".join(orjson.dumps(value).decode() for value in values)
+            return InvalidRequest(
+                shorten(f"Invalid value for '{param}': expected one of {options}."), param=param
+            )
+        expected = " or ".join(_expected_types(context, len(path))) or "one of its accepted forms"
         return InvalidRequest(
             shorten(f"Invalid type for {where}: expected {expected}."), param=param
         )

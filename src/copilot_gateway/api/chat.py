@@ -9,6 +9,7 @@ from starlette.responses import Response
 from .. import tokens
 from ..choices import merged_answer_choices
 from ..policy import require_model
+from ..record import note_usage
 from ..service import current_gateway, new_id, now, validated_body
 from ..streaming import ChatStream, guarded, sse_response
 from ..upstreams.base import Json
@@ -29,6 +30,7 @@ def completed(answer: Json, request: Json) -> Json:
         usage = tokens.usage(
             tokens.count_prompt(request["messages"], model), tokens.count(generated, model)
         )
+    note_usage(usage)
     return {
         "id": new_id("chatcmpl-"),
         "object": "chat.completion",

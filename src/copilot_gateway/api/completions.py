@@ -10,6 +10,7 @@ from .. import legacy, tokens
 from ..errors import InvalidRequest
 from ..messages import content_text
 from ..policy import require_model
+from ..record import note_usage
 from ..service import current_gateway, new_id, now, validated_body
 from ..streaming import DONE, event, guarded, sse_response
 from ..upstreams.base import Json
@@ -48,13 +49,15 @@ async def complete(body: Json, prompts: list[str]) -> Json:
             choices.append(legacy.text_choice(number * n + position, echoed, reason))
         used = prompt_usage(answer.get("usage"), chat, generated)
         prompt_tokens, completion_tokens = prompt_tokens + used[0], completion_tokens + used[1]
+    usage = tokens.usage(prompt_tokens, completion_tokens)
+    note_usage(usage)
     return {
         "id": new_id("cmpl-"),
         "object": "text_completion",
         "created": now(),
         "model": body["model"],
         "choices": choices,
-        "usage": tokens.usage(prompt_tokens, completion_tokens),
+        "usage": usage,
     }
 
 
@@ -108,8 +111,10 @@ async def stream(body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
             texts = ["".join(parts) for parts in generated.values()]
             used = prompt_usage(usage, request_for(prompt), texts)
             prompt_tokens, completion_tokens = prompt_tokens + used[0], completion_tokens + used[1]
+        total = tokens.usage(prompt_tokens, completion_tokens)
+        note_usage(total)
         if (body.get("stream_options") or {}).get("include_usage"):
-            yield chunk([], usage=tokens.usage(prompt_tokens, completion_tokens))
+            yield chunk([], usage=total)
         yield DONE
 
     return guarded(events(), gateway.draining)

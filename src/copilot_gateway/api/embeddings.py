@@ -10,6 +10,7 @@ from starlette.responses import Response
 from .. import tokens
 from ..errors import InvalidRequest, UpstreamFailed
 from ..policy import require_model
+from ..record import note_usage
 from ..service import current_gateway, validated_body
 
 
@@ -55,6 +56,7 @@ async def createEmbedding() -> Response:
     if not isinstance(usage, dict):
         prompt = tokens.count(texts, body["model"])
         usage = {"prompt_tokens": prompt, "total_tokens": prompt}
+    note_usage(usage)
     result = {
         "object": "list",
         "data": [

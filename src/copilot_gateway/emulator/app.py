@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -60,7 +61,8 @@ class EmulatorConfig:
     exchanges: int = 0  # token exchanges served, for tests
     issued: dict[str, float] = field(default_factory=dict)  # copilot token -> expiry
     faults: list[Fault] = field(default_factory=list)  # served in order, one per API call
-    seen_headers: list[dict[str, str]] = field(default_factory=list)  # of API calls, for tests
+    # The headers of the latest API calls, for tests (bounded: soak runs make millions).
+    seen_headers: deque[dict[str, str]] = field(default_factory=lambda: deque(maxlen=1000))
     open_streams: int = 0  # streams being sent right now
 
 

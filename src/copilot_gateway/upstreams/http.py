@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -19,6 +20,8 @@ from ..errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from ..metrics import count_upstream_error, observe_upstream
+from ..record import note_upstream_status
 from ..settings import Settings
 from .base import Json
 from .retry import RetryPolicy, send_retrying
@@ -60,8 +63,10 @@ def upstream_errors() -> Iterator[None]:
     try:
         yield
     except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout) as exc:
+        count_upstream_error("timeout")
         raise UpstreamTimeout("The upstream did not answer in time.") from exc
     except httpx.TransportError as exc:
+        count_upstream_error("connection")
         log.warning("upstream transport error: %r", exc)
         raise UpstreamFailed("Could not reach the upstream, or it closed the connection.") from exc
 
@@ -76,6 +81,7 @@ def lenient_json(raw: bytes) -> Any:
 
 def error_from_response(status: int, headers: httpx.Headers, raw: bytes) -> GatewayError:
     """An upstream's error reply as ours: 4xx keep message and code, 5xx become 502/503."""
+    count_upstream_error(f"status_{status}")
     body = lenient_json(raw)
     detail = body.get("error", body) if isinstance(body, dict) else {}
     if not isinstance(detail, dict):
@@ -114,6 +120,7 @@ def parse_ok_json(response: httpx.Response) -> Json:
     """A successful upstream answer's JSON object, or 502."""
     body = lenient_json(response.content)
     if not isinstance(body, dict):
+        count_upstream_error("malformed_answer")
         raise UpstreamFailed("The upstream sent an answer that is not a JSON object.")
     return body
 
@@ -141,8 +148,15 @@ async def send(
     stream: bool = False,
     policy: RetryPolicy = NO_RETRY,
 ) -> httpx.Response:
+    async def attempt() -> httpx.Response:
+        started = time.perf_counter()
+        response = await client.send(request, stream=stream)
+        observe_upstream(request.url.path, time.perf_counter() - started)
+        note_upstream_status(response.status_code)
+        return response
+
     with upstream_errors():
-        return await send_retrying(lambda: client.send(request, stream=stream), policy)
+        return await send_retrying(attempt, policy)
 
 
 async def request_json(
@@ -168,6 +182,7 @@ async def lines_within(response: httpx.Response, idle_timeout: float) -> AsyncIt
         except StopAsyncIteration:
             return
         except TimeoutError:
+            count_upstream_error("stream_stall")
             message = f"The upstream stream stalled for more than {idle_timeout:g} s."
             raise UpstreamTimeout(message) from None
         yield line
@@ -193,6 +208,7 @@ async def iter_sse_data(response: httpx.Response, idle_timeout: float) -> AsyncI
                 return
     finally:
         await response.aclose()
+    count_upstream_error("stream_cut")
     raise UpstreamFailed("The upstream stream ended before it was complete.")
 
 
@@ -201,8 +217,10 @@ async def iter_sse_json(response: httpx.Response, idle_timeout: float) -> AsyncI
     async for data in iter_sse_data(response, idle_timeout):
         chunk = lenient_json(data.encode())
         if not isinstance(chunk, dict):
+            count_upstream_error("stream_malformed")
             raise UpstreamFailed("The upstream sent a malformed stream event.")
         if chunk.get("error") and not chunk.get("choices"):
+            count_upstream_error("stream_error")
             error = chunk["error"] if isinstance(chunk["error"], dict) else {}
             raise UpstreamFailed(
                 f"The upstream failed mid-stream: {error.get('message', chunk['error'])}"

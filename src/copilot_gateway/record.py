@@ -1,0 +1,79 @@
+"""What the gateway learns about one request while serving it, for its log line and metrics.
+
+The observing middleware (see `observe`) opens a record per request; the parts that learn
+something note it here (auth the key's name, the model policy the model, the upstream
+client its status, the handlers the usage). Outside a request the notes go nowhere.
+"""
+
+from __future__ import annotations
+
+import time
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class RequestRecord:
+    method: str
+    path: str
+    request_id: str
+    started: float = field(default_factory=time.perf_counter)
+    operation: str | None = None
+    key_name: str | None = None
+    # Only a model the upstream offers (noted once policy accepted it): a client's made-up
+    # model names must not become metric labels.
+    model: str | None = None
+    status: int | None = None
+    upstream_status: int | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    error_code: str | None = None
+    streamed: bool = False
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started
+
+
+current_record: ContextVar[RequestRecord | None] = ContextVar("request_record", default=None)
+
+
+def note_operation(operation_id: str) -> None:
+    if record := current_record.get():
+        record.operation = operation_id
+
+
+def note_key_name(name: str) -> None:
+    if record := current_record.get():
+        record.key_name = name
+
+
+def note_model(model: str) -> None:
+    if record := current_record.get():
+        record.model = model
+
+
+def note_upstream_status(status: int) -> None:
+    if record := current_record.get():
+        record.upstream_status = status
+
+
+def note_error(code: str) -> None:
+    if record := current_record.get():
+        record.error_code = code
+
+
+def note_stream() -> None:
+    if record := current_record.get():
+        record.streamed = True
+
+
+def note_usage(usage: Any) -> None:
+    """An OpenAI usage object; fields missing or malformed count as zero."""
+    record = current_record.get()
+    if record is None or not isinstance(usage, dict):
+        return
+    for name in ("prompt_tokens", "completion_tokens"):
+        value = usage.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            setattr(record, name, getattr(record, name) + value)

@@ -1,0 +1,53 @@
+"""Run `copilot-gateway` as users run it: a real process, on a free port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
+COMMAND = [sys.executable, "-m", "copilot_gateway"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_") and k != "GITHUB_TOKEN"
+    }
+    return {**env, "GATEWAY_TOKEN_FILE": "/nonexistent/github_token", **extra}
+
+
+@contextmanager
+def started(
+    args: list[str], env: dict[str, str], ready_url: str
+) -> Iterator[subprocess.Popen[str]]:
+    process = subprocess.Popen(
+        COMMAND + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(ready_url, timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        process.stdout.read() if process.stdout else "did not start"
+                    ) from None
+                time.sleep(0.1)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
