@@ -22,6 +22,7 @@ def test_serve_without_credentials_runs_the_emulator_and_says_so() -> None:
     output = process.stdout.read() if process.stdout else ""
     assert "built-in Copilot emulator" in output
     assert "authentication is OFF" in output
+    assert f"OPENAI_BASE_URL={base}/v1" in output  # the next step, in plain words
 
 
 def test_serve_with_keys_requires_them() -> None:

@@ -81,6 +81,10 @@ def serve(settings: Settings, workers: int) -> int:
     url = f"http://{settings.host}:{settings.port}"
     log.info("Upstream: %s", gateway.upstream_description)
     log.info("OpenAI API at %s/v1 (docs at %s/docs)", url, url)
+    key = "anything (no auth)" if warning else "one of GATEWAY_API_KEYS"
+    log.info("Next: set OPENAI_BASE_URL=%s/v1 and OPENAI_API_KEY=<%s> in any client", url, key)
+    if settings.upstream_kind == "emulator":
+        log.info("Answers are the emulator's: `copilot-gateway login`, then serve, for Copilot's")
     options = {
         "host": settings.host,
         "port": settings.port,
