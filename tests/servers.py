@@ -19,7 +19,14 @@ from copilot_gateway.settings import Settings
 def running(app: ASGIApp) -> Iterator[str]:
     """Serve app on a free loopback port; yields its base URL."""
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", lifespan="auto", proxy_headers=False
+        app,
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        lifespan="auto",
+        proxy_headers=False,
+        # As `serve` keeps them (uvicorn's own 5 s races a busy client reusing a connection).
+        timeout_keep_alive=Settings().keep_alive_seconds,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

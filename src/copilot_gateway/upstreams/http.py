@@ -42,7 +42,9 @@ def make_client(
     network transport is aiohttp's behind httpx's API. `transport` replaces it (the
     in-process emulator uses httpx's ASGI transport).
     """
-    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+    # Idle connections are let go after 4 s: before the 5 s after which many servers (uvicorn,
+    # Node) close theirs, so a request never races the server closing its connection.
+    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200, keepalive_expiry=4)
     if transport is None:
         pooled = (
             AiohttpTransport
