@@ -20,6 +20,7 @@ from .app import create_app
 from .auth import AuthRefused, KeyRing, auth_required
 from .config_file import ConfigFileError, describe, render
 from .emulator import CopilotEmulator, EmulatorConfig
+from .http_protocol import OpenAIErrorsHttpToolsProtocol
 from .login import LoginFailed, device_login, store_token
 from .logs import configure_logging
 from .metrics import MULTIPROCESS_DIR_VARIABLE
@@ -93,6 +94,8 @@ def serve(settings: Settings, workers: int) -> int:
         "proxy_headers": False,
         # Streams end themselves (with an error event) after the grace period; this is later.
         "timeout_graceful_shutdown": settings.shutdown_grace_seconds + 5,
+        # Requests uvicorn's parser rejects are answered in OpenAI's shape too.
+        "http": OpenAIErrorsHttpToolsProtocol,
         # Ours (see `logs`): uvicorn's loggers pass through our handler, JSON or text.
         "log_config": None,
         "access_log": False,

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+
 import httpx
+import orjson
 import pytest
+
+from commands import clean_env, free_port, started
 
 HI = b'"messages": [{"role": "user", "content": "hi"}]'
 GARBAGE = [
@@ -52,3 +57,30 @@ def test_other_content_types_are_415(client: httpx.Client, content_type: str) ->
     )
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
+BROKEN_HEADERS = [
+    b"X-Evil: a\rb\r\n",  # a bare CR inside a value
+    b"X-Evil: a\nInjected: b\r\n",  # a bare LF, smuggling a header in
+    b"X Evil: a\r\n",  # a space inside a name
+]
+
+
+@pytest.mark.parametrize("header", BROKEN_HEADERS, ids=["bare-cr", "bare-lf", "bad-name"])
+def test_requests_that_are_not_valid_http_get_an_openai_error(header: bytes) -> None:
+    """uvicorn's parser refuses them before the app; `serve` answers in OpenAI's shape."""
+    port = free_port()
+    ready = f"http://127.0.0.1:{port}/healthz"
+    with (
+        started(["serve", "--port", str(port)], clean_env(), ready),
+        socket.create_connection(("127.0.0.1", port), timeout=10) as connection,
+    ):
+        connection.sendall(b"GET /v1/models HTTP/1.1\r\nHost: gateway\r\n" + header + b"\r\n")
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, body = answer.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert b"content-type: application/json" in head.lower()
+    error = orjson.loads(body)["error"]
+    assert error["type"] == "invalid_request_error" and error["code"] == "invalid_http"

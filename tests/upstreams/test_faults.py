@@ -140,6 +140,23 @@ def test_unreachable_upstream_is_502() -> None:
     assert response.json()["error"]["type"] == "api_error"
 
 
+def test_an_upstream_host_that_does_not_resolve_is_502() -> None:
+    # `.invalid` never resolves (RFC 2606), on any network.
+    settings = gateway_settings("http://no-such-host.invalid", upstream_retries=0)
+    with running(gateway_app(settings)) as url:
+        for path in ("/v1/models", "/v1/chat/completions"):
+            response = httpx.request(
+                "GET" if path == "/v1/models" else "POST",
+                url + path,
+                json=None if path == "/v1/models" else STREAM,
+                headers={"Authorization": "Bearer sk-test-key"},
+                timeout=30,
+            )
+            assert response.status_code == 502
+            error = response.json()["error"]
+            assert error["type"] == "api_error" and "no-such-host" not in error["message"]
+
+
 def test_stream_cut_by_the_upstream_ends_with_an_error_event(
     client: httpx.Client, emulator: CopilotEmulator
 ) -> None:
