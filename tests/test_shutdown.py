@@ -8,8 +8,9 @@ import time
 
 import httpx
 import orjson
+import pytest
 
-from test_cli import clean_env, free_port, started
+from commands import clean_env, free_port, started
 
 GRACE = 2.0
 
@@ -27,7 +28,10 @@ async def read_stream(url: str, words: int) -> list[str]:
         return [line[6:] async for line in response.aiter_lines() if line.startswith("data: ")]
 
 
-def test_sigterm_lets_short_streams_finish_and_ends_long_ones_with_an_error_event() -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigterm_lets_short_streams_finish_and_ends_long_ones_with_an_error_event(
+    workers: int,
+) -> None:
     emulator_port, gateway_port = free_port(), free_port()
     emulator_url = f"http://127.0.0.1:{emulator_port}"
     gateway_url = f"http://127.0.0.1:{gateway_port}"
@@ -39,7 +43,11 @@ def test_sigterm_lets_short_streams_finish_and_ends_long_ones_with_an_error_even
     )
     with (
         started(["emulator", "--port", str(emulator_port)], paced, f"{emulator_url}/models"),
-        started(["serve", "--port", str(gateway_port)], env, f"{gateway_url}/healthz") as gateway,
+        started(
+            ["serve", "--port", str(gateway_port), "--workers", str(workers)],
+            env,
+            f"{gateway_url}/healthz",
+        ) as gateway,
     ):
         httpx.get(f"{gateway_url}/v1/models")  # token exchange before the clock starts
 

@@ -23,6 +23,7 @@ from .body_limit import BodyLimitMiddleware
 from .observe import NoteOperationMiddleware, ObserveMiddleware
 from .request_id import RequestIdMiddleware, install_log_field
 from .service import Gateway
+from .shutdown import drain_on_signals
 from .spec import load_spec, mounted_at_full_paths, published, without_security
 from .validation import validator_map
 
@@ -49,6 +50,7 @@ def create_app(gateway: Gateway, *, auth_enabled: bool) -> AsyncApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
+        drain_on_signals(gateway.draining)
         yield
         await gateway.upstream.aclose()
         metrics.forget_this_process()

@@ -8,7 +8,6 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from types import FrameType
 
 import httpx
 import uvicorn
@@ -26,7 +25,6 @@ from .logs import configure_logging
 from .metrics import MULTIPROCESS_DIR_VARIABLE
 from .service import Gateway
 from .settings import Settings, is_loopback
-from .shutdown import Draining
 from .upstreams import build_upstream
 
 log = logging.getLogger("copilot_gateway")
@@ -112,20 +110,8 @@ def serve(settings: Settings, workers: int) -> int:
         target = "copilot_gateway.cli:app_from_environment"
         uvicorn.run(target, factory=True, workers=workers, **options)  # type: ignore[arg-type]
     else:
-        DrainingServer(uvicorn.Config(app, **options), gateway.draining).run()  # type: ignore[arg-type]
+        uvicorn.run(app, **options)  # type: ignore[arg-type]
     return 0
-
-
-class DrainingServer(uvicorn.Server):
-    """uvicorn's server, telling open streams when shutdown begins (see `shutdown`)."""
-
-    def __init__(self, config: uvicorn.Config, draining: Draining) -> None:
-        super().__init__(config)
-        self.draining = draining
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        self.draining.request()
-        super().handle_exit(sig, frame)
 
 
 def serve_emulator(settings: Settings) -> int:

@@ -7,6 +7,10 @@ its own, after which it ends with an error event the client can see (never a sil
 from __future__ import annotations
 
 import asyncio
+import signal
+import threading
+from types import FrameType
+from typing import Any
 
 
 class Draining:
@@ -42,3 +46,26 @@ class Draining:
             self.deadline = asyncio.get_running_loop().time() + self.grace
             for timeout in self._streams:
                 timeout.reschedule(self.deadline)
+
+
+def drain_on_signals(draining: Draining) -> None:
+    """On SIGTERM or SIGINT, begin draining, then let the server's own handler stop it.
+
+    Called at start-up, once uvicorn has installed its handlers (in every worker process
+    with `--workers N`). Signals reach only the main thread: elsewhere (tests serving from a
+    thread) there is nothing to chain.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for number in (signal.SIGTERM, signal.SIGINT):
+        server_handler = signal.getsignal(number)
+        if not callable(server_handler):
+            continue
+
+        def handler(
+            signum: int, frame: FrameType | None, server_handler: Any = server_handler
+        ) -> None:
+            draining.request()
+            server_handler(signum, frame)
+
+        signal.signal(number, handler)
