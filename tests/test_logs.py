@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pty
+import select
 import subprocess
 import time
 
@@ -87,7 +88,9 @@ def test_logs_on_a_terminal_are_text() -> None:
     try:
         deadline = time.monotonic() + 20
         while b"Uvicorn running" not in output and time.monotonic() < deadline:
-            output += os.read(leader, 4096)
+            readable, _, _ = select.select([leader], [], [], max(deadline - time.monotonic(), 0))
+            if readable:
+                output += os.read(leader, 4096)
     finally:
         process.terminate()
         process.wait(timeout=10)
