@@ -3,6 +3,7 @@ line per request with what the request was, and never a body."""
 
 from __future__ import annotations
 
+import logging
 import os
 import pty
 import select
@@ -11,8 +12,11 @@ import time
 
 import httpx
 import orjson
+import pytest
 
 from commands import COMMAND, clean_env, free_port, started
+from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
+from servers import gateway_app, gateway_settings, running
 
 KEY = "sk-logged-key-7d1e"
 SECRET_PROMPT = "my-private-prompt-5c0b"
@@ -59,7 +63,7 @@ def test_piped_logs_are_json_lines_with_one_access_line_per_request() -> None:
         }
         == chat_line
     )
-    assert chat_line["latency_ms"] > 0 and "timestamp" in chat_line
+    assert chat_line["latency_ms"] > 0 and "timestamp" in chat_line and "error" not in chat_line
     missing = next(line for line in access if line["path"] == "/v1/models/no-such-model")
     assert missing["status"] == 404 and missing["error"] == "model_not_found"
     assert "model" not in missing  # a made-up model is not a fact about the request
@@ -98,3 +102,32 @@ def test_logs_on_a_terminal_are_text() -> None:
     text = output.decode()
     assert "INFO:     [-] Uvicorn running" in text
     assert not any(line.lstrip().startswith("{") for line in text.splitlines())
+
+
+def test_a_client_leaving_mid_stream_is_logged_as_such(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="copilot_gateway.access")
+    emulator = CopilotEmulator(EmulatorConfig(token_interval_ms=200))
+    body = {"model": "gpt-4o", "stream": True, "messages": [{"role": "user", "content": "a b c d"}]}
+    with (
+        running(emulator.app) as emulator_url,
+        running(gateway_app(gateway_settings(emulator_url))) as url,
+    ):
+        headers = {"Authorization": "Bearer sk-test-key", "X-Request-Id": "trace-leaving"}
+        with httpx.stream("POST", f"{url}/v1/chat/completions", json=body, headers=headers) as r:
+            lines = r.iter_lines()
+            next(lines)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not access_records(caplog, "trace-leaving"):
+            time.sleep(0.05)
+    (record,) = access_records(caplog, "trace-leaving")
+    assert record.status == 200 and record.error == "client_disconnected"  # type: ignore[attr-defined]
+
+
+def access_records(caplog: pytest.LogCaptureFixture, request_id: str) -> list[logging.LogRecord]:
+    return [
+        record
+        for record in caplog.records
+        if record.name == "copilot_gateway.access" and record.request_id == request_id  # type: ignore[attr-defined]
+    ]

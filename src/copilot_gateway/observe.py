@@ -28,14 +28,19 @@ class ObserveMiddleware:
         )
         current_record.set(record)
 
-        async def send_noting_status(message: Message) -> None:
+        async def send_noting_progress(message: Message) -> None:
             if message["type"] == "http.response.start":
                 record.status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                record.completed = True
             await send(message)
 
         try:
-            await self.app(scope, receive, send_noting_status)
+            await self.app(scope, receive, send_noting_progress)
         finally:
+            if record.status is not None and not record.completed:
+                # Streams end with [DONE] or an error event: one cut short lost its client.
+                record.error_code = record.error_code or "client_disconnected"
             seconds = record.seconds()
             metrics.observe_request(record, seconds)
             log_request(record, seconds)

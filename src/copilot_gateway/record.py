@@ -30,6 +30,7 @@ class RequestRecord:
     completion_tokens: int = 0
     error_code: str | None = None
     streamed: bool = False
+    completed: bool = False  # the response's last byte was handed to the server
 
     def seconds(self) -> float:
         return time.perf_counter() - self.started
