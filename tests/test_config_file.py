@@ -4,6 +4,7 @@ and `copilot-gateway config show` printing what is in effect with secrets masked
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import tomllib
 from pathlib import Path
@@ -138,3 +139,18 @@ def test_serve_takes_its_settings_and_access_rules_from_one_file(tmp_path: Path)
         assert httpx.get(f"{base}/metrics").status_code == 401
         scraped = httpx.get(f"{base}/metrics", headers={"Authorization": "Bearer scrape"})
         assert scraped.status_code == 200
+
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+README_TOML = re.findall(r"```toml\n(.*?)```", README, re.S)
+
+
+@pytest.mark.parametrize("example", README_TOML, ids=range(len(README_TOML)))
+def test_every_toml_example_of_the_readme_is_a_valid_config_file(
+    tmp_path: Path, example: str
+) -> None:
+    digest = hashlib.sha256(b"sk-example").hexdigest()
+    config = write(tmp_path / "gateway.toml", re.sub(r'"<sha256[^"]*>"', f'"{digest}"', example))
+    shown = config_show("--config", str(config))
+    assert shown.returncode == 0, shown.stderr
+    assert "# access rules: named keys" in shown.stdout and "none;" not in shown.stdout
