@@ -12,7 +12,7 @@ from connexion.security import NO_VALUE, BearerSecurityHandler
 from pydantic import SecretStr
 
 from .access import KeyEntry
-from .record import note_key_name
+from .record import note
 
 TokenInfo = dict[str, str]
 
@@ -68,7 +68,7 @@ def bearer_handler_for(keys: KeyRing) -> type[BearerSecurityHandler]:
                 info = check(token)
                 if info is None:
                     raise OAuthResponseProblem(detail="Provided token is not valid")
-                note_key_name(info["sub"])
+                note(key_name=info["sub"])
                 return info
 
             return verify

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
@@ -90,8 +90,6 @@ def shown(value: Any) -> Any:
         return MASK
     if isinstance(value, list):
         return [shown(item) for item in value]
-    if isinstance(value, BaseModel):
-        return shown(value.model_dump())
     if isinstance(value, Path):
         return str(value)
     return value

@@ -23,7 +23,7 @@ from .errors import (
     NotFound,
     UnsupportedMediaType,
 )
-from .record import note_error
+from .record import note
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ AUTH_FAILED_MESSAGE = "Missing or invalid API key: send 'Authorization: Bearer <
 
 
 def as_connexion_response(error: GatewayError) -> ConnexionResponse:
-    note_error(error.code or error.type)
+    note(error_code=error.code or error.type)
     return ConnexionResponse(
         status_code=error.status,
         mimetype="application/json",

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 import orjson
 from starlette.responses import Response
 
-from .record import note_error
+from .record import note
 
 TYPE_BY_STATUS = {
     401: "authentication_error",
@@ -130,7 +130,7 @@ def error_body(message: str, type: str, param: str | None, code: str | None) -> 
 
 
 def error_response(error: GatewayError) -> Response:
-    note_error(error.code or error.type)
+    note(error_code=error.code or error.type)
     return Response(
         orjson.dumps(error.body()),
         status_code=error.status,
@@ -141,5 +141,5 @@ def error_response(error: GatewayError) -> Response:
 
 def sse_error_event(error: GatewayError) -> bytes:
     """The event a client sees when a stream fails after its headers were sent."""
-    note_error(error.code or error.type)
+    note(error_code=error.code or error.type)
     return b"data: " + orjson.dumps(error.body()) + b"\n\n"

@@ -7,8 +7,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import metrics
 from .logs import log_request
-from .record import RequestRecord, current_record, note_operation
-from .request_id import current_request_id
+from .record import RequestRecord, current_record, note
 
 # Paths go into logs: a path of garbage is cut short.
 LOGGED_PATH_CHARS = 200
@@ -23,9 +22,7 @@ class ObserveMiddleware:
         if scope["type"] != "http" or scope["path"] in NOT_OBSERVED:
             await self.app(scope, receive, send)
             return
-        record = RequestRecord(
-            scope["method"], scope["path"][:LOGGED_PATH_CHARS], current_request_id.get()
-        )
+        record = RequestRecord(scope["method"], scope["path"][:LOGGED_PATH_CHARS])
         current_record.set(record)
 
         async def send_noting_progress(message: Message) -> None:
@@ -56,5 +53,5 @@ class NoteOperationMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         routing = scope.get("extensions", {}).get("connexion_routing", {})
         if routing.get("operation_id"):
-            note_operation(routing["operation_id"])
+            note(operation=routing["operation_id"])
         await self.app(scope, receive, send)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from connexion.context import context, scope
 
 from .errors import NotFound
-from .record import note_model
+from .record import note
 from .service import Gateway
 from .upstreams.base import Json
 
@@ -36,4 +36,4 @@ async def require_model(gateway: Gateway, model: str, kind: str | None = None) -
             param="model",
             code="model_not_supported",
         )
-    note_model(model)
+    note(model=model)

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
+@dataclass(slots=True)  # so a misspelt `note(...)` field fails loudly
 class RequestRecord:
     method: str
     path: str
-    request_id: str
     started: float = field(default_factory=time.perf_counter)
     operation: str | None = None
     key_name: str | None = None
@@ -29,7 +28,6 @@ class RequestRecord:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     error_code: str | None = None
-    streamed: bool = False
     completed: bool = False  # the response's last byte was handed to the server
 
     def seconds(self) -> float:
@@ -39,34 +37,11 @@ class RequestRecord:
 current_record: ContextVar[RequestRecord | None] = ContextVar("request_record", default=None)
 
 
-def note_operation(operation_id: str) -> None:
+def note(**facts: Any) -> None:
+    """Set these fields of the current request's record, e.g. `note(model="gpt-4o")`."""
     if record := current_record.get():
-        record.operation = operation_id
-
-
-def note_key_name(name: str) -> None:
-    if record := current_record.get():
-        record.key_name = name
-
-
-def note_model(model: str) -> None:
-    if record := current_record.get():
-        record.model = model
-
-
-def note_upstream_status(status: int) -> None:
-    if record := current_record.get():
-        record.upstream_status = status
-
-
-def note_error(code: str) -> None:
-    if record := current_record.get():
-        record.error_code = code
-
-
-def note_stream() -> None:
-    if record := current_record.get():
-        record.streamed = True
+        for name, value in facts.items():
+            setattr(record, name, value)
 
 
 def note_usage(usage: Any) -> None:

@@ -18,7 +18,7 @@ from . import tokens
 from .choices import StreamChoices
 from .errors import GatewayError, InternalError, UpstreamUnavailable, sse_error_event
 from .metrics import STREAMS_OPEN
-from .record import note_stream, note_usage
+from .record import note_usage
 from .shutdown import Draining
 from .upstreams.base import Json
 
@@ -43,7 +43,6 @@ def sse_response(events: AsyncIterator[bytes]) -> StreamingResponse:
 async def guarded(events: AsyncIterator[bytes], draining: Draining) -> AsyncIterator[bytes]:
     """Turn a failure after the headers were sent into an error event, then end; and end
     with one too when the gateway shuts down before the stream is done."""
-    note_stream()
     try:
         with STREAMS_OPEN.track_inprogress():
             async with asyncio.timeout(None) as deadline:

@@ -21,7 +21,7 @@ from ..errors import (
     UpstreamUnavailable,
 )
 from ..metrics import count_upstream_error, observe_upstream
-from ..record import note_upstream_status
+from ..record import note
 from ..settings import Settings
 from .base import Json
 from .retry import RetryPolicy, send_retrying
@@ -154,7 +154,7 @@ async def send(
         started = time.perf_counter()
         response = await client.send(request, stream=stream)
         observe_upstream(request.url.path, time.perf_counter() - started)
-        note_upstream_status(response.status_code)
+        note(upstream_status=response.status_code)
         return response
 
     with upstream_errors():
