@@ -9,6 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from copilot_gateway.edge.request_id import RequestIdFilter
 from servers import CopilotEmulator, gateway_app, gateway_settings, running
 
 API_KEY = "sk-test-key"
@@ -29,6 +30,12 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.delenv(name, raising=False)
     # Nor does a token that a real `copilot-gateway login` stored on this machine.
     monkeypatch.setenv("GATEWAY_TOKEN_FILE", str(tmp_path / "no-stored-token"))
+
+
+@pytest.fixture(autouse=True)
+def _request_ids_in_captured_logs(caplog: pytest.LogCaptureFixture) -> None:
+    """Captured records carry the request id, as the gateway's own log handler adds it."""
+    caplog.handler.addFilter(RequestIdFilter())
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from openapi_core.datatypes import RequestParameters
 from openapi_core.validation.schemas import oas30_read_schema_validators_factory
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from copilot_gateway.spec import load_spec
+from copilot_gateway.spec.documents import load_spec
 
 
 class HttpxOpenAPIRequest:
@@ -50,7 +50,7 @@ _api: OpenAPI | None = None
 def api() -> OpenAPI:
     global _api
     if _api is None:
-        _api = OpenAPI.from_dict(load_spec())
+        _api = OpenAPI.from_dict(load_spec("openai.yaml"))
     return _api
 
 
@@ -68,7 +68,7 @@ def validate_exchange(response: httpx.Response) -> None:
 
 @functools.cache
 def _schema_validator(schema_name: str) -> Any:
-    spec = SchemaPath.from_dict(load_spec())
+    spec = SchemaPath.from_dict(load_spec("openai.yaml"))
     return oas30_read_schema_validators_factory.create(
         spec, spec / "components" / "schemas" / schema_name
     )

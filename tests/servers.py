@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import uvicorn
 from starlette.types import ASGIApp
 
-from copilot_gateway import cli
+from copilot_gateway.app import build
 from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.settings import Settings
 
@@ -58,7 +58,7 @@ def gateway_settings(emulator_url: str, **overrides: object) -> Settings:
 
 def gateway_app(settings: Settings) -> ASGIApp:
     """The app `copilot-gateway serve` would serve with these settings."""
-    return cli.gateway_app(settings)[0]
+    return build(settings).app
 
 
 __all__ = ["CopilotEmulator", "gateway_app", "gateway_settings", "running"]

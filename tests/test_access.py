@@ -10,8 +10,8 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from copilot_gateway.access import AccessConfig, ModelRule
-from copilot_gateway.cli import ConfigurationError
+from copilot_gateway.access.rules import AccessConfig, ModelRule
+from copilot_gateway.app import ConfigurationError
 from servers import gateway_app, gateway_settings, running
 
 ALICE, BOB = "sk-alice-key", "sk-bob-key"

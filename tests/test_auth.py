@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from copilot_gateway.auth import AuthRefused, KeyRing, auth_required
+from copilot_gateway.access.keys import AuthRefused, KeyRing, auth_required
 
 
 def ring(*keys: str) -> KeyRing:

@@ -14,11 +14,11 @@ from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.login import (
     LoginFailed,
     device_login,
-    personal_access_token_problem,
     store_token,
 )
 from copilot_gateway.settings import Settings
-from copilot_gateway.upstreams import build_upstream
+from copilot_gateway.upstreams.build import build_upstream
+from copilot_gateway.upstreams.copilot import personal_access_token_problem
 from test_cli import clean_env, free_port, started
 
 

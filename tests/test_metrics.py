@@ -10,8 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from commands import clean_env, free_port, started
 from conftest import AUTH
-from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
-from copilot_gateway.emulator.app import Fault
+from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig, Fault
 from servers import gateway_app, gateway_settings, running
 
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "count my tokens"}]}
@@ -78,9 +77,9 @@ def test_upstream_errors_are_counted_by_kind(
 ) -> None:
     base = str(client.base_url)
     before = scrape(base)
-    emulator.config.faults.append(Fault(status=400))
+    emulator.state.faults.append(Fault(status=400))
     assert client.post("/v1/chat/completions", json=CHAT).status_code == 400
-    emulator.config.faults.append(Fault(cut_after_chunks=2, stream_end="eof"))
+    emulator.state.faults.append(Fault(cut_after_chunks=2, stream_end="eof"))
     client.post("/v1/chat/completions", json={**CHAT, "stream": True})
     after = scrape(base)
     for kind in ("status_400", "stream_cut"):

@@ -7,9 +7,8 @@ import logging
 import httpx
 import pytest
 
-from copilot_gateway.emulator import CopilotEmulator
-from copilot_gateway.emulator.app import Fault
-from copilot_gateway.logs import TextFormatter, json_formatter
+from copilot_gateway.emulator import CopilotEmulator, Fault
+from copilot_gateway.observability.logs import TextFormatter, json_formatter
 from servers import gateway_app, gateway_settings, running
 
 CLIENT_KEY = "sk-SECRET-CLIENT-KEY-1234"
@@ -33,11 +32,11 @@ def exercise(url: str, emulator: CopilotEmulator) -> list[httpx.Response]:
         ("GET", "/v1/models/none", None, auth),
     ]
     responses = [httpx.request(m, url + p, json=b, headers=h) for m, p, b, h in calls]
-    for token in emulator.config.issued:  # expire the Copilot token: a re-exchange follows
-        emulator.config.issued[token] = 0
-    emulator.config.faults += [Fault(status=500)] * 3
+    for token in emulator.state.issued:  # expire the Copilot token: a re-exchange follows
+        emulator.state.issued[token] = 0
+    emulator.state.faults += [Fault(status=500)] * 3
     responses.append(httpx.post(f"{url}/v1/chat/completions", json=CHAT, headers=auth))
-    emulator.config.faults.append(Fault(cut_after_chunks=2))
+    emulator.state.faults.append(Fault(cut_after_chunks=2))
     responses.append(
         httpx.post(f"{url}/v1/chat/completions", json={**CHAT, "stream": True}, headers=auth)
     )
@@ -52,7 +51,7 @@ def test_no_secret_in_any_log_line_response_header_or_metric(
     with running(gateway_app(settings)) as url:
         responses = exercise(url, emulator)
         metrics = httpx.get(f"{url}/metrics").text
-    copilot_tokens = list(emulator.config.issued)
+    copilot_tokens = list(emulator.state.issued)
     assert len(copilot_tokens) >= 2 and any(r.status_code == 200 for r in responses)
     secrets = [CLIENT_KEY, WRONG_KEY, GITHUB_TOKEN, *copilot_tokens]
     # Every line as it would be written, in both formats, access lines' fields included.
@@ -77,7 +76,7 @@ def test_client_headers_never_reach_copilot(
         "OpenAI-Intent": "evil",
     }
     assert client.post("/v1/chat/completions", json=CHAT, headers=spoofed).status_code == 200
-    sent = emulator.config.seen_headers[-1]
+    sent = emulator.state.seen_headers[-1]
     assert sent["editor-version"].startswith("vscode/")
     assert sent["x-initiator"] == "user"
     assert sent["copilot-integration-id"] == "vscode-chat"

@@ -9,7 +9,12 @@ from pathlib import Path
 import yaml
 from openapi_spec_validator import validate
 
-from copilot_gateway.spec import load_spec, mounted_at_full_paths, published, without_security
+from copilot_gateway.spec.documents import (
+    load_spec,
+    mounted_at_full_paths,
+    published,
+    without_security,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 OPERATIONS = {
@@ -43,13 +48,13 @@ def test_committed_spec_is_what_the_trim_script_generates() -> None:
 
 
 def test_spec_is_valid_openapi_3_0() -> None:
-    spec = load_spec()
+    spec = load_spec("openai.yaml")
     assert spec["openapi"] == "3.0.3"
     validate(spec)
 
 
 def test_spec_holds_exactly_our_operations() -> None:
-    assert set(operations(load_spec())) == OPERATIONS
+    assert set(operations(load_spec("openai.yaml"))) == OPERATIONS
 
 
 def test_spec_keeps_no_openai_extensions() -> None:
@@ -58,7 +63,7 @@ def test_spec_keeps_no_openai_extensions() -> None:
 
 
 def test_every_operation_documents_errors_in_openai_shape() -> None:
-    spec = load_spec()
+    spec = load_spec("openai.yaml")
     for path, method in operations(spec).values():
         responses = spec["paths"][path][method]["responses"]
         if path == "/healthz":
@@ -69,7 +74,7 @@ def test_every_operation_documents_errors_in_openai_shape() -> None:
 
 
 def test_additions_are_marked() -> None:
-    spec = load_spec()
+    spec = load_spec("openai.yaml")
     assert spec["components"]["securitySchemes"]["bearerAuth"]["x-gateway-addition"] is True
     for path in ("/models", "/openai", "/healthz"):
         assert spec["paths"][path]["x-gateway-addition"] is True
@@ -80,7 +85,7 @@ def test_additions_are_marked() -> None:
 
 
 def test_discriminators_have_explicit_mappings() -> None:
-    messages = load_spec()["components"]["schemas"]["ChatCompletionRequestMessage"]
+    messages = load_spec("openai.yaml")["components"]["schemas"]["ChatCompletionRequestMessage"]
     assert messages["discriminator"]["mapping"]["tool"].endswith("ChatCompletionRequestToolMessage")
 
 
@@ -90,7 +95,7 @@ def test_null_is_spelled_the_3_0_way() -> None:
 
 
 def test_full_paths_mount_aliases_and_health_outside_v1() -> None:
-    paths = mounted_at_full_paths(load_spec())["paths"]
+    paths = mounted_at_full_paths(load_spec("openai.yaml"))["paths"]
     assert {
         "/v1/models",
         "/models",
@@ -105,11 +110,11 @@ def test_full_paths_mount_aliases_and_health_outside_v1() -> None:
 
 
 def test_published_spec_names_the_running_gateway() -> None:
-    served = published(load_spec(), "http://gw.example:8080")
+    served = published(load_spec("openai.yaml"), "http://gw.example:8080")
     assert served["servers"] == [{"url": "http://gw.example:8080/v1"}]
     assert served["paths"]["/healthz"]["servers"] == [{"url": "http://gw.example:8080"}]
 
 
 def test_spec_without_security_asks_for_no_key() -> None:
-    text = yaml.safe_dump(without_security(load_spec()))
+    text = yaml.safe_dump(without_security(load_spec("openai.yaml")))
     assert "bearerAuth" not in text

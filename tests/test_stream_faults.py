@@ -7,8 +7,7 @@ import time
 import httpx
 import orjson
 
-from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
-from copilot_gateway.emulator.app import Fault
+from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig, Fault
 from servers import gateway_app, gateway_settings, running
 
 AUTH = {"Authorization": "Bearer sk-test-key"}
@@ -23,7 +22,7 @@ def test_a_stalled_upstream_stream_ends_with_an_error_event(
     emulator: CopilotEmulator, emulator_url: str
 ) -> None:
     with running(gateway_app(gateway_settings(emulator_url, stream_idle_timeout=0.5))) as url:
-        emulator.config.faults.append(Fault(cut_after_chunks=4, stream_end="stall"))
+        emulator.state.faults.append(Fault(cut_after_chunks=4, stream_end="stall"))
         text = httpx.post(f"{url}/v1/chat/completions", json=STREAM, headers=AUTH, timeout=30).text
     events = [line[6:] for line in text.split("\n\n") if line.startswith("data: ")]
     error = orjson.loads(events[-1])["error"]
@@ -45,9 +44,9 @@ def test_a_client_leaving_mid_stream_cancels_the_upstream_stream() -> None:
                 events += line.startswith("data: ")
                 if events == 2:
                     break
-            assert emulator.config.open_streams == 1
+            assert emulator.state.open_streams == 1
         # The client is gone: the gateway must let go of the upstream stream at once.
         deadline = time.monotonic() + 1.0
-        while emulator.config.open_streams and time.monotonic() < deadline:
+        while emulator.state.open_streams and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert emulator.config.open_streams == 0
+        assert emulator.state.open_streams == 0

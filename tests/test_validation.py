@@ -6,13 +6,14 @@ import pytest
 from connexion.json_schema import resolve_refs
 
 from copilot_gateway.errors import InvalidRequest
-from copilot_gateway.spec import load_spec
-from copilot_gateway.validation import first_error, param_path, parse_json, to_draft4
+from copilot_gateway.spec.documents import load_spec
+from copilot_gateway.spec.requests import first_error, parse_json
+from copilot_gateway.spec.schemas import param_path, to_draft4
 
 
 @pytest.fixture(scope="module")
 def chat_schema() -> dict:
-    spec = resolve_refs(load_spec())
+    spec = resolve_refs(load_spec("openai.yaml"))
     return spec["components"]["schemas"]["CreateChatCompletionRequest"]
 
 

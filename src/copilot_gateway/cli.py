@@ -14,90 +14,44 @@ import uvicorn
 from connexion import AsyncApp
 from pydantic import ValidationError
 
-from .access import AccessConfig
-from .app import create_app
-from .auth import AuthRefused, KeyRing, auth_required
+from .access.rules import AccessConfig
+from .app import ConfigurationError, build, uvicorn_options
 from .config_file import ConfigFileError, describe, render
 from .emulator import CopilotEmulator, EmulatorConfig
-from .http_protocol import OpenAIErrorsHttpToolsProtocol
 from .login import LoginFailed, device_login, store_token
-from .logs import configure_logging
-from .metrics import MULTIPROCESS_DIR_VARIABLE
-from .service import Gateway
-from .settings import Settings, is_loopback
-from .upstreams import build_upstream
+from .observability.logs import configure_logging
+from .observability.metrics import MULTIPROCESS_DIR_VARIABLE
+from .settings import Settings
 
 log = logging.getLogger("copilot_gateway")
 
 EMULATOR_PORT = 9090
 
 
-def gateway_app(settings: Settings) -> tuple[AsyncApp, Gateway, str | None]:
-    """The app for these settings, the gateway it serves, and a warning to show.
-
-    Raises ConfigurationError when the settings must not or cannot be served.
-    """
-    try:
-        access = AccessConfig.load(settings.config_file)
-    except ConfigFileError as problem:
-        raise ConfigurationError(str(problem)) from None
-    except ValidationError as problem:
-        rules = f"the access rules in {settings.config_file}"
-        raise ConfigurationError(f"{rules}:\n{describe(problem, settings=False)}") from None
-    try:
-        auth_enabled, warning = auth_required(
-            KeyRing(settings.api_keys, access.keys),
-            settings.auth_disabled,
-            settings.auth_disabled_force,
-            is_loopback(settings.host),
-        )
-        upstream, description = build_upstream(settings)
-    except (AuthRefused, ValueError) as refusal:
-        raise ConfigurationError(str(refusal)) from None
-    gateway = Gateway(settings, upstream, description, access)
-    return create_app(gateway, auth_enabled=auth_enabled), gateway, warning
-
-
-class ConfigurationError(Exception):
-    """Settings that must not, or cannot, be served."""
-
-
 def app_from_environment() -> AsyncApp:
     """The app of one worker process (`serve --workers N`): settings from the environment."""
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
-    return gateway_app(settings)[0]
+    return build(settings).app
 
 
 def serve(settings: Settings, workers: int) -> int:
     try:
-        app, gateway, warning = gateway_app(settings)
+        built = build(settings)
     except ConfigurationError as refusal:
         print(f"copilot-gateway: refusing to start: {refusal}", file=sys.stderr)
         return 2
+    warning = built.warning
     if warning:
         log.warning("!!! %s", warning)
     url = f"http://{settings.host}:{settings.port}"
-    log.info("Upstream: %s", gateway.upstream_description)
+    log.info("Upstream: %s", built.gateway.upstream_description)
     log.info("OpenAI API at %s/v1 (docs at %s/docs)", url, url)
     key = "anything (no auth)" if warning else "one of GATEWAY_API_KEYS"
     log.info("Next: set OPENAI_BASE_URL=%s/v1 and OPENAI_API_KEY=<%s> in any client", url, key)
     if settings.upstream_kind == "emulator":
         log.info("Answers are the emulator's: `copilot-gateway login`, then serve, for Copilot's")
-    options = {
-        "host": settings.host,
-        "port": settings.port,
-        "timeout_keep_alive": settings.keep_alive_seconds,
-        # The peer address must stay the real one: access rules trust only configured proxies.
-        "proxy_headers": False,
-        # Streams end themselves (with an error event) after the grace period; this is later.
-        "timeout_graceful_shutdown": settings.shutdown_grace_seconds + 5,
-        # Requests uvicorn's parser rejects are answered in OpenAI's shape too.
-        "http": OpenAIErrorsHttpToolsProtocol,
-        # Ours (see `logs`): uvicorn's loggers pass through our handler, JSON or text.
-        "log_config": None,
-        "access_log": False,
-    }
+    options = uvicorn_options(settings)
     if workers > 1:
         # Each worker process builds its own app from the environment: hand it the command
         # line's options, and a fresh directory where every worker writes its metrics.
@@ -108,9 +62,9 @@ def serve(settings: Settings, workers: int) -> int:
             metrics_dir = tempfile.mkdtemp(prefix="copilot-gateway-metrics-")
             os.environ[MULTIPROCESS_DIR_VARIABLE] = metrics_dir
         target = "copilot_gateway.cli:app_from_environment"
-        uvicorn.run(target, factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        uvicorn.run(target, factory=True, workers=workers, **options)
     else:
-        uvicorn.run(app, **options)  # type: ignore[arg-type]
+        uvicorn.run(built.app, **options)
     return 0
 
 

@@ -1,10 +1,11 @@
-"""Every error the gateway returns, in OpenAI's shape.
+"""Every error the gateway answers, as a kind with its status, type and usual code.
 
-    kind                     status  OpenAI type             typical code
+    kind                     status  type                    typical code
     InvalidRequest           400     invalid_request_error   (varies)
     AuthenticationFailed     401     authentication_error    invalid_api_key
     NotFound                 404     not_found_error         model_not_found, unknown_url
     MethodNotAllowed         405     invalid_request_error   method_not_allowed
+    RequestTimeout           408     invalid_request_error   request_timeout
     PayloadTooLarge          413     invalid_request_error   request_too_large
     UnsupportedMediaType     415     invalid_request_error   unsupported_media_type
     RateLimited              429     rate_limit_error        rate_limit_exceeded
@@ -13,18 +14,14 @@
     UpstreamUnavailable      503     api_error               upstream_unavailable
     UpstreamTimeout          504     api_error               upstream_timeout
 
-Modules raise these (or `GatewayError` with an explicit status); `error_body` and
-`error_response` are the one place that turns them into bytes on the wire.
+Every module raises these (or `GatewayError` with an explicit status). Only the API
+surface a request came in on turns one into bytes on the wire (its body shape, its stream
+error event): see `surfaces`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-import orjson
-from starlette.responses import Response
-
-from .record import note
 
 TYPE_BY_STATUS = {
     401: "authentication_error",
@@ -43,7 +40,7 @@ def type_for_status(status: int) -> str:
 
 
 class GatewayError(Exception):
-    """An error with everything needed to answer it in OpenAI's shape."""
+    """An error with everything any surface needs to answer it."""
 
     status = 500
     code: str | None = None
@@ -68,9 +65,6 @@ class GatewayError(Exception):
         self.type = type or type_for_status(self.status)
         self.headers = dict(headers or {})
 
-    def body(self) -> dict:
-        return error_body(self.message, self.type, self.param, self.code)
-
 
 class InvalidRequest(GatewayError):
     status = 400
@@ -88,6 +82,11 @@ class NotFound(GatewayError):
 class MethodNotAllowed(GatewayError):
     status = 405
     code = "method_not_allowed"
+
+
+class RequestTimeout(GatewayError):
+    status = 408
+    code = "request_timeout"
 
 
 class PayloadTooLarge(GatewayError):
@@ -123,23 +122,3 @@ class UpstreamUnavailable(GatewayError):
 class UpstreamTimeout(GatewayError):
     status = 504
     code = "upstream_timeout"
-
-
-def error_body(message: str, type: str, param: str | None, code: str | None) -> dict:
-    return {"error": {"message": message, "type": type, "param": param, "code": code}}
-
-
-def error_response(error: GatewayError) -> Response:
-    note(error_code=error.code or error.type)
-    return Response(
-        orjson.dumps(error.body()),
-        status_code=error.status,
-        media_type="application/json",
-        headers=error.headers,
-    )
-
-
-def sse_error_event(error: GatewayError) -> bytes:
-    """The event a client sees when a stream fails after its headers were sent."""
-    note(error_code=error.code or error.type)
-    return b"data: " + orjson.dumps(error.body()) + b"\n\n"

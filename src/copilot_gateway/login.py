@@ -19,21 +19,10 @@ from .settings import Settings
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_SECONDS = 5
-PERSONAL_ACCESS_TOKEN_PREFIXES = ("ghp_", "github_pat_")
 
 
 class LoginFailed(Exception):
     """The device flow ended without a token; the message says why and what to do."""
-
-
-def personal_access_token_problem(token: str) -> str | None:
-    """Why a token cannot work, if it is a personal access token."""
-    if token.startswith(PERSONAL_ACCESS_TOKEN_PREFIXES):
-        return (
-            "GITHUB_TOKEN is a personal access token: GitHub does not exchange those for "
-            "Copilot tokens. Run `copilot-gateway login` to get an OAuth token instead."
-        )
-    return None
 
 
 def device_login(

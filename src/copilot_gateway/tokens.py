@@ -70,3 +70,19 @@ def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
         "completion_tokens": completion_tokens,
         "total_tokens": prompt_tokens + completion_tokens,
     }
+
+
+def reported_or_counted(
+    reported: object,
+    model: str,
+    *,
+    messages: list[dict] | None = None,
+    inputs: list[str] | None = None,
+    generated: Iterable[str] = (),
+) -> dict:
+    """The usage the upstream reported, else counted offline: the prompt from its chat
+    `messages` (or plain `inputs`), the completion from the `generated` texts."""
+    if isinstance(reported, dict):
+        return reported
+    prompt = count_prompt(messages, model) if messages is not None else count(inputs or [], model)
+    return usage(prompt, count(generated, model))

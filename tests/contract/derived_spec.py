@@ -13,7 +13,7 @@ from typing import Any
 import toktok
 
 from copilot_gateway.emulator import catalog
-from copilot_gateway.spec import load_spec, mounted_at_full_paths
+from copilot_gateway.spec.documents import load_spec, mounted_at_full_paths
 
 DONE_EVENT = {
     "type": "object",
@@ -85,7 +85,7 @@ def bound_integers(node: Any) -> None:
 
 
 def for_schemathesis() -> dict[str, Any]:
-    spec = copy.deepcopy(load_spec())
+    spec = copy.deepcopy(load_spec("openai.yaml"))
     with_realistic_values(spec)
     for item in spec["paths"].values():
         for operation in item.values():

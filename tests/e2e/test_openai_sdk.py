@@ -11,8 +11,7 @@ import openai
 import pytest
 
 from conftest import API_KEY
-from copilot_gateway.emulator import CopilotEmulator
-from copilot_gateway.emulator.app import Fault
+from copilot_gateway.emulator import CopilotEmulator, Fault
 from openapi_oracle import HttpxOpenAPIRequest, api, validate_chunk, validate_exchange
 from servers import gateway_app, gateway_settings, running
 
@@ -267,9 +266,7 @@ def test_sdk_error_classes(sdk: openai.OpenAI, gateway_url: str) -> None:
 
 
 def test_rate_limit_error_carries_retry_after(gateway_url: str, emulator: CopilotEmulator) -> None:
-    emulator.config.faults.append(
-        Fault(status=429, headers={"retry-after": "7"}, body=RATE_LIMITED)
-    )
+    emulator.state.faults.append(Fault(status=429, headers={"retry-after": "7"}, body=RATE_LIMITED))
     with sdk_client(gateway_url) as sdk, pytest.raises(openai.RateLimitError) as limited:
         sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)  # type: ignore[arg-type]
     assert limited.value.response.headers["retry-after"] == "7"
@@ -285,14 +282,14 @@ def test_sdk_retries_after_the_time_the_gateway_passes_on(
         sdk_client(url, max_retries=1) as sdk,
     ):
         sdk.models.list()  # token and model list fetched before the fault
-        calls_before = len(emulator.config.seen_headers)
-        emulator.config.faults.append(
+        calls_before = len(emulator.state.seen_headers)
+        emulator.state.faults.append(
             Fault(status=429, headers={"retry-after": "2"}, body=RATE_LIMITED)
         )
         started = time.monotonic()
         completion = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)  # type: ignore[arg-type]
     assert completion.choices[0].finish_reason == "stop"
-    assert len(emulator.config.seen_headers) - calls_before == 2  # refused once, then served
+    assert len(emulator.state.seen_headers) - calls_before == 2  # refused once, then served
     # The SDK's own backoff is under a second; waiting 2 s means it honoured retry-after.
     assert time.monotonic() - started >= 2
 

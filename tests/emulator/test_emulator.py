@@ -114,8 +114,8 @@ def test_embeddings_refuse_a_bare_string(copilot: httpx.Client) -> None:
 
 
 def test_expired_token_is_refused(emulator: CopilotEmulator, copilot: httpx.Client) -> None:
-    for token in emulator.config.issued:
-        emulator.config.issued[token] = 0
+    for token in emulator.state.issued:
+        emulator.state.issued[token] = 0
     response = copilot.get("/models")
     assert response.status_code == 401 and response.text == "unauthorized: token expired"
 

@@ -8,8 +8,7 @@ import httpx
 import orjson
 import pytest
 
-from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
-from copilot_gateway.emulator.app import Fault
+from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig, Fault
 from copilot_gateway.upstreams.copilot import allowed_api_base
 from servers import gateway_app, gateway_settings, running
 
@@ -21,7 +20,7 @@ def test_token_is_exchanged_once_and_reused(
 ) -> None:
     for _ in range(3):
         assert client.post("/v1/chat/completions", json=CHAT).status_code == 200
-    assert emulator.config.exchanges == 1
+    assert emulator.state.exchanges == 1
 
 
 def test_token_is_refreshed_before_it_expires() -> None:
@@ -38,14 +37,14 @@ def test_token_is_refreshed_before_it_expires() -> None:
                 headers={"Authorization": "Bearer sk-test-key"},
             )
             assert response.status_code == 200
-    tokens_used = [headers["authorization"] for headers in emulator.config.seen_headers]
+    tokens_used = [headers["authorization"] for headers in emulator.state.seen_headers]
     assert len(tokens_used) >= 3  # models once (cached), then two chats
-    assert len(set(tokens_used)) == len(tokens_used) == emulator.config.exchanges
+    assert len(set(tokens_used)) == len(tokens_used) == emulator.state.exchanges
 
 
 def test_copilot_headers_are_sent(client: httpx.Client, emulator: CopilotEmulator) -> None:
     client.post("/v1/chat/completions", json=CHAT)
-    headers = emulator.config.seen_headers[-1]
+    headers = emulator.state.seen_headers[-1]
     assert headers["editor-version"].startswith("vscode/")
     assert headers["editor-plugin-version"].startswith("copilot-chat/")
     assert headers["copilot-integration-id"] == "vscode-chat"
@@ -81,7 +80,7 @@ def test_initiator_follows_the_last_message(
         ).status_code
         == 200
     )
-    assert emulator.config.seen_headers[-1]["x-initiator"] == initiator
+    assert emulator.state.seen_headers[-1]["x-initiator"] == initiator
 
 
 def test_images_send_the_vision_header(client: httpx.Client, emulator: CopilotEmulator) -> None:
@@ -94,7 +93,7 @@ def test_images_send_the_vision_header(client: httpx.Client, emulator: CopilotEm
         json={"model": "gpt-4o", "messages": [{"role": "user", "content": content}]},
     )
     assert response.status_code == 200, response.text
-    assert emulator.config.seen_headers[-1]["copilot-vision-request"] == "true"
+    assert emulator.state.seen_headers[-1]["copilot-vision-request"] == "true"
 
 
 def test_embeddings_input_goes_upstream_as_a_list(client: httpx.Client) -> None:
@@ -134,30 +133,30 @@ def test_concurrent_first_requests_share_one_exchange(
         return [response.status_code for response in responses]
 
     assert asyncio.run(burst()) == [200] * 50
-    assert emulator.config.exchanges == 1
+    assert emulator.state.exchanges == 1
 
 
 def test_expired_token_is_exchanged_again_and_the_request_retried(
     client: httpx.Client, emulator: CopilotEmulator
 ) -> None:
     assert client.post("/v1/chat/completions", json=CHAT).status_code == 200
-    for token in emulator.config.issued:  # Copilot now says "token expired"
-        emulator.config.issued[token] = 0
+    for token in emulator.state.issued:  # Copilot now says "token expired"
+        emulator.state.issued[token] = 0
     response = client.post("/v1/chat/completions", json=CHAT)
     assert response.status_code == 200
-    assert emulator.config.exchanges == 2
+    assert emulator.state.exchanges == 2
 
 
 def test_a_second_401_is_not_retried_again(client: httpx.Client, emulator: CopilotEmulator) -> None:
     client.get("/v1/models")
-    emulator.config.faults += [
+    emulator.state.faults += [
         Fault(status=401, body="unauthorized"),
         Fault(status=401, body="unauthorized"),
     ]
     response = client.post("/v1/chat/completions", json=CHAT)
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "upstream_authentication_failed"
-    assert emulator.config.exchanges == 2
+    assert emulator.state.exchanges == 2
 
 
 @pytest.mark.parametrize(
@@ -189,7 +188,7 @@ def test_the_token_is_never_sent_to_a_foreign_api_host() -> None:
         response = httpx.get(f"{url}/v1/models", headers={"Authorization": "Bearer sk-test-key"})
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "copilot_api_host_refused"
-    assert not emulator.config.seen_headers
+    assert not emulator.state.seen_headers
 
 
 @pytest.mark.parametrize(
@@ -229,7 +228,7 @@ def test_a_rate_limited_model_list_keeps_the_last_one(
     with running(gateway_app(gateway_settings(emulator_url, models_cache_seconds=0))) as url:
         auth = {"Authorization": "Bearer sk-test-key"}
         first = httpx.get(f"{url}/v1/models", headers=auth).json()
-        emulator.config.faults.append(Fault(status=429, body='{"error":{"message":"slow down"}}'))
+        emulator.state.faults.append(Fault(status=429, body='{"error":{"message":"slow down"}}'))
         assert httpx.get(f"{url}/v1/models", headers=auth).json() == first
 
 
@@ -239,7 +238,7 @@ def test_quota_exhaustion_passes_code_and_retry_after_on(
     client.get("/v1/models")
     error = {"message": "You have exceeded your premium request quota.", "code": "quota_exceeded"}
     body = orjson.dumps({"error": error}).decode()
-    emulator.config.faults.append(Fault(status=402, body=body, headers={"retry-after": "3600"}))
+    emulator.state.faults.append(Fault(status=402, body=body, headers={"retry-after": "3600"}))
     response = client.post("/v1/chat/completions", json=CHAT)
     assert response.status_code == 402
     assert response.json()["error"]["code"] == "quota_exceeded"
@@ -254,6 +253,6 @@ def test_upstream_refusing_a_responses_only_model_keeps_its_code(
     body = orjson.dumps(
         {"error": {"message": message, "code": "unsupported_api_for_model"}}
     ).decode()
-    emulator.config.faults.append(Fault(status=400, body=body))
+    emulator.state.faults.append(Fault(status=400, body=body))
     error = client.post("/v1/chat/completions", json=CHAT).json()["error"]
     assert error["code"] == "unsupported_api_for_model"

@@ -13,8 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
-from copilot_gateway.emulator import CopilotEmulator
-from copilot_gateway.emulator.app import Fault
+from copilot_gateway.emulator import CopilotEmulator, Fault
 from openapi_oracle import validate_chunk
 from servers import gateway_app, gateway_settings, running
 
@@ -41,7 +40,7 @@ def test_upstream_4xx_keeps_message_and_code(
         "code": "model_max_prompt_tokens_exceeded",
     }
     body = orjson.dumps({"error": error}).decode()
-    emulator.config.faults.append(Fault(status=400, body=body))
+    emulator.state.faults.append(Fault(status=400, body=body))
     error = client.post("/v1/chat/completions", json=CHAT).json()["error"]
     assert error["code"] == "model_max_prompt_tokens_exceeded"
     assert error["message"] == "prompt token count of 9 exceeds the limit of 5"
@@ -55,10 +54,10 @@ def test_a_passing_upstream_failure_is_retried_unseen(
     client: httpx.Client, emulator: CopilotEmulator, status: int
 ) -> None:
     client.get("/v1/models")
-    calls = len(emulator.config.seen_headers)
-    emulator.config.faults += [Fault(status=status)] * RETRIES
+    calls = len(emulator.state.seen_headers)
+    emulator.state.faults += [Fault(status=status)] * RETRIES
     assert client.post("/v1/chat/completions", json=CHAT).status_code == 200
-    assert len(emulator.config.seen_headers) - calls == RETRIES + 1
+    assert len(emulator.state.seen_headers) - calls == RETRIES + 1
 
 
 @pytest.mark.parametrize(
@@ -69,19 +68,19 @@ def test_upstream_5xx_after_the_retries_keeps_its_message(
     client: httpx.Client, emulator: CopilotEmulator, status: int, type_: str, ours: int
 ) -> None:
     client.get("/v1/models")
-    emulator.config.faults += [Fault(status=status)] * (RETRIES + 1)
+    emulator.state.faults += [Fault(status=status)] * (RETRIES + 1)
     response = client.post("/v1/chat/completions", json=CHAT)
     assert response.status_code == ours
     assert response.json()["error"]["type"] == type_
     assert "emulated failure" in response.json()["error"]["message"]
-    assert emulator.config.faults == []  # every attempt was made
+    assert emulator.state.faults == []  # every attempt was made
 
 
 def test_429_within_the_wait_budget_is_retried_after_retry_after(
     client: httpx.Client, emulator: CopilotEmulator
 ) -> None:
     client.get("/v1/models")
-    emulator.config.faults.append(
+    emulator.state.faults.append(
         Fault(status=429, headers={"retry-after": "1"}, body='{"error":{"message":"wait"}}')
     )
     started = time.monotonic()
@@ -93,7 +92,7 @@ def test_429_beyond_the_wait_budget_is_passed_on(
     client: httpx.Client, emulator: CopilotEmulator
 ) -> None:
     client.get("/v1/models")
-    emulator.config.faults.append(
+    emulator.state.faults.append(
         Fault(status=429, headers={"retry-after": "60"}, body='{"error":{"message":"later"}}')
     )
     response = client.post("/v1/chat/completions", json=CHAT)
@@ -104,7 +103,7 @@ def test_429_beyond_the_wait_budget_is_passed_on(
 def test_upstream_429_passes_retry_after_on(
     client: httpx.Client, emulator: CopilotEmulator
 ) -> None:
-    emulator.config.faults.append(Fault(status=429, body='{"error":{"message":"slow down"}}'))
+    emulator.state.faults.append(Fault(status=429, body='{"error":{"message":"slow down"}}'))
     response = client.post("/v1/chat/completions", json=CHAT)
     assert response.status_code == 429
     assert response.json()["error"]["type"] == "rate_limit_error"
@@ -113,7 +112,7 @@ def test_upstream_429_passes_retry_after_on(
 def test_upstream_error_before_a_stream_is_an_http_error(
     client: httpx.Client, emulator: CopilotEmulator
 ) -> None:
-    emulator.config.faults += [Fault(status=500)] * (RETRIES + 1)
+    emulator.state.faults += [Fault(status=500)] * (RETRIES + 1)
     response = client.post("/v1/chat/completions", json=STREAM)
     assert response.status_code == 502
     assert response.headers["content-type"] == "application/json"
@@ -127,7 +126,7 @@ def test_upstream_timeout_is_504() -> None:
     ):
         auth = {"Authorization": "Bearer sk-test-key"}
         httpx.get(f"{url}/v1/models", headers=auth)  # the token exchange, before the fault
-        emulator.config.faults.append(Fault(status=200, delay_seconds=2))
+        emulator.state.faults.append(Fault(status=200, delay_seconds=2))
         response = httpx.post(f"{url}/v1/chat/completions", json=CHAT, headers=auth)
     assert response.status_code == 504
     assert response.json()["error"]["code"] == "upstream_timeout"
@@ -160,7 +159,7 @@ def test_an_upstream_host_that_does_not_resolve_is_502() -> None:
 def test_stream_cut_by_the_upstream_ends_with_an_error_event(
     client: httpx.Client, emulator: CopilotEmulator
 ) -> None:
-    emulator.config.faults.append(Fault(cut_after_chunks=3))
+    emulator.state.faults.append(Fault(cut_after_chunks=3))
     response = client.post("/v1/chat/completions", json=STREAM)
     assert response.status_code == 200
     events = sse_data(response.text)
@@ -251,7 +250,7 @@ def test_non_conforming_stream_chunk_ends_with_an_error_event() -> None:
 def test_copilot_stream_ending_badly_ends_with_an_error_event(
     client: httpx.Client, emulator: CopilotEmulator, end: str, says: str
 ) -> None:
-    emulator.config.faults.append(Fault(cut_after_chunks=4, stream_end=end))
+    emulator.state.faults.append(Fault(cut_after_chunks=4, stream_end=end))
     events = sse_data(client.post("/v1/chat/completions", json=STREAM).text)
     assert any("choices" in orjson.loads(e) for e in events[:-1])
     assert says in orjson.loads(events[-1])["error"]["message"]

@@ -1,5 +1,5 @@
 """The built-in Copilot emulator."""
 
-from .app import CopilotEmulator, EmulatorConfig
+from .app import CopilotEmulator, EmulatorConfig, EmulatorState, Fault
 
-__all__ = ["CopilotEmulator", "EmulatorConfig"]
+__all__ = ["CopilotEmulator", "EmulatorConfig", "EmulatorState", "Fault"]

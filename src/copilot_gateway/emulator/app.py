@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from .. import tokens
 from ..messages import has_image
+from ..surfaces.openai.envelope import envelope
 from . import catalog, generate
 
 TOKEN_LIFETIME = 1800
@@ -48,6 +49,8 @@ class Fault:
 
 @dataclass
 class EmulatorConfig:
+    """How the emulator behaves."""
+
     first_token_ms: float = 0.0
     token_interval_ms: float = 0.0
     token_lifetime: int = TOKEN_LIFETIME
@@ -57,13 +60,20 @@ class EmulatorConfig:
     # the polling interval it asks for.
     device_polls: list[str] = field(default_factory=lambda: ["authorization_pending", "slow_down"])
     device_interval: int = 0
+
+
+@dataclass
+class EmulatorState:
+    """What the emulator has served, and the faults it is told to serve next: what tests
+    inspect and inject."""
+
     device_codes: dict[str, int] = field(default_factory=dict)  # device code -> polls so far
-    exchanges: int = 0  # token exchanges served, for tests
+    exchanges: int = 0  # token exchanges served
     issued: dict[str, float] = field(default_factory=dict)  # copilot token -> expiry
     faults: list[Fault] = field(default_factory=list)  # served in order, one per API call
-    # The headers of the latest API calls, for tests (bounded: soak runs make millions).
+    # The headers of the latest API calls (bounded: soak runs make millions).
     seen_headers: deque[dict[str, str]] = field(default_factory=lambda: deque(maxlen=1000))
-    open_streams: int = 0  # streams being sent right now
+    open_streams: int = 0  # streams being sent right now (a client leaving must end its own)
 
 
 def json_response(
@@ -114,6 +124,7 @@ REFUSED_ACCOUNTS = {
 class CopilotEmulator:
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
+        self.state = EmulatorState()
         self._secret = secrets.token_bytes(16)
         self.app = Starlette(
             routes=[
@@ -133,7 +144,7 @@ class CopilotEmulator:
         if not body.get("client_id"):
             return json_response({"error": "unauthorized_client"}, 400)
         device_code = secrets.token_hex(20)
-        self.config.device_codes[device_code] = 0
+        self.state.device_codes[device_code] = 0
         return json_response(
             {
                 "device_code": device_code,
@@ -146,13 +157,13 @@ class CopilotEmulator:
 
     async def access_token(self, request: Request) -> Response:
         body = orjson.loads(await request.body() or b"{}")
-        polls = self.config.device_codes.get(body.get("device_code", ""))
+        polls = self.state.device_codes.get(body.get("device_code", ""))
         if (
             polls is None
             or body.get("grant_type") != "urn:ietf:params:oauth:grant-type:device_code"
         ):
             return json_response({"error": "incorrect_device_code"})
-        self.config.device_codes[body["device_code"]] = polls + 1
+        self.state.device_codes[body["device_code"]] = polls + 1
         if polls < len(self.config.device_polls):
             answer: dict = {"error": self.config.device_polls[polls]}
             if answer["error"] == "slow_down":
@@ -170,15 +181,15 @@ class CopilotEmulator:
             return github_error(404, "Not Found")
         if github_token in REFUSED_ACCOUNTS:
             return REFUSED_ACCOUNTS[github_token]()
-        self.config.exchanges += 1
+        self.state.exchanges += 1
         expires_at = int(time.time()) + self.config.token_lifetime
         account = hashlib.sha256(github_token.encode()).hexdigest()[:16]
         claims = f"tid={account};exp={expires_at};sku=emulator"
         mac = hmac.new(
-            self._secret, f"{claims}:{self.config.exchanges}".encode(), "sha256"
+            self._secret, f"{claims}:{self.state.exchanges}".encode(), "sha256"
         ).hexdigest()
         token = f"{claims}:{mac}"
-        self.config.issued[token] = expires_at
+        self.state.issued[token] = expires_at
         base = self.config.api_base or str(request.base_url).rstrip("/")
         return json_response(
             {
@@ -200,14 +211,14 @@ class CopilotEmulator:
 
     async def _refusal(self, request: Request) -> Response | None:
         """An injected fault, or Copilot's refusal (a dead token, missing headers), or None."""
-        self.config.seen_headers.append(dict(request.headers))
-        fault = self.config.faults[0] if self.config.faults else None
+        self.state.seen_headers.append(dict(request.headers))
+        fault = self.state.faults[0] if self.state.faults else None
         if fault and fault.cut_after_chunks is None:
-            self.config.faults.pop(0)
+            self.state.faults.pop(0)
             await asyncio.sleep(fault.delay_seconds)
             return Response(fault.body, fault.status, fault.headers, "application/json")
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        expiry = self.config.issued.get(token) if scheme.lower() == "bearer" else None
+        expiry = self.state.issued.get(token) if scheme.lower() == "bearer" else None
         if expiry is None:
             return Response("unauthorized: token invalid", 401, media_type="text/plain")
         if expiry <= time.time():
@@ -266,24 +277,17 @@ class CopilotEmulator:
             events = self._chat_events(
                 completion_id, body["model"], generated, usage if include_usage else None
             )
-            if self.config.faults and self.config.faults[0].cut_after_chunks is not None:
-                fault = self.config.faults.pop(0)
+            if self.state.faults and self.state.faults[0].cut_after_chunks is not None:
+                fault = self.state.faults.pop(0)
                 events = _cut(events, fault.cut_after_chunks or 0, fault.stream_end)
             return StreamingResponse(events, media_type="text/event-stream")
-        answer = {
-            "id": completion_id,
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": body["model"],
-            "choices": [
-                {
-                    "index": index,
-                    "message": _message(choice),
-                    "finish_reason": choice.finish_reason,
-                }
-                for index, choice in enumerate(generated)
-            ],
-        }
+        choices = [
+            {"index": index, "message": _message(choice), "finish_reason": choice.finish_reason}
+            for index, choice in enumerate(generated)
+        ]
+        answer = envelope(
+            "chat.completion", completion_id, int(time.time()), body["model"], choices
+        )
         if usage:
             answer["usage"] = usage
         return json_response(answer)
@@ -291,12 +295,12 @@ class CopilotEmulator:
     async def _chat_events(
         self, completion_id: str, model: str, generated: list[generate.Choice], usage: dict | None
     ) -> AsyncIterator[bytes]:
-        self.config.open_streams += 1
+        self.state.open_streams += 1
         try:
             async for event in self._chat_stream(completion_id, model, generated, usage):
                 yield event
         finally:
-            self.config.open_streams -= 1
+            self.state.open_streams -= 1
 
     async def _chat_stream(
         self, completion_id: str, model: str, generated: list[generate.Choice], usage: dict | None
@@ -304,14 +308,9 @@ class CopilotEmulator:
         created = int(time.time())
 
         def chunk(choices: list[dict], **extra: object) -> bytes:
-            body = {
-                "id": completion_id,
-                "object": "chat.completion.chunk",
-                "created": created,
-                "model": model,
-                "choices": choices,
-                **extra,
-            }
+            body = envelope(
+                "chat.completion.chunk", completion_id, created, model, choices, **extra
+            )
             return b"data: " + orjson.dumps(body) + b"\n\n"
 
         # Copilot opens with a choiceless chunk carrying only its prompt filter results.

@@ -1,54 +1,5 @@
-"""The upstreams behind the gateway, chosen by settings."""
+"""The servers behind the gateway: one interface (`base.Upstream`), one class per kind."""
 
-from __future__ import annotations
+from .base import Catalogue, Json, ModelInfo, Upstream
 
-import httpx
-
-from ..emulator import CopilotEmulator, EmulatorConfig
-from ..login import personal_access_token_problem
-from ..settings import Settings
-from .base import Upstream
-from .copilot import CopilotUpstream
-from .http import make_client
-from .openai import OpenAIUpstream
-
-EMULATOR_URL = "http://copilot-emulator.internal"
-# The in-process emulator accepts any GitHub token; this one says where it came from.
-EMULATOR_GITHUB_TOKEN = "gho_emulator"
-
-__all__ = ["Upstream", "build_upstream"]
-
-
-def build_upstream(settings: Settings) -> tuple[Upstream, str]:
-    """The configured upstream, and a phrase naming it for the start-up message."""
-    kind = settings.upstream_kind
-    if kind == "openai":
-        if not settings.upstream_url:
-            raise ValueError("GATEWAY_UPSTREAM=openai needs GATEWAY_UPSTREAM_URL")
-        return OpenAIUpstream(
-            make_client(settings), settings
-        ), f"the OpenAI-compatible API at {settings.upstream_url}"
-    if kind == "copilot":
-        if not settings.github_token:
-            raise ValueError(
-                "GATEWAY_UPSTREAM=copilot needs a GitHub token: run `copilot-gateway login`, "
-                "or set GITHUB_TOKEN"
-            )
-        problem = personal_access_token_problem(settings.github_token.get_secret_value())
-        if problem:
-            raise ValueError(problem)
-        token = settings.github_token.get_secret_value()
-        return CopilotUpstream(
-            make_client(settings), settings, token
-        ), f"GitHub Copilot (token exchange at {settings.github_api_url})"
-    emulator = CopilotEmulator(
-        EmulatorConfig(
-            first_token_ms=settings.emulator_first_token_ms,
-            token_interval_ms=settings.emulator_token_interval_ms,
-        )
-    )
-    # Same client code as the network, over httpx's ASGI transport.
-    client = make_client(settings, httpx.ASGITransport(app=emulator.app))
-    in_process = settings.model_copy(update={"github_api_url": EMULATOR_URL})
-    upstream = CopilotUpstream(client, in_process, EMULATOR_GITHUB_TOKEN)
-    return upstream, "the built-in Copilot emulator (in-process)"
+__all__ = ["Catalogue", "Json", "ModelInfo", "Upstream"]

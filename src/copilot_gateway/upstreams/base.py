@@ -1,37 +1,54 @@
-"""The one interface every upstream implements."""
+"""The one interface every upstream implements, in the shape of httpx's transports: a
+request to an endpoint goes in, an answer (or a stream of events) comes out. Adding an
+operation adds no method here; adding an upstream kind is one class."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 Json = dict[str, Any]
 
+# Endpoints, as Copilot's catalogue names them in `supported_endpoints`.
+CHAT = "/chat/completions"
+EMBEDDINGS = "/embeddings"
+RESPONSES = "/responses"
+MESSAGES = "/v1/messages"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A model the upstream offers, and how it wants to be called."""
+
+    id: str
+    kind: str | None  # "chat" or "embeddings"; None where the upstream does not say
+    # The endpoints that serve it; empty when the upstream does not say (then any may).
+    endpoints: tuple[str, ...]
+    listed: Json  # as an OpenAI model object
+
+    def serves(self, endpoint: str) -> bool:
+        return not self.endpoints or endpoint in self.endpoints
+
+
+Catalogue = dict[str, ModelInfo]
+
 
 class Upstream(Protocol):
-    """An OpenAI-compatible chat API behind the gateway.
+    """A server behind the gateway. Bodies in and out are the endpoint's own shapes;
+    failures raise `errors.GatewayError`s."""
 
-    Bodies in and out are OpenAI's shapes; failures raise `errors.GatewayError`s.
-    """
-
-    async def list_models(self) -> list[Json]:
-        """The models a caller may use, as OpenAI model objects."""
+    async def models(self) -> Catalogue:
+        """The models a caller may use, by id."""
         ...
 
-    async def model_kinds(self) -> dict[str, str | None]:
-        """Each listed model's kind ("chat", "embeddings"), or None where it is not known."""
+    async def call(self, endpoint: str, body: Json) -> Json:
+        """A non-streamed request to `endpoint` (e.g. `CHAT`), and its JSON answer."""
         ...
 
-    async def chat(self, body: Json) -> Json:
-        """A non-streamed chat completion."""
-        ...
-
-    async def chat_stream(self, body: Json) -> AsyncIterator[Json]:
-        """Open a streamed chat completion: errors before the first chunk raise here."""
-        ...
-
-    async def embeddings(self, body: Json) -> Json:
-        """Embeddings for `body["input"]`, always a list of strings here."""
+    async def stream(self, endpoint: str, body: Json) -> AsyncIterator[Json]:
+        """Open a streamed request: errors before the first event raise here; then each
+        event's JSON data, until the stream's end."""
         ...
 
     async def aclose(self) -> None:

@@ -18,7 +18,7 @@ import httpx
 from ..errors import GatewayError, RateLimited, UpstreamFailed
 from ..messages import has_image
 from ..settings import Settings
-from .base import Json
+from .base import CHAT, EMBEDDINGS, Catalogue, Json, ModelInfo
 from .cache import Refreshing
 from .http import error_from_response, iter_sse_json, json_request, ok_json, ok_stream, send
 from .retry import RetryPolicy
@@ -26,6 +26,23 @@ from .retry import RetryPolicy
 REFRESH_MARGIN_SECONDS = 60
 STALE_CATALOGUE_SECONDS = 60  # how long a model list is reused while Copilot says 429
 CALLABLE_TYPES = ("chat", "embeddings")  # "completion" models are not served by /chat
+# Where a model is served when Copilot's catalogue does not say, by its type.
+DEFAULT_ENDPOINTS = {"chat": (CHAT,), "embeddings": (EMBEDDINGS,)}
+# Copilot's `OpenAI-Intent` per endpoint (the configured one for the rest).
+INTENTS = {EMBEDDINGS: "copilot-panel"}
+
+
+PERSONAL_ACCESS_TOKEN_PREFIXES = ("ghp_", "github_pat_")
+
+
+def personal_access_token_problem(token: str) -> str | None:
+    """Why a token cannot work, if it is a personal access token."""
+    if token.startswith(PERSONAL_ACCESS_TOKEN_PREFIXES):
+        return (
+            "GITHUB_TOKEN is a personal access token: GitHub does not exchange those for "
+            "Copilot tokens. Run `copilot-gateway login` to get an OAuth token instead."
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -98,6 +115,14 @@ def as_openai_model(model: Json) -> Json:
     }
 
 
+def model_info(model: Json) -> ModelInfo:
+    """A catalogue entry as ours: its kind, and the HTTP endpoints Copilot serves it on."""
+    kind = model["capabilities"]["type"]
+    listed = [e for e in model.get("supported_endpoints") or [] if e.startswith("/")]
+    endpoints = tuple(listed) or DEFAULT_ENDPOINTS.get(kind, ())
+    return ModelInfo(model["id"], kind, endpoints, as_openai_model(model))
+
+
 class CopilotUpstream:
     def __init__(self, client: httpx.AsyncClient, settings: Settings, github_token: str) -> None:
         self._retry = RetryPolicy.of(settings)
@@ -106,7 +131,7 @@ class CopilotUpstream:
         self._github_token = github_token
         self._session = Refreshing(self._exchange)
         self._catalogue = Refreshing(self._fetch_catalogue)
-        self._last_catalogue: dict[str, tuple[str, Json]] = {}
+        self._last_catalogue: Catalogue = {}
 
     def _editor_headers(self) -> dict[str, str]:
         s = self._settings
@@ -186,38 +211,32 @@ class CopilotUpstream:
         request = await self._request(method, path, body, intent)
         return await send(self._client, request, stream, self._retry)
 
-    async def _fetch_catalogue(self) -> tuple[dict[str, tuple[str, Json]], float]:
-        """Callable models by id: (kind, OpenAI model object)."""
+    async def _fetch_catalogue(self) -> tuple[Catalogue, float]:
+        """Callable models by id."""
         try:
             answer = ok_json(await self._send("GET", "/models", intent="model-access"))
         except RateLimited:
             if not self._last_catalogue:
                 raise
             return self._last_catalogue, STALE_CATALOGUE_SECONDS  # as VS Code does on a 429
-        catalogue: dict[str, tuple[str, Json]] = {}
+        catalogue: Catalogue = {}
         for model in answer.get("data", []):
             if isinstance(model, dict) and "id" in model and callable_on_chat_api(model):
-                kind = model["capabilities"]["type"]
                 # Copilot lists some ids twice: keep the first
-                catalogue.setdefault(model["id"], (kind, as_openai_model(model)))
+                catalogue.setdefault(model["id"], model_info(model))
         self._last_catalogue = catalogue
         return catalogue, self._settings.models_cache_seconds
 
-    async def list_models(self) -> list[Json]:
-        return [model for _, model in (await self._catalogue.get()).values()]
+    async def models(self) -> Catalogue:
+        return await self._catalogue.get()
 
-    async def model_kinds(self) -> dict[str, str | None]:
-        return {model_id: kind for model_id, (kind, _) in (await self._catalogue.get()).items()}
+    async def call(self, endpoint: str, body: Json) -> Json:
+        return ok_json(await self._send("POST", endpoint, body, intent=INTENTS.get(endpoint)))
 
-    async def chat(self, body: Json) -> Json:
-        return ok_json(await self._send("POST", "/chat/completions", body))
-
-    async def chat_stream(self, body: Json) -> AsyncIterator[Json]:
-        response = await self._send("POST", "/chat/completions", body, stream=True)
+    async def stream(self, endpoint: str, body: Json) -> AsyncIterator[Json]:
+        intent = INTENTS.get(endpoint)
+        response = await self._send("POST", endpoint, body, intent=intent, stream=True)
         return iter_sse_json(await ok_stream(response), self._settings.stream_idle_timeout)
-
-    async def embeddings(self, body: Json) -> Json:
-        return ok_json(await self._send("POST", "/embeddings", body, intent="copilot-panel"))
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -20,8 +20,8 @@ from ..errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from ..metrics import count_upstream_error, observe_upstream
-from ..record import note
+from ..observability.metrics import count_upstream_error, observe_upstream
+from ..observability.record import note
 from ..settings import Settings
 from .base import Json
 from .retry import RetryPolicy, send_retrying

@@ -1,0 +1,39 @@
+"""May this caller use this model? Only models the upstream lists, each for its own kind,
+and within what the config file allows this key and this country (see `rules`)."""
+
+from __future__ import annotations
+
+from ..errors import NotFound
+from ..gateway import Call
+from ..upstreams.base import Json, ModelInfo
+
+
+def _permitted(call: Call, model: str) -> bool:
+    return call.gateway.access.permits(call.caller, call.scope, model)
+
+
+async def visible_models(call: Call) -> list[Json]:
+    """The upstream's models this caller may use, as OpenAI model objects."""
+    catalogue = await call.upstream.models()
+    return [info.listed for info in catalogue.values() if _permitted(call, info.id)]
+
+
+async def require_model(call: Call, model: str, kind: str | None = None) -> ModelInfo:
+    """The model, if this caller may use it on an endpoint of this kind; else 404, as
+    OpenAI answers, for a model not offered, not of the kind the endpoint needs, or not for
+    this caller (the same answer as for a model that does not exist)."""
+    info = (await call.upstream.models()).get(model)
+    if info is None or not _permitted(call, model):
+        raise NotFound(
+            f"The model '{model}' does not exist or you do not have access to it.",
+            param="model",
+            code="model_not_found",
+        )
+    if kind and info.kind not in (None, kind):
+        raise NotFound(
+            f"The model '{model}' is a {info.kind} model, not a {kind} model.",
+            param="model",
+            code="model_not_supported",
+        )
+    call.record.model = model
+    return info

@@ -1,0 +1,101 @@
+"""Every request becomes a `Call`: made here, outermost, and handed to its handler.
+
+The call lives in the ASGI scope under one key, read only through `call_of`: connexion
+hands inner middlewares copies of the scope, but they share its `state`, so the request
+validator and the security check inside connexion's stack fill in the same call.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+
+from connexion import context as connexion_context
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..errors import GatewayError
+from ..gateway import Call, Gateway
+from ..observability.observe import observe
+from ..observability.record import RequestRecord, current_record
+from ..surfaces.base import Handler
+from ..surfaces.registry import surface_for_path
+
+CALL_KEY = "copilot_gateway.call"
+# Paths go into logs: a path of garbage is cut short.
+LOGGED_PATH_CHARS = 200
+# Probes and scrapes are neither logged nor counted: they would drown the rest.
+NOT_OBSERVED = frozenset({"/metrics", "/healthz"})
+
+
+def call_of(scope: Scope) -> Call:
+    call: Call = scope["state"][CALL_KEY]
+    return call
+
+
+class CallMiddleware:
+    """Makes the request's call; answers a `GatewayError` raised by the edge middlewares
+    around connexion (whose own errors connexion's handlers answer); and once the response
+    is done (streams included) has it logged and counted."""
+
+    def __init__(self, app: ASGIApp, gateway: Gateway) -> None:
+        self.app = app
+        self.gateway = gateway
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        record = RequestRecord(scope["method"], scope["path"][:LOGGED_PATH_CHARS])
+        call = Call(self.gateway, surface_for_path(scope["path"]), record, scope)
+        scope.setdefault("state", {})[CALL_KEY] = call
+        current_record.set(record)
+
+        async def send_noting_progress(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                record.status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                record.completed = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_progress)
+        except GatewayError as error:
+            if record.status is not None:
+                raise
+            await call.failed(error)(scope, receive, send_noting_progress)
+        finally:
+            if scope["path"] not in NOT_OBSERVED:
+                observe(record, call.error)
+
+
+def endpoint_for(handler: Handler) -> Callable[..., Awaitable[Response]]:
+    """What connexion calls for an operation: the handler, given its call first.
+
+    connexion reads the endpoint's signature to choose what to pass (the path's parameters
+    here): it is the handler's own, less the call.
+    """
+
+    async def endpoint(**parameters: object) -> Response:
+        return await handler(call_of(connexion_context.scope), **parameters)
+
+    signature = inspect.signature(handler)
+    endpoint.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=list(signature.parameters.values())[1:]
+    )
+    endpoint.__name__ = endpoint.__qualname__ = handler.__name__
+    return endpoint
+
+
+class NoteOperationMiddleware:
+    """Behind connexion's router, where the operationId is known: notes it in the record
+    (connexion routes with a copy of the scope, so the outer middleware cannot see it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        routing = scope.get("extensions", {}).get("connexion_routing", {})
+        if scope["type"] == "http" and routing.get("operation_id"):
+            call_of(scope).record.operation = routing["operation_id"]
+        await self.app(scope, receive, send)

@@ -1,0 +1,103 @@
+"""Turn every exception that reaches connexion's error middleware into a `GatewayError`,
+answered in the shape of the request's API surface.
+
+connexion renders RFC 7807 problems and Starlette renders plain text; we register one
+handler per exception family so that no client ever sees either.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from connexion import AsyncApp
+from connexion.exceptions import OAuthProblem, ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from starlette.exceptions import HTTPException
+
+from ..errors import (
+    AuthenticationFailed,
+    GatewayError,
+    InternalError,
+    InvalidRequest,
+    MethodNotAllowed,
+    NotFound,
+    UnsupportedMediaType,
+)
+from .calls import call_of
+
+log = logging.getLogger(__name__)
+
+# One message for every failed authentication, whatever the reason, so a caller learns
+# nothing about which keys exist.
+AUTH_FAILED_MESSAGE = "Missing or invalid API key: send 'Authorization: Bearer <key>'."
+
+
+def answer(request: ConnexionRequest, error: GatewayError) -> ConnexionResponse:
+    """The error as the request's surface answers it (connexion wants its own type)."""
+    response = call_of(request.scope).failed(error)
+    return ConnexionResponse(
+        status_code=response.status_code,
+        mimetype=response.media_type,
+        content_type=response.media_type,
+        body=response.body,
+        headers=error.headers,
+        is_streamed=False,
+    )
+
+
+def from_problem(exc: ProblemException) -> GatewayError:
+    """connexion's problems: validation, auth, content type, non-conforming responses."""
+    headers = dict(exc.headers or {})
+    if isinstance(exc, OAuthProblem) or exc.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+        return AuthenticationFailed(AUTH_FAILED_MESSAGE, headers=headers)
+    if exc.status == 415:
+        return UnsupportedMediaType(str(exc.detail), headers=headers)
+    if exc.status >= 500:
+        log.error("connexion problem %s: %s", exc.status, exc.detail)
+        return InternalError("The gateway failed to produce a valid response.")
+    return GatewayError(str(exc.detail or exc.title), status=exc.status, headers=headers)
+
+
+def from_http_exception(exc: HTTPException) -> GatewayError:
+    """Starlette's routing errors (404 unknown path, 405 wrong method) and friends."""
+    headers = dict(exc.headers or {})
+    if exc.status_code == 404:
+        return NotFound("Unknown request URL.", code="unknown_url", headers=headers)
+    if exc.status_code == 405:
+        return MethodNotAllowed("Method not allowed for this URL.", headers=headers)
+    return GatewayError(str(exc.detail), status=exc.status_code, headers=headers)
+
+
+async def handle_gateway_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, GatewayError)
+    if exc.status >= 500:  # the operator's business, with the request id (see request_id)
+        log.warning("%s %s: %s", exc.status, exc.code, exc.message)
+    return answer(request, exc)
+
+
+async def handle_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, ProblemException)
+    return answer(request, from_problem(exc))
+
+
+async def handle_http_exception(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, HTTPException)
+    return answer(request, from_http_exception(exc))
+
+
+async def handle_undecodable(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    return answer(request, InvalidRequest("The request body is not valid UTF-8."))
+
+
+async def handle_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    log.exception("unexpected error", exc_info=exc)
+    return answer(request, InternalError("The gateway hit an unexpected error."))
+
+
+def install(app: AsyncApp) -> None:
+    app.add_error_handler(GatewayError, handle_gateway_error)
+    app.add_error_handler(ProblemException, handle_problem)
+    app.add_error_handler(HTTPException, handle_http_exception)
+    app.add_error_handler(UnicodeDecodeError, handle_undecodable)
+    app.add_error_handler(Exception, handle_unexpected)

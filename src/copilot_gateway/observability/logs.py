@@ -1,0 +1,92 @@
+"""Log set-up (JSON lines when not on a terminal, readable text on one) and the access log:
+one line per request, with what its record learnt. Never a body, never a secret."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Literal
+
+from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.orjson import OrjsonFormatter
+
+from ..edge.request_id import RequestIdFilter
+from .record import RequestRecord
+
+access_log = logging.getLogger("copilot_gateway.access")
+
+# The access line's fields, in the order the text format shows them.
+ACCESS_FIELDS = (
+    "operation",
+    "model",
+    "key",
+    "latency_ms",
+    "upstream_status",
+    "prompt_tokens",
+    "completion_tokens",
+    "error",
+)
+
+LogFormat = Literal["auto", "json", "text"]
+
+
+class TextFormatter(logging.Formatter):
+    """uvicorn-like lines, with the access line's fields as `name=value`."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "%(levelname)s:     [%(request_id)s] %(message)s", defaults={"request_id": "-"}
+        )
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        fields = [
+            f"{name}={getattr(record, name)}" for name in ACCESS_FIELDS if hasattr(record, name)
+        ]
+        return " ".join([line, *fields])
+
+
+def json_formatter() -> logging.Formatter:
+    return OrjsonFormatter(
+        ["levelname", "name", "message", "request_id"],
+        rename_fields={"levelname": "level", "name": "logger"},
+        timestamp=True,
+        # uvicorn adds a copy of some messages with terminal colour codes.
+        reserved_attrs=[*RESERVED_ATTRS, "color_message"],
+    )
+
+
+def configure_logging(log_format: LogFormat = "auto", level: str = "info") -> None:
+    """The root logger for the whole process, uvicorn's loggers included."""
+    use_json = log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
+    handler = logging.StreamHandler()
+    handler.setFormatter(json_formatter() if use_json else TextFormatter())
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers[:] = []  # theirs propagate to ours
+    # One line per upstream call and per skipped SSE validation is noise, not news.
+    for chatty in ("httpx", "connexion.middleware.validation"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
+def log_request(record: RequestRecord, seconds: float) -> None:
+    fields: dict[str, object] = {"method": record.method, "path": record.path}
+    fields["status"] = record.status
+    if record.operation:
+        fields["operation"] = record.operation
+    if record.model:
+        fields["model"] = record.model
+    if record.key_name:
+        fields["key"] = record.key_name
+    fields["latency_ms"] = round(seconds * 1000, 2)
+    if record.upstream_status is not None:
+        fields["upstream_status"] = record.upstream_status
+    if record.prompt_tokens or record.completion_tokens:
+        fields["prompt_tokens"] = record.prompt_tokens
+        fields["completion_tokens"] = record.completion_tokens
+    if record.error_code:
+        fields["error"] = record.error_code
+    access_log.info("%s %s %s", record.method, record.path, record.status, extra=fields)

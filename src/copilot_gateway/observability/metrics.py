@@ -1,0 +1,116 @@
+"""Prometheus metrics, and `GET /metrics` to scrape them.
+
+With `serve --workers N` every worker process writes its samples to files in
+PROMETHEUS_MULTIPROC_DIR (set by `serve` before the workers start) and a scrape of any
+worker reads them all: prometheus-client's multi-process mode.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import Awaitable, Callable
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from pydantic import SecretStr
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..errors import AuthenticationFailed
+from .record import RequestRecord
+
+MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+# From a quick model list to a long generation.
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
+
+REQUESTS = Counter(
+    "gateway_requests",
+    "Requests answered, by operation, HTTP status and model.",
+    ["operation", "status", "model"],
+)
+REQUEST_SECONDS = Histogram(
+    "gateway_request_duration_seconds",
+    "Time from request to the end of its response (the end of the stream for streams).",
+    ["operation"],
+    buckets=LATENCY_BUCKETS,
+)
+UPSTREAM_SECONDS = Histogram(
+    "gateway_upstream_duration_seconds",
+    "Time from sending an upstream request to its response headers, per attempt.",
+    ["endpoint"],
+    buckets=LATENCY_BUCKETS,
+)
+UPSTREAM_ERRORS = Counter(
+    "gateway_upstream_errors",
+    "Upstream failures, by kind (timeout, connection, status_5xx, stream_cut, ...).",
+    ["kind"],
+)
+STREAMS_OPEN = Gauge(
+    "gateway_streams_open", "Streams being relayed now.", multiprocess_mode="livesum"
+)
+TOKENS = Counter(
+    "gateway_tokens",
+    "Tokens used, by model, client key name and type (prompt or completion).",
+    ["model", "key", "type"],
+)
+
+
+def observe_request(record: RequestRecord, seconds: float) -> None:
+    operation = record.operation or "unmatched"
+    model = record.model or ""
+    REQUESTS.labels(operation, str(record.status or 0), model).inc()
+    REQUEST_SECONDS.labels(operation).observe(seconds)
+    key = record.key_name or ""
+    if record.prompt_tokens:
+        TOKENS.labels(model, key, "prompt").inc(record.prompt_tokens)
+    if record.completion_tokens:
+        TOKENS.labels(model, key, "completion").inc(record.completion_tokens)
+
+
+def observe_upstream(endpoint: str, seconds: float) -> None:
+    UPSTREAM_SECONDS.labels(endpoint).observe(seconds)
+
+
+def count_upstream_error(kind: str) -> None:
+    UPSTREAM_ERRORS.labels(kind).inc()
+
+
+def exposition() -> bytes:
+    """Every metric in Prometheus' text format, gathered from all workers if there are."""
+    if os.environ.get(MULTIPROCESS_DIR_VARIABLE):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)
+
+
+def forget_this_process() -> None:
+    """A worker leaving: its open-streams gauge must not count any more."""
+    if os.environ.get(MULTIPROCESS_DIR_VARIABLE):
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+
+
+def metrics_endpoint(token: SecretStr | None) -> Callable[[Request], Awaitable[Response]]:
+    """`GET /metrics`, behind its own bearer token when one is configured."""
+    expected = f"Bearer {token.get_secret_value()}".encode() if token else None
+
+    async def metrics(request: Request) -> Response:
+        if expected is not None:
+            sent = request.headers.get("authorization", "").encode("latin-1")
+            if not hmac.compare_digest(sent, expected):
+                raise AuthenticationFailed(
+                    "Missing or invalid metrics token: send 'Authorization: Bearer <token>'.",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+        return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
+
+    return metrics

@@ -1,0 +1,245 @@
+"""Request bodies (and JSON answers) validated by our compiled validators, plugged into
+connexion's validator hooks (see `schemas`). A refused body's error names the offending
+field in `param` the way OpenAI does (`messages[0].role`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import jsonschema_rs
+import orjson
+from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import NonConformingResponseBody
+from connexion.validators import VALIDATOR_MAP
+from connexion.validators.json import JSONRequestBodyValidator, JSONResponseBodyValidator
+from starlette.types import Message, Receive, Scope, Send
+
+from ..edge.calls import call_of
+from ..errors import InvalidRequest
+from .schemas import compiled, param_path
+
+log = logging.getLogger(__name__)
+
+MAX_SHOWN = 200  # characters of a client's value we echo back in a message
+
+
+def _kind(error: jsonschema_rs.ValidationError) -> str:
+    return type(error.kind).__name__
+
+
+WHOLE_VALUE_KINDS = ("Type", "Enum", "Constant")
+
+
+def _rejects_whole(branch: list[jsonschema_rs.ValidationError], depth: int) -> bool:
+    """A branch whose type, or discriminating value (e.g. `role`), does not even match."""
+    for error in branch:
+        if len(error.instance_path) == depth and _kind(error) in WHOLE_VALUE_KINDS:
+            return True
+        if len(error.instance_path) == depth + 1 and _kind(error) in ("Enum", "Constant"):
+            return True
+    return False
+
+
+def _expected_types(context: list[list[jsonschema_rs.ValidationError]], depth: int) -> list[str]:
+    """What a oneOf/anyOf would have taken, when the value's type fits no branch."""
+    expected: list[str] = []
+    for branch in context:
+        for error in branch:
+            if len(error.instance_path) != depth:
+                continue
+            details = error.kind.as_dict()
+            if _kind(error) == "Type":
+                expected += [str(t) for t in details["types"]]
+            elif _kind(error) == "Enum":
+                expected += [
+                    "null" if o is None else orjson.dumps(o).decode() for o in details["options"]
+                ]
+    return list(dict.fromkeys(expected))
+
+
+def _rejected_property(
+    context: list[list[jsonschema_rs.ValidationError]], depth: int
+) -> tuple[str, list[Any]] | None:
+    """When every branch refused the value of one same property (say a message's `role`):
+    that property, and every value the branches would have taken."""
+    names: set[str] = set()
+    options: list[Any] = []
+    for branch in context:
+        for error in branch:
+            if len(error.instance_path) != depth + 1 or _kind(error) not in ("Enum", "Constant"):
+                continue
+            names.add(str(error.instance_path[-1]))
+            details = error.kind.as_dict()
+            options += details["options"] if _kind(error) == "Enum" else [details["expected_value"]]
+    if len(names) != 1:
+        return None
+    unique = {orjson.dumps(option): option for option in options}
+    return names.pop(), list(unique.values())
+
+
+def _missing_everywhere(
+    branches: list[list[jsonschema_rs.ValidationError]], depth: int
+) -> jsonschema_rs.ValidationError | None:
+    def missing(
+        branch: list[jsonschema_rs.ValidationError],
+    ) -> dict[str, jsonschema_rs.ValidationError]:
+        return {
+            e.kind.as_dict()["property"]: e
+            for e in branch
+            if len(e.instance_path) == depth and _kind(e) == "Required"
+        }
+
+    first = missing(branches[0])
+    shared = set(first).intersection(*(missing(branch) for branch in branches[1:]))
+    return first[min(shared)] if shared else None
+
+
+def most_specific(error: jsonschema_rs.ValidationError) -> jsonschema_rs.ValidationError:
+    """Look inside oneOf/anyOf for the one branch the value was meant for."""
+    context = getattr(error.kind, "context", None)
+    if not context:
+        return error
+    depth = len(error.instance_path)
+    candidates = [branch for branch in context if branch and not _rejects_whole(branch, depth)]
+    if len(candidates) > 1:
+        # A property every branch requires (say `role`) is missing: that is the error.
+        common = _missing_everywhere(candidates, depth)
+        return common or error
+    if not candidates:
+        return error
+    deepest = max(candidates[0], key=lambda e: len(e.instance_path))
+    return most_specific(deepest)
+
+
+def shorten(text: str) -> str:
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
+
+
+def describe(error: jsonschema_rs.ValidationError) -> InvalidRequest:
+    """An OpenAI-style 400 for the most useful of a body's validation errors."""
+    error = most_specific(error)
+    path = list(error.instance_path)
+    kind = _kind(error)
+    details = error.kind.as_dict() if hasattr(error.kind, "as_dict") else {}
+    if kind == "Required":
+        param = param_path([*path, details["property"]])
+        return InvalidRequest(f"Missing required parameter: '{param}'.", param=param)
+    if kind == "AdditionalProperties":
+        param = param_path([*path, details["unexpected"][0]])
+        return InvalidRequest(f"Unrecognized request argument supplied: {param}", param=param)
+    param = param_path(path)
+    where = f"'{param}'" if param else "the request body"
+    context = getattr(error.kind, "context", None)
+    if context and all(_rejects_whole(branch, len(path)) for branch in context):
+        if rejected := _rejected_property(context, len(path)):
+            name, values = rejected
+            param = param_path([*path, name])
+            options = ", ".join(orjson.dumps(value).decode() for value in values)
+            return InvalidRequest(
+                shorten(f"Invalid value for '{param}': expected one of {options}."), param=param
+            )
+        expected = " or ".join(_expected_types(context, len(path))) or "one of its accepted forms"
+        return InvalidRequest(
+            shorten(f"Invalid type for {where}: expected {expected}."), param=param
+        )
+    if kind == "Type":
+        expected = " or ".join(str(t) for t in details["types"])
+        return InvalidRequest(f"Invalid type for {where}: expected {expected}.", param=param)
+    if kind == "Enum":
+        options = ", ".join(orjson.dumps(o).decode() for o in details["options"])
+        return InvalidRequest(
+            shorten(f"Invalid value for {where}: expected one of {options}."), param=param
+        )
+    return InvalidRequest(f"Invalid value for {where}: {shorten(error.message)}", param=param)
+
+
+def first_error(schema: dict, instance: Any) -> InvalidRequest | None:
+    for error in compiled(schema).iter_errors(instance):
+        return describe(error)
+    return None
+
+
+def parse_json(raw: bytes) -> Any:
+    """Strict JSON (RFC 8259: UTF-8, no NaN), as clients and upstreams must send it."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequest(f"The request body is not valid JSON: {exc}") from None
+
+
+class RequestBodyValidator(JSONRequestBodyValidator):
+    async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        """Read, parse and validate the body, then replay it to the handler.
+
+        connexion's own version treats a body without Content-Length (chunked) as missing.
+        """
+        messages: list[Message] = []
+
+        async def stream() -> AsyncIterator[bytes]:
+            more_body = True
+            while more_body:
+                message = await receive()
+                messages.append(message)
+                more_body = message.get("more_body", False)
+                yield message.get("body", b"")
+
+        body = await self._parse(stream(), scope=scope)
+        self._validate(body)
+        # Parsed once, here: handlers take this instead of having connexion parse it again.
+        call_of(scope).body = body
+        return self._insert_messages(receive, messages=messages), scope
+
+    async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> Any:
+        raw = b"".join([chunk async for chunk in stream])
+        return parse_json(raw) if raw.strip() else None
+
+    def _validate(self, body: Any) -> dict | None:
+        if body is None:
+            if self._nullable:
+                return None
+            raise InvalidRequest("The request body must be a JSON object.")
+        error = first_error(self._schema, body)
+        if error is not None:
+            log.info("invalid request: %s (param %s)", error.message, error.param)
+            raise error
+        return None
+
+
+class ResponseBodyValidator(JSONResponseBodyValidator):
+    """The last line of defence: a non-conforming JSON answer is a 500 (or, in log mode,
+    only logged: `GATEWAY_UPSTREAM_VALIDATION=log` lets such answers through)."""
+
+    reject = True
+
+    def wrap_send(self, send: Send) -> Send:
+        if call_of(self._scope).answer_checked:
+            return send  # validated as a dict already: no need to buffer and parse it again
+        return super().wrap_send(send)
+
+    def _parse(self, stream: Iterator[bytes]) -> Any:  # type: ignore[override]
+        raw = b"".join(stream)
+        try:
+            return orjson.loads(raw) if raw else None
+        except orjson.JSONDecodeError as exc:
+            raise NonConformingResponseBody(f"Response body is not JSON: {exc}") from None
+
+    def _validate(self, body: Any) -> None:  # type: ignore[override]
+        for error in compiled(self._schema).iter_errors(body):
+            where = param_path(list(error.instance_path)) or "body"
+            log.error("response does not conform to the spec at %s: %s", where, error.message)
+            if self.reject:
+                raise NonConformingResponseBody(f"{where}: {error.message}")
+            return
+
+
+def validator_map(reject_responses: bool) -> dict:
+    """connexion's validators, ours for JSON bodies and JSON responses."""
+    responses = type("ResponseValidator", (ResponseBodyValidator,), {"reject": reject_responses})
+    return {
+        "parameter": VALIDATOR_MAP["parameter"],
+        "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": RequestBodyValidator}),
+        "response": MediaTypeDict({**VALIDATOR_MAP["response"], "*/*json": responses}),
+    }

@@ -1,0 +1,64 @@
+"""What every API surface owns: its spec document, its operations, and how it speaks
+errors and server-sent events. The rest of the gateway raises `GatewayError`s and hands
+events to the surface the request came in on."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import orjson
+from starlette.responses import Response, StreamingResponse
+
+from ..errors import GatewayError
+from ..spec.operations import Operation
+
+# A handler takes the call it serves (see `gateway.Call`), then the path's parameters.
+Handler = Callable[..., Awaitable[Response]]
+
+
+class Surface:
+    """An API surface: subclasses say how its errors and events look on the wire."""
+
+    name: str
+    document: str  # the spec file under openapi/
+    operations: tuple[Operation, ...]
+    # Paths that are this surface's even when no operation matches (a 404 in its shape).
+    path_prefixes: tuple[str, ...] = ()
+
+    def handler(self, operation_id: str) -> Handler:
+        raise NotImplementedError
+
+    def error_body(self, error: GatewayError) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def sse_event(self, data: Any, name: str | None = None) -> bytes:
+        """One server-sent event, as this surface frames it."""
+        prefix = b"event: " + name.encode() + b"\n" if name else b""
+        return prefix + b"data: " + orjson.dumps(data) + b"\n\n"
+
+    def stream_error_event(self, error: GatewayError) -> bytes:
+        """What a client sees when a stream fails after its headers were sent."""
+        raise NotImplementedError
+
+    def error_response(self, error: GatewayError) -> Response:
+        return Response(
+            orjson.dumps(self.error_body(error)),
+            status_code=error.status,
+            media_type="application/json",
+            headers=error.headers,
+        )
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    """A JSON answer; explicit content type, as some operations declare two for their 200."""
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+def sse_response(events: AsyncIterator[bytes]) -> StreamingResponse:
+    # No buffering anywhere: proxies are told so too (X-Accel-Buffering).
+    return StreamingResponse(
+        events,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

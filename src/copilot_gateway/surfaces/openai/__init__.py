@@ -1,0 +1,1 @@
+"""The OpenAI API surface: chat, legacy completions, embeddings and models."""

@@ -1,0 +1,60 @@
+"""POST /v1/chat/completions (and its alias POST /openai)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from starlette.responses import Response
+
+from ... import tokens
+from ...access.models import require_model
+from ...gateway import Call, new_id, now
+from ...upstreams.base import CHAT, Json
+from ..base import sse_response
+from ..streams import guarded
+from .choices import merged_answer_choices
+from .envelope import envelope
+from .streams import ChatStream
+
+
+def include_usage(body: Json) -> bool:
+    return bool((body.get("stream_options") or {}).get("include_usage"))
+
+
+def completed(answer: Json, request: Json) -> Json:
+    """An upstream answer as an OpenAI chat completion: our id, required fields, usage."""
+    model = answer.get("model") or request["model"]
+    single = (request.get("n") or 1) == 1
+    choices = merged_answer_choices(answer.get("choices") or [], single)
+    generated = [text for c in choices for text in tokens.generated_texts(c["message"])]
+    usage = tokens.reported_or_counted(
+        answer.get("usage"), model, messages=request["messages"], generated=generated
+    )
+    fingerprint = answer.get("system_fingerprint")
+    extra = {"system_fingerprint": fingerprint} if fingerprint else {}
+    created = answer.get("created") or now()
+    return envelope(
+        "chat.completion", new_id("chatcmpl-"), created, model, choices, usage=usage, **extra
+    )
+
+
+async def stream(call: Call, body: Json) -> AsyncIterator[bytes]:
+    """Open the upstream stream (errors here are plain HTTP errors), then relay it."""
+    upstream_body = {
+        **body,
+        "stream_options": {**(body.get("stream_options") or {}), "include_usage": True},
+    }
+    chunks = await call.upstream.stream(CHAT, upstream_body)
+    relay = ChatStream(call, new_id("chatcmpl-"), now(), body, include_usage(body))
+    return guarded(call, relay.events(chunks))
+
+
+async def createChatCompletion(call: Call) -> Response:
+    body = call.body
+    await require_model(call, body["model"], "chat")
+    if body.get("stream"):
+        return sse_response(await stream(call, body))
+    answer = await call.upstream.call(CHAT, body)
+    result = completed(answer, body)
+    call.record.add_usage(result["usage"])
+    return call.answer("CreateChatCompletionResponse", result)

@@ -1,0 +1,54 @@
+"""POST /v1/embeddings."""
+
+from __future__ import annotations
+
+import base64
+import struct
+
+from starlette.responses import Response
+
+from ... import tokens
+from ...access.models import require_model
+from ...errors import UpstreamFailed
+from ...gateway import Call
+from ...upstreams.base import EMBEDDINGS
+from .inputs import texts_of
+
+
+def as_base64(vector: list[float]) -> str:
+    """OpenAI's base64 form: the vector as little-endian float32s."""
+    return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+
+
+async def createEmbedding(call: Call) -> Response:
+    body = call.body
+    await require_model(call, body["model"], "embeddings")
+    texts = texts_of(body["input"], body["model"], "input")
+    upstream_body = {"model": body["model"], "input": texts, "encoding_format": "float"}
+    for passed in ("dimensions", "user"):
+        if body.get(passed) is not None:
+            upstream_body[passed] = body[passed]
+    answer = await call.upstream.call(EMBEDDINGS, upstream_body)
+
+    data = sorted(
+        (item for item in answer.get("data") or [] if isinstance(item, dict)),
+        key=lambda item: item.get("index", 0),
+    )
+    if len(data) != len(texts) or not all(isinstance(item.get("embedding"), list) for item in data):
+        raise UpstreamFailed("The upstream returned embeddings that do not match the input.")
+    encode = as_base64 if body.get("encoding_format") == "base64" else list
+    usage = tokens.reported_or_counted(answer.get("usage"), body["model"], inputs=texts)
+    call.record.add_usage(usage)
+    result = {
+        "object": "list",
+        "data": [
+            {"object": "embedding", "index": index, "embedding": encode(item["embedding"])}
+            for index, item in enumerate(data)
+        ],
+        "model": answer.get("model") or body["model"],
+        "usage": {
+            "prompt_tokens": usage.get("prompt_tokens", 0),
+            "total_tokens": usage.get("total_tokens", 0),
+        },
+    }
+    return call.answer("CreateEmbeddingResponse", result)

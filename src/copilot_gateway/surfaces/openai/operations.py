@@ -1,0 +1,50 @@
+"""What the OpenAI surface serves (`openapi/openai.yaml`): the one list of its operations."""
+
+from __future__ import annotations
+
+from ...spec.operations import Operation
+
+DOCUMENT = "openai.yaml"
+
+OPERATIONS = (
+    Operation(
+        "listModels",
+        "get",
+        "/models",
+        "List the models this caller may use.",
+        servers=("/v1", "/"),
+    ),
+    Operation("retrieveModel", "get", "/models/{model}", "Retrieve one model."),
+    Operation(
+        "createChatCompletion",
+        "post",
+        "/chat/completions",
+        "Create a chat completion, streamed or not.",
+    ),
+    Operation(
+        "createChatCompletionAlias",
+        "post",
+        "/openai",
+        "Alias of POST /v1/chat/completions.",
+        servers=("/",),
+        origin="alias",
+        alias_of="createChatCompletion",
+    ),
+    Operation(
+        "createCompletion",
+        "post",
+        "/completions",
+        "Create a legacy text completion, streamed or not.",
+    ),
+    Operation(
+        "createEmbedding", "post", "/embeddings", "Create embeddings for one or more inputs."
+    ),
+    Operation(
+        "getHealth",
+        "get",
+        "/healthz",
+        "Liveness check; needs no key.",
+        servers=("/",),
+        origin="ours",
+    ),
+)

@@ -1,0 +1,38 @@
+"""Every stream, on every surface, ends as its surface says or with an error event the
+client can see: never silently, and never later than the shutdown grace period."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from ..errors import GatewayError, InternalError, UpstreamUnavailable
+from ..gateway import Call
+from ..observability.metrics import STREAMS_OPEN
+
+log = logging.getLogger(__name__)
+
+
+async def guarded(call: Call, events: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """Turn a failure after the headers were sent into the surface's error event, then
+    end; and end with one too when the gateway shuts down before the stream is done."""
+    draining = call.gateway.draining
+    try:
+        with STREAMS_OPEN.track_inprogress():
+            async with asyncio.timeout(None) as deadline:
+                draining.track(deadline)
+                try:
+                    async for chunk in events:
+                        yield chunk
+                finally:
+                    draining.untrack(deadline)
+    except TimeoutError:
+        message = "The gateway is shutting down: the stream was ended before it was complete."
+        yield call.stream_failed(UpstreamUnavailable(message, code="gateway_shutting_down"))
+    except GatewayError as error:
+        log.warning("stream failed: %s", error.message)
+        yield call.stream_failed(error)
+    except Exception:
+        log.exception("stream failed unexpectedly")
+        yield call.stream_failed(InternalError("The stream failed unexpectedly."))
