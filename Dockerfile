@@ -11,7 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 10001 gateway
 WORKDIR /opt/copilot-gateway
 COPY pyproject.toml README.md ./
-COPY openapi/openai.yaml openapi/openai.yaml
+COPY openapi openapi
 COPY src src
 RUN pip install --no-cache-dir .
 

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Generate openapi/openai.yaml from the official OpenAI spec.
 
-Keeps the five operations we serve and the transitive closure of the schemas they
-reference, down-converts OpenAPI 3.1 to 3.0.3 (connexion 3.3 loads only 3.0.x), and adds
-our few additions, each marked `x-gateway-addition: true`.
+Keeps the operations the OpenAI surface serves (the one list of them is
+`copilot_gateway.surfaces.openai.operations`) and the transitive closure of the schemas
+they reference, down-converts OpenAPI 3.1 to 3.0.3 (connexion 3.3 loads only 3.0.x), and
+adds our few additions, each marked `x-gateway-addition: true`.
 
-    scripts/trim_spec.py                 # rewrite openapi/openai.yaml
-    scripts/trim_spec.py --check         # exit 1 if the committed file is stale
+    scripts/trim_spec.py                       # rewrite openapi/openai.yaml
+    scripts/trim_spec.py --check               # exit 1 if the committed file is stale
+    scripts/trim_spec.py --source NEWER.yaml   # re-trim from another official document
 
+The official document is read from ../shared/reference/ beside the checkout by default.
 Every conversion rule is here as code, never as a hand edit of the output.
 """
 
@@ -23,17 +26,14 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = ROOT / "openapi" / "upstream" / "openai-openapi.yaml"
+DEFAULT_SOURCE = ROOT.parent / "shared" / "reference" / "openai-openapi.yaml"
 DEFAULT_TARGET = ROOT / "openapi" / "openai.yaml"
 
-# (path, method) -> our own short summary
-OPERATIONS = {
-    ("/models", "get"): "List the models this caller may use.",
-    ("/models/{model}", "get"): "Retrieve one model.",
-    ("/chat/completions", "post"): "Create a chat completion, streamed or not.",
-    ("/completions", "post"): "Create a legacy text completion, streamed or not.",
-    ("/embeddings", "post"): "Create embeddings for one or more inputs.",
-}
+sys.path.insert(0, str(ROOT / "src"))  # the operation list, from a checkout too
+from copilot_gateway.spec.operations import Operation  # noqa: E402
+from copilot_gateway.surfaces.openai.operations import OPERATIONS  # noqa: E402
+
+OFFICIAL = [operation for operation in OPERATIONS if operation.origin == "official"]
 EXTRA_SCHEMAS = ["CreateChatCompletionStreamResponse"]
 NULL_BRANCH = {"enum": [None], "nullable": True}
 MAX_DESCRIPTION = 120
@@ -211,8 +211,28 @@ def convert_operation(operation: dict, summary: str) -> dict:
     return out
 
 
+def health_operation(operation: Operation) -> dict:
+    """Our own liveness check: no key, a fixed answer."""
+    return {
+        "operationId": operation.operation_id,
+        "summary": operation.summary,
+        "security": [],
+        "responses": {
+            "200": {
+                "description": "The gateway is up.",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/HealthResponse"}}
+                },
+            }
+        },
+    }
+
+
+OURS = {"getHealth": health_operation}
+
+
 def trim(source: dict) -> dict:
-    operations = {key: source["paths"][key[0]][key[1]] for key in OPERATIONS}
+    operations = {op.operation_id: source["paths"][op.path][op.method] for op in OFFICIAL}
     roots: list[Any] = list(operations.values())
     roots += [{"$ref": f"#/components/schemas/{name}"} for name in EXTRA_SCHEMAS]
     roots.append({"$ref": "#/components/schemas/ErrorResponse"})
@@ -250,38 +270,25 @@ def trim(source: dict) -> dict:
     }
 
     paths: dict[str, dict] = {}
-    for (path, method), summary in OPERATIONS.items():
-        paths.setdefault(path, {})[method] = convert_operation(operations[path, method], summary)
+    for op in OPERATIONS:
+        if op.origin == "official":
+            converted = convert_operation(operations[op.operation_id], op.summary)
+        elif op.origin == "alias":
+            original = next(o for o in OPERATIONS if o.operation_id == op.alias_of)
+            converted = copy.deepcopy(paths[original.path][original.method])
+            converted["operationId"], converted["summary"] = op.operation_id, op.summary
+        else:
+            converted = OURS[op.operation_id](op)
+        item = paths.setdefault(op.path, {})
+        if op.servers != ("/v1",):
+            # Outside /v1 as well (aliases some clients and editors call, our own paths).
+            item.update({"servers": [{"url": url} for url in op.servers], **ADDED})
+        item[op.method] = converted
 
     completions_ok = paths["/completions"]["post"]["responses"]["200"]
     completions_ok["content"]["text/event-stream"] = {
         "schema": {"$ref": "#/components/schemas/CreateCompletionStreamResponse"},
         **ADDED,
-    }
-    # Aliases: the same operations outside /v1, as some clients and editors call them.
-    paths["/models"] = {"servers": [{"url": "/v1"}, {"url": "/"}], **ADDED, **paths["/models"]}
-    alias = copy.deepcopy(paths["/chat/completions"]["post"])
-    alias["operationId"] = "createChatCompletionAlias"
-    alias["summary"] = "Alias of POST /v1/chat/completions."
-    paths["/openai"] = {"servers": [{"url": "/"}], **ADDED, "post": alias}
-    paths["/healthz"] = {
-        "servers": [{"url": "/"}],
-        **ADDED,
-        "get": {
-            "operationId": "getHealth",
-            "summary": "Liveness check; needs no key.",
-            "security": [],
-            "responses": {
-                "200": {
-                    "description": "The gateway is up.",
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": "#/components/schemas/HealthResponse"}
-                        }
-                    },
-                }
-            },
-        },
     }
 
     info = {key: value for key, value in source["info"].items() if key in ("title", "version")}
@@ -321,6 +328,9 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail if the target is stale")
     args = parser.parse_args()
 
+    if not args.source.is_file():
+        print(f"The official spec is not at {args.source}: pass --source FILE.", file=sys.stderr)
+        return 2
     with args.source.open(encoding="utf-8") as handle:
         source = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     text = render(trim(source))

@@ -22,15 +22,6 @@ OPERATIONS = (
         "Create a chat completion, streamed or not.",
     ),
     Operation(
-        "createChatCompletionAlias",
-        "post",
-        "/openai",
-        "Alias of POST /v1/chat/completions.",
-        servers=("/",),
-        origin="alias",
-        alias_of="createChatCompletion",
-    ),
-    Operation(
         "createCompletion",
         "post",
         "/completions",
@@ -38,6 +29,15 @@ OPERATIONS = (
     ),
     Operation(
         "createEmbedding", "post", "/embeddings", "Create embeddings for one or more inputs."
+    ),
+    Operation(
+        "createChatCompletionAlias",
+        "post",
+        "/openai",
+        "Alias of POST /v1/chat/completions.",
+        servers=("/",),
+        origin="alias",
+        alias_of="createChatCompletion",
     ),
     Operation(
         "getHealth",

@@ -1,0 +1,26 @@
+"""The dependencies' private names the gateway uses (see `private_apis`) all still exist."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+
+from copilot_gateway.private_apis import PRIVATE_APIS
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "use"), PRIVATE_APIS, ids=[n for _, n, _ in PRIVATE_APIS]
+)
+def test_a_private_name_we_rely_on_still_exists(module: str, name: str, use: str) -> None:
+    owner, _, attribute = name.partition("()")
+    if attribute:  # set on instances: look for the assignment in a constructor up the MRO
+        cls = getattr(importlib.import_module(module), owner)
+        sources = [inspect.getsource(k.__init__) for k in cls.__mro__[:-1] if "__init__" in vars(k)]
+        assert any(f"self.{attribute.lstrip('.')} =" in source for source in sources), use
+        return
+    target: object = importlib.import_module(module)
+    for part in name.split("."):
+        assert hasattr(target, part), f"{module}.{name} is gone; used in {use}"
+        target = getattr(target, part)
