@@ -9,6 +9,7 @@
     PayloadTooLarge          413     invalid_request_error   request_too_large
     UnsupportedMediaType     415     invalid_request_error   unsupported_media_type
     RateLimited              429     rate_limit_error        rate_limit_exceeded
+    QuotaExhausted           429     insufficient_quota      insufficient_quota
     InternalError            500     server_error            internal_error
     UpstreamFailed           502     api_error               upstream_error
     UpstreamUnavailable      503     api_error               upstream_unavailable
@@ -44,6 +45,7 @@ class GatewayError(Exception):
 
     status = 500
     code: str | None = None
+    kind: str | None = None  # the type, where the status alone does not say it
 
     def __init__(
         self,
@@ -62,7 +64,7 @@ class GatewayError(Exception):
             self.status = status
         if code is not None:
             self.code = code
-        self.type = type or type_for_status(self.status)
+        self.type = type or self.kind or type_for_status(self.status)
         self.headers = dict(headers or {})
 
 
@@ -102,6 +104,14 @@ class UnsupportedMediaType(GatewayError):
 class RateLimited(GatewayError):
     status = 429
     code = "rate_limit_exceeded"
+
+
+class QuotaExhausted(GatewayError):
+    """A spending quota is used up: OpenAI's 429 that retrying soon will not cure."""
+
+    status = 429
+    code = "insufficient_quota"
+    kind = "insufficient_quota"
 
 
 class InternalError(GatewayError):

@@ -232,19 +232,6 @@ def test_a_rate_limited_model_list_keeps_the_last_one(
         assert httpx.get(f"{url}/v1/models", headers=auth).json() == first
 
 
-def test_quota_exhaustion_passes_code_and_retry_after_on(
-    client: httpx.Client, emulator: CopilotEmulator
-) -> None:
-    client.get("/v1/models")
-    error = {"message": "You have exceeded your premium request quota.", "code": "quota_exceeded"}
-    body = orjson.dumps({"error": error}).decode()
-    emulator.state.faults.append(Fault(status=402, body=body, headers={"retry-after": "3600"}))
-    response = client.post("/v1/chat/completions", json=CHAT)
-    assert response.status_code == 402
-    assert response.json()["error"]["code"] == "quota_exceeded"
-    assert response.headers["retry-after"] == "3600"
-
-
 def test_upstream_refusing_a_responses_only_model_keeps_its_code(
     client: httpx.Client, emulator: CopilotEmulator
 ) -> None:

@@ -262,14 +262,19 @@ class CopilotEmulator:
             return copilot_error(
                 400, "missing required Copilot-Vision-Request header for vision requests"
             )
+        prompt_tokens = tokens.count_prompt(messages, body["model"])
+        limits = catalog.BY_ID[body["model"]]["capabilities"].get("limits") or {}
+        if prompt_tokens > limits.get("max_prompt_tokens", prompt_tokens):
+            message = (
+                f"prompt token count of {prompt_tokens} exceeds the limit of "
+                f"{limits['max_prompt_tokens']}"
+            )
+            return copilot_error(400, message, "model_max_prompt_tokens_exceeded")
         generated = generate.choices(body)
         usage = (
             None
             if self.config.omit_usage
-            else tokens.usage(
-                tokens.count_prompt(messages, body["model"]),
-                generate.completion_tokens(generated, body["model"]),
-            )
+            else tokens.usage(prompt_tokens, generate.completion_tokens(generated, body["model"]))
         )
         completion_id = "chatcmpl-emu" + hashlib.sha256(orjson.dumps(body)).hexdigest()[:20]
         if body.get("stream"):

@@ -26,6 +26,7 @@ class ModelInfo:
     # The endpoints that serve it; empty when the upstream does not say (then any may).
     endpoints: tuple[str, ...]
     listed: Json  # as an OpenAI model object
+    max_prompt_tokens: int | None = None  # the longest prompt it takes, where known
 
     def serves(self, endpoint: str) -> bool:
         return not self.endpoints or endpoint in self.endpoints

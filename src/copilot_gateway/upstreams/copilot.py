@@ -20,6 +20,7 @@ from ..messages import has_image
 from ..settings import Settings
 from .base import CHAT, EMBEDDINGS, Catalogue, Json, ModelInfo
 from .cache import Refreshing
+from .copilot_errors import copilot_errors
 from .http import error_from_response, iter_sse_json, json_request, ok_json, ok_stream, send
 from .retry import RetryPolicy
 
@@ -120,7 +121,9 @@ def model_info(model: Json) -> ModelInfo:
     kind = model["capabilities"]["type"]
     listed = [e for e in model.get("supported_endpoints") or [] if e.startswith("/")]
     endpoints = tuple(listed) or DEFAULT_ENDPOINTS.get(kind, ())
-    return ModelInfo(model["id"], kind, endpoints, as_openai_model(model))
+    limit = (model["capabilities"].get("limits") or {}).get("max_prompt_tokens")
+    max_prompt = limit if isinstance(limit, int) and not isinstance(limit, bool) else None
+    return ModelInfo(model["id"], kind, endpoints, as_openai_model(model), max_prompt)
 
 
 class CopilotUpstream:
@@ -231,12 +234,15 @@ class CopilotUpstream:
         return await self._catalogue.get()
 
     async def call(self, endpoint: str, body: Json) -> Json:
-        return ok_json(await self._send("POST", endpoint, body, intent=INTENTS.get(endpoint)))
+        with copilot_errors(self._settings):
+            return ok_json(await self._send("POST", endpoint, body, intent=INTENTS.get(endpoint)))
 
     async def stream(self, endpoint: str, body: Json) -> AsyncIterator[Json]:
         intent = INTENTS.get(endpoint)
-        response = await self._send("POST", endpoint, body, intent=intent, stream=True)
-        return iter_sse_json(await ok_stream(response), self._settings.stream_idle_timeout)
+        with copilot_errors(self._settings):
+            response = await self._send("POST", endpoint, body, intent=intent, stream=True)
+            opened = await ok_stream(response)
+        return iter_sse_json(opened, self._settings.stream_idle_timeout)
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from ... import tokens
 from ...access.models import require_model
+from ...access.prompt_limits import require_prompt_fits
 from ...gateway import Call, new_id, now
 from ...upstreams.base import CHAT, Json
 from ..base import sse_response
@@ -51,7 +52,8 @@ async def stream(call: Call, body: Json) -> AsyncIterator[bytes]:
 
 async def createChatCompletion(call: Call) -> Response:
     body = call.body
-    await require_model(call, body["model"], "chat")
+    info = await require_model(call, body["model"], "chat")
+    require_prompt_fits(info, body["messages"])
     if body.get("stream"):
         return sse_response(await stream(call, body))
     answer = await call.upstream.call(CHAT, body)
