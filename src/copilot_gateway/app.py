@@ -33,6 +33,7 @@ from .edge.security import bearer_handler_for
 from .edge.shutdown import drain_on_signals
 from .gateway import Gateway
 from .observability import metrics
+from .observability.quota import quota_endpoint
 from .settings import Settings, is_loopback
 from .spec.answers import AnswerChecks
 from .spec.documents import load_spec, mounted_at_full_paths, published, without_security
@@ -114,8 +115,10 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         app.add_url_rule(
             published_path(surface), surface.name + "_spec", spec_endpoint(served), methods=["GET"]
         )
-    metrics_endpoint = metrics.metrics_endpoint(gateway.settings.metrics_token)
-    app.add_url_rule("/metrics", "metrics", metrics_endpoint, methods=["GET"])
+    token = gateway.settings.metrics_token
+    app.add_url_rule("/metrics", "metrics", metrics.metrics_endpoint(token), methods=["GET"])
+    quota = metrics.behind_operator_token(token, quota_endpoint(gateway.upstream))
+    app.add_url_rule("/quota", "quota", quota, methods=["GET"])
     error_handlers.install(app)
     # connexion puts each one inside those added before it: the request id comes first,
     # then the call, which sees every answer (a 413 from the body limit included).

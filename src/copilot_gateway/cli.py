@@ -22,6 +22,8 @@ from .login import LoginFailed, device_login, store_token
 from .observability.logs import configure_logging
 from .observability.metrics import MULTIPROCESS_DIR_VARIABLE
 from .settings import Settings
+from .upstreams.copilot import DEFAULT_ACCOUNT
+from .upstreams.copilot_quota import account_summary, render_usage, user_info_request
 
 log = logging.getLogger("copilot_gateway")
 
@@ -100,6 +102,33 @@ def login(settings: Settings) -> int:
     return 0
 
 
+def show_usage(settings: Settings) -> int:
+    """Each account's plan and quotas, as GitHub reports them."""
+    if settings.github_token is None:
+        print(
+            "copilot-gateway: no Copilot account: run `copilot-gateway login` or set GITHUB_TOKEN.",
+            file=sys.stderr,
+        )
+        return 2
+    token = settings.github_token.get_secret_value()
+    with httpx.Client(timeout=settings.connect_timeout) as client:
+        try:
+            response = client.send(user_info_request(client, settings, token))
+        except httpx.HTTPError as failure:
+            print(
+                f"copilot-gateway: GitHub did not answer: {type(failure).__name__}", file=sys.stderr
+            )
+            return 1
+    if response.status_code != 200:
+        print(
+            f"copilot-gateway: GitHub answered {response.status_code} for the account's usage.",
+            file=sys.stderr,
+        )
+        return 1
+    print(render_usage([account_summary(DEFAULT_ACCOUNT, response.json())]), end="")
+    return 0
+
+
 def show_config(settings: Settings) -> int:
     print(render(settings), end="")
     try:
@@ -128,9 +157,10 @@ def parser() -> argparse.ArgumentParser:
     login_command = commands.add_parser(
         "login", help="sign in to GitHub (device flow) and keep the token"
     )
+    usage_command = commands.add_parser("usage", help="each Copilot account's plan and quotas")
     config_command = commands.add_parser("config", help="inspect the configuration")
     config_command.add_argument("action", choices=["show"], help="print the effective settings")
-    for command in (serve_command, login_command, config_command):
+    for command in (serve_command, login_command, config_command, usage_command):
         command.add_argument("--config", type=Path, help="TOML config file (GATEWAY_CONFIG_FILE)")
     return root
 
@@ -163,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         return login(settings)
     if args.command == "config":
         return show_config(settings)
+    if args.command == "usage":
+        return show_usage(settings)
     return serve_emulator(settings)
 
 

@@ -25,7 +25,7 @@ CALL_KEY = "copilot_gateway.call"
 # Paths go into logs: a path of garbage is cut short.
 LOGGED_PATH_CHARS = 200
 # Probes and scrapes are neither logged nor counted: they would drown the rest.
-NOT_OBSERVED = frozenset({"/metrics", "/healthz"})
+NOT_OBSERVED = frozenset({"/metrics", "/healthz", "/quota"})
 
 
 def call_of(scope: Scope) -> Call:

@@ -26,7 +26,7 @@ from starlette.routing import Route
 from .. import tokens
 from ..messages import has_image
 from ..surfaces.openai.envelope import envelope
-from . import catalog, generate
+from . import catalog, generate, quota
 
 TOKEN_LIFETIME = 1800
 REFRESH_IN = 1500
@@ -60,6 +60,8 @@ class EmulatorConfig:
     # the polling interval it asks for.
     device_polls: list[str] = field(default_factory=lambda: ["authorization_pending", "slow_down"])
     device_interval: int = 0
+    # Premium requests a month by plan (see `quota`), for tests that run one out.
+    entitlements: dict[str, int] = field(default_factory=lambda: dict(quota.ENTITLEMENTS))
 
 
 @dataclass
@@ -74,6 +76,7 @@ class EmulatorState:
     # The headers of the latest API calls (bounded: soak runs make millions).
     seen_headers: deque[dict[str, str]] = field(default_factory=lambda: deque(maxlen=1000))
     open_streams: int = 0  # streams being sent right now (a client leaving must end its own)
+    quotas: dict[str, quota.AccountQuota] = field(default_factory=dict)  # by account
 
 
 def json_response(
@@ -131,6 +134,7 @@ class CopilotEmulator:
                 Route("/login/device/code", self.device_code, methods=["POST"]),
                 Route("/login/oauth/access_token", self.access_token, methods=["POST"]),
                 Route("/copilot_internal/v2/token", self.exchange_token, methods=["GET"]),
+                Route("/copilot_internal/user", self.user_info, methods=["GET"]),
                 Route("/models", self.list_models, methods=["GET"]),
                 Route("/chat/completions", self.chat, methods=["POST"]),
                 Route("/embeddings", self.embeddings, methods=["POST"]),
@@ -183,7 +187,7 @@ class CopilotEmulator:
             return REFUSED_ACCOUNTS[github_token]()
         self.state.exchanges += 1
         expires_at = int(time.time()) + self.config.token_lifetime
-        account = hashlib.sha256(github_token.encode()).hexdigest()[:16]
+        account = self._open_account(github_token)
         claims = f"tid={account};exp={expires_at};sku=emulator"
         mac = hmac.new(
             self._secret, f"{claims}:{self.state.exchanges}".encode(), "sha256"
@@ -206,6 +210,26 @@ class CopilotEmulator:
                 },
             }
         )
+
+    def _open_account(self, github_token: str) -> str:
+        account = quota.account_of(github_token)
+        if account not in self.state.quotas:
+            plan = quota.plan_of(github_token)
+            entitlement = self.config.entitlements.get(plan, quota.ENTITLEMENTS["pro"])
+            self.state.quotas[account] = quota.AccountQuota(plan, entitlement)
+        return account
+
+    async def user_info(self, request: Request) -> Response:
+        scheme, _, github_token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "token" or not github_token or github_token.startswith("ghp_"):
+            return github_error(401, "Bad credentials")
+        return json_response(self.state.quotas[self._open_account(github_token)].user_info())
+
+    def _quota_of(self, request: Request) -> quota.AccountQuota:
+        """The account whose Copilot token the request carries (its `tid` claim)."""
+        token = request.headers.get("authorization", "").partition(" ")[2]
+        claims = dict(part.split("=", 1) for part in token.split(":")[0].split(";") if "=" in part)
+        return self.state.quotas[claims["tid"]]
 
     # Copilot side -------------------------------------------------------------------
 
@@ -270,6 +294,17 @@ class CopilotEmulator:
                 f"{limits['max_prompt_tokens']}"
             )
             return copilot_error(400, message, "model_max_prompt_tokens_exceeded")
+        account = self._quota_of(request)
+        billing = catalog.BY_ID[body["model"]].get("billing") or {}
+        person = request.headers.get("x-initiator") != "agent"  # agents' turns are free
+        cost = billing.get("multiplier", 0) if billing.get("is_premium") and person else 0
+        if not account.charge(cost):
+            exhausted = copilot_error(
+                402, "You have exceeded your premium request allowance.", "quota_exceeded"
+            )
+            seconds = quota.next_reset().timestamp() - time.time()
+            exhausted.headers.update({**account.headers(), "retry-after": str(int(seconds))})
+            return exhausted
         generated = generate.choices(body)
         usage = (
             None
@@ -285,7 +320,9 @@ class CopilotEmulator:
             if self.state.faults and self.state.faults[0].cut_after_chunks is not None:
                 fault = self.state.faults.pop(0)
                 events = _cut(events, fault.cut_after_chunks or 0, fault.stream_end)
-            return StreamingResponse(events, media_type="text/event-stream")
+            return StreamingResponse(
+                events, media_type="text/event-stream", headers=account.headers()
+            )
         choices = [
             {"index": index, "message": _message(choice), "finish_reason": choice.finish_reason}
             for index, choice in enumerate(generated)
@@ -295,7 +332,9 @@ class CopilotEmulator:
         )
         if usage:
             answer["usage"] = usage
-        return json_response(answer)
+        response = json_response(answer)
+        response.headers.update(account.headers())
+        return response
 
     async def _chat_events(
         self, completion_id: str, model: str, generated: list[generate.Choice], usage: dict | None

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def _chat(model_id: str, name: str, vendor: str, tokenizer: str, *, vision: bool) -> dict[str, Any]:
+def _chat(
+    model_id: str, name: str, vendor: str, tokenizer: str, *, vision: bool, multiplier: float = 0
+) -> dict[str, Any]:
+    """A chat model as Copilot lists it; `multiplier`: premium requests a call costs."""
     return {
         "id": model_id,
         "name": name,
@@ -17,6 +20,7 @@ def _chat(model_id: str, name: str, vendor: str, tokenizer: str, *, vision: bool
         "is_chat_default": model_id == "gpt-4.1",
         "is_chat_fallback": model_id == "gpt-4.1",
         "policy": {"state": "enabled", "terms": f"Enable access to {name}."},
+        "billing": {"is_premium": multiplier > 0, "multiplier": multiplier},
         "capabilities": {
             "object": "model_capabilities",
             "type": "chat",
@@ -53,7 +57,9 @@ MODELS: list[dict[str, Any]] = [
     _chat("gpt-4o", "GPT-4o", "Azure OpenAI", "o200k_base", vision=True),
     # Copilot lists some ids twice.
     _chat("gpt-4o", "GPT-4o", "Azure OpenAI", "o200k_base", vision=True),
-    _chat("claude-sonnet-4", "Claude Sonnet 4", "Anthropic", "o200k_base", vision=True),
+    _chat(
+        "claude-sonnet-4", "Claude Sonnet 4", "Anthropic", "o200k_base", vision=True, multiplier=1
+    ),
     _disabled(_chat("claude-opus-4", "Claude Opus 4", "Anthropic", "o200k_base", vision=True)),
     _responses_only(
         _chat("gpt-5-codex", "GPT-5 Codex", "Azure OpenAI", "o200k_base", vision=False)

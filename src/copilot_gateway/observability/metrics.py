@@ -57,6 +57,18 @@ UPSTREAM_ERRORS = Counter(
 STREAMS_OPEN = Gauge(
     "gateway_streams_open", "Streams being relayed now.", multiprocess_mode="livesum"
 )
+QUOTA = Gauge(
+    "gateway_copilot_quota",
+    "Copilot's quota as its latest answer reported it, by account, quota and field "
+    "(entitlement, percent_remaining, overage, reset_timestamp_seconds).",
+    ["account", "quota", "field"],
+    multiprocess_mode="mostrecent",
+)
+PREMIUM_REQUESTS = Counter(
+    "gateway_copilot_premium_requests",
+    "Premium requests spent (user-initiated calls times the model's billing multiplier).",
+    ["account", "model"],
+)
 TOKENS = Counter(
     "gateway_tokens",
     "Tokens used, by model, client key name and type (prompt or completion).",
@@ -99,11 +111,14 @@ def forget_this_process() -> None:
         multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
-def metrics_endpoint(token: SecretStr | None) -> Callable[[Request], Awaitable[Response]]:
-    """`GET /metrics`, behind its own bearer token when one is configured."""
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def behind_operator_token(token: SecretStr | None, endpoint: Endpoint) -> Endpoint:
+    """An operator's endpoint (metrics, quota), behind the metrics token when one is set."""
     expected = f"Bearer {token.get_secret_value()}".encode() if token else None
 
-    async def metrics(request: Request) -> Response:
+    async def guarded(request: Request) -> Response:
         if expected is not None:
             sent = request.headers.get("authorization", "").encode("latin-1")
             if not hmac.compare_digest(sent, expected):
@@ -111,6 +126,15 @@ def metrics_endpoint(token: SecretStr | None) -> Callable[[Request], Awaitable[R
                     "Missing or invalid metrics token: send 'Authorization: Bearer <token>'.",
                     headers={"WWW-Authenticate": "Bearer"},
                 )
+        return await endpoint(request)
+
+    return guarded
+
+
+def metrics_endpoint(token: SecretStr | None) -> Endpoint:
+    """`GET /metrics`, behind its own bearer token when one is configured."""
+
+    async def metrics(request: Request) -> Response:
         return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
 
-    return metrics
+    return behind_operator_token(token, metrics)

@@ -27,6 +27,7 @@ class ModelInfo:
     endpoints: tuple[str, ...]
     listed: Json  # as an OpenAI model object
     max_prompt_tokens: int | None = None  # the longest prompt it takes, where known
+    premium_multiplier: float = 0.0  # premium requests a user-initiated call costs
 
     def serves(self, endpoint: str) -> bool:
         return not self.endpoints or endpoint in self.endpoints

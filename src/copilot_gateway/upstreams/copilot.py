@@ -17,13 +17,24 @@ import httpx
 
 from ..errors import GatewayError, RateLimited, UpstreamFailed
 from ..messages import has_image
+from ..observability.metrics import PREMIUM_REQUESTS
 from ..settings import Settings
 from .base import CHAT, EMBEDDINGS, Catalogue, Json, ModelInfo
 from .cache import Refreshing
 from .copilot_errors import copilot_errors
-from .http import error_from_response, iter_sse_json, json_request, ok_json, ok_stream, send
+from .copilot_quota import QuotaBook, account_summary, user_info_request
+from .http import (
+    error_from_response,
+    iter_sse_json,
+    json_request,
+    ok_json,
+    ok_stream,
+    send,
+    upstream_errors,
+)
 from .retry import RetryPolicy
 
+DEFAULT_ACCOUNT = "default"  # the account of GITHUB_TOKEN (or the token `login` stored)
 REFRESH_MARGIN_SECONDS = 60
 STALE_CATALOGUE_SECONDS = 60  # how long a model list is reused while Copilot says 429
 CALLABLE_TYPES = ("chat", "embeddings")  # "completion" models are not served by /chat
@@ -123,11 +134,22 @@ def model_info(model: Json) -> ModelInfo:
     endpoints = tuple(listed) or DEFAULT_ENDPOINTS.get(kind, ())
     limit = (model["capabilities"].get("limits") or {}).get("max_prompt_tokens")
     max_prompt = limit if isinstance(limit, int) and not isinstance(limit, bool) else None
-    return ModelInfo(model["id"], kind, endpoints, as_openai_model(model), max_prompt)
+    billing: Json = model["billing"] if isinstance(model.get("billing"), dict) else {}
+    multiplier = billing.get("multiplier") if billing.get("is_premium") else 0
+    premium = float(multiplier) if isinstance(multiplier, int | float) else 0.0
+    return ModelInfo(model["id"], kind, endpoints, as_openai_model(model), max_prompt, premium)
 
 
 class CopilotUpstream:
-    def __init__(self, client: httpx.AsyncClient, settings: Settings, github_token: str) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: Settings,
+        github_token: str,
+        account: str = DEFAULT_ACCOUNT,
+    ) -> None:
+        self.account = account
+        self.quota = QuotaBook(account)
         self._retry = RetryPolicy.of(settings)
         self._client = client
         self._settings = settings
@@ -207,12 +229,13 @@ class CopilotUpstream:
         and send once more (nothing has reached the client yet)."""
         request = await self._request(method, path, body, intent)
         response = await send(self._client, request, stream, self._retry)
-        if response.status_code != 401:
-            return response
-        await response.aclose()
-        self._session.invalidate()
-        request = await self._request(method, path, body, intent)
-        return await send(self._client, request, stream, self._retry)
+        if response.status_code == 401:
+            await response.aclose()
+            self._session.invalidate()
+            request = await self._request(method, path, body, intent)
+            response = await send(self._client, request, stream, self._retry)
+        self.quota.observe(response.headers)
+        return response
 
     async def _fetch_catalogue(self) -> tuple[Catalogue, float]:
         """Callable models by id."""
@@ -235,14 +258,33 @@ class CopilotUpstream:
 
     async def call(self, endpoint: str, body: Json) -> Json:
         with copilot_errors(self._settings):
-            return ok_json(await self._send("POST", endpoint, body, intent=INTENTS.get(endpoint)))
+            answer = ok_json(await self._send("POST", endpoint, body, intent=INTENTS.get(endpoint)))
+        await self._count_premium(body)
+        return answer
 
     async def stream(self, endpoint: str, body: Json) -> AsyncIterator[Json]:
         intent = INTENTS.get(endpoint)
         with copilot_errors(self._settings):
             response = await self._send("POST", endpoint, body, intent=intent, stream=True)
             opened = await ok_stream(response)
+        await self._count_premium(body)
         return iter_sse_json(opened, self._settings.stream_idle_timeout)
+
+    async def _count_premium(self, body: Json) -> None:
+        """A call Copilot accepted costs premium requests when a person made it."""
+        if "messages" not in body or initiator(body) != "user":
+            return
+        info = (await self._catalogue.get()).get(str(body.get("model")))
+        if info is not None and info.premium_multiplier:
+            PREMIUM_REQUESTS.labels(self.account, info.id).inc(info.premium_multiplier)
+
+    async def quota_report(self) -> Json:
+        """The account's plan and quotas from GitHub, and the latest snapshots Copilot sent."""
+        request = user_info_request(self._client, self._settings, self._github_token)
+        with upstream_errors():
+            response = await self._client.send(request)
+        summary = account_summary(self.account, ok_json(response))
+        return {**summary, "latest_snapshots": self.quota.as_json()}
 
     async def aclose(self) -> None:
         await self._client.aclose()
