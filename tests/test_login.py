@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from copilot_gateway import cli
 from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.login import (
     LoginFailed,
@@ -17,6 +18,7 @@ from copilot_gateway.login import (
     store_token,
 )
 from copilot_gateway.settings import Settings
+from copilot_gateway.upstreams.accounts import load_accounts
 from copilot_gateway.upstreams.build import build_upstream
 from copilot_gateway.upstreams.copilot import personal_access_token_problem
 from test_cli import clean_env, free_port, started
@@ -102,3 +104,22 @@ def test_login_command_then_serve_on_the_stored_token(emulator_url: str, tmp_pat
         models = httpx.get(f"http://127.0.0.1:{port}/v1/models").json()["data"]
         assert models
     assert "GitHub Copilot" in (process.stdout.read() if process.stdout else "")
+
+
+def test_login_with_an_account_name_adds_that_account(
+    emulator: CopilotEmulator,
+    emulator_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    emulator.config.device_polls = []  # approved at once
+    monkeypatch.setenv("GATEWAY_GITHUB_URL", emulator_url)
+    monkeypatch.setenv("GATEWAY_ACCOUNTS_DIR", str(tmp_path / "accounts"))
+    assert cli.main(["login", "--account", "team-b"]) == 0
+    stored = tmp_path / "accounts" / "team-b"
+    assert stored.read_text().startswith("gho_") and stored.stat().st_mode & 0o777 == 0o600
+    assert "team-b" in capsys.readouterr().out
+    accounts = load_accounts(Settings())
+    assert [account.name for account in accounts] == ["team-b"]
+    assert cli.main(["login", "--account", "../escape"]) == 2

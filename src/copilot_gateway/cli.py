@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -22,10 +23,11 @@ from .login import LoginFailed, device_login, store_token
 from .observability.logs import configure_logging
 from .observability.metrics import MULTIPROCESS_DIR_VARIABLE
 from .settings import Settings
-from .upstreams.copilot import DEFAULT_ACCOUNT
+from .upstreams.accounts import load_accounts
 from .upstreams.copilot_quota import account_summary, render_usage, user_info_request
 
 log = logging.getLogger("copilot_gateway")
+ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 EMULATOR_PORT = 9090
 
@@ -90,43 +92,58 @@ def serve_emulator(settings: Settings) -> int:
     return 0
 
 
-def login(settings: Settings) -> int:
+def login(settings: Settings, account: str | None) -> int:
+    if account is not None and not ACCOUNT_NAME.fullmatch(account):
+        print(
+            "copilot-gateway: an account name is 1-64 letters, digits, '.', '_' or '-'.",
+            file=sys.stderr,
+        )
+        return 2
     try:
         token = device_login(settings)
     except (LoginFailed, httpx.HTTPError) as failure:
         print(f"copilot-gateway: login failed: {failure}", file=sys.stderr)
         return 1
-    store_token(settings.token_file, token)
-    print(f"Logged in. The token is stored in {settings.token_file} (mode 0600).")
-    print("Next: `copilot-gateway serve` uses it (GITHUB_TOKEN, if set, takes precedence).")
+    path = settings.token_file if account is None else settings.accounts_dir / account
+    store_token(path, token)
+    print(f"Logged in. The token is stored in {path} (mode 0600).")
+    if account is None:
+        print("Next: `copilot-gateway serve` uses it (GITHUB_TOKEN, if set, takes precedence).")
+    else:
+        print(f"Next: `copilot-gateway serve` uses account {account} beside the others.")
     return 0
 
 
 def show_usage(settings: Settings) -> int:
     """Each account's plan and quotas, as GitHub reports them."""
-    if settings.github_token is None:
+    try:
+        accounts = load_accounts(settings)
+    except ValueError as problem:
+        print(f"copilot-gateway: {problem}", file=sys.stderr)
+        return 2
+    if not accounts:
         print(
             "copilot-gateway: no Copilot account: run `copilot-gateway login` or set GITHUB_TOKEN.",
             file=sys.stderr,
         )
         return 2
-    token = settings.github_token.get_secret_value()
+    summaries, failed = [], 0
     with httpx.Client(timeout=settings.connect_timeout) as client:
-        try:
-            response = client.send(user_info_request(client, settings, token))
-        except httpx.HTTPError as failure:
-            print(
-                f"copilot-gateway: GitHub did not answer: {type(failure).__name__}", file=sys.stderr
-            )
-            return 1
-    if response.status_code != 200:
-        print(
-            f"copilot-gateway: GitHub answered {response.status_code} for the account's usage.",
-            file=sys.stderr,
-        )
-        return 1
-    print(render_usage([account_summary(DEFAULT_ACCOUNT, response.json())]), end="")
-    return 0
+        for account in accounts:
+            request = user_info_request(client, settings, account.github_token.get_secret_value())
+            try:
+                response = client.send(request)
+            except httpx.HTTPError as failure:
+                response = None
+                reason = type(failure).__name__
+            if response is not None and response.status_code == 200:
+                summaries.append(account_summary(account.name, response.json()))
+                continue
+            failed += 1
+            said = f"answered {response.status_code}" if response is not None else reason
+            print(f"copilot-gateway: account {account.name}: GitHub {said}", file=sys.stderr)
+    print(render_usage(summaries), end="")
+    return 1 if failed else 0
 
 
 def show_config(settings: Settings) -> int:
@@ -156,6 +173,9 @@ def parser() -> argparse.ArgumentParser:
     serve_command.add_argument("--workers", type=int, default=1, help="worker processes")
     login_command = commands.add_parser(
         "login", help="sign in to GitHub (device flow) and keep the token"
+    )
+    login_command.add_argument(
+        "--account", help="keep it as another, named account (see GATEWAY_ACCOUNTS_DIR)"
     )
     usage_command = commands.add_parser("usage", help="each Copilot account's plan and quotas")
     config_command = commands.add_parser("config", help="inspect the configuration")
@@ -190,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return serve(settings, args.workers)
     if args.command == "login":
-        return login(settings)
+        return login(settings, args.account)
     if args.command == "config":
         return show_config(settings)
     if args.command == "usage":

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
@@ -88,6 +88,8 @@ def shown(value: Any) -> Any:
     """A value as `config show` prints it: secrets masked, paths as text."""
     if isinstance(value, SecretStr):
         return MASK
+    if isinstance(value, BaseModel):
+        return {name: shown(item) for name, item in value.model_dump().items()}
     if isinstance(value, list):
         return [shown(item) for item in value]
     if isinstance(value, Path):
@@ -102,6 +104,8 @@ def toml_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
     escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
 

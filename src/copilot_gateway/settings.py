@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from platformdirs import user_config_dir
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -19,6 +27,16 @@ from pydantic_settings import (
 from .config_file import ConfigFileSource
 
 UpstreamKind = Literal["copilot", "openai", "emulator"]
+
+
+class AccountEntry(BaseModel):
+    """A Copilot account of the config file's `[[accounts]]`: its name, and the file that
+    holds its GitHub token (as `copilot-gateway login` writes one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    token_file: Path
 
 
 class Settings(BaseSettings):
@@ -63,6 +81,15 @@ class Settings(BaseSettings):
     token_file: Path = Field(
         default_factory=lambda: Path(user_config_dir("copilot-gateway")) / "github_token"
     )
+    # More Copilot accounts: each file here (`login --account NAME` writes NAME) is one, and
+    # so is each `[[accounts]]` entry of the config file. See `upstreams.accounts`.
+    accounts_dir: Path = Field(
+        default_factory=lambda: Path(user_config_dir("copilot-gateway")) / "accounts"
+    )
+    accounts: list[AccountEntry] = Field(default_factory=list)
+    # How long an account that ran out of quota or was refused rests before it is tried again
+    # (a longer `retry-after` from Copilot wins).
+    account_cooldown_seconds: float = Field(300.0, ge=0)
     upstream_url: str | None = None
     upstream_api_key: SecretStr | None = None
 
@@ -123,16 +150,23 @@ class Settings(BaseSettings):
             self.github_token = SecretStr(stored) if stored else None
         return self
 
+    def _stored_accounts(self) -> bool:
+        return _has_files(self.accounts_dir)
+
     @property
     def upstream_kind(self) -> UpstreamKind:
         """The upstream in use: explicit, else inferred from the credentials given."""
         if self.upstream:
             return self.upstream
-        if self.github_token:
+        if self.github_token or self.accounts or self._stored_accounts():
             return "copilot"
         if self.upstream_url:
             return "openai"
         return "emulator"
+
+
+def _has_files(folder: Path) -> bool:
+    return folder.is_dir() and any(path.is_file() for path in folder.iterdir())
 
 
 def is_loopback(host: str) -> bool:

@@ -252,9 +252,11 @@ class CopilotEmulator:
         return None
 
     async def list_models(self, request: Request) -> Response:
-        return await self._refusal(request) or json_response(
-            {"object": "list", "data": catalog.MODELS}
-        )
+        if refusal := await self._refusal(request):
+            return refusal
+        plan = self._quota_of(request).plan
+        offered = [model for model in catalog.MODELS if _on_plan(model, plan)]
+        return json_response({"object": "list", "data": offered})
 
     async def _body_for(self, request: Request, kind: str) -> dict | Response:
         """The request's JSON body, if the call is allowed and names a model of this kind."""
@@ -279,6 +281,10 @@ class CopilotEmulator:
         refused = catalog.refusal_on_chat(body["model"])
         if refused:
             return copilot_error(400, *refused, "model")
+        if not _on_plan(catalog.BY_ID[body["model"]], self._quota_of(request).plan):
+            return copilot_error(
+                400, "The requested model is not supported.", "model_not_supported"
+            )
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages:
             return copilot_error(400, "messages is required", "invalid_request_body", "messages")
@@ -464,6 +470,11 @@ async def _cut(events: AsyncIterator[bytes], keep: int, end: str) -> AsyncIterat
             return
         yield chunk
         sent += 1
+
+
+def _on_plan(model: dict, plan: str) -> bool:
+    """Whether an account on this plan may use the model (its `billing.restricted_to`)."""
+    return plan in ((model.get("billing") or {}).get("restricted_to") or [plan])
 
 
 def _message(choice: generate.Choice) -> dict:

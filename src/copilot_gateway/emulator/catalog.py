@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+PAID_PLANS = ["pro", "pro_plus", "business", "enterprise"]
+
 
 def _chat(
     model_id: str, name: str, vendor: str, tokenizer: str, *, vision: bool, multiplier: float = 0
@@ -20,7 +22,11 @@ def _chat(
         "is_chat_default": model_id == "gpt-4.1",
         "is_chat_fallback": model_id == "gpt-4.1",
         "policy": {"state": "enabled", "terms": f"Enable access to {name}."},
-        "billing": {"is_premium": multiplier > 0, "multiplier": multiplier},
+        "billing": {
+            "is_premium": multiplier > 0,
+            "multiplier": multiplier,
+            **({"restricted_to": PAID_PLANS} if multiplier > 0 else {}),
+        },
         "capabilities": {
             "object": "model_capabilities",
             "type": "chat",

@@ -69,6 +69,11 @@ PREMIUM_REQUESTS = Counter(
     "Premium requests spent (user-initiated calls times the model's billing multiplier).",
     ["account", "model"],
 )
+ACCOUNT_EVENTS = Counter(
+    "gateway_copilot_account_events",
+    "Per Copilot account: requests served, errors, failovers to it, cool-downs.",
+    ["account", "event"],
+)
 TOKENS = Counter(
     "gateway_tokens",
     "Tokens used, by model, client key name and type (prompt or completion).",

@@ -21,14 +21,14 @@ from .metrics import Endpoint
 
 @runtime_checkable
 class QuotaSource(Protocol):
-    async def quota_report(self) -> dict[str, Any]: ...
+    async def quota_report(self) -> list[dict[str, Any]]: ...
 
 
 def quota_endpoint(upstream: object) -> Endpoint:
     async def quota(request: Request) -> Response:
         if not isinstance(upstream, QuotaSource):
             raise NotFound("This gateway's upstream reports no quota.", code="quota_not_reported")
-        report = {"object": "list", "data": [await upstream.quota_report()]}
+        report = {"object": "list", "data": await upstream.quota_report()}
         return Response(orjson.dumps(report), media_type="application/json")
 
     return quota

@@ -6,8 +6,10 @@ import httpx
 
 from ..emulator import CopilotEmulator, EmulatorConfig
 from ..settings import Settings
+from .accounts import load_accounts
 from .base import Upstream
 from .copilot import CopilotUpstream, personal_access_token_problem
+from .copilot_pool import CopilotPool
 from .http import make_client
 from .openai import OpenAIUpstream
 
@@ -27,16 +29,24 @@ def build_upstream(settings: Settings) -> tuple[Upstream, str]:
         upstream: Upstream = OpenAIUpstream(make_client(settings), settings)
         return upstream, f"the OpenAI-compatible API at {settings.upstream_url}"
     if kind == "copilot":
-        if not settings.github_token:
+        accounts = load_accounts(settings)
+        if not accounts:
             raise ValueError(
                 "GATEWAY_UPSTREAM=copilot needs a GitHub token: run `copilot-gateway login`, "
                 "or set GITHUB_TOKEN"
             )
-        token = settings.github_token.get_secret_value()
-        if problem := personal_access_token_problem(token):
-            raise ValueError(problem)
-        upstream = CopilotUpstream(make_client(settings), settings, token)
-        return upstream, f"GitHub Copilot (token exchange at {settings.github_api_url})"
+        members = []
+        for account in accounts:
+            token = account.github_token.get_secret_value()
+            if problem := personal_access_token_problem(token):
+                raise ValueError(f"account {account.name}: {problem}")
+            members.append(CopilotUpstream(make_client(settings), settings, token, account.name))
+        names = ", ".join(account.name for account in accounts)
+        pool = CopilotPool(members, settings.account_cooldown_seconds)
+        return (
+            pool,
+            f"GitHub Copilot, accounts {names} (token exchange at {settings.github_api_url})",
+        )
     emulator = CopilotEmulator(
         EmulatorConfig(
             first_token_ms=settings.emulator_first_token_ms,
@@ -46,5 +56,5 @@ def build_upstream(settings: Settings) -> tuple[Upstream, str]:
     # Same client code as the network, over httpx's ASGI transport.
     client = make_client(settings, httpx.ASGITransport(app=emulator.app))
     in_process = settings.model_copy(update={"github_api_url": EMULATOR_URL})
-    upstream = CopilotUpstream(client, in_process, EMULATOR_GITHUB_TOKEN)
-    return upstream, "the built-in Copilot emulator (in-process)"
+    emulated = CopilotUpstream(client, in_process, EMULATOR_GITHUB_TOKEN)
+    return CopilotPool([emulated], 0), "the built-in Copilot emulator (in-process)"

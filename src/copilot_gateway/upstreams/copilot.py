@@ -19,6 +19,7 @@ from ..errors import GatewayError, RateLimited, UpstreamFailed
 from ..messages import has_image
 from ..observability.metrics import PREMIUM_REQUESTS
 from ..settings import Settings
+from .accounts import DEFAULT_ACCOUNT
 from .base import CHAT, EMBEDDINGS, Catalogue, Json, ModelInfo
 from .cache import Refreshing
 from .copilot_errors import copilot_errors
@@ -34,7 +35,6 @@ from .http import (
 )
 from .retry import RetryPolicy
 
-DEFAULT_ACCOUNT = "default"  # the account of GITHUB_TOKEN (or the token `login` stored)
 REFRESH_MARGIN_SECONDS = 60
 STALE_CATALOGUE_SECONDS = 60  # how long a model list is reused while Copilot says 429
 CALLABLE_TYPES = ("chat", "embeddings")  # "completion" models are not served by /chat
@@ -146,7 +146,7 @@ class CopilotUpstream:
         client: httpx.AsyncClient,
         settings: Settings,
         github_token: str,
-        account: str = DEFAULT_ACCOUNT,
+        account: str = DEFAULT_ACCOUNT,  # its name in logs, metrics and reports
     ) -> None:
         self.account = account
         self.quota = QuotaBook(account)
@@ -278,7 +278,7 @@ class CopilotUpstream:
         if info is not None and info.premium_multiplier:
             PREMIUM_REQUESTS.labels(self.account, info.id).inc(info.premium_multiplier)
 
-    async def quota_report(self) -> Json:
+    async def quota_report(self) -> Json:  # a pool's report lists one of these per account
         """The account's plan and quotas from GitHub, and the latest snapshots Copilot sent."""
         request = user_info_request(self._client, self._settings, self._github_token)
         with upstream_errors():

@@ -1,0 +1,132 @@
+"""Several Copilot accounts: spread, failover, cool-down, plans (see `upstreams.copilot_pool`)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import httpx
+
+from commands import COMMAND, clean_env
+from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
+from copilot_gateway.emulator.quota import account_of
+from servers import gateway_app, gateway_settings, running
+from test_metrics import scrape, value
+
+AUTH = {"Authorization": "Bearer sk-test-key"}
+FREE_MODEL = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
+PREMIUM_MODEL = {**FREE_MODEL, "model": "claude-sonnet-4"}
+
+
+def accounts(tmp_path: Path, **tokens: str) -> list[dict[str, str]]:
+    """`[[accounts]]` entries, each token in a file of its own."""
+    entries = []
+    for name, token in tokens.items():
+        path = tmp_path / f"{name}.token"
+        path.write_text(token + "\n")
+        entries.append({"name": name, "token_file": str(path)})
+    return entries
+
+
+def served_by(emulator: CopilotEmulator, count: int) -> list[str]:
+    """The accounts (emulator ids) of the last `count` chat calls."""
+    calls = [h for h in emulator.state.seen_headers if "x-initiator" in h][-count:]
+    return [h["authorization"].split("tid=")[1].split(";")[0] for h in calls]
+
+
+def chat(url: str, body: dict) -> httpx.Response:
+    return httpx.post(f"{url}/v1/chat/completions", json=body, headers=AUTH, timeout=30)
+
+
+def test_free_models_go_round_robin_over_the_accounts(tmp_path: Path) -> None:
+    emulator = CopilotEmulator()
+    entries = accounts(tmp_path, a="gho_account_a", b="gho_account_b")
+    with running(emulator.app) as emulator_url:
+        settings = gateway_settings(emulator_url, github_token=None, accounts=entries)
+        with running(gateway_app(settings)) as url:
+            for _ in range(4):
+                assert chat(url, FREE_MODEL).status_code == 200
+    a, b = account_of("gho_account_a"), account_of("gho_account_b")
+    assert sorted(served_by(emulator, 4)) == sorted([a, a, b, b])
+    assert served_by(emulator, 4)[0] != served_by(emulator, 4)[1]
+
+
+def test_a_run_out_account_fails_over_unseen_then_all_out_is_429(tmp_path: Path) -> None:
+    emulator = CopilotEmulator(EmulatorConfig(entitlements={"pro": 1}))
+    entries = accounts(tmp_path, a="gho_account_a", b="gho_account_b")
+    with running(emulator.app) as emulator_url:
+        settings = gateway_settings(emulator_url, github_token=None, accounts=entries)
+        with running(gateway_app(settings)) as url:
+            before = scrape(url)
+            first, second, third = (chat(url, PREMIUM_MODEL) for _ in range(3))
+            after = scrape(url)
+    # Premium models go to the accounts in their configured order: a, then b once a is out.
+    assert first.status_code == second.status_code == 200
+    assert [q.used for q in emulator.state.quotas.values()] == [1, 1]
+    assert third.status_code == 429
+    assert third.json()["error"]["code"] == "insufficient_quota"
+
+    def delta(account: str, event: str) -> float:
+        labels = {"account": account, "event": event}
+        name = "gateway_copilot_account_events_total"
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert delta("b", "failover") == 1  # the second request, moved on from a
+    assert delta("a", "failover") == 1  # the third: b first (a rests), then a, last
+    assert delta("a", "cooldown") == 2 and delta("b", "cooldown") == 1
+    assert delta("a", "request") == 1 and delta("b", "request") == 1
+
+
+def test_a_model_only_some_plans_offer_is_served_by_those_accounts(tmp_path: Path) -> None:
+    emulator = CopilotEmulator()
+    entries = accounts(tmp_path, free="gho_free_account", paid="gho_paid_account")
+    with running(emulator.app) as emulator_url:
+        settings = gateway_settings(emulator_url, github_token=None, accounts=entries)
+        with running(gateway_app(settings)) as url:
+            listed = httpx.get(f"{url}/v1/models", headers=AUTH).json()["data"]
+            for _ in range(3):
+                assert chat(url, PREMIUM_MODEL).status_code == 200
+    assert "claude-sonnet-4" in {model["id"] for model in listed}
+    assert set(served_by(emulator, 3)) == {account_of("gho_paid_account")}
+
+
+def test_usage_lists_every_account_and_no_token(tmp_path: Path, emulator_url: str) -> None:
+    entries = accounts(tmp_path, free="gho_free_secret_1", paid="gho_paid_secret_2")
+    config = tmp_path / "gateway.toml"
+    config.write_text(
+        "".join(
+            f'[[accounts]]\nname = "{e["name"]}"\ntoken_file = "{e["token_file"]}"\n'
+            for e in entries
+        )
+    )
+    env = clean_env(GATEWAY_GITHUB_API_URL=emulator_url)
+    done = subprocess.run(
+        [*COMMAND, "usage", "--config", str(config)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    premium = {
+        row[0]: row[1:4]
+        for row in (line.split() for line in done.stdout.splitlines())
+        if row[2] == "premium_interactions"
+    }
+    assert premium == {
+        "free": ["free", "premium_interactions", "50"],
+        "paid": ["pro", "premium_interactions", "300"],
+    }
+    assert "secret" not in done.stdout + done.stderr
+
+
+def test_two_accounts_with_one_name_are_refused_at_start(tmp_path: Path) -> None:
+    entries = accounts(tmp_path, a="gho_one") + accounts(tmp_path / "..", a="gho_two")
+    env = clean_env(GATEWAY_ACCOUNTS=__import__("json").dumps(entries))
+    done = subprocess.run(
+        [*COMMAND, "serve", "--port", "0"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "two Copilot accounts are named a" in done.stderr
+    assert "gho_" not in done.stderr
