@@ -3,16 +3,16 @@ that never end, connections that never speak, too many connections, bodies trick
 
 from __future__ import annotations
 
-import logging
+import socket
 import threading
 import time
 
 import pytest
+from hostile_wire import AUTH_HEADER, closed_by_peer, connect, error_of, read_response, serving
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from copilot_gateway.edge.descriptors import connections_allowed, raise_descriptor_limit
 from copilot_gateway.edge.http_protocol import OVERRIDDEN_HOOKS, ApiErrorsHttpToolsProtocol
-from hostile_wire import AUTH_HEADER, closed_by_peer, connect, error_of, read_response, serving
 from servers import gateway_settings
 
 REQUEST_LINE = b"GET /v1/models HTTP/1.1\r\nHost: gateway\r\n"
@@ -76,7 +76,7 @@ def test_a_trickled_request_head_is_answered_408_at_its_deadline(emulator_url: s
             except OSError:
                 break
             try:
-                if sock.recv(1, socket_peek()):
+                if sock.recv(1, socket.MSG_PEEK):
                     break
             except TimeoutError:
                 pass
@@ -86,12 +86,6 @@ def test_a_trickled_request_head_is_answered_408_at_its_deadline(emulator_url: s
         assert error_of(body)["code"] == "request_timeout"
         assert "headers" in error_of(body)["message"]
         assert time.monotonic() - started < 3.0
-
-
-def socket_peek() -> int:
-    import socket
-
-    return socket.MSG_PEEK
 
 
 def test_connections_past_the_cap_are_refused_with_503_and_logged(

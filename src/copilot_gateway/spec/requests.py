@@ -165,6 +165,8 @@ def first_error(schema: dict, instance: Any) -> InvalidRequest | None:
 def parse_json(raw: bytes, max_depth: int, max_values: int) -> Any:
     """Strict JSON (RFC 8259: UTF-8, no NaN), as clients and upstreams must send it, within
     the gateway's limits on nesting and on the number of values (see `within_limits`)."""
+    if values_at_least(raw) > max_values:  # refused unparsed: parsing is the costly part
+        raise too_many_values(max_values)
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -194,15 +196,29 @@ def within_limits(body: Any, max_depth: int, max_values: int) -> None:
         children = value.values() if isinstance(value, dict) else value
         values += len(children)
         if values > max_values:
-            raise InvalidRequest(
-                f"The request body holds too many JSON values: at most {max_values} "
-                "(objects, arrays, strings, numbers...) are accepted.",
-                code="json_too_large",
-            )
+            raise too_many_values(max_values)
         pending.extend((child, depth + 1) for child in children if type(child) in CONTAINERS)
 
 
 CONTAINERS = (dict, list)
+
+
+def values_at_least(raw: bytes) -> int:
+    """A lower bound of the values `within_limits` counts, from the bytes alone (C-speed).
+
+    Every unescaped quote opens or closes a string (a `\\"` is never either, so taking
+    every one off only lowers the bound); every string is a value or an object's key, and
+    every key has a value: values >= strings / 2 >= quotes / 4.
+    """
+    return (raw.count(b'"') - raw.count(b'\\"')) // 4
+
+
+def too_many_values(max_values: int) -> InvalidRequest:
+    return InvalidRequest(
+        f"The request body holds too many JSON values: at most {max_values} "
+        "(objects, arrays, strings, numbers...) are accepted.",
+        code="json_too_large",
+    )
 
 
 class RequestBodyValidator(JSONRequestBodyValidator):
