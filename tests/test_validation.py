@@ -109,4 +109,4 @@ def test_client_values_in_messages_are_shortened(chat_schema: dict) -> None:
 def test_parse_json_refuses_nan_and_invalid_utf8() -> None:
     for raw in (b'{"a": NaN}', b'{"a": "\xff"}', b"{"):
         with pytest.raises(InvalidRequest):
-            parse_json(raw)
+            parse_json(raw, max_depth=64, max_values=100)

@@ -27,7 +27,9 @@ from .config_file import ConfigFileError, describe
 from .edge import error_handlers
 from .edge.body_limit import BodyLimitMiddleware
 from .edge.calls import CallMiddleware, NoteOperationMiddleware, endpoint_for
-from .edge.http_protocol import ApiErrorsHttpToolsProtocol
+from .edge.descriptors import connections_allowed
+from .edge.http_protocol import ApiErrorsHttpToolsProtocol, ConnectionLimits
+from .edge.public_url import PublicUrlMiddleware, base_url
 from .edge.request_id import RequestIdMiddleware
 from .edge.security import bearer_handler_for
 from .edge.shutdown import drain_on_signals
@@ -113,7 +115,10 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         resolver = Resolver(function_resolver=lambda id, s=surface: endpoint_for(s.handler(id)))
         app.add_api(mounted_at_full_paths(served), resolver=resolver, name=surface.name)
         app.add_url_rule(
-            published_path(surface), surface.name + "_spec", spec_endpoint(served), methods=["GET"]
+            published_path(surface),
+            surface.name + "_spec",
+            spec_endpoint(served, gateway.settings),
+            methods=["GET"],
         )
     token = gateway.settings.metrics_token
     app.add_url_rule("/metrics", "metrics", metrics.metrics_endpoint(token), methods=["GET"])
@@ -126,25 +131,28 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     app.add_middleware(CallMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, gateway=gateway)
     app.add_middleware(NoteOperationMiddleware, MiddlewarePosition.BEFORE_SECURITY)
     app.add_middleware(
+        PublicUrlMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, settings=gateway.settings
+    )
+    app.add_middleware(
         BodyLimitMiddleware,
         MiddlewarePosition.BEFORE_EXCEPTION,
         max_bytes=gateway.settings.max_body_bytes,
         timeout=gateway.settings.body_timeout,
+        total_timeout=gateway.settings.body_total_timeout,
     )
     return app
 
 
-def spec_endpoint(spec: dict[str, Any]) -> Any:
-    """Serves the spec with this gateway's URL as its server."""
+def spec_endpoint(spec: dict[str, Any], settings: Settings) -> Any:
+    """Serves the spec with this gateway's URL as its server (see `edge.public_url`)."""
 
     @functools.lru_cache(maxsize=16)
-    def spec_json(base_url: str) -> bytes:
+    def spec_json(server: str) -> bytes:
         # The standard library, as the spec holds integers past orjson's 64-bit range.
-        return json.dumps(published(spec, base_url)).encode()
+        return json.dumps(published(spec, server)).encode()
 
     async def endpoint(request: Request) -> Response:
-        base_url = str(request.base_url).rstrip("/")
-        return Response(spec_json(base_url), media_type="application/json")
+        return Response(spec_json(base_url(settings, request.scope)), media_type="application/json")
 
     return endpoint
 
@@ -159,9 +167,19 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "proxy_headers": False,
         # Streams end themselves (with an error event) after the grace period; this is later.
         "timeout_graceful_shutdown": settings.shutdown_grace_seconds + 5,
-        # Requests uvicorn's parser rejects are answered as API errors too.
-        "http": ApiErrorsHttpToolsProtocol,
+        # Limits on what reaches the app (header size, slow heads, open connections), and
+        # requests uvicorn's parser rejects answered as API errors too.
+        "http": functools.partial(ApiErrorsHttpToolsProtocol, limits=connection_limits(settings)),
         # Ours (see `observability.logs`): uvicorn's loggers pass through our handler.
         "log_config": None,
         "access_log": False,
     }
+
+
+def connection_limits(settings: Settings) -> ConnectionLimits:
+    return ConnectionLimits(
+        max_header_bytes=settings.max_header_bytes,
+        first_byte_timeout=settings.first_byte_timeout,
+        request_head_timeout=settings.request_head_timeout,
+        max_connections=connections_allowed(settings.max_connections),
+    )

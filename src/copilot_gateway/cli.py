@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from .access.rules import AccessConfig
 from .app import ConfigurationError, build, uvicorn_options
 from .config_file import ConfigFileError, describe, render
+from .edge.descriptors import connections_allowed, raise_descriptor_limit
 from .emulator import CopilotEmulator, EmulatorConfig
 from .login import LoginFailed, device_login, store_token
 from .observability.logs import configure_logging
@@ -55,6 +56,12 @@ def serve(settings: Settings, workers: int) -> int:
     log.info("Next: set OPENAI_BASE_URL=%s/v1 and OPENAI_API_KEY=<%s> in any client", url, key)
     if settings.upstream_kind == "emulator":
         log.info("Answers are the emulator's: `copilot-gateway login`, then serve, for Copilot's")
+    descriptors = raise_descriptor_limit()  # inherited by worker processes
+    log.info(
+        "Open files limit %d: at most %d client connections per process",
+        descriptors,
+        connections_allowed(settings.max_connections),
+    )
     options = uvicorn_options(settings)
     if workers > 1:
         # Each worker process builds its own app from the environment: hand it the command

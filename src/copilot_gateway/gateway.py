@@ -50,6 +50,7 @@ class Call:
     caller: str | None = None  # the name of the key it presented, when keys are checked
     answer_checked: bool = False  # its JSON answer was checked before serialisation
     error: GatewayError | None = None  # what it was answered with, if it failed
+    client_gone: bool = False  # the client disconnected (the server said so)
 
     @property
     def upstream(self) -> Upstream:

@@ -105,8 +105,29 @@ class Settings(BaseSettings):
     stream_idle_timeout: float = Field(120.0, gt=0)
     read_timeout: float = Field(600.0, gt=0)
     max_body_bytes: int = Field(32 * 1024 * 1024, gt=0)
-    # The longest wait for the next part of a request body (a client sending too slowly).
+    # The longest wait for the next part of a request body (a client sending too slowly),
+    # and for the whole of it (a client trickling it a byte at a time).
     body_timeout: float = Field(30.0, gt=0)
+    body_total_timeout: float = Field(120.0, gt=0)
+    # What a request body may hold: parsing is fast, but every nested level and every value
+    # costs work on the event loop (validation, adapters), shared by every client.
+    max_json_depth: int = Field(64, ge=2, le=200)  # orjson serialises at most 255 levels
+    max_json_values: int = Field(100_000, ge=1)
+    # The request line and headers together (nginx allows 32 KiB by default): 431 past it.
+    max_header_bytes: int = Field(32 * 1024, ge=1024)
+    # A new connection must send its first byte, and a request its whole head (from accept,
+    # or from a kept-alive connection's next byte, to the end of the headers), in time.
+    first_byte_timeout: float = Field(5.0, gt=0)
+    request_head_timeout: float = Field(10.0, gt=0)
+    # Open client connections per process; unset: derived from the file-descriptor limit.
+    max_connections: int | None = Field(None, ge=1)
+    # The gateway's URL as clients reach it (e.g. `https://llm.example.com`), for the spec's
+    # server URL and redirects. Unset: the request's `Host` when it is an allowed host, else
+    # relative URLs (a client's `Host` is never echoed unchecked).
+    public_url: str | None = None
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1"]
+    )
     # On SIGTERM, how long open streams may run on before they are ended with an error event.
     shutdown_grace_seconds: float = Field(30.0, ge=0)
     models_cache_seconds: float = Field(600.0, ge=0)
@@ -135,9 +156,9 @@ class Settings(BaseSettings):
     emulator_first_token_ms: float = Field(0.0, ge=0)
     emulator_token_interval_ms: float = Field(0.0, ge=0)
 
-    @field_validator("api_keys", mode="before")
+    @field_validator("api_keys", "allowed_hosts", mode="before")
     @classmethod
-    def _split_keys(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [key.strip() for key in value.split(",") if key.strip()]
         return value

@@ -55,15 +55,22 @@ class CallMiddleware:
             if message["type"] == "http.response.start":
                 record.status = message["status"]
             elif message["type"] == "http.response.body" and not message.get("more_body"):
-                record.completed = True
+                # The server drops what is sent after a disconnect: that is no completion.
+                record.completed = not call.client_gone
             await send(message)
 
+        async def receive_noting_disconnect() -> Message:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                call.client_gone = True  # streams check it (see `surfaces.streams`)
+            return message
+
         try:
-            await self.app(scope, receive, send_noting_progress)
+            await self.app(scope, receive_noting_disconnect, send_noting_progress)
         except GatewayError as error:
             if record.status is not None:
                 raise
-            await call.failed(error)(scope, receive, send_noting_progress)
+            await call.failed(error)(scope, receive_noting_disconnect, send_noting_progress)
         finally:
             if scope["path"] not in NOT_OBSERVED:
                 observe(record, call.error)

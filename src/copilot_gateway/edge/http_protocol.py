@@ -1,25 +1,177 @@
-"""uvicorn's HTTP/1.1 protocol, answering what its parser rejects as an API error.
+"""uvicorn's HTTP/1.1 protocol, hardened against hostile clients, answering in API errors.
 
-A request that is not valid HTTP (a bare CR or LF in a header, say) never reaches the app:
-uvicorn answers it with a plain-text 400 of its own. This protocol keeps everything of
-uvicorn's but that answer's body, so even then a client gets an error object, in the
-default surface's shape (no path is known to choose another).
+What uvicorn leaves open, closed here, per connection, before the app sees a request:
+- a request head (request line and headers) larger than `max_header_bytes`: 431, at once,
+  the rest unread;
+- a connection that sends no byte within `first_byte_timeout`: closed; a request head
+  that is not complete within `request_head_timeout` (from accept, or from a kept-alive
+  connection's next byte): 408 (slowloris);
+- more open connections than `max_connections`: the new one is answered 503 and closed,
+  the refusal logged;
+- what uvicorn's parser rejects (a bare CR or LF in a header, say): uvicorn answers it
+  with a plain-text 400 of its own; here it is an error object.
+Every answer here is in the default surface's shape (no path is known to choose another).
+
+It overrides uvicorn's hooks `connection_made`, `connection_lost`, `data_received`,
+`on_message_begin`, `on_headers_complete` and `send_400_response`: uvicorn is pinned to
+the minor version this is tested on, and a test checks that the hooks still exist.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
 import orjson
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from ..errors import InvalidRequest
+from ..errors import GatewayError, InvalidRequest, RequestTimeout
 from ..surfaces.registry import DEFAULT
+
+log = logging.getLogger(__name__)
+
+# The uvicorn hooks overridden below (a test checks they still exist in uvicorn).
+OVERRIDDEN_HOOKS = (
+    "connection_made",
+    "connection_lost",
+    "data_received",
+    "on_message_begin",
+    "on_headers_complete",
+    "send_400_response",
+)
+REFUSALS_LOGGED_EVERY = 10.0  # seconds: a flood of refused connections is not a flood of lines
+# After an error answer, what the client still sends is read and dropped for this long (or
+# this much), so the close does not reset the connection before the client read the answer.
+LINGER_SECONDS = 1.0
+LINGER_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    max_header_bytes: int
+    first_byte_timeout: float
+    request_head_timeout: float
+    max_connections: int
+
+
+class Refusals:
+    """Connections refused for the cap: logged at once, then at most every few seconds."""
+
+    def __init__(self) -> None:
+        self.unlogged = 0
+        self.logged_at = -REFUSALS_LOGGED_EVERY
+
+    def count(self, cap: int) -> None:
+        self.unlogged += 1
+        now = time.monotonic()
+        if now - self.logged_at >= REFUSALS_LOGGED_EVERY:
+            log.warning(
+                "refused %d connection(s): %d are open, the most allowed (GATEWAY_MAX_CONNECTIONS)",
+                self.unlogged,
+                cap,
+            )
+            self.unlogged, self.logged_at = 0, now
+
+
+REFUSALS = Refusals()
 
 
 class ApiErrorsHttpToolsProtocol(HttpToolsProtocol):
+    def __init__(self, *args: Any, limits: ConnectionLimits, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limits = limits
+        self.head_bytes = 0  # of the request head being read
+        self.reading_head = True  # until the head of the current request is complete
+        self.head_deadline: asyncio.TimerHandle | None = None
+        self.first_byte_deadline: asyncio.TimerHandle | None = None
+        self.lingering = False  # answered and closing: what arrives now is dropped
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > self.limits.max_connections:
+            REFUSALS.count(self.limits.max_connections)
+            message = "The gateway has too many open connections; retry later."
+            error = GatewayError(message, status=503, code="too_many_connections")
+            self.send_error(error, linger=False)  # the point is to free the descriptor
+            return
+        self.head_deadline = self.loop.call_later(
+            self.limits.request_head_timeout, self.head_timed_out
+        )
+        self.first_byte_deadline = self.loop.call_later(
+            self.limits.first_byte_timeout, self.no_first_byte
+        )
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.cancel_deadlines()
+        super().connection_lost(exc)
+
+    def cancel_deadlines(self) -> None:
+        for deadline in (self.head_deadline, self.first_byte_deadline):
+            if deadline is not None:
+                deadline.cancel()
+        self.head_deadline = self.first_byte_deadline = None
+
+    def data_received(self, data: bytes) -> None:
+        if self.lingering:
+            self.head_bytes += len(data)
+            if self.head_bytes > LINGER_BYTES:
+                self.transport.close()
+            return
+        if self.first_byte_deadline is not None:
+            self.first_byte_deadline.cancel()
+            self.first_byte_deadline = None
+        if self.reading_head:
+            self.head_bytes += len(data)
+        super().data_received(data)
+        # Checked after parsing, so a head that ends within this read is not refused.
+        if self.reading_head and self.head_bytes > self.limits.max_header_bytes:
+            limit = self.limits.max_header_bytes
+            message = f"The request's headers exceed the gateway's limit of {limit} bytes."
+            self.send_error(
+                GatewayError(message, status=431, code="request_header_fields_too_large")
+            )
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.reading_head = True
+        if self.head_deadline is None:  # a kept-alive connection's next request
+            self.head_bytes = 0
+            self.head_deadline = self.loop.call_later(
+                self.limits.request_head_timeout, self.head_timed_out
+            )
+
+    def on_headers_complete(self) -> None:
+        self.reading_head = False
+        self.cancel_deadlines()
+        super().on_headers_complete()
+
+    def no_first_byte(self) -> None:
+        """Nothing to answer: the connection never said anything."""
+        self.first_byte_deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def head_timed_out(self) -> None:
+        self.head_deadline = None
+        seconds = self.limits.request_head_timeout
+        message = f"The request's headers did not arrive within {seconds:g} s."
+        self.send_error(RequestTimeout(message))
+
     def send_400_response(self, msg: str) -> None:
-        error = InvalidRequest(f"The request is not valid HTTP/1.1: {msg}", code="invalid_http")
+        self.send_error(
+            InvalidRequest(f"The request is not valid HTTP/1.1: {msg}", code="invalid_http")
+        )
+
+    def send_error(self, error: GatewayError, linger: bool = True) -> None:
+        """Answer with the error, then close: the rest of the request is never parsed."""
+        self.cancel_deadlines()
+        if self.transport.is_closing() or self.lingering:
+            return
         body = orjson.dumps(DEFAULT.error_body(error))
-        content = [STATUS_LINE[400]]
+        content = [STATUS_LINE[error.status]]
         for name, value in self.server_state.default_headers:
             content.extend([name, b": ", value, b"\r\n"])
         content.extend(
@@ -32,4 +184,13 @@ class ApiErrorsHttpToolsProtocol(HttpToolsProtocol):
             ]
         )
         self.transport.write(b"".join(content))
-        self.transport.close()
+        if linger and self.transport.can_write_eof():
+            # Closing now, with the client's bytes unread, would reset the connection and
+            # could discard the answer before the client reads it.
+            self.lingering = True
+            self.head_bytes = 0  # now counts what is dropped
+            self.flow.resume_reading()
+            self.transport.write_eof()
+            self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        else:
+            self.transport.close()

@@ -29,9 +29,20 @@ ACCESS_FIELDS = (
 
 LogFormat = Literal["auto", "json", "text"]
 
+# Control characters (C0, DEL, C1) and Unicode's line breaks, as Python writes them escaped:
+# a client's path or model name must never start a line of its own, nor drive a terminal.
+CONTROL_CHARACTERS = [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
+ESCAPED = str.maketrans({code: repr(chr(code))[1:-1] for code in CONTROL_CHARACTERS})
+
+
+def escaped(text: str) -> str:
+    """text on one line, every control character shown escaped (`\\n`, `\\x1b`)."""
+    return text.translate(ESCAPED)
+
 
 class TextFormatter(logging.Formatter):
-    """uvicorn-like lines, with the access line's fields as `name=value`."""
+    """uvicorn-like lines, with the access line's fields as `name=value`: one line per
+    record, whatever its values hold (a traceback included, its line breaks escaped)."""
 
     def __init__(self) -> None:
         super().__init__(
@@ -43,7 +54,7 @@ class TextFormatter(logging.Formatter):
         fields = [
             f"{name}={getattr(record, name)}" for name in ACCESS_FIELDS if hasattr(record, name)
         ]
-        return " ".join([line, *fields])
+        return escaped(" ".join([line, *fields]))
 
 
 def json_formatter() -> logging.Formatter:

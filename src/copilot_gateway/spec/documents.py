@@ -59,17 +59,18 @@ def mounted_at_full_paths(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def published(spec: dict[str, Any], base_url: str) -> dict[str, Any]:
-    """The spec as published: server URLs made absolute for this gateway."""
+    """The spec as published: server URLs made absolute for this gateway (relative when
+    base_url is "")."""
     served = copy.copy(spec)
     server = spec.get("servers", [{"url": "/"}])[0]["url"]
-    served["servers"] = [{"url": base_url.rstrip("/") + server.rstrip("/")}]
+    served["servers"] = [{"url": base_url.rstrip("/") + server.rstrip("/") or "/"}]
     paths = {}
     for path, item in spec["paths"].items():
         if "servers" in item:
             item = {
                 **item,
                 "servers": [
-                    {"url": base_url.rstrip("/") + server["url"].rstrip("/")}
+                    {"url": base_url.rstrip("/") + server["url"].rstrip("/") or "/"}
                     for server in item["servers"]
                 ],
             }

@@ -162,12 +162,63 @@ def first_error(schema: dict, instance: Any) -> InvalidRequest | None:
     return None
 
 
-def parse_json(raw: bytes) -> Any:
-    """Strict JSON (RFC 8259: UTF-8, no NaN), as clients and upstreams must send it."""
+def parse_json(raw: bytes, max_depth: int, max_values: int) -> Any:
+    """Strict JSON (RFC 8259: UTF-8, no NaN), as clients and upstreams must send it, within
+    the gateway's limits on nesting and on the number of values (see `within_limits`)."""
+    if values_at_least(raw) > max_values:  # refused unparsed: parsing is the costly part
+        raise too_many_values(max_values)
     try:
-        return orjson.loads(raw)
+        body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise InvalidRequest(f"The request body is not valid JSON: {exc}") from None
+    within_limits(body, max_depth, max_values)
+    return body
+
+
+def within_limits(body: Any, max_depth: int, max_values: int) -> None:
+    """Refuse a body nested deeper than max_depth levels, or holding more than max_values
+    values (objects, arrays, strings, numbers... each counts one).
+
+    Everything after parsing walks the body (validation, adapters, serialisation, on the
+    event loop every client shares), and orjson serialises at most 255 levels: a body is
+    checked once here. The walk stops as soon as a limit is passed, so it is cheap too.
+    """
+    values = 1
+    pending: list[tuple[Any, int]] = [(body, 1)] if type(body) in CONTAINERS else []
+    while pending:
+        value, depth = pending.pop()
+        if depth > max_depth:
+            raise InvalidRequest(
+                f"The request body is nested too deeply: at most {max_depth} levels of "
+                "objects and arrays are accepted.",
+                code="json_too_deep",
+            )
+        children = value.values() if isinstance(value, dict) else value
+        values += len(children)
+        if values > max_values:
+            raise too_many_values(max_values)
+        pending.extend((child, depth + 1) for child in children if type(child) in CONTAINERS)
+
+
+CONTAINERS = (dict, list)
+
+
+def values_at_least(raw: bytes) -> int:
+    """A lower bound of the values `within_limits` counts, from the bytes alone (C-speed).
+
+    Every unescaped quote opens or closes a string (a `\\"` is never either, so taking
+    every one off only lowers the bound); every string is a value or an object's key, and
+    every key has a value: values >= strings / 2 >= quotes / 4.
+    """
+    return (raw.count(b'"') - raw.count(b'\\"')) // 4
+
+
+def too_many_values(max_values: int) -> InvalidRequest:
+    return InvalidRequest(
+        f"The request body holds too many JSON values: at most {max_values} "
+        "(objects, arrays, strings, numbers...) are accepted.",
+        code="json_too_large",
+    )
 
 
 class RequestBodyValidator(JSONRequestBodyValidator):
@@ -194,7 +245,12 @@ class RequestBodyValidator(JSONRequestBodyValidator):
 
     async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> Any:
         raw = b"".join([chunk async for chunk in stream])
-        return parse_json(raw) if raw.strip() else None
+        settings = call_of(scope).gateway.settings
+        return (
+            parse_json(raw, settings.max_json_depth, settings.max_json_values)
+            if raw.strip()
+            else None
+        )
 
     def _validate(self, body: Any) -> dict | None:
         if body is None:

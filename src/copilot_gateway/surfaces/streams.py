@@ -1,11 +1,12 @@
 """Every stream, on every surface, ends as its surface says or with an error event the
-client can see: never silently, and never later than the shutdown grace period."""
+client can see: never silently, and never later than the shutdown grace period; and a
+stream whose client left ends at once, letting go of its upstream stream."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 
 from ..errors import GatewayError, InternalError, UpstreamUnavailable
 from ..gateway import Call
@@ -14,7 +15,7 @@ from ..observability.metrics import STREAMS_OPEN
 log = logging.getLogger(__name__)
 
 
-async def guarded(call: Call, events: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+async def guarded(call: Call, events: AsyncGenerator[bytes]) -> AsyncIterator[bytes]:
     """Turn a failure after the headers were sent into the surface's error event, then
     end; and end with one too when the gateway shuts down before the stream is done."""
     draining = call.gateway.draining
@@ -25,8 +26,15 @@ async def guarded(call: Call, events: AsyncIterator[bytes]) -> AsyncIterator[byt
                 try:
                     async for chunk in events:
                         yield chunk
+                        if call.client_gone:
+                            # Starlette cancels the relay when the client leaves, but a
+                            # cancellation can miss a task that never waits (a fast upstream
+                            # whose bytes are always ready): this check cannot.
+                            log.info("client disconnected: the stream is ended")
+                            return
                 finally:
                     draining.untrack(deadline)
+                    await events.aclose()  # the upstream stream, let go of now
     except TimeoutError:
         message = "The gateway is shutting down: the stream was ended before it was complete."
         yield call.stream_failed(UpstreamUnavailable(message, code="gateway_shutting_down"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 
 from starlette.responses import Response
 
@@ -65,7 +65,7 @@ async def stream(call: Call, body: Json, prompts: list[str]) -> AsyncIterator[by
         )
         return call.surface.sse_event(call.conforming("CreateCompletionStreamResponse", answer))
 
-    async def events() -> AsyncIterator[bytes]:
+    async def events() -> AsyncGenerator[bytes]:
         prompt_tokens = completion_tokens = 0
         for number, prompt in enumerate(prompts):
             chunks = first if number == 0 else await call.upstream.stream(CHAT, request_for(prompt))

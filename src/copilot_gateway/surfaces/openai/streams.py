@@ -5,7 +5,7 @@ Every chat stream ends with `data: [DONE]`, or with an error event (see `surface
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from ... import tokens
@@ -41,29 +41,39 @@ class ChatStream:
         checked = self.call.conforming("CreateChatCompletionStreamResponse", body)
         return self.call.surface.sse_event(checked)
 
-    async def events(self, upstream: AsyncIterator[Json]) -> AsyncIterator[bytes]:
+    async def events(self, upstream: AsyncIterator[Json]) -> AsyncGenerator[bytes]:
         model = self.request["model"]
-        async for chunk in upstream:
-            if isinstance(chunk.get("usage"), dict):
-                self.usage = chunk["usage"]
-            model = chunk.get("model") or model
-            normalised = (
-                self.choices.normalise(c) for c in chunk.get("choices") or [] if isinstance(c, dict)
-            )
-            choices = [choice for choice in normalised if choice]
-            if not choices:
-                continue  # e.g. Copilot's opening prompt-filter chunk, or the usage chunk
-            self.remember(choices)
-            yield self.chunk(choices, model)
+        try:
+            async for chunk in upstream:
+                if isinstance(chunk.get("usage"), dict):
+                    self.usage = chunk["usage"]
+                model = chunk.get("model") or model
+                normalised = (
+                    self.choices.normalise(c)
+                    for c in chunk.get("choices") or []
+                    if isinstance(c, dict)
+                )
+                choices = [choice for choice in normalised if choice]
+                if not choices:
+                    continue  # e.g. Copilot's opening prompt-filter chunk, or the usage chunk
+                self.remember(choices)
+                yield self.chunk(choices, model)
+        except BaseException:
+            # Ended early (the client left, the upstream failed): what was relayed is used.
+            self.call.record.add_usage(self.counted_usage(None, model))
+            raise
         if closing := self.choices.closing():
             yield self.chunk(closing, model)
-        usage = tokens.reported_or_counted(
-            self.usage, model, messages=self.request.get("messages", []), generated=self.generated()
-        )
+        usage = self.counted_usage(self.usage, model)
         self.call.record.add_usage(usage)
         if self.include_usage:
             yield self.chunk([], model, usage=usage)
         yield DONE
+
+    def counted_usage(self, reported: Json | None, model: str) -> Json:
+        return tokens.reported_or_counted(
+            reported, model, messages=self.request.get("messages", []), generated=self.generated()
+        )
 
     def remember(self, choices: list[Json]) -> None:
         for choice in choices:

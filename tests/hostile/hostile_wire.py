@@ -1,0 +1,81 @@
+"""A gateway served exactly as `serve` serves it (its HTTP protocol and limits included),
+and raw sockets to talk to it the way hostile clients do."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import orjson
+import uvicorn
+
+from copilot_gateway.app import build, uvicorn_options
+from copilot_gateway.settings import Settings
+
+AUTH_HEADER = b"Authorization: Bearer sk-test-key\r\n"
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[tuple[str, int]]:
+    """The gateway for these settings on a free loopback port, with `serve`'s options;
+    yields (base URL, port)."""
+    options = {**uvicorn_options(settings), "host": "127.0.0.1", "port": 0, "lifespan": "on"}
+    server = uvicorn.Server(uvicorn.Config(build(settings).app, **options))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("test server did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}", port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def connect(port: int, timeout: float = 5.0) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    return sock
+
+
+def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    """One response with a Content-Length (the gateway's error answers have one)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"closed before a response: {data!r}")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+    while len(body) < int(headers.get("content-length", 0)):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return int(status_line.split()[1]), headers, body
+
+
+def error_of(body: bytes) -> dict:
+    error: dict = orjson.loads(body)["error"]
+    return error
+
+
+def closed_by_peer(sock: socket.socket, within: float) -> bool:
+    """Whether the server closes the connection (EOF or reset) within this many seconds."""
+    sock.settimeout(within)
+    try:
+        while sock.recv(65536):
+            pass
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+    return True
