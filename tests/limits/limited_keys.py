@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 KEY = "sk-team-limited"
 KEY_NAME = "team"
@@ -58,3 +59,13 @@ def away_from_window_edges(window: int, margin: float = 8.0) -> None:
         time.sleep(margin - into)
     elif into > window - margin:
         time.sleep(window - into + margin)
+
+
+def metric(url: str, sample: str, **labels: str) -> float:
+    """A sample's value on the gateway's /metrics (0 when it has none yet)."""
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    for family in text_string_to_metric_families(text):
+        for found in family.samples:
+            if found.name == sample and all(found.labels.get(k) == v for k, v in labels.items()):
+                return float(found.value)
+    return 0.0
