@@ -15,9 +15,11 @@ from copilot_gateway.private_apis import PRIVATE_APIS
 )
 def test_a_private_name_we_rely_on_still_exists(module: str, name: str, use: str) -> None:
     owner, _, attribute = name.partition("()")
-    if attribute:  # set on instances: look for the assignment in a constructor up the MRO
+    if attribute:  # set on instances: look for the assignment in the class or its bases
         cls = getattr(importlib.import_module(module), owner)
-        sources = [inspect.getsource(k.__init__) for k in cls.__mro__[:-1] if "__init__" in vars(k)]
+        sources = [
+            inspect.getsource(k) for k in cls.__mro__ if k.__module__.split(".")[0] in module
+        ]
         assert any(f"self.{attribute.lstrip('.')} =" in source for source in sources), use
         return
     target: object = importlib.import_module(module)

@@ -1,7 +1,7 @@
 """The application, assembled in one place: settings in, the served app out.
 
-uvicorn ─► request id ─► call (record, access log, metrics) ─► body limit
-       ─► connexion: routing ─► security ─► validation ─► handler of the surface
+uvicorn ─► request id ─► call (record, access log, metrics) ─► body limit ─► limits' settling
+       ─► connexion: routing ─► security ─► validation ─► limits' admission ─► handler
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ from .edge.request_id import RequestIdMiddleware
 from .edge.security import bearer_handler_for
 from .edge.shutdown import drain_on_signals
 from .gateway import Gateway
+from .limits.limiter import Limiter
+from .limits.middleware import AdmitMiddleware, SettleMiddleware
+from .limits.store import store_for
 from .observability import metrics
 from .observability.quota import quota_endpoint
 from .settings import Settings, is_loopback
@@ -90,12 +93,17 @@ def published_path(surface: Surface) -> str:
 
 def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     """The ASGI app serving every surface's operations; `keys=None` serves without auth."""
+    limiter = limiter_for(gateway)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
         drain_on_signals(gateway.draining)
+        if limiter is not None:
+            await limiter.check()
         yield
         await gateway.upstream.aclose()
+        if limiter is not None:
+            await limiter.aclose()
         metrics.forget_this_process()
 
     app = AsyncApp(
@@ -140,7 +148,19 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         timeout=gateway.settings.body_timeout,
         total_timeout=gateway.settings.body_total_timeout,
     )
+    if limiter is not None:
+        app.add_middleware(SettleMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, limiter=limiter)
+        app.add_middleware(AdmitMiddleware, MiddlewarePosition.BEFORE_CONTEXT, limiter=limiter)
     return app
+
+
+def limiter_for(gateway: Gateway) -> Limiter | None:
+    """The per-key limits, counted in Redis when a URL is set; None when no key has any."""
+    limits = {entry.name: entry for entry in gateway.access.keys if entry.limited}
+    if not limits:
+        return None
+    url = gateway.settings.redis_url
+    return Limiter(limits, store_for(url.get_secret_value() if url else None))
 
 
 def spec_endpoint(spec: dict[str, Any], settings: Settings) -> Any:

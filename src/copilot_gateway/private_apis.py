@@ -67,6 +67,21 @@ PRIVATE_APIS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "uvicorn.protocols.http.httptools_impl",
+        "HttpToolsProtocol.on_message_begin",
+        "edge/http_protocol.py: the request head's deadline and size start here",
+    ),
+    (
+        "uvicorn.protocols.http.httptools_impl",
+        "HttpToolsProtocol.on_headers_complete",
+        "edge/http_protocol.py: the request head is complete",
+    ),
+    (
+        "uvicorn.protocols.http.httptools_impl",
+        "HttpToolsProtocol().flow",
+        "edge/http_protocol.py: resume reading to drain a refused client",
+    ),
+    (
+        "uvicorn.protocols.http.httptools_impl",
         "STATUS_LINE",
         "edge/http_protocol.py: the status line uvicorn writes",
     ),

@@ -27,6 +27,7 @@ from pydantic_settings import (
 from .config_file import ConfigFileSource
 
 UpstreamKind = Literal["copilot", "openai", "emulator"]
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class AccountEntry(BaseModel):
@@ -137,6 +138,10 @@ class Settings(BaseSettings):
     # own does not (scripts/bench measures both).
     upstream_transport: Literal["aiohttp", "httpx"] = "aiohttp"
 
+    # Where per-key limits are counted, shared by every process using the same Redis
+    # (`redis://host:6379/0`, `rediss://…`, `unix://…`); in this process when unset.
+    redis_url: SecretStr | None = None
+
     # `GET /metrics` wants `Authorization: Bearer <this>` when set; it is open when not.
     metrics_token: SecretStr | None = None
     # JSON lines when stderr is not a terminal, readable text when it is (or either, forced).
@@ -161,6 +166,14 @@ class Settings(BaseSettings):
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [key.strip() for key in value.split(",") if key.strip()]
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        # The URL may hold a password: the message must not repeat it.
+        if value is not None and not value.get_secret_value().startswith(REDIS_SCHEMES):
+            raise ValueError(f"must start with one of {', '.join(REDIS_SCHEMES)}")
         return value
 
     @model_validator(mode="after")

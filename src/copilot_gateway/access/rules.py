@@ -5,6 +5,7 @@
     sha256 = "9f86d0..."
     allow = ["gpt-*"]             # models it may use (all when absent)
     deny = ["gpt-4o-mini"]        # and those it may not, whatever `allow` says
+    rpm = 60                      # its limits, unlimited when absent (see `limits.policy`)
 
     [countries]                   # the caller's country, as a trusted proxy reports it
     header = "CF-IPCountry"
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, StringConstrai
 from starlette.types import Scope
 
 from ..config_file import access_rules
+from ..limits.policy import KeyLimits
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$", to_lower=True)]
 
@@ -43,7 +45,7 @@ class ModelRule(BaseModel):
         return self.allow is None or any(fnmatchcase(model, pattern) for pattern in self.allow)
 
 
-class KeyEntry(ModelRule):
+class KeyEntry(ModelRule, KeyLimits):
     name: str = Field(min_length=1)
     sha256: Sha256
 

@@ -79,6 +79,18 @@ TOKENS = Counter(
     "Tokens used, by model, client key name and type (prompt or completion).",
     ["model", "key", "type"],
 )
+LIMITED = Counter(
+    "gateway_limited_requests",
+    "Requests refused by a per-key limit, by key name and limit (rpm, tpm, max_parallel, "
+    "tokens_per_day).",
+    ["key", "limit"],
+)
+REDIS_ERRORS = Counter(
+    "gateway_redis_errors",
+    "Calls to the limits' Redis that failed or timed out (requests were then served without "
+    "limits), by operation.",
+    ["operation"],
+)
 
 
 def observe_request(record: RequestRecord, seconds: float) -> None:
@@ -99,6 +111,14 @@ def observe_upstream(endpoint: str, seconds: float) -> None:
 
 def count_upstream_error(kind: str) -> None:
     UPSTREAM_ERRORS.labels(kind).inc()
+
+
+def count_limited(key: str, limit: str) -> None:
+    LIMITED.labels(key, limit).inc()
+
+
+def count_redis_error(operation: str) -> None:
+    REDIS_ERRORS.labels(operation).inc()
 
 
 def exposition() -> bytes:

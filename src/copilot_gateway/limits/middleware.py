@@ -1,0 +1,78 @@
+"""The limits at the edge of a request: admitted (or refused) once its key and body are
+known, answered with the key's `x-ratelimit-*` headers, settled when its response ends.
+
+    call ─► SettleMiddleware (the headers on the answer; settle and free at its end)
+         ─► connexion: routing ─► security ─► validation ─► AdmitMiddleware (or 429) ─► handler
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..edge.calls import call_of
+from .limiter import Admission, Limiter
+
+ADMISSION_KEY = "copilot_gateway.limits.admission"
+
+
+def admission_of(scope: Scope) -> Admission | None:
+    admission: Admission | None = scope["state"].get(ADMISSION_KEY)
+    return admission
+
+
+class AdmitMiddleware:
+    """Behind connexion's security check and request validation, where the caller's key
+    name and the parsed body are known: admits the request or raises the 429, which the
+    request's surface answers."""
+
+    def __init__(self, app: ASGIApp, limiter: Limiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            call = call_of(scope)
+            if call.caller is not None and self.limiter.applies_to(call.caller):
+                admission = await self.limiter.admit(call.caller, call.body)
+                if admission is not None:
+                    scope["state"][ADMISSION_KEY] = admission
+        await self.app(scope, receive, send)
+
+
+class SettleMiddleware:
+    """Around everything that can answer (errors included): adds the admitted key's headers
+    to its answer, and once the response is over (done, failed, cut by the client, ended by
+    shutdown) settles the tokens it used and frees its slot."""
+
+    def __init__(self, app: ASGIApp, limiter: Limiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            admission = admission_of(scope)
+            if message["type"] == "http.response.start" and admission is not None:
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [
+                    (name.encode(), value.encode())
+                    for name, value in admission.headers.items()
+                    if name.encode() not in present
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            if (admission := scope["state"].pop(ADMISSION_KEY, None)) is not None:
+                record = call_of(scope).record
+                used = record.prompt_tokens + record.completion_tokens
+                # Shielded: a request cancelled on its way out still gives its slot back.
+                await asyncio.shield(self.limiter.finish(admission, used))

@@ -1,0 +1,71 @@
+"""What the limits' tests share: a config file with one limited key, requests with it."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+KEY = "sk-team-limited"
+KEY_NAME = "team"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+RATELIMIT_REQUESTS = ("limit", "remaining", "reset")
+
+
+def limits_config(directory: Path, **limits: int) -> Path:
+    """A config file naming one key, `team`, with these limits."""
+    lines = [
+        "[[keys]]",
+        f'name = "{KEY_NAME}"',
+        f'sha256 = "{hashlib.sha256(KEY.encode()).hexdigest()}"',
+        *(f"{name} = {value}" for name, value in limits.items()),
+    ]
+    path = directory / "gateway.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def chat(content: str = "Hello there", **extra: object) -> dict:
+    return {"model": "gpt-4o", "messages": [{"role": "user", "content": content}], **extra}
+
+
+def ratelimit_headers(response: httpx.Response) -> dict[str, str]:
+    return {name: value for name, value in response.headers.items() if "ratelimit" in name}
+
+
+def used_tokens(response: httpx.Response) -> int:
+    return int(response.json()["usage"]["total_tokens"])
+
+
+async def post_all(urls: Iterable[str], body: dict) -> list[httpx.Response]:
+    """The same request to each URL, all at once."""
+    limits = httpx.Limits(max_connections=100)
+    async with httpx.AsyncClient(headers=AUTH, timeout=30, limits=limits) as client:
+        return await asyncio.gather(
+            *(client.post(f"{url}/v1/chat/completions", json=body) for url in urls)
+        )
+
+
+def away_from_window_edges(window: int, margin: float = 8.0) -> None:
+    """Wait, if need be, until the clock-aligned window (a minute, a day) has `margin`
+    seconds behind it and ahead of it: a test counting in one window must not straddle two."""
+    into = time.time() % window
+    if into < margin:
+        time.sleep(margin - into)
+    elif into > window - margin:
+        time.sleep(window - into + margin)
+
+
+def metric(url: str, sample: str, **labels: str) -> float:
+    """A sample's value on the gateway's /metrics (0 when it has none yet)."""
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    for family in text_string_to_metric_families(text):
+        for found in family.samples:
+            if found.name == sample and all(found.labels.get(k) == v for k, v in labels.items()):
+                return float(found.value)
+    return 0.0
