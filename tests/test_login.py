@@ -116,10 +116,11 @@ def test_login_with_an_account_name_adds_that_account(
     emulator.config.device_polls = []  # approved at once
     monkeypatch.setenv("GATEWAY_GITHUB_URL", emulator_url)
     monkeypatch.setenv("GATEWAY_ACCOUNTS_DIR", str(tmp_path / "accounts"))
-    assert cli.main(["login", "--account", "team-b"]) == 0
+    assert cli.parser().parse_args(["login", "--account", "team-b"]).account == "team-b"
+    assert cli.login(Settings(), "team-b") == 0
     stored = tmp_path / "accounts" / "team-b"
     assert stored.read_text().startswith("gho_") and stored.stat().st_mode & 0o777 == 0o600
     assert "team-b" in capsys.readouterr().out
     accounts = load_accounts(Settings())
     assert [account.name for account in accounts] == ["team-b"]
-    assert cli.main(["login", "--account", "../escape"]) == 2
+    assert cli.login(Settings(), "../escape") == 2

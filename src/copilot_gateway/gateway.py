@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 from starlette.types import Scope
@@ -18,6 +18,9 @@ from .settings import Settings
 from .spec.answers import AnswerChecks
 from .surfaces.base import Surface, json_response
 from .upstreams.base import Upstream
+
+if TYPE_CHECKING:
+    from .limits.limiter import Admission
 
 
 @dataclass
@@ -51,6 +54,7 @@ class Call:
     answer_checked: bool = False  # its JSON answer was checked before serialisation
     error: GatewayError | None = None  # what it was answered with, if it failed
     client_gone: bool = False  # the client disconnected (the server said so)
+    admission: Admission | None = None  # what its key's limits admitted (see `limits`)
 
     @property
     def upstream(self) -> Upstream:

@@ -12,14 +12,7 @@ import asyncio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..edge.calls import call_of
-from .limiter import Admission, Limiter
-
-ADMISSION_KEY = "copilot_gateway.limits.admission"
-
-
-def admission_of(scope: Scope) -> Admission | None:
-    admission: Admission | None = scope["state"].get(ADMISSION_KEY)
-    return admission
+from .limiter import Limiter
 
 
 class AdmitMiddleware:
@@ -35,9 +28,7 @@ class AdmitMiddleware:
         if scope["type"] == "http":
             call = call_of(scope)
             if call.caller is not None and self.limiter.applies_to(call.caller):
-                admission = await self.limiter.admit(call.caller, call.body)
-                if admission is not None:
-                    scope["state"][ADMISSION_KEY] = admission
+                call.admission = await self.limiter.admit(call.caller, call.body)
         await self.app(scope, receive, send)
 
 
@@ -55,8 +46,10 @@ class SettleMiddleware:
             await self.app(scope, receive, send)
             return
 
+        call = call_of(scope)
+
         async def send_with_headers(message: Message) -> None:
-            admission = admission_of(scope)
+            admission = call.admission
             if message["type"] == "http.response.start" and admission is not None:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
@@ -71,8 +64,8 @@ class SettleMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            if (admission := scope["state"].pop(ADMISSION_KEY, None)) is not None:
-                record = call_of(scope).record
-                used = record.prompt_tokens + record.completion_tokens
+            if (admission := call.admission) is not None:
+                call.admission = None
+                used = call.record.prompt_tokens + call.record.completion_tokens
                 # Shielded: a request cancelled on its way out still gives its slot back.
                 await asyncio.shield(self.limiter.finish(admission, used))
