@@ -9,6 +9,7 @@ text/plain). It is the upstream of every test and the far end of every benchmark
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
 import hmac
 import secrets
@@ -124,6 +125,7 @@ REFUSED_ACCOUNTS = {
 class CopilotEmulator:
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
+        self._built_with = copy.deepcopy(self.config)
         self.state = EmulatorState()
         self._secret = secrets.token_bytes(16)
         self.app = Starlette(
@@ -135,6 +137,17 @@ class CopilotEmulator:
                 Route("/chat/completions", self.chat, methods=["POST"]),
                 Route("/embeddings", self.embeddings, methods=["POST"]),
             ]
+        )
+
+    def reset(self) -> None:
+        """Back to fresh (as built), for one emulator serving test after test: no faults,
+        nothing seen, nothing counted. Copilot tokens still valid stay valid, so a gateway
+        holding one keeps working; streams still being sent keep being counted."""
+        self.config = copy.deepcopy(self._built_with)
+        now = time.time()
+        self.state = EmulatorState(
+            issued={token: expiry for token, expiry in self.state.issued.items() if expiry > now},
+            open_streams=self.state.open_streams,
         )
 
     # GitHub side --------------------------------------------------------------------
