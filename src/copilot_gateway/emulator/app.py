@@ -127,6 +127,7 @@ class CopilotEmulator:
         self.config = config or EmulatorConfig()
         self._built_with = copy.deepcopy(self.config)
         self.state = EmulatorState()
+        self._lifetimes: dict[str, float] = {}  # every token issued -> its real expiry
         self._secret = secrets.token_bytes(16)
         self.app = Starlette(
             routes=[
@@ -141,13 +142,14 @@ class CopilotEmulator:
 
     def reset(self) -> None:
         """Back to fresh (as built), for one emulator serving test after test: no faults,
-        nothing seen, nothing counted. Copilot tokens still valid stay valid, so a gateway
-        holding one keeps working; streams still being sent keep being counted."""
+        nothing seen, nothing counted. Copilot tokens within their lifetime are valid again
+        (even one a test expired), so a gateway holding one keeps working; streams still
+        being sent keep being counted."""
         self.config = copy.deepcopy(self._built_with)
         now = time.time()
+        self._lifetimes = {token: end for token, end in self._lifetimes.items() if end > now}
         self.state = EmulatorState(
-            issued={token: expiry for token, expiry in self.state.issued.items() if expiry > now},
-            open_streams=self.state.open_streams,
+            issued=dict(self._lifetimes), open_streams=self.state.open_streams
         )
 
     # GitHub side --------------------------------------------------------------------
@@ -202,7 +204,7 @@ class CopilotEmulator:
             self._secret, f"{claims}:{self.state.exchanges}".encode(), "sha256"
         ).hexdigest()
         token = f"{claims}:{mac}"
-        self.state.issued[token] = expires_at
+        self.state.issued[token] = self._lifetimes[token] = expires_at
         base = self.config.api_base or str(request.base_url).rstrip("/")
         return json_response(
             {
