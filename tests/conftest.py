@@ -1,26 +1,21 @@
 from __future__ import annotations
 
-import sys
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
 from copilot_gateway.edge.request_id import RequestIdFilter
-from servers import CopilotEmulator, gateway_app, gateway_settings, running
+from servers import CopilotEmulator, gateway_settings, running, serving
 
 API_KEY = "sk-test-key"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
 
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def clean_environment(monkeypatch: pytest.MonkeyPatch, token_file: Path) -> None:
     """Tests configure the gateway explicitly; nothing leaks in from the shell."""
-    import os
-
     for name in list(os.environ):
         if name.startswith("GATEWAY_") or name in (
             "GITHUB_TOKEN",
@@ -29,7 +24,12 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         ):
             monkeypatch.delenv(name, raising=False)
     # Nor does a token that a real `copilot-gateway login` stored on this machine.
-    monkeypatch.setenv("GATEWAY_TOKEN_FILE", str(tmp_path / "no-stored-token"))
+    monkeypatch.setenv("GATEWAY_TOKEN_FILE", str(token_file))
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    clean_environment(monkeypatch, tmp_path / "no-stored-token")
 
 
 @pytest.fixture(autouse=True)
@@ -38,21 +38,64 @@ def _request_ids_in_captured_logs(caplog: pytest.LogCaptureFixture) -> None:
     caplog.handler.addFilter(RequestIdFilter())
 
 
-@pytest.fixture
-def emulator() -> CopilotEmulator:
+# One emulator and one gateway serve every test that does not ask for its own (starting
+# and stopping servers per test was most of the suite's time). The emulator is reset before
+# each test; a test that needs a gateway nobody else used (it counts token exchanges, say)
+# is marked `own_servers`.
+
+
+@pytest.fixture(scope="session")
+def _shared_emulator() -> CopilotEmulator:
     return CopilotEmulator()
 
 
+@pytest.fixture(scope="session")
+def _shared_emulator_url(_shared_emulator: CopilotEmulator) -> Iterator[str]:
+    with running(_shared_emulator.app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _shared_gateway_url(
+    _shared_emulator_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        clean_environment(monkeypatch, tmp_path_factory.mktemp("shared") / "no-stored-token")
+        settings = gateway_settings(_shared_emulator_url)
+    with serving(settings) as url:
+        yield url
+
+
+def _own_servers(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("own_servers") is not None
+
+
 @pytest.fixture
-def emulator_url(emulator: CopilotEmulator) -> Iterator[str]:
+def emulator(request: pytest.FixtureRequest) -> CopilotEmulator:
+    """The emulator behind `emulator_url` and `gateway_url`, fresh for this test."""
+    if _own_servers(request):
+        return CopilotEmulator()
+    shared: CopilotEmulator = request.getfixturevalue("_shared_emulator")
+    shared.reset()
+    return shared
+
+
+@pytest.fixture
+def emulator_url(request: pytest.FixtureRequest, emulator: CopilotEmulator) -> Iterator[str]:
+    if not _own_servers(request):
+        yield request.getfixturevalue("_shared_emulator_url")
+        return
     with running(emulator.app) as url:
         yield url
 
 
 @pytest.fixture
-def gateway_url(emulator_url: str) -> Iterator[str]:
+def gateway_url(request: pytest.FixtureRequest, emulator_url: str) -> Iterator[str]:
     """A gateway on loopback, its copilot upstream the emulator on loopback."""
-    with running(gateway_app(gateway_settings(emulator_url))) as url:
+    if not _own_servers(request):
+        yield request.getfixturevalue("_shared_gateway_url")
+        return
+    with serving(gateway_settings(emulator_url)) as url:
         yield url
 
 

@@ -6,29 +6,30 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
 
-from copilot_gateway.app import build
+from copilot_gateway.app import build, uvicorn_options
 from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.settings import Settings
 
+# How `copilot-gateway emulator` serves, and any other test upstream: our logging, no access
+# log; the gateway's keep-alive (uvicorn's own 5 s races a busy client reusing a connection).
+PLAIN_OPTIONS: dict[str, Any] = {
+    "log_config": None,
+    "access_log": False,
+    "timeout_keep_alive": Settings.model_fields["keep_alive_seconds"].default,
+}
+
 
 @contextmanager
-def running(app: ASGIApp) -> Iterator[str]:
-    """Serve app on a free loopback port; yields its base URL."""
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        log_level="warning",
-        lifespan="auto",
-        proxy_headers=False,
-        # As `serve` keeps them (uvicorn's own 5 s races a busy client reusing a connection).
-        timeout_keep_alive=Settings().keep_alive_seconds,
-    )
-    server = uvicorn.Server(config)
+def running(app: ASGIApp, options: dict[str, Any] | None = None) -> Iterator[str]:
+    """Serve app on a free loopback port with these uvicorn options; yields its base URL."""
+    chosen = {**(PLAIN_OPTIONS if options is None else options)}
+    chosen.update(host="127.0.0.1", port=0, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, **chosen))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -42,6 +43,14 @@ def running(app: ASGIApp) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The gateway `copilot-gateway serve` runs with these settings, served as it serves it
+    (`app.uvicorn_options`: its HTTP protocol, keep-alive, shutdown timeout), on loopback."""
+    with running(gateway_app(settings), uvicorn_options(settings)) as url:
+        yield url
 
 
 def gateway_settings(emulator_url: str, **overrides: object) -> Settings:
@@ -61,4 +70,4 @@ def gateway_app(settings: Settings) -> ASGIApp:
     return build(settings).app
 
 
-__all__ = ["CopilotEmulator", "gateway_app", "gateway_settings", "running"]
+__all__ = ["CopilotEmulator", "gateway_app", "gateway_settings", "running", "serving"]

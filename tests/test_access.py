@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from copilot_gateway.access.rules import AccessConfig, ModelRule
 from copilot_gateway.app import ConfigurationError
-from servers import gateway_app, gateway_settings, running
+from servers import gateway_app, gateway_settings, serving
 
 ALICE, BOB = "sk-alice-key", "sk-bob-key"
 CONFIG = f"""
@@ -38,7 +38,7 @@ deny = ["claude-*"]
 def ruled_gateway(emulator_url: str, tmp_path: Path) -> Iterator[str]:
     config = tmp_path / "gateway.toml"
     config.write_text(CONFIG)
-    with running(gateway_app(gateway_settings(emulator_url, config_file=config))) as url:
+    with serving(gateway_settings(emulator_url, config_file=config)) as url:
         yield url
 
 
@@ -108,7 +108,7 @@ def test_country_header_from_an_untrusted_peer_is_ignored(
 ) -> None:
     config = tmp_path / "gateway.toml"
     config.write_text(CONFIG.replace('["127.0.0.0/8"]', '["10.0.0.0/8"]'))
-    with running(gateway_app(gateway_settings(emulator_url, config_file=config))) as url:
+    with serving(gateway_settings(emulator_url, config_file=config)) as url:
         # A forwarded-for header does not make the peer a trusted proxy either.
         headers = {"CF-IPCountry": "CN", "X-Forwarded-For": "10.1.2.3"}
         assert "claude-sonnet-4" in models(url, BOB, **headers)

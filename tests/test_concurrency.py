@@ -7,7 +7,7 @@ import asyncio
 import httpx
 
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
-from servers import gateway_app, gateway_settings, running
+from servers import gateway_settings, running, serving
 
 STREAMS = 500
 
@@ -36,7 +36,7 @@ def test_500_concurrent_streams_all_complete() -> None:
 
     with (
         running(emulator.app) as emulator_url,
-        running(gateway_app(gateway_settings(emulator_url))) as url,
+        serving(gateway_settings(emulator_url)) as url,
     ):
         outcomes = asyncio.run(all_at_once(url))
     assert [status for status, _, _ in outcomes] == [200] * STREAMS

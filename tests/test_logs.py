@@ -16,7 +16,7 @@ import pytest
 
 from commands import COMMAND, clean_env, free_port, started
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
-from servers import gateway_app, gateway_settings, running
+from servers import gateway_settings, running, serving
 
 KEY = "sk-logged-key-7d1e"
 SECRET_PROMPT = "my-private-prompt-5c0b"
@@ -112,7 +112,7 @@ def test_a_client_leaving_mid_stream_is_logged_as_such(
     body = {"model": "gpt-4o", "stream": True, "messages": [{"role": "user", "content": "a b c d"}]}
     with (
         running(emulator.app) as emulator_url,
-        running(gateway_app(gateway_settings(emulator_url))) as url,
+        serving(gateway_settings(emulator_url)) as url,
     ):
         headers = {"Authorization": "Bearer sk-test-key", "X-Request-Id": "trace-leaving"}
         with httpx.stream("POST", f"{url}/v1/chat/completions", json=body, headers=headers) as r:

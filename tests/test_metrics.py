@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from commands import clean_env, free_port, started
 from conftest import AUTH
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig, Fault
-from servers import gateway_app, gateway_settings, running
+from servers import gateway_settings, running, serving
 
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "count my tokens"}]}
 
@@ -94,7 +94,7 @@ def test_open_streams_are_gauged_and_a_client_leaving_closes_its_own() -> None:
     emulator = CopilotEmulator(EmulatorConfig(token_interval_ms=200))
     with (
         running(emulator.app) as emulator_url,
-        running(gateway_app(gateway_settings(emulator_url))) as url,
+        serving(gateway_settings(emulator_url)) as url,
     ):
         with httpx.stream(
             "POST", f"{url}/v1/chat/completions", json={**CHAT, "stream": True}, headers=AUTH
@@ -112,7 +112,7 @@ def test_a_metrics_token_protects_metrics_and_client_keys_do_not_open_them(
     emulator_url: str,
 ) -> None:
     settings = gateway_settings(emulator_url, metrics_token="scrape-me")
-    with running(gateway_app(settings)) as url:
+    with serving(settings) as url:
         for headers in ({}, AUTH, {"Authorization": "Bearer wrong"}):
             refused = httpx.get(f"{url}/metrics", headers=headers)
             assert refused.status_code == 401

@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from servers import CopilotEmulator, gateway_app, gateway_settings, running
+from servers import CopilotEmulator, gateway_settings, running, serving
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 DOCUMENTED_BASE = "http://127.0.0.1:8080"
@@ -33,7 +33,7 @@ def base_url() -> Iterator[str]:
     """A gateway as the quickstart serves it (no keys, loopback), the emulator upstream."""
     with running(CopilotEmulator().app) as emulator_url:
         settings = gateway_settings(emulator_url, api_keys="", auth_disabled=True)
-        with running(gateway_app(settings)) as url:
+        with serving(settings) as url:
             yield url
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from copilot_gateway.emulator import CopilotEmulator, Fault
 from copilot_gateway.observability.logs import TextFormatter, json_formatter
-from servers import gateway_app, gateway_settings, running
+from servers import gateway_settings, serving
 
 CLIENT_KEY = "sk-SECRET-CLIENT-KEY-1234"
 WRONG_KEY = "sk-SECRET-WRONG-KEY-9876"
@@ -48,7 +48,7 @@ def test_no_secret_in_any_log_line_response_header_or_metric(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     settings = gateway_settings(emulator_url, api_keys=CLIENT_KEY, github_token=GITHUB_TOKEN)
-    with running(gateway_app(settings)) as url:
+    with serving(settings) as url:
         responses = exercise(url, emulator)
         metrics = httpx.get(f"{url}/metrics").text
     copilot_tokens = list(emulator.state.issued)

@@ -8,7 +8,7 @@ import httpx
 import orjson
 
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig, Fault
-from servers import gateway_app, gateway_settings, running
+from servers import gateway_settings, running, serving
 
 AUTH = {"Authorization": "Bearer sk-test-key"}
 STREAM = {
@@ -21,7 +21,7 @@ STREAM = {
 def test_a_stalled_upstream_stream_ends_with_an_error_event(
     emulator: CopilotEmulator, emulator_url: str
 ) -> None:
-    with running(gateway_app(gateway_settings(emulator_url, stream_idle_timeout=0.5))) as url:
+    with serving(gateway_settings(emulator_url, stream_idle_timeout=0.5)) as url:
         emulator.state.faults.append(Fault(cut_after_chunks=4, stream_end="stall"))
         text = httpx.post(f"{url}/v1/chat/completions", json=STREAM, headers=AUTH, timeout=30).text
     events = [line[6:] for line in text.split("\n\n") if line.startswith("data: ")]
@@ -34,7 +34,7 @@ def test_a_client_leaving_mid_stream_cancels_the_upstream_stream() -> None:
     emulator = CopilotEmulator(EmulatorConfig(token_interval_ms=200))
     with (
         running(emulator.app) as emulator_url,
-        running(gateway_app(gateway_settings(emulator_url))) as url,
+        serving(gateway_settings(emulator_url)) as url,
     ):
         with httpx.stream(
             "POST", f"{url}/v1/chat/completions", json=STREAM, headers=AUTH, timeout=30

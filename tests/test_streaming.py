@@ -7,7 +7,7 @@ import time
 import httpx
 
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
-from servers import gateway_app, gateway_settings, running
+from servers import gateway_settings, running, serving
 
 INTERVAL_MS = 100
 
@@ -22,7 +22,7 @@ def test_chunks_reach_the_client_as_the_upstream_sends_them() -> None:
     arrivals = []
     with (
         running(emulator.app) as emulator_url,
-        running(gateway_app(gateway_settings(emulator_url))) as url,
+        serving(gateway_settings(emulator_url)) as url,
         httpx.stream(
             "POST",
             f"{url}/v1/chat/completions",

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from servers import gateway_app, gateway_settings, running
+from servers import gateway_settings, running, serving
 
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
 
@@ -175,9 +175,7 @@ def test_malformed_upstream_answer_is_refused_or_only_logged(
     settings = {"upstream": "openai", "upstream_validation": mode}
     with (
         running(bogus_upstream()) as upstream_url,
-        running(
-            gateway_app(gateway_settings("unused", upstream_url=upstream_url, **settings))
-        ) as url,
+        serving(gateway_settings("unused", upstream_url=upstream_url, **settings)) as url,
     ):
         response = httpx.post(
             f"{url}/v1/chat/completions", json=CHAT, headers={"Authorization": "Bearer sk-test-key"}
@@ -215,9 +213,7 @@ def test_a_non_json_upstream_answer_is_a_502_logged_with_the_request_id(
     settings = {"upstream": "openai"}
     with (
         running(upstream) as upstream_url,
-        running(
-            gateway_app(gateway_settings("unused", upstream_url=upstream_url, **settings))
-        ) as url,
+        serving(gateway_settings("unused", upstream_url=upstream_url, **settings)) as url,
     ):
         response = httpx.post(
             f"{url}/v1/chat/completions",

@@ -9,14 +9,14 @@ import httpx
 import pytest
 
 from copilot_gateway.emulator import CopilotEmulator
-from servers import gateway_app, gateway_settings, running
+from servers import gateway_settings, serving
 
 LIMIT = 4096
 
 
 @pytest.fixture
 def small_gateway(emulator_url: str) -> Iterator[str]:
-    with running(gateway_app(gateway_settings(emulator_url, max_body_bytes=LIMIT))) as url:
+    with serving(gateway_settings(emulator_url, max_body_bytes=LIMIT)) as url:
         yield url
 
 
@@ -78,7 +78,7 @@ def test_a_body_arriving_too_slowly_is_408(emulator: CopilotEmulator, emulator_u
         time.sleep(1.5)
         yield b'"messages": [{"role": "user", "content": "late"}]}'
 
-    with running(gateway_app(gateway_settings(emulator_url, body_timeout=0.5))) as url:
+    with serving(gateway_settings(emulator_url, body_timeout=0.5)) as url:
         response = httpx.post(
             f"{url}/v1/chat/completions",
             content=slow(),

@@ -46,17 +46,26 @@ CHAT_BODIES = [
 
 
 @pytest.mark.parametrize(
-    "path", ["/v1/models", "/models", "/v1/models/gpt-4o", "/v1/models/missing", "/healthz"]
+    ("path", "status"),
+    [
+        ("/v1/models", 200),
+        ("/models", 200),
+        ("/v1/models/gpt-4o", 200),
+        ("/v1/models/missing", 404),
+        ("/healthz", 200),
+    ],
 )
-def test_model_exchanges_conform(client: httpx.Client, path: str) -> None:
-    validate_exchange(client.get(path))
+def test_model_exchanges_conform(client: httpx.Client, path: str, status: int) -> None:
+    response = client.get(path)
+    assert response.status_code == status, response.text
+    validate_exchange(response)
 
 
 @pytest.mark.parametrize("body", CHAT_BODIES)
 @pytest.mark.parametrize("path", ["/v1/chat/completions", "/openai"])
 def test_chat_exchanges_conform(client: httpx.Client, body: dict, path: str) -> None:
     response = client.post(path, json=body)
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     validate_exchange(response)
 
 
@@ -69,6 +78,7 @@ def test_every_chat_stream_chunk_conforms(
         "/v1/chat/completions",
         json={**body, "stream": True, "stream_options": {"include_usage": include_usage}},
     )
+    assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/event-stream")
     chunks = sse_chunks(response.text)
     assert chunks
@@ -85,11 +95,17 @@ def test_every_chat_stream_chunk_conforms(
     ],
 )
 def test_legacy_completions_conform_streamed_and_not(client: httpx.Client, body: dict) -> None:
-    validate_exchange(client.post("/v1/completions", json=body))
+    answer = client.post("/v1/completions", json=body)
+    assert answer.status_code == 200, answer.text
+    validate_exchange(answer)
     response = client.post(
         "/v1/completions", json={**body, "stream": True, "stream_options": {"include_usage": True}}
     )
-    for chunk in sse_chunks(response.text):
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/event-stream")
+    chunks = sse_chunks(response.text)
+    assert chunks
+    for chunk in chunks:
         validate_chunk("CreateCompletionStreamResponse", chunk)
 
 
@@ -113,25 +129,26 @@ def test_embedding_exchanges_conform(client: httpx.Client, body: dict) -> None:
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "body"),
+    ("method", "path", "body", "status"),
     [
-        ("POST", "/v1/chat/completions", {"model": "gpt-4o"}),
+        ("POST", "/v1/chat/completions", {"model": "gpt-4o"}, 400),
         (
             "POST",
             "/v1/chat/completions",
             {"model": "gpt-4o", "messages": [{"role": "robot", "content": "x"}]},
+            400,
         ),
-        ("POST", "/v1/embeddings", {"model": "text-embedding-3-small", "input": []}),
-        ("GET", "/v1/models/nope", None),
+        ("POST", "/v1/embeddings", {"model": "text-embedding-3-small", "input": []}, 400),
+        ("GET", "/v1/models/nope", None, 404),
     ],
 )
 def test_error_responses_conform(
-    client: httpx.Client, method: str, path: str, body: dict | None
+    client: httpx.Client, method: str, path: str, body: dict | None, status: int
 ) -> None:
     from openapi_oracle import HttpxOpenAPIRequest, HttpxOpenAPIResponse, api
 
     response = client.request(method, path, json=body)
-    assert response.status_code >= 400
+    assert response.status_code == status, response.text
     api().validate_response(HttpxOpenAPIRequest(response.request), HttpxOpenAPIResponse(response))
 
 

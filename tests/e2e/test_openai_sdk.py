@@ -13,7 +13,7 @@ import pytest
 from conftest import API_KEY
 from copilot_gateway.emulator import CopilotEmulator, Fault
 from openapi_oracle import HttpxOpenAPIRequest, api, validate_chunk, validate_exchange
-from servers import gateway_app, gateway_settings, running
+from servers import gateway_settings, serving
 
 MESSAGES = [{"role": "user", "content": "Tell me about gateways"}]
 RATE_LIMITED = '{"error": {"message": "Too many requests", "code": "rate_limit_exceeded"}}'
@@ -278,7 +278,7 @@ def test_sdk_retries_after_the_time_the_gateway_passes_on(
 ) -> None:
     """A gateway that does not retry itself passes retry-after on; the SDK honours it."""
     with (
-        running(gateway_app(gateway_settings(emulator_url, upstream_retries=0))) as url,
+        serving(gateway_settings(emulator_url, upstream_retries=0)) as url,
         sdk_client(url, max_retries=1) as sdk,
     ):
         sdk.models.list()  # token and model list fetched before the fault

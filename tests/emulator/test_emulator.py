@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from copilot_gateway.emulator import CopilotEmulator
+from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig, EmulatorState, Fault
 
 EDITOR = {"Editor-Version": "vscode/1.104.3"}
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "same question"}]}
@@ -125,3 +125,22 @@ def test_dimensions_beyond_the_model_are_refused(copilot: httpx.Client) -> None:
     body = {"model": "text-embedding-3-small", "input": ["x"], "dimensions": 36683189}
     response = copilot.post("/embeddings", json=body)
     assert response.status_code == 400 and response.json()["error"]["param"] == "dimensions"
+
+
+def test_reset_makes_it_fresh_but_keeps_its_tokens_working(
+    emulator: CopilotEmulator, copilot: httpx.Client
+) -> None:
+    """One emulator serves test after test: what one test did must not reach the next, and
+    the gateway holding a token from it must keep working."""
+    emulator.config.token_interval_ms = 250
+    emulator.config.device_polls.append("slow_down")
+    emulator.state.faults.append(Fault(status=503))
+    copilot.get("/models")  # served the fault, and seen
+    for token in emulator.state.issued:
+        emulator.state.issued[token] = 0
+    assert copilot.get("/models").status_code == 401
+    emulator.reset()
+    assert emulator.config == EmulatorConfig()
+    assert emulator.state == EmulatorState(issued=emulator.state.issued)
+    assert copilot.get("/models").status_code == 200  # the token issued before still works
+    assert len(emulator.state.seen_headers) == 1

@@ -10,11 +10,12 @@ import pytest
 
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig, Fault
 from copilot_gateway.upstreams.copilot import allowed_api_base
-from servers import gateway_app, gateway_settings, running
+from servers import gateway_settings, running, serving
 
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
 
 
+@pytest.mark.own_servers  # counts token exchanges: a fresh gateway
 def test_token_is_exchanged_once_and_reused(
     client: httpx.Client, emulator: CopilotEmulator
 ) -> None:
@@ -28,7 +29,7 @@ def test_token_is_refreshed_before_it_expires() -> None:
     emulator = CopilotEmulator(EmulatorConfig(token_lifetime=60))
     with (
         running(emulator.app) as emulator_url,
-        running(gateway_app(gateway_settings(emulator_url))) as url,
+        serving(gateway_settings(emulator_url)) as url,
     ):
         for _ in range(2):
             response = httpx.post(
@@ -109,7 +110,7 @@ def test_a_token_github_will_not_exchange_is_a_clear_502() -> None:
     emulator = CopilotEmulator()
     with running(emulator.app) as emulator_url:
         settings = gateway_settings(emulator_url, github_token="gho_not_for_copilot")
-        with running(gateway_app(settings)) as url:
+        with serving(settings) as url:
             response = httpx.get(
                 f"{url}/v1/models", headers={"Authorization": "Bearer sk-test-key"}
             )
@@ -120,6 +121,7 @@ def test_a_token_github_will_not_exchange_is_a_clear_502() -> None:
     assert "gho_not_for_copilot" not in response.text
 
 
+@pytest.mark.own_servers  # counts token exchanges: a fresh gateway
 def test_concurrent_first_requests_share_one_exchange(
     gateway_url: str, emulator: CopilotEmulator
 ) -> None:
@@ -136,6 +138,7 @@ def test_concurrent_first_requests_share_one_exchange(
     assert emulator.state.exchanges == 1
 
 
+@pytest.mark.own_servers  # counts token exchanges: a fresh gateway
 def test_expired_token_is_exchanged_again_and_the_request_retried(
     client: httpx.Client, emulator: CopilotEmulator
 ) -> None:
@@ -147,6 +150,7 @@ def test_expired_token_is_exchanged_again_and_the_request_retried(
     assert emulator.state.exchanges == 2
 
 
+@pytest.mark.own_servers  # counts token exchanges: a fresh gateway
 def test_a_second_401_is_not_retried_again(client: httpx.Client, emulator: CopilotEmulator) -> None:
     client.get("/v1/models")
     emulator.state.faults += [
@@ -170,7 +174,7 @@ def test_a_second_401_is_not_retried_again(client: httpx.Client, emulator: Copil
 def test_exchange_refusals_say_what_to_do(
     emulator_url: str, github_token: str, status: int, says: str
 ) -> None:
-    with running(gateway_app(gateway_settings(emulator_url, github_token=github_token))) as url:
+    with serving(gateway_settings(emulator_url, github_token=github_token)) as url:
         response = httpx.get(f"{url}/v1/models", headers={"Authorization": "Bearer sk-test-key"})
     assert response.status_code == status
     assert says in response.json()["error"]["message"]
@@ -183,7 +187,7 @@ def test_the_token_is_never_sent_to_a_foreign_api_host() -> None:
     emulator = CopilotEmulator(EmulatorConfig(api_base="https://copilot.evil.example"))
     with (
         running(emulator.app) as emulator_url,
-        running(gateway_app(gateway_settings(emulator_url))) as url,
+        serving(gateway_settings(emulator_url)) as url,
     ):
         response = httpx.get(f"{url}/v1/models", headers={"Authorization": "Bearer sk-test-key"})
     assert response.status_code == 502
@@ -225,7 +229,7 @@ def test_models_leave_out_what_copilot_will_not_serve_on_chat(client: httpx.Clie
 def test_a_rate_limited_model_list_keeps_the_last_one(
     emulator_url: str, emulator: CopilotEmulator
 ) -> None:
-    with running(gateway_app(gateway_settings(emulator_url, models_cache_seconds=0))) as url:
+    with serving(gateway_settings(emulator_url, models_cache_seconds=0)) as url:
         auth = {"Authorization": "Bearer sk-test-key"}
         first = httpx.get(f"{url}/v1/models", headers=auth).json()
         emulator.state.faults.append(Fault(status=429, body='{"error":{"message":"slow down"}}'))

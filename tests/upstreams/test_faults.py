@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from copilot_gateway.emulator import CopilotEmulator, Fault
 from openapi_oracle import validate_chunk
-from servers import gateway_app, gateway_settings, running
+from servers import gateway_settings, running, serving
 
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
 STREAM = {**CHAT, "stream": True}
@@ -122,7 +122,7 @@ def test_upstream_timeout_is_504() -> None:
     emulator = CopilotEmulator()
     with (
         running(emulator.app) as emulator_url,
-        running(gateway_app(gateway_settings(emulator_url, read_timeout=0.3))) as url,
+        serving(gateway_settings(emulator_url, read_timeout=0.3)) as url,
     ):
         auth = {"Authorization": "Bearer sk-test-key"}
         httpx.get(f"{url}/v1/models", headers=auth)  # the token exchange, before the fault
@@ -133,7 +133,7 @@ def test_upstream_timeout_is_504() -> None:
 
 
 def test_unreachable_upstream_is_502() -> None:
-    with running(gateway_app(gateway_settings("http://127.0.0.1:9"))) as url:
+    with serving(gateway_settings("http://127.0.0.1:9")) as url:
         response = httpx.get(f"{url}/v1/models", headers={"Authorization": "Bearer sk-test-key"})
     assert response.status_code == 502
     assert response.json()["error"]["type"] == "api_error"
@@ -142,7 +142,7 @@ def test_unreachable_upstream_is_502() -> None:
 def test_an_upstream_host_that_does_not_resolve_is_502() -> None:
     # `.invalid` never resolves (RFC 2606), on any network.
     settings = gateway_settings("http://no-such-host.invalid", upstream_retries=0)
-    with running(gateway_app(settings)) as url:
+    with serving(settings) as url:
         for path in ("/v1/models", "/v1/chat/completions"):
             response = httpx.request(
                 "GET" if path == "/v1/models" else "POST",
@@ -191,7 +191,7 @@ def stream_through_fake_upstream(events: list[bytes]) -> list[str]:
     )
     with running(upstream) as upstream_url:
         settings = gateway_settings("unused", upstream="openai", upstream_url=upstream_url)
-        with running(gateway_app(settings)) as url:
+        with serving(settings) as url:
             response = httpx.post(
                 f"{url}/v1/chat/completions",
                 json=STREAM,

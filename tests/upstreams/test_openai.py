@@ -10,7 +10,7 @@ import pytest
 
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
 from openapi_oracle import sse_chunks, validate_chunk
-from servers import gateway_app, gateway_settings, running
+from servers import gateway_settings, running, serving
 
 AUTH = {"Authorization": "Bearer sk-front"}
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "through two gateways"}]}
@@ -25,7 +25,7 @@ def front_url(gateway_url: str) -> Iterator[str]:
         upstream_api_key="sk-test-key",
         api_keys="sk-front",
     )
-    with running(gateway_app(settings)) as url:
+    with serving(settings) as url:
         yield url
 
 
@@ -55,7 +55,7 @@ def test_upstream_key_is_sent_and_a_wrong_one_is_a_502(gateway_url: str) -> None
         upstream_api_key="sk-wrong",
         api_keys="sk-front",
     )
-    with running(gateway_app(settings)) as url:
+    with serving(settings) as url:
         response = httpx.get(f"{url}/v1/models", headers=AUTH)
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "upstream_authentication_failed"
@@ -85,8 +85,8 @@ def test_usage_is_counted_when_the_upstream_reports_none() -> None:
     with (
         running(silent.app) as silent_url,
         running(reporting.app) as reporting_url,
-        running(gateway_app(gateway_settings(silent_url))) as counted,
-        running(gateway_app(gateway_settings(reporting_url))) as reported,
+        serving(gateway_settings(silent_url)) as counted,
+        serving(gateway_settings(reporting_url)) as reported,
     ):
         for path, body in (("/v1/chat/completions", CHAT), ("/v1/embeddings", embed)):
             assert (

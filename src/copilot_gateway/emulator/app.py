@@ -9,6 +9,7 @@ text/plain). It is the upstream of every test and the far end of every benchmark
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
 import hmac
 import secrets
@@ -127,7 +128,9 @@ REFUSED_ACCOUNTS = {
 class CopilotEmulator:
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
+        self._built_with = copy.deepcopy(self.config)
         self.state = EmulatorState()
+        self._lifetimes: dict[str, float] = {}  # every token issued -> its real expiry
         self._secret = secrets.token_bytes(16)
         self.app = Starlette(
             routes=[
@@ -139,6 +142,18 @@ class CopilotEmulator:
                 Route("/chat/completions", self.chat, methods=["POST"]),
                 Route("/embeddings", self.embeddings, methods=["POST"]),
             ]
+        )
+
+    def reset(self) -> None:
+        """Back to fresh (as built), for one emulator serving test after test: no faults,
+        nothing seen, nothing counted. Copilot tokens within their lifetime are valid again
+        (even one a test expired), so a gateway holding one keeps working; streams still
+        being sent keep being counted."""
+        self.config = copy.deepcopy(self._built_with)
+        now = time.time()
+        self._lifetimes = {token: end for token, end in self._lifetimes.items() if end > now}
+        self.state = EmulatorState(
+            issued=dict(self._lifetimes), open_streams=self.state.open_streams
         )
 
     # GitHub side --------------------------------------------------------------------
@@ -193,7 +208,7 @@ class CopilotEmulator:
             self._secret, f"{claims}:{self.state.exchanges}".encode(), "sha256"
         ).hexdigest()
         token = f"{claims}:{mac}"
-        self.state.issued[token] = expires_at
+        self.state.issued[token] = self._lifetimes[token] = expires_at
         base = self.config.api_base or str(request.base_url).rstrip("/")
         return json_response(
             {

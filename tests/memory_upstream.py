@@ -1,0 +1,70 @@
+"""An upstream held in memory (the `upstreams.base.Upstream` protocol) and the `Call` a
+handler would get, for unit tests of what sits between the edge and the upstream."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from copilot_gateway.access.rules import AccessConfig
+from copilot_gateway.gateway import Call, Gateway
+from copilot_gateway.observability.record import RequestRecord
+from copilot_gateway.settings import Settings
+from copilot_gateway.surfaces.openai.surface import OPENAI
+from copilot_gateway.upstreams.base import Catalogue, Json, ModelInfo
+
+
+def model(model_id: str, kind: str | None = "chat", *endpoints: str) -> ModelInfo:
+    listed = {"id": model_id, "object": "model", "created": 0, "owned_by": "memory"}
+    return ModelInfo(model_id, kind, endpoints, listed)
+
+
+@dataclass
+class MemoryUpstream:
+    """Serves its catalogue, then its answers and streams in order; remembers each request."""
+
+    catalogue: list[ModelInfo] = field(default_factory=list)
+    answers: list[Json] = field(default_factory=list)
+    streams: list[list[Json]] = field(default_factory=list)
+    requests: list[tuple[str, Json]] = field(default_factory=list)
+    closed: bool = False
+
+    async def models(self) -> Catalogue:
+        return {info.id: info for info in self.catalogue}
+
+    async def call(self, endpoint: str, body: Json) -> Json:
+        self.requests.append((endpoint, body))
+        return self.answers.pop(0)
+
+    async def stream(self, endpoint: str, body: Json) -> AsyncIterator[Json]:
+        self.requests.append((endpoint, body))
+        return chunks_of(self.streams.pop(0))
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+async def chunks_of(chunks: Iterable[Json]) -> AsyncIterator[Json]:
+    for chunk in chunks:
+        yield chunk
+
+
+def scope_from(client: str = "127.0.0.1", headers: dict[str, str] | None = None) -> dict[str, Any]:
+    raw = [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
+    return {"type": "http", "client": (client, 50000), "headers": raw}
+
+
+def call_to(
+    upstream: MemoryUpstream,
+    *,
+    access: AccessConfig | None = None,
+    caller: str | None = None,
+    scope: dict[str, Any] | None = None,
+    path: str = "/v1/chat/completions",
+) -> Call:
+    """The Call the edge would make for a request to `path` served by `upstream`."""
+    settings = Settings(api_keys="sk-unit")  # type: ignore[call-arg]
+    gateway = Gateway(settings, upstream, "memory", access or AccessConfig())
+    record = RequestRecord("POST", path)
+    return Call(gateway, OPENAI, record, scope or scope_from(), caller=caller)
