@@ -35,15 +35,12 @@ def sse_data(text: str) -> list[str]:
 def test_upstream_4xx_keeps_message_and_code(
     client: httpx.Client, emulator: CopilotEmulator
 ) -> None:
-    error = {
-        "message": "prompt token count of 9 exceeds the limit of 5",
-        "code": "model_max_prompt_tokens_exceeded",
-    }
+    error = {"message": "external image URLs are not supported", "code": "invalid_request_body"}
     body = orjson.dumps({"error": error}).decode()
     emulator.state.faults.append(Fault(status=400, body=body))
     error = client.post("/v1/chat/completions", json=CHAT).json()["error"]
-    assert error["code"] == "model_max_prompt_tokens_exceeded"
-    assert error["message"] == "prompt token count of 9 exceeds the limit of 5"
+    assert error["code"] == "invalid_request_body"
+    assert error["message"] == "external image URLs are not supported"
 
 
 RETRIES = 2  # the default number of retries after the first attempt

@@ -202,8 +202,8 @@ class CopilotEmulator:
             return REFUSED_ACCOUNTS[github_token]()
         self.state.exchanges += 1
         expires_at = int(time.time()) + self.config.token_lifetime
-        account = self._open_account(github_token)
-        claims = f"tid={account};exp={expires_at};sku=emulator"
+        account = quota.account_of(github_token)
+        claims = f"tid={account};exp={expires_at};sku={quota.plan_of(github_token)}"
         mac = hmac.new(
             self._secret, f"{claims}:{self.state.exchanges}".encode(), "sha256"
         ).hexdigest()
@@ -215,7 +215,7 @@ class CopilotEmulator:
                 "token": token,
                 "expires_at": expires_at,
                 "refresh_in": min(REFRESH_IN, self.config.token_lifetime),
-                "sku": "emulator",
+                "sku": quota.plan_of(github_token),
                 "individual": True,
                 "endpoints": {
                     "api": base,
@@ -226,25 +226,25 @@ class CopilotEmulator:
             }
         )
 
-    def _open_account(self, github_token: str) -> str:
-        account = quota.account_of(github_token)
+    def _account(self, account: str, plan: str) -> quota.AccountQuota:
+        """An account's quota, opened on its first use (and again after a reset)."""
         if account not in self.state.quotas:
-            plan = quota.plan_of(github_token)
             entitlement = self.config.entitlements.get(plan, quota.ENTITLEMENTS["pro"])
             self.state.quotas[account] = quota.AccountQuota(plan, entitlement)
-        return account
+        return self.state.quotas[account]
 
     async def user_info(self, request: Request) -> Response:
         scheme, _, github_token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "token" or not github_token or github_token.startswith("ghp_"):
             return github_error(401, "Bad credentials")
-        return json_response(self.state.quotas[self._open_account(github_token)].user_info())
+        account = self._account(quota.account_of(github_token), quota.plan_of(github_token))
+        return json_response(account.user_info())
 
     def _quota_of(self, request: Request) -> quota.AccountQuota:
-        """The account whose Copilot token the request carries (its `tid` claim)."""
+        """The account whose Copilot token the request carries (its `tid` and `sku` claims)."""
         token = request.headers.get("authorization", "").partition(" ")[2]
         claims = dict(part.split("=", 1) for part in token.split(":")[0].split(";") if "=" in part)
-        return self.state.quotas[claims["tid"]]
+        return self._account(claims["tid"], claims.get("sku", "pro"))
 
     # Copilot side -------------------------------------------------------------------
 
