@@ -26,7 +26,7 @@ from starlette.routing import Route
 from .. import tokens
 from ..messages import has_image
 from ..surfaces.openai.envelope import envelope
-from . import catalog, generate
+from . import catalog, generate, messages
 
 TOKEN_LIFETIME = 1800
 REFRESH_IN = 1500
@@ -134,6 +134,7 @@ class CopilotEmulator:
                 Route("/models", self.list_models, methods=["GET"]),
                 Route("/chat/completions", self.chat, methods=["POST"]),
                 Route("/embeddings", self.embeddings, methods=["POST"]),
+                Route(messages.ENDPOINT, self.messages, methods=["POST"]),
             ]
         )
 
@@ -291,6 +292,9 @@ class CopilotEmulator:
         if usage:
             answer["usage"] = usage
         return json_response(answer)
+
+    async def messages(self, request: Request) -> Response:
+        return await messages.create(self, request)
 
     async def _chat_events(
         self, completion_id: str, model: str, generated: list[generate.Choice], usage: dict | None

@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
 
 from ..errors import GatewayError, RateLimited, UpstreamFailed
-from ..messages import has_image
+from ..messages import has_anthropic_image, has_image, is_person_turn
 from ..settings import Settings
-from .base import CHAT, EMBEDDINGS, Catalogue, Json, ModelInfo
+from .base import CHAT, EMBEDDINGS, MESSAGES, Catalogue, Json, ModelInfo
 from .cache import Refreshing
-from .http import error_from_response, iter_sse_json, json_request, ok_json, ok_stream, send
+from .http import (
+    error_from_response,
+    iter_sse_json,
+    json_request,
+    lenient_json,
+    ok_json,
+    ok_stream,
+    send,
+)
 from .retry import RetryPolicy
 
 REFRESH_MARGIN_SECONDS = 60
@@ -30,6 +38,9 @@ CALLABLE_TYPES = ("chat", "embeddings")  # "completion" models are not served by
 DEFAULT_ENDPOINTS = {"chat": (CHAT,), "embeddings": (EMBEDDINGS,)}
 # Copilot's `OpenAI-Intent` per endpoint (the configured one for the rest).
 INTENTS = {EMBEDDINGS: "copilot-panel"}
+# Client headers Copilot wants passed on, per endpoint (its native Messages API reads them).
+PASSED_ON = {MESSAGES: ("anthropic-version", "anthropic-beta")}
+ANTHROPIC_VERSION = "2023-06-01"  # when a client sends none (Copilot wants one)
 
 
 PERSONAL_ACCESS_TOKEN_PREFIXES = ("ghp_", "github_pat_")
@@ -51,10 +62,37 @@ class CopilotSession:
     api_base: str
 
 
-def initiator(body: Json) -> str:
-    """`user` only when a person wrote the last message: agent turns burn no premium requests."""
+def initiator(body: Json, endpoint: str = CHAT) -> str:
+    """`user` only when a person wrote the last message: agent turns burn no premium requests.
+    (On Messages a user turn holding tool results is the agent's.)"""
     messages = body.get("messages") or [{}]
-    return "user" if messages[-1].get("role") == "user" else "agent"
+    last = messages[-1] if isinstance(messages[-1], dict) else {}
+    if endpoint == MESSAGES:
+        return "user" if is_person_turn(last) else "agent"
+    return "user" if last.get("role") == "user" else "agent"
+
+
+def endpoint_headers(endpoint: str, body: Json, passed: Mapping[str, str]) -> dict[str, str]:
+    """The headers Copilot wants for this endpoint and body."""
+    headers: dict[str, str] = {}
+    if "messages" not in body:
+        return headers
+    headers["X-Initiator"] = initiator(body, endpoint)
+    if endpoint == MESSAGES:
+        headers["anthropic-version"] = ANTHROPIC_VERSION
+        headers.update({name: passed[name] for name in PASSED_ON[MESSAGES] if name in passed})
+        vision = has_anthropic_image(body["messages"])
+    else:
+        vision = has_image(body["messages"])
+    if vision:
+        headers["Copilot-Vision-Request"] = "true"
+    return headers
+
+
+def is_message_stop(data: bytes) -> bool:
+    """A Messages stream ends with this event (and no `[DONE]`)."""
+    event = lenient_json(data)
+    return isinstance(event, dict) and event.get("type") == "message_stop"
 
 
 def allowed_api_base(api_base: str, github_api_url: str) -> bool:
@@ -173,7 +211,12 @@ class CopilotUpstream:
         return CopilotSession(token, api_base), max(lifetime - REFRESH_MARGIN_SECONDS, 0)
 
     async def _request(
-        self, method: str, path: str, body: Json | None = None, intent: str | None = None
+        self,
+        method: str,
+        path: str,
+        body: Json | None = None,
+        intent: str | None = None,
+        passed: Mapping[str, str] | None = None,
     ) -> httpx.Request:
         session = await self._session.get()
         s = self._settings
@@ -185,10 +228,8 @@ class CopilotUpstream:
             "X-GitHub-Api-Version": s.copilot_api_version,
             "X-Request-Id": str(uuid.uuid4()),
         }
-        if body is not None and "messages" in body:
-            headers["X-Initiator"] = initiator(body)
-            if has_image(body["messages"]):
-                headers["Copilot-Vision-Request"] = "true"
+        if body is not None:
+            headers.update(endpoint_headers(path, body, passed or {}))
         return json_request(self._client, method, session.api_base + path, body, headers)
 
     async def _send(
@@ -199,16 +240,17 @@ class CopilotUpstream:
         *,
         intent: str | None = None,
         stream: bool = False,
+        passed: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send with the current Copilot token; if Copilot says it expired, exchange once more
         and send once more (nothing has reached the client yet)."""
-        request = await self._request(method, path, body, intent)
+        request = await self._request(method, path, body, intent, passed)
         response = await send(self._client, request, stream, self._retry)
         if response.status_code != 401:
             return response
         await response.aclose()
         self._session.invalidate()
-        request = await self._request(method, path, body, intent)
+        request = await self._request(method, path, body, intent, passed)
         return await send(self._client, request, stream, self._retry)
 
     async def _fetch_catalogue(self) -> tuple[Catalogue, float]:
@@ -230,13 +272,21 @@ class CopilotUpstream:
     async def models(self) -> Catalogue:
         return await self._catalogue.get()
 
-    async def call(self, endpoint: str, body: Json) -> Json:
-        return ok_json(await self._send("POST", endpoint, body, intent=INTENTS.get(endpoint)))
-
-    async def stream(self, endpoint: str, body: Json) -> AsyncIterator[Json]:
+    async def call(
+        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
+    ) -> Json:
         intent = INTENTS.get(endpoint)
-        response = await self._send("POST", endpoint, body, intent=intent, stream=True)
-        return iter_sse_json(await ok_stream(response), self._settings.stream_idle_timeout)
+        return ok_json(await self._send("POST", endpoint, body, intent=intent, passed=headers))
+
+    async def stream(
+        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
+    ) -> AsyncIterator[Json]:
+        intent = INTENTS.get(endpoint)
+        response = await self._send(
+            "POST", endpoint, body, intent=intent, stream=True, passed=headers
+        )
+        final = is_message_stop if endpoint == MESSAGES else None
+        return iter_sse_json(await ok_stream(response), self._settings.stream_idle_timeout, final)
 
     async def aclose(self) -> None:
         await self._client.aclose()
