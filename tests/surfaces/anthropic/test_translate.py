@@ -37,8 +37,7 @@ def test_system_blocks_and_a_system_message_inside_messages() -> None:
         ],
     )
     assert chat_request(body)["messages"] == [
-        {"role": "system", "content": "One.\n\nTwo."},
-        {"role": "system", "content": "Env info"},
+        {"role": "system", "content": "One.\n\nTwo.\n\nEnv info"},
         {"role": "user", "content": "Hi"},
     ]
 

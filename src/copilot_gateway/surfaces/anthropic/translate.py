@@ -132,18 +132,21 @@ def assistant_message(content: Any) -> Json:
 
 
 def chat_messages(body: Json) -> list[Json]:
+    """The chat messages: one system message first, holding `system` and the `system`
+    messages Claude Code puts inside `messages` (left in place, one after the person's
+    prompt would make the turn look like the agent's)."""
+    systems = [system_text(body.get("system"))]
     out: list[Json] = []
-    if system := system_text(body.get("system")):
-        out.append({"role": "system", "content": system})
     for n, message in enumerate(body["messages"]):
         role, content = message.get("role"), message.get("content")
         if role == "assistant":
             out.append(assistant_message(content))
         elif role == "user":
             out += user_messages(content, f"messages[{n}]")
-        else:  # Claude Code sends a `system` message inside `messages`
-            out.append({"role": "system", "content": system_text(content)})
-    return out
+        else:
+            systems.append(system_text(content))
+    system = "\n\n".join(text for text in systems if text)
+    return [{"role": "system", "content": system}, *out] if system else out
 
 
 def is_custom_tool(tool: Json) -> bool:
