@@ -8,6 +8,7 @@ from pathlib import Path
 from copilot_gateway import errors
 from copilot_gateway.settings import Settings
 from copilot_gateway.spec.documents import load_spec
+from copilot_gateway.surfaces.registry import SURFACES
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
@@ -22,7 +23,8 @@ def test_endpoint_table_lists_every_operation_of_the_spec() -> None:
     listed = set(re.findall(r"^\| `(?:GET|POST) [^|]+\| `(\w+)` \|", section("Endpoints"), re.M))
     served = {
         operation["operationId"]
-        for item in load_spec("openai.yaml")["paths"].values()
+        for surface in SURFACES
+        for item in load_spec(surface.document)["paths"].values()
         for operation in item.values()
         if isinstance(operation, dict) and "operationId" in operation
     }

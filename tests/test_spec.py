@@ -40,6 +40,28 @@ def test_committed_spec_is_what_the_trim_script_generates() -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_committed_anthropic_spec_is_what_the_derivation_generates() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "derive_anthropic_spec.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_anthropic_spec_keeps_bodies_open_and_betas_in_their_header() -> None:
+    schemas = load_spec("anthropic.yaml")["components"]["schemas"]
+    for name in ("CreateMessageRequest", "CountMessageTokensRequest"):
+        assert "betas" not in schemas[name]["properties"]
+        assert schemas[name].get("additionalProperties", True) is not False
+    # Claude Code's beta-only fields are part of the request.
+    assert {"context_management", "thinking", "output_config"} <= set(
+        schemas["CreateMessageRequest"]["properties"]
+    )
+    assert "const" not in (ROOT / "openapi" / "anthropic.yaml").read_text()
+
+
 @pytest.mark.parametrize("document", DOCUMENTS)
 def test_every_spec_document_is_valid_openapi_3_0(document: str) -> None:
     spec = load_spec(document)

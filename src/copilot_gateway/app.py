@@ -29,9 +29,10 @@ from .edge.body_limit import BodyLimitMiddleware
 from .edge.calls import CallMiddleware, NoteOperationMiddleware, endpoint_for
 from .edge.descriptors import connections_allowed
 from .edge.http_protocol import ApiErrorsHttpToolsProtocol, ConnectionLimits
+from .edge.key_gate import KeyGateMiddleware
 from .edge.public_url import PublicUrlMiddleware, base_url
 from .edge.request_id import RequestIdMiddleware
-from .edge.security import bearer_handler_for
+from .edge.security import api_key_handler_for, bearer_handler_for
 from .edge.shutdown import drain_on_signals
 from .gateway import Gateway
 from .limits.limiter import Limiter
@@ -111,7 +112,10 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         lifespan=lifespan,
         validate_responses=True,
         validator_map=validator_map(gateway.settings.upstream_validation == "reject"),
-        security_map={"bearer": bearer_handler_for(keys or KeyRing([]))},
+        security_map={
+            "bearer": bearer_handler_for(keys or KeyRing([])),
+            "apiKey": api_key_handler_for(keys or KeyRing([])),
+        },
         swagger_ui_options=SwaggerUIOptions(
             serve_spec=False, swagger_ui_path="/docs", swagger_ui_config={"url": "/openapi.json"}
         ),
@@ -137,6 +141,8 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     # then the call, which sees every answer (a 413 from the body limit included).
     app.add_middleware(RequestIdMiddleware, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(CallMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, gateway=gateway)
+    if keys is not None:  # a wrong key is 401 before routing: unknown paths included
+        app.add_middleware(KeyGateMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, keys=keys)
     app.add_middleware(NoteOperationMiddleware, MiddlewarePosition.BEFORE_SECURITY)
     app.add_middleware(
         PublicUrlMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, settings=gateway.settings

@@ -15,7 +15,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-ACCESS_TABLES = ("keys", "countries")
+ACCESS_TABLES = ("keys", "countries", "models")
 MASK = "********"
 
 

@@ -25,3 +25,28 @@ def content_text(content: Any) -> str:
     if isinstance(content, list):
         return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
     return ""
+
+
+def _blocks(content: Any) -> list[dict]:
+    return (
+        [block for block in content if isinstance(block, dict)] if isinstance(content, list) else []
+    )
+
+
+def has_anthropic_image(messages: Any) -> bool:
+    """Whether any Anthropic message carries an image block (in a tool result too)."""
+    if not isinstance(messages, list):
+        return False
+    for message in messages:
+        for block in _blocks(message.get("content") if isinstance(message, dict) else None):
+            inner = _blocks(block.get("content")) if block.get("type") == "tool_result" else []
+            if any(b.get("type") == "image" for b in [block, *inner]):
+                return True
+    return False
+
+
+def is_person_turn(message: dict) -> bool:
+    """An Anthropic user message a person wrote: not one carrying tool results."""
+    if message.get("role") != "user":
+        return False
+    return not any(block.get("type") == "tool_result" for block in _blocks(message.get("content")))

@@ -1,4 +1,5 @@
-"""The official Node SDK (`openai` from the npm registry) against a running gateway."""
+"""The official Node SDKs (`openai` and `@anthropic-ai/sdk` from the npm registry) against a
+running gateway."""
 
 from __future__ import annotations
 
@@ -70,4 +71,28 @@ def test_node_sdk_calls_every_operation(node_sdk: tuple[str, Path], gateway_url:
         "class": "AuthenticationError",
         "status": 401,
         "code": "invalid_api_key",
+    }
+
+
+@pytest.mark.parametrize("model", ["claude-sonnet-4", "gpt-4o"])  # native, translated
+def test_node_anthropic_sdk_creates_and_streams(
+    node_sdk: Path, gateway_url: str, model: str
+) -> None:
+    result = subprocess.run(
+        ["node", str(node_sdk.parent / "anthropic_check.mjs"), gateway_url, API_KEY, model],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert f"{model} emulator. You said: Hello from Node" in seen["create"]["text"]
+    assert seen["create"]["stop"] == "end_turn" and seen["create"]["usage"]["output_tokens"] > 0
+    assert seen["stream"]["text"] == seen["stream"]["final"] == seen["create"]["text"]
+    assert seen["stream"]["stop"] == "end_turn"
+    assert seen["unauthorized"] == {
+        "class": "AuthenticationError",
+        "status": 401,
+        "type": "authentication_error",
     }

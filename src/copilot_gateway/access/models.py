@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..errors import NotFound
 from ..gateway import Call
 from ..upstreams.base import Json, ModelInfo
+from .aliases import resolve
 
 
 def _permitted(call: Call, model: str) -> bool:
@@ -21,9 +22,12 @@ async def visible_models(call: Call) -> list[Json]:
 async def require_model(call: Call, model: str, kind: str | None = None) -> ModelInfo:
     """The model, if this caller may use it on an endpoint of this kind; else 404, as
     OpenAI answers, for a model not offered, not of the kind the endpoint needs, or not for
-    this caller (the same answer as for a model that does not exist)."""
-    info = (await call.upstream.models()).get(model)
-    if info is None or not _permitted(call, model):
+    this caller (the same answer as for a model that does not exist). Its name is resolved
+    first (see `aliases`): the ModelInfo's id is the one to call."""
+    catalogue = await call.upstream.models()
+    resolved = resolve(model, catalogue, call.gateway.access.models.aliases)
+    info = catalogue.get(resolved)
+    if info is None or not _permitted(call, resolved):
         raise NotFound(
             f"The model '{model}' does not exist or you do not have access to it.",
             param="model",
@@ -35,5 +39,5 @@ async def require_model(call: Call, model: str, kind: str | None = None) -> Mode
             param="model",
             code="model_not_supported",
         )
-    call.record.model = model
+    call.record.model = resolved
     return info

@@ -29,6 +29,7 @@ from starlette.types import Scope
 
 from ..config_file import access_rules
 from ..limits.policy import KeyLimits
+from .aliases import ModelNames
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$", to_lower=True)]
 
@@ -85,6 +86,7 @@ class AccessConfig(BaseModel):
 
     keys: list[KeyEntry] = Field(default_factory=list)
     countries: Countries | None = None
+    models: ModelNames = Field(default_factory=ModelNames)  # model-name aliases (see aliases)
 
     @classmethod
     def load(cls, path: Path | None) -> AccessConfig:

@@ -24,12 +24,9 @@ from ..errors import (
     UnsupportedMediaType,
 )
 from .calls import call_of
+from .key_gate import AUTH_FAILED_MESSAGE
 
 log = logging.getLogger(__name__)
-
-# One message for every failed authentication, whatever the reason, so a caller learns
-# nothing about which keys exist.
-AUTH_FAILED_MESSAGE = "Missing or invalid API key: send 'Authorization: Bearer <key>'."
 
 
 def answer(request: ConnexionRequest, error: GatewayError) -> ConnexionResponse:
@@ -40,7 +37,12 @@ def answer(request: ConnexionRequest, error: GatewayError) -> ConnexionResponse:
         mimetype=response.media_type,
         content_type=response.media_type,
         body=response.body,
-        headers=error.headers,
+        # The surface's headers (the error's own, and e.g. Anthropic's `request-id`).
+        headers={
+            name: value
+            for name, value in response.headers.items()
+            if name not in ("content-length", "content-type")
+        },
         is_streamed=False,
     )
 

@@ -27,7 +27,7 @@ from starlette.routing import Route
 from .. import tokens
 from ..messages import has_image
 from ..surfaces.openai.envelope import envelope
-from . import catalog, generate, quota
+from . import catalog, generate, messages, quota
 
 TOKEN_LIFETIME = 1800
 REFRESH_IN = 1500
@@ -141,6 +141,7 @@ class CopilotEmulator:
                 Route("/models", self.list_models, methods=["GET"]),
                 Route("/chat/completions", self.chat, methods=["POST"]),
                 Route("/embeddings", self.embeddings, methods=["POST"]),
+                Route(messages.ENDPOINT, self.messages, methods=["POST"]),
             ]
         )
 
@@ -356,6 +357,9 @@ class CopilotEmulator:
         response = json_response(answer)
         response.headers.update(account.headers())
         return response
+
+    async def messages(self, request: Request) -> Response:
+        return await messages.create(self, request)
 
     async def _chat_events(
         self, completion_id: str, model: str, generated: list[generate.Choice], usage: dict | None

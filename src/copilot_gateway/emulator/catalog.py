@@ -53,6 +53,11 @@ def _disabled(model: dict[str, Any]) -> dict[str, Any]:
     return {**model, "policy": {"state": "disabled", "terms": model["policy"]["terms"]}}
 
 
+def _messages_api(model: dict[str, Any]) -> dict[str, Any]:
+    """Served natively on Anthropic's Messages API too (see `emulator.messages`)."""
+    return {**model, "supported_endpoints": ["/chat/completions", "/v1/messages"]}
+
+
 def _responses_only(model: dict[str, Any]) -> dict[str, Any]:
     """Served only on /responses: calling it on chat is 400 unsupported_api_for_model."""
     return {**model, "supported_endpoints": ["/responses", "ws:/responses"]}
@@ -63,8 +68,15 @@ MODELS: list[dict[str, Any]] = [
     _chat("gpt-4o", "GPT-4o", "Azure OpenAI", "o200k_base", vision=True),
     # Copilot lists some ids twice.
     _chat("gpt-4o", "GPT-4o", "Azure OpenAI", "o200k_base", vision=True),
-    _chat(
-        "claude-sonnet-4", "Claude Sonnet 4", "Anthropic", "o200k_base", vision=True, multiplier=1
+    _messages_api(
+        _chat(
+            "claude-sonnet-4",
+            "Claude Sonnet 4",
+            "Anthropic",
+            "o200k_base",
+            vision=True,
+            multiplier=1,
+        )
     ),
     _disabled(_chat("claude-opus-4", "Claude Opus 4", "Anthropic", "o200k_base", vision=True)),
     _responses_only(

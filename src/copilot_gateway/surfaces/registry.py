@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from .anthropic.surface import ANTHROPIC
 from .base import Surface
 from .openai.surface import OPENAI
 
-SURFACES: tuple[Surface, ...] = (OPENAI,)
+SURFACES: tuple[Surface, ...] = (OPENAI, ANTHROPIC)
 # Requests no surface claims (an unknown URL, a request that is not HTTP) are answered in
 # OpenAI's shape: most clients of a gateway like this one speak it.
 DEFAULT = OPENAI

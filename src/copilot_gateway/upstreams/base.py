@@ -4,7 +4,7 @@ operation adds no method here; adding an upstream kind is one class."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -44,13 +44,19 @@ class Upstream(Protocol):
         """The models a caller may use, by id."""
         ...
 
-    async def call(self, endpoint: str, body: Json) -> Json:
-        """A non-streamed request to `endpoint` (e.g. `CHAT`), and its JSON answer."""
+    async def call(
+        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
+    ) -> Json:
+        """A non-streamed request to `endpoint` (e.g. `CHAT`), and its JSON answer.
+        `headers`: the client's headers the endpoint needs passed on (`anthropic-beta`)."""
         ...
 
-    async def stream(self, endpoint: str, body: Json) -> AsyncIterator[Json]:
+    async def stream(
+        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
+    ) -> AsyncIterator[Json]:
         """Open a streamed request: errors before the first event raise here; then each
-        event's JSON data, until the stream's end."""
+        event's JSON data, until the stream's end (`[DONE]`, or `message_stop` on
+        `MESSAGES`)."""
         ...
 
     async def aclose(self) -> None:

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
 
 from ..errors import GatewayError, RateLimited, UpstreamFailed
-from ..messages import has_image
+from ..messages import has_anthropic_image, has_image, is_person_turn
 from ..observability.metrics import PREMIUM_REQUESTS
 from ..settings import Settings
 from .accounts import DEFAULT_ACCOUNT
-from .base import CHAT, EMBEDDINGS, Catalogue, Json, ModelInfo
+from .base import CHAT, EMBEDDINGS, MESSAGES, Catalogue, Json, ModelInfo
 from .cache import Refreshing
 from .copilot_errors import copilot_errors
 from .copilot_quota import QuotaBook, account_summary, user_info_request
@@ -28,6 +28,7 @@ from .http import (
     error_from_response,
     iter_sse_json,
     json_request,
+    lenient_json,
     ok_json,
     ok_stream,
     send,
@@ -42,6 +43,9 @@ CALLABLE_TYPES = ("chat", "embeddings")  # "completion" models are not served by
 DEFAULT_ENDPOINTS = {"chat": (CHAT,), "embeddings": (EMBEDDINGS,)}
 # Copilot's `OpenAI-Intent` per endpoint (the configured one for the rest).
 INTENTS = {EMBEDDINGS: "copilot-panel"}
+# Client headers Copilot wants passed on, per endpoint (its native Messages API reads them).
+PASSED_ON = {MESSAGES: ("anthropic-version", "anthropic-beta")}
+ANTHROPIC_VERSION = "2023-06-01"  # when a client sends none (Copilot wants one)
 
 
 PERSONAL_ACCESS_TOKEN_PREFIXES = ("ghp_", "github_pat_")
@@ -63,10 +67,37 @@ class CopilotSession:
     api_base: str
 
 
-def initiator(body: Json) -> str:
-    """`user` only when a person wrote the last message: agent turns burn no premium requests."""
+def initiator(body: Json, endpoint: str = CHAT) -> str:
+    """`user` only when a person wrote the last message: agent turns burn no premium requests.
+    (On Messages a user turn holding tool results is the agent's.)"""
     messages = body.get("messages") or [{}]
-    return "user" if messages[-1].get("role") == "user" else "agent"
+    last = messages[-1] if isinstance(messages[-1], dict) else {}
+    if endpoint == MESSAGES:
+        return "user" if is_person_turn(last) else "agent"
+    return "user" if last.get("role") == "user" else "agent"
+
+
+def endpoint_headers(endpoint: str, body: Json, passed: Mapping[str, str]) -> dict[str, str]:
+    """The headers Copilot wants for this endpoint and body."""
+    headers: dict[str, str] = {}
+    if "messages" not in body:
+        return headers
+    headers["X-Initiator"] = initiator(body, endpoint)
+    if endpoint == MESSAGES:
+        headers["anthropic-version"] = ANTHROPIC_VERSION
+        headers.update({name: passed[name] for name in PASSED_ON[MESSAGES] if name in passed})
+        vision = has_anthropic_image(body["messages"])
+    else:
+        vision = has_image(body["messages"])
+    if vision:
+        headers["Copilot-Vision-Request"] = "true"
+    return headers
+
+
+def is_message_stop(data: bytes) -> bool:
+    """A Messages stream ends with this event (and no `[DONE]`)."""
+    event = lenient_json(data)
+    return isinstance(event, dict) and event.get("type") == "message_stop"
 
 
 def allowed_api_base(api_base: str, github_api_url: str) -> bool:
@@ -198,7 +229,12 @@ class CopilotUpstream:
         return CopilotSession(token, api_base), max(lifetime - REFRESH_MARGIN_SECONDS, 0)
 
     async def _request(
-        self, method: str, path: str, body: Json | None = None, intent: str | None = None
+        self,
+        method: str,
+        path: str,
+        body: Json | None = None,
+        intent: str | None = None,
+        passed: Mapping[str, str] | None = None,
     ) -> httpx.Request:
         session = await self._session.get()
         s = self._settings
@@ -210,10 +246,8 @@ class CopilotUpstream:
             "X-GitHub-Api-Version": s.copilot_api_version,
             "X-Request-Id": str(uuid.uuid4()),
         }
-        if body is not None and "messages" in body:
-            headers["X-Initiator"] = initiator(body)
-            if has_image(body["messages"]):
-                headers["Copilot-Vision-Request"] = "true"
+        if body is not None:
+            headers.update(endpoint_headers(path, body, passed or {}))
         return json_request(self._client, method, session.api_base + path, body, headers)
 
     async def _send(
@@ -224,15 +258,16 @@ class CopilotUpstream:
         *,
         intent: str | None = None,
         stream: bool = False,
+        passed: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send with the current Copilot token; if Copilot says it expired, exchange once more
         and send once more (nothing has reached the client yet)."""
-        request = await self._request(method, path, body, intent)
+        request = await self._request(method, path, body, intent, passed)
         response = await send(self._client, request, stream, self._retry)
         if response.status_code == 401:
             await response.aclose()
             self._session.invalidate()
-            request = await self._request(method, path, body, intent)
+            request = await self._request(method, path, body, intent, passed)
             response = await send(self._client, request, stream, self._retry)
         self.quota.observe(response.headers)
         return response
@@ -256,23 +291,32 @@ class CopilotUpstream:
     async def models(self) -> Catalogue:
         return await self._catalogue.get()
 
-    async def call(self, endpoint: str, body: Json) -> Json:
-        with copilot_errors(self._settings):
-            answer = ok_json(await self._send("POST", endpoint, body, intent=INTENTS.get(endpoint)))
-        await self._count_premium(body)
-        return answer
-
-    async def stream(self, endpoint: str, body: Json) -> AsyncIterator[Json]:
+    async def call(
+        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
+    ) -> Json:
         intent = INTENTS.get(endpoint)
         with copilot_errors(self._settings):
-            response = await self._send("POST", endpoint, body, intent=intent, stream=True)
-            opened = await ok_stream(response)
-        await self._count_premium(body)
-        return iter_sse_json(opened, self._settings.stream_idle_timeout)
+            response = await self._send("POST", endpoint, body, intent=intent, passed=headers)
+            answer = ok_json(response)
+        await self._count_premium(endpoint, body)
+        return answer
 
-    async def _count_premium(self, body: Json) -> None:
+    async def stream(
+        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
+    ) -> AsyncIterator[Json]:
+        intent = INTENTS.get(endpoint)
+        with copilot_errors(self._settings):
+            response = await self._send(
+                "POST", endpoint, body, intent=intent, stream=True, passed=headers
+            )
+            opened = await ok_stream(response)
+        await self._count_premium(endpoint, body)
+        final = is_message_stop if endpoint == MESSAGES else None
+        return iter_sse_json(opened, self._settings.stream_idle_timeout, final)
+
+    async def _count_premium(self, endpoint: str, body: Json) -> None:
         """A call Copilot accepted costs premium requests when a person made it."""
-        if "messages" not in body or initiator(body) != "user":
+        if "messages" not in body or initiator(body, endpoint) != "user":
             return
         info = (await self._catalogue.get()).get(str(body.get("model")))
         if info is not None and info.premium_multiplier:

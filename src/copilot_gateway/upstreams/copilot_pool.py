@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
 from ..errors import GatewayError, QuotaExhausted, RateLimited, UpstreamUnavailable
@@ -147,13 +147,15 @@ class CopilotPool:
 
     # Calls -------------------------------------------------------------------------
 
-    async def call(self, endpoint: str, body: Json) -> Json:
+    async def call(
+        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
+    ) -> Json:
         last: GatewayError | None = None
         for member in await self._candidates(body):
             if last is not None:
                 ACCOUNT_EVENTS.labels(member.account, "failover").inc()
             try:
-                answer = await member.call(endpoint, body)
+                answer = await member.call(endpoint, body, headers)
             except GatewayError as error:
                 ACCOUNT_EVENTS.labels(member.account, "error").inc()
                 if not worth_another_account(error):
@@ -168,13 +170,15 @@ class CopilotPool:
         assert last is not None
         raise last
 
-    async def stream(self, endpoint: str, body: Json) -> AsyncIterator[Json]:
+    async def stream(
+        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
+    ) -> AsyncIterator[Json]:
         last: GatewayError | None = None
         for member in await self._candidates(body):
             if last is not None:
                 ACCOUNT_EVENTS.labels(member.account, "failover").inc()
             try:
-                events = await member.stream(endpoint, body)
+                events = await member.stream(endpoint, body, headers)
             except GatewayError as error:
                 ACCOUNT_EVENTS.labels(member.account, "error").inc()
                 if not worth_another_account(error):

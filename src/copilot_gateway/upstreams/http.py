@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -192,15 +192,19 @@ async def chunks_within(response: httpx.Response, idle_timeout: float) -> AsyncI
         yield chunk
 
 
-async def iter_sse_data(response: httpx.Response, idle_timeout: float) -> AsyncIterator[bytes]:
+async def iter_sse_data(
+    response: httpx.Response, idle_timeout: float, final: Callable[[bytes], bool] | None = None
+) -> AsyncIterator[bytes]:
     """The `data` of each server-sent event, until `[DONE]` (which is not yielded).
 
     Read as bytes, split into lines here: one wait per network read rather than per line,
     and no decoding of what orjson reads as bytes anyway. A stream that ends without
-    `[DONE]` was cut: that raises, it never ends quietly.
+    `[DONE]` was cut: that raises, it never ends quietly, unless its last event was one
+    that `final` says ends a stream (Anthropic's `message_stop`).
     """
     pending = b""  # an incomplete last line, until the rest arrives
     data: list[bytes] = []
+    last = b""
     try:
         with upstream_errors():
             async for chunk in chunks_within(response, idle_timeout):
@@ -213,20 +217,29 @@ async def iter_sse_data(response: httpx.Response, idle_timeout: float) -> AsyncI
                         event, data = b"\n".join(data), []
                         if event == b"[DONE]":
                             return
+                        last = event
                         yield event
             if pending.startswith(b"data:"):
                 data.append(pending[5:].removeprefix(b" ").removesuffix(b"\r"))
             if data and b"\n".join(data) == b"[DONE]":
                 return
+            if final is not None:
+                if data and final(b"\n".join(data)):  # its blank line never came: still whole
+                    yield b"\n".join(data)
+                    return
+                if not data and last and final(last):
+                    return
     finally:
         await response.aclose()
     count_upstream_error("stream_cut")
     raise UpstreamFailed("The upstream stream ended before it was complete.")
 
 
-async def iter_sse_json(response: httpx.Response, idle_timeout: float) -> AsyncIterator[Json]:
+async def iter_sse_json(
+    response: httpx.Response, idle_timeout: float, final: Callable[[bytes], bool] | None = None
+) -> AsyncIterator[Json]:
     """Each event's JSON object; an upstream error event or malformed event raises."""
-    async for data in iter_sse_data(response, idle_timeout):
+    async for data in iter_sse_data(response, idle_timeout, final):
         chunk = lenient_json(data)
         if not isinstance(chunk, dict):
             count_upstream_error("stream_malformed")

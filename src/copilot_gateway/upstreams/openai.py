@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 
 import httpx
 
@@ -38,11 +38,16 @@ class OpenAIUpstream:
     async def models(self) -> Catalogue:
         return await self._models.get()
 
-    async def call(self, endpoint: str, body: Json) -> Json:
+    # No catalogue endpoints here: requests come translated to CHAT, with no headers to pass.
+    async def call(
+        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
+    ) -> Json:
         request = self._request("POST", endpoint, body)
         return await request_json(self._client, request, self._retry)
 
-    async def stream(self, endpoint: str, body: Json) -> AsyncIterator[Json]:
+    async def stream(
+        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
+    ) -> AsyncIterator[Json]:
         request = self._request("POST", endpoint, body)
         response = await open_stream(self._client, request, self._retry)
         return iter_sse_json(response, self._settings.stream_idle_timeout)

@@ -51,8 +51,8 @@ async def stream(call: Call, body: Json) -> AsyncIterator[bytes]:
 
 
 async def createChatCompletion(call: Call) -> Response:
-    body = call.body
-    info = await require_model(call, body["model"], "chat")
+    info = await require_model(call, call.body["model"], "chat")
+    body = {**call.body, "model": info.id}
     require_prompt_fits(info, body["messages"])
     if body.get("stream"):
         return sse_response(await stream(call, body))

@@ -98,8 +98,8 @@ async def stream(call: Call, body: Json, prompts: list[str]) -> AsyncIterator[by
 
 
 async def createCompletion(call: Call) -> Response:
-    body = call.body
-    await require_model(call, body["model"], "chat")
+    info = await require_model(call, call.body["model"], "chat")
+    body = {**call.body, "model": info.id}
     prompts = legacy.prompts(body)
     if body.get("stream"):
         return sse_response(await stream(call, body, prompts))

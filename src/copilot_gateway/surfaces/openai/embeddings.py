@@ -21,8 +21,8 @@ def as_base64(vector: list[float]) -> str:
 
 
 async def createEmbedding(call: Call) -> Response:
-    body = call.body
-    await require_model(call, body["model"], "embeddings")
+    info = await require_model(call, call.body["model"], "embeddings")
+    body = {**call.body, "model": info.id}
     texts = texts_of(body["input"], body["model"], "input")
     upstream_body = {"model": body["model"], "input": texts, "encoding_format": "float"}
     for passed in ("dimensions", "user"):

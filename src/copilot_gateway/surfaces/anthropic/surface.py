@@ -1,0 +1,82 @@
+"""The Anthropic surface: its errors are `{"type": "error", "error": {type, message}}` with a
+`request-id` header, its streams named events (`event: message_start` ...), ending with
+`message_stop` or an `event: error`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from ...edge.request_id import current_request_id
+from ...errors import GatewayError
+from ..base import Handler, Surface
+from . import count_tokens, messages
+from .operations import DOCUMENT, OPERATIONS
+
+HANDLERS: dict[str, Handler] = {
+    "createMessage": messages.createMessage,
+    "countMessageTokens": count_tokens.countMessageTokens,
+}
+
+# Anthropic's error types by status, as its documentation lists them.
+TYPE_BY_STATUS = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    504: "timeout_error",
+    529: "overloaded_error",
+}
+# Anthropic says "overloaded" with 529; an unavailable upstream is that, to its clients
+# (whose SDKs retry it).
+STATUS_INSTEAD = {503: 529}
+
+
+def status_of(error: GatewayError) -> int:
+    return STATUS_INSTEAD.get(error.status, error.status)
+
+
+def error_type(status: int) -> str:
+    if status in TYPE_BY_STATUS:
+        return TYPE_BY_STATUS[status]
+    return "api_error" if status >= 500 else "invalid_request_error"
+
+
+def error_body(error: GatewayError) -> dict[str, Any]:
+    return {
+        "type": "error",
+        "error": {"type": error_type(status_of(error)), "message": error.message},
+    }
+
+
+class AnthropicSurface(Surface):
+    name = "anthropic"
+    document = DOCUMENT
+    operations = OPERATIONS
+    # A 404 or 405 under these paths is answered in Anthropic's shape too.
+    path_prefixes = ("/v1/messages",)
+
+    def handler(self, operation_id: str) -> Handler:
+        return HANDLERS[operation_id]
+
+    def error_body(self, error: GatewayError) -> dict[str, Any]:
+        return error_body(error)
+
+    def error_response(self, error: GatewayError) -> Response:
+        return Response(
+            orjson.dumps(error_body(error)),
+            status_code=status_of(error),
+            media_type="application/json",
+            headers={**error.headers, "request-id": current_request_id.get()},
+        )
+
+    def stream_error_event(self, error: GatewayError) -> bytes:
+        return self.sse_event(error_body(error), "error")
+
+
+ANTHROPIC = AnthropicSurface()

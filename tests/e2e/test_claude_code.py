@@ -1,0 +1,65 @@
+"""Claude Code (`@anthropic-ai/claude-code` from the npm registry) pointed at the gateway:
+`claude -p` answers through it, on the native route and the translated one.
+
+Nothing may leave this machine: the gateway, its emulator and Claude Code run together in
+a network namespace with only loopback (`unshare -n`, as root), and with every setting that
+turns Claude Code's outside traffic off (see agent-clis.md in the shared references).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).parent / "claude_code"
+LOOPBACK_ONLY = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
+
+
+@pytest.fixture(scope="session")
+def claude() -> Path:
+    npm = shutil.which("npm")
+    assert npm, "node and npm are needed for this test (Debian: apt-get install nodejs npm)"
+    subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--silent"],
+        cwd=PROJECT,
+        check=True,
+        timeout=600,
+        capture_output=True,
+    )
+    return PROJECT / "node_modules" / ".bin" / "claude"
+
+
+def isolated() -> list[str]:
+    """The namespace prefix; without it (not root) only Claude Code's settings keep it home."""
+    works = subprocess.run([*LOOPBACK_ONLY, "true"], capture_output=True, check=False)
+    return LOOPBACK_ONLY if works.returncode == 0 else []
+
+
+def run_claude(claude: Path, model: str) -> dict:
+    session = [sys.executable, str(PROJECT / "session.py"), str(claude), model, "Say hi"]
+    result = subprocess.run(
+        [*isolated(), *session], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen: dict = json.loads(result.stdout)
+    assert seen["rc"] == 0, seen["stderr"][-3000:]
+    return seen
+
+
+def test_claude_code_answers_through_the_native_route(claude: Path) -> None:
+    seen = run_claude(claude, "claude-sonnet-4-20250514")  # a dated id, as Claude Code sends
+    assert "Hello from the claude-sonnet-4 emulator." in seen["stdout"]
+    [upstream] = seen["upstream"]
+    assert "claude-code-20250219" in upstream["anthropic-beta"]  # its betas passed on
+    assert upstream["x-initiator"] == "user"
+
+
+def test_claude_code_answers_through_the_translated_route(claude: Path) -> None:
+    seen = run_claude(claude, "gpt-4o")
+    assert "Hello from the gpt-4o emulator." in seen["stdout"]
+    assert [call["x-initiator"] for call in seen["upstream"]] == ["user"]
