@@ -36,16 +36,16 @@ def started(
         COMMAND + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # a loaded 2-core machine starts slowly
         while True:
             try:
                 httpx.get(ready_url, timeout=1)
                 break
             except httpx.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        process.stdout.read() if process.stdout else "did not start"
-                    ) from None
+                    process.kill()  # so reading what it said cannot wait for ever
+                    said, _ = process.communicate(timeout=10)
+                    raise RuntimeError(said or "did not start") from None
                 time.sleep(0.1)
         yield process
     finally:

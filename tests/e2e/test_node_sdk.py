@@ -76,10 +76,11 @@ def test_node_sdk_calls_every_operation(node_sdk: tuple[str, Path], gateway_url:
 
 @pytest.mark.parametrize("model", ["claude-sonnet-4", "gpt-4o"])  # native, translated
 def test_node_anthropic_sdk_creates_and_streams(
-    node_sdk: Path, gateway_url: str, model: str
+    node_sdk: tuple[str, Path], gateway_url: str, model: str
 ) -> None:
+    node, script = node_sdk
     result = subprocess.run(
-        ["node", str(node_sdk.parent / "anthropic_check.mjs"), gateway_url, API_KEY, model],
+        [node, str(script.parent / "anthropic_check.mjs"), gateway_url, API_KEY, model],
         capture_output=True,
         text=True,
         timeout=120,

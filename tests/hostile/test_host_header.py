@@ -8,6 +8,7 @@ from hostile_wire import serving
 from servers import gateway_settings
 
 EVIL = {"Host": "evil.example"}
+KEYED = {**EVIL, "Authorization": "Bearer sk-test-key"}  # past the key gate, to routing
 
 
 def test_a_foreign_host_is_never_reflected_in_the_spec_or_a_redirect(emulator_url: str) -> None:
@@ -15,7 +16,7 @@ def test_a_foreign_host_is_never_reflected_in_the_spec_or_a_redirect(emulator_ur
         spec = httpx.get(f"{url}/openapi.json", headers=EVIL)
         assert "evil.example" not in spec.text
         assert spec.json()["servers"] == [{"url": "/v1"}]
-        redirect = httpx.get(f"{url}/v1/models/", headers=EVIL)
+        redirect = httpx.get(f"{url}/v1/models/", headers=KEYED)
         assert redirect.status_code == 307
         assert redirect.headers["location"] == "/v1/models"
 
@@ -31,7 +32,7 @@ def test_the_public_url_is_named_whatever_the_host(emulator_url: str) -> None:
     with serving(settings) as (url, _):
         spec = httpx.get(f"{url}/openapi.json", headers=EVIL)
         assert spec.json()["servers"] == [{"url": "https://llm.example.com/v1"}]
-        redirect = httpx.get(f"{url}/v1/models/?x=1", headers=EVIL)
+        redirect = httpx.get(f"{url}/v1/models/?x=1", headers=KEYED)
         assert redirect.headers["location"] == "https://llm.example.com/v1/models?x=1"
 
 

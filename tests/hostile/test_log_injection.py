@@ -26,7 +26,8 @@ def test_a_forged_log_line_in_a_url_stays_on_its_own_line(emulator_url: str) -> 
         with serving(gateway_settings(emulator_url)) as (_, port):
             sock = connect(port)
             path = b"/v1/x%0AINFO:%20%20%20%20%20[req_0]%20forged%0D%00%1B[2J%E2%80%A8"
-            sock.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: gateway\r\n\r\n")
+            key = b"Authorization: Bearer sk-test-key\r\n"  # past the key gate, to routing
+            sock.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: gateway\r\n" + key + b"\r\n")
             assert read_response(sock)[0] == 404
     finally:
         root.removeHandler(handler)

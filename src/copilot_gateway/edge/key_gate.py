@@ -9,8 +9,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..access.keys import KeyRing
 from ..errors import AuthenticationFailed
 
-# What anyone may read: probes, the scrape (behind its own token), the specs and their docs.
-OPEN_PATHS = frozenset({"/healthz", "/metrics", "/openapi.json", "/docs"})
+# What anyone may read: probes, the operator's endpoints (behind their own token), the specs
+# and their docs.
+OPEN_PATHS = frozenset({"/healthz", "/metrics", "/quota", "/openapi.json", "/docs"})
 OPEN_PREFIXES = ("/docs/", "/openapi/")
 # One message for every failed authentication, whatever the reason, so a caller learns
 # nothing about which keys exist.
