@@ -6,28 +6,6 @@ import pytest
 from copilot_gateway.emulator import generate
 
 
-def test_example_fills_required_shapes() -> None:
-    schema = {
-        "type": "object",
-        "properties": {
-            "s": {"type": "string"},
-            "n": {"type": "integer"},
-            "e": {"enum": ["a", "b"]},
-            "o": {"type": "object", "properties": {"b": {"type": "boolean"}}},
-            "l": {"type": "array", "items": {"type": "string"}, "minItems": 2},
-            "x": {"type": ["null", "number"]},
-        },
-    }
-    assert generate.example_of(schema) == {
-        "s": "emulated",
-        "n": 0,
-        "e": "a",
-        "o": {"b": False},
-        "l": ["emulated", "emulated"],
-        "x": 0,
-    }
-
-
 def test_pieces_rebuild_the_text() -> None:
     text = "Hello  there, general\nKenobi "
     assert "".join(generate.pieces(text)) == text
@@ -70,4 +48,4 @@ def test_negative_token_limit_gives_an_empty_cut_answer() -> None:
 )
 def test_unreadable_tool_schemas_still_give_json_arguments(schema: object) -> None:
     """Tool parameters are free-form: the emulator must never fail on them (schemathesis)."""
-    orjson.dumps(generate.example_of(schema))
+    orjson.dumps(generate.arguments_for(schema, ""))

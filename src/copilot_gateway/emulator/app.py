@@ -251,7 +251,10 @@ class CopilotEmulator:
             return copilot_error(
                 400, "missing required Copilot-Vision-Request header for vision requests"
             )
-        generated = generate.choices(body)
+        try:
+            generated = generate.choices(body)
+        except generate.Refused as denied:
+            return copilot_error(400, denied.message, "invalid_request_body", denied.param)
         usage = (
             None
             if self.config.omit_usage
