@@ -7,7 +7,8 @@ import pytest
 
 from copilot_gateway.emulator import CopilotEmulator
 
-EDITOR = {"Editor-Version": "vscode/1.104.3"}
+from .conftest import EDITOR
+
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "same question"}]}
 
 

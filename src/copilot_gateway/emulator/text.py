@@ -5,8 +5,8 @@ Cues are read from the last user message, then the system messages. In order:
    fields named `[[ ## name ## ]]`, the answer is each such marker followed by a value, then
    `[[ ## completed ## ]]`. A value follows the note the system prompt gives its field:
    a JSON Schema -> an instance of it (as JSON); "one of: a; b" -> the option whose words best
-   match the last user message, skipping options already given as a field's value there
-   (the first one left when none match); int/float/bool -> 1, 1.0, True; otherwise
+   match the last user message's input fields (what precedes "Respond with"), skipping
+   options already given there as a field's value (the first one left when none match); int/float/bool -> 1, 1.0, True; otherwise
    "Emulated <field>.". A free-form object following an option the prompt describes with
    "It takes arguments {...}" (dspy's ReAct) gets an instance of those arguments.
 2. `Reply with "X"` / `Respond with X` / `Answer with X` / `Say "X"` (quoted, or one word):
@@ -57,7 +57,8 @@ def text_answer(model: str, messages: list[dict], index: int) -> str:
     system = "\n".join(cue_texts(messages)[1:])
     fields = requested_fields(user)
     if fields:
-        return prefix + filled_fields(fields, user, system)
+        inputs = user[: user.rfind("Respond with")]  # the request itself names every option
+        return prefix + filled_fields(fields, inputs, system)
     for text in cue_texts(messages):
         match = REPLY_WITH.search(text)
         if match and not MARKER.search(match.group(0)):
