@@ -221,6 +221,16 @@ def test_a_schema_beyond_the_bounds_is_a_copilot_400(copilot: httpx.Client) -> N
     assert (error["code"], error["param"]) == ("invalid_request_body", "response_format")
 
 
+def test_a_schema_without_instances_is_a_copilot_400(copilot: httpx.Client) -> None:
+    schema = {"type": "integer", "minimum": 5, "maximum": 1}
+    response = copilot.post(
+        "/chat/completions",
+        json={"model": "gpt-4o", "messages": user("Go"), **schema_format(schema)},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "response_format"
+
+
 def test_tool_parameters_beyond_the_bounds_are_a_copilot_400(copilot: httpx.Client) -> None:
     huge = {"type": "object", "properties": {"s": {"type": "string", "minLength": 10**6}}}
     tool = {"type": "function", "function": {"name": "big", "parameters": huge}}
