@@ -6,9 +6,10 @@ Cues are read from the last user message, then the system messages. In order:
    `[[ ## completed ## ]]`. A value follows the note the system prompt gives its field:
    a JSON Schema -> an instance of it (as JSON); "one of: a; b" -> the option whose words best
    match the last user message's input fields (what precedes "Respond with"), skipping
-   options already given there as a field's value (the first one left when none match); int/float/bool -> 1, 1.0, True; otherwise
-   "Emulated <field>.". A free-form object following an option the prompt describes with
-   "It takes arguments {...}" (dspy's ReAct) gets an instance of those arguments.
+   options already given there as a field's value (the first one left when none match);
+   int/float/bool -> 1, 1.0, True; otherwise "Emulated <field>.". A free-form object
+   following an option the prompt describes with "It takes arguments {...}" (dspy's ReAct)
+   gets an instance of those arguments.
 2. `Reply with "X"` / `Respond with X` / `Answer with X` / `Say "X"` (quoted, or one word):
    exactly X.
 3. "in one word" / "one word": `Emulated`.
