@@ -116,8 +116,24 @@ def compounds(children: st.SearchStrategy[dict]) -> st.SearchStrategy[dict]:
             schema["additionalProperties"] = False
         return schema
 
-    def arr(items: dict, low: int, extra: int, unique: bool) -> dict:
+    def arr(items: dict, low: int, extra: int) -> dict:
         return {"type": "array", "items": items, "minItems": low, "maxItems": low + extra}
+
+    def unique(items: dict, low: int) -> dict:
+        return {"type": "array", "items": items, "minItems": low, "uniqueItems": True}
+
+    def closed(props: dict, least: int, pattern_values: dict) -> dict:
+        return {
+            "type": "object",
+            "properties": props,
+            "patternProperties": {"^emulated": pattern_values},
+            "minProperties": least,
+            "additionalProperties": False,
+        }
+
+    def both(first: dict, second: dict) -> dict:
+        parts = [{"type": "object", "properties": p, "required": list(p)} for p in (first, second)]
+        return {"allOf": parts}
 
     return st.one_of(
         st.builds(
@@ -126,7 +142,19 @@ def compounds(children: st.SearchStrategy[dict]) -> st.SearchStrategy[dict]:
             st.lists(st.booleans(), max_size=5),
             st.booleans(),
         ),
-        st.builds(arr, children, st.integers(0, 4), st.integers(0, 3), st.booleans()),
+        st.builds(arr, children, st.integers(0, 4), st.integers(0, 3)),
+        # Items with many values: strings without a pattern, unbounded integers.
+        st.builds(
+            unique, st.sampled_from([{"type": "string"}, {"type": "integer"}]), st.integers(0, 5)
+        ),
+        st.builds(
+            closed, st.dictionaries(NAMES, children, max_size=3), st.integers(0, 5), children
+        ),
+        st.builds(  # names apart, so that both parts can hold
+            both,
+            st.dictionaries(NAMES, children, max_size=3),
+            st.dictionaries(NAMES.map("z{}".format), children, max_size=3),
+        ),
         st.lists(children, min_size=1, max_size=3).map(
             lambda items: {"type": "array", "prefixItems": items, "items": False}
         ),

@@ -21,6 +21,8 @@ import math
 import uuid
 from typing import Any
 
+import orjson
+
 from .patterns import Unmatchable, string_matching
 
 MAX_NODES = 4096  # values in one instance
@@ -103,7 +105,11 @@ class _Builder:
             self.spend()
             return enum[variant % len(enum)]
         if isinstance(schema.get("allOf"), list) and schema["allOf"]:
-            return self.build(merged(self, schema, depth), depth, variant)
+            value = self.build(merged(self, schema, depth), depth, variant)
+            # Merging reads most keywords, not all: what it missed is checked here.
+            if not all(matches(self.root, part, value) for part in schema["allOf"]):
+                raise Unsatisfiable("allOf: no value meets every part")
+            return value
         for keyword in ("anyOf", "oneOf"):
             branches = schema.get(keyword)
             if isinstance(branches, list) and branches:
@@ -204,7 +210,9 @@ class _Builder:
         while len(wanted) < least:
             filler += 1
             name = f"{TEXT}_{filler}"
-            if name not in properties and extra is False:
+            patterns = schema.get("patternProperties") or {}
+            allowed = name in properties or any(search(p, name) for p in patterns)
+            if not allowed and extra is False:
                 raise Unsatisfiable("minProperties beyond the allowed properties")
             if name not in wanted:
                 wanted.append(name)
@@ -246,9 +254,28 @@ class _Builder:
             raise TooLarge(f"the schema asks for arrays of {least} items")
         if count > len(prefix) and items is False:
             raise Unsatisfiable("minItems beyond the tuple")
+        if schema.get("uniqueItems") is True:
+            return self.distinct_items(prefix, items, count, depth)
         return [
             self.build(prefix[i] if i < len(prefix) else items, depth + 1, i) for i in range(count)
         ]
+
+    def distinct_items(self, prefix: list, items: Any, count: int, depth: int) -> list:
+        """Items told apart by their variant; a few more variants tried on a clash."""
+        values: list = []
+        seen: set[bytes] = set()
+        for i in range(count):
+            schema = prefix[i] if i < len(prefix) else items
+            for variant in range(i, i + 4 * count + 1, count or 1):
+                value = self.build(schema, depth + 1, variant)
+                key = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+                if key not in seen:
+                    break
+            else:
+                raise Unsatisfiable("uniqueItems: the item schema has too few values")
+            seen.add(key)
+            values.append(value)
+        return values
 
     def string(self, schema: dict, variant: int) -> str:
         least = int_or(schema.get("minLength"), 0)
@@ -264,6 +291,8 @@ class _Builder:
         if len(text) < least:
             text = padded(text, schema.get("format"), least)
         if len(text) > most and not isinstance(pattern, str):
+            if schema.get("format") in FORMATS or schema.get("format") == "uuid":
+                raise Unsatisfiable("the format's value is longer than maxLength")
             text = text[:most]
         self.spend(chars=len(text))
         return text
