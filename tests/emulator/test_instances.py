@@ -282,6 +282,11 @@ def test_huge_string_minimums_are_too_large() -> None:
         instance_of({"type": "array", "items": {}, "minItems": MAX_NODES + 1})
 
 
+def test_a_pattern_whose_match_is_huge_is_too_large() -> None:
+    with pytest.raises(TooLarge):
+        instance_of({"type": "string", "pattern": "(a{65536}){65536}"})
+
+
 def test_draft4_exclusive_bounds_are_read() -> None:
     schema = {"type": "integer", "minimum": 3, "exclusiveMinimum": True}
     assert instance_of(schema) == 4

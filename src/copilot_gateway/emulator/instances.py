@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from .patterns import Unmatchable, string_matching
+from .patterns import TooLong, Unmatchable, string_matching
 
 MAX_NODES = 4096  # values in one instance
 MAX_CHARS = 65536  # characters in its strings, all together
@@ -32,6 +32,7 @@ MAX_DEPTH = 32  # nesting of objects and arrays
 ROOMY_NODES = 256
 ROOMY_DEPTH = 6
 
+INT64_MAX = 2**63 - 1
 TEXT = "emulated"
 FORMATS = {
     "date-time": "2024-01-15T09:30:00Z",
@@ -430,6 +431,8 @@ def multiple_near(
         if integer or float(step).is_integer():
             value = round(value)
         if fits(value):
+            if integer and abs(value) > INT64_MAX:
+                raise Unsatisfiable("integers beyond 64 bits")  # what a JSON body carries
             return int(value) if integer else value
     raise Unsatisfiable("no multiple in bounds")
 
@@ -446,6 +449,8 @@ def patterned(pattern: str, least: int, most: int) -> str:
     for extra in (0, 1, 2, 4, 8, 16, 32, 64):
         try:
             text = string_matching(pattern, extra)
+        except TooLong as error:
+            raise TooLarge(str(error)) from error
         except Unmatchable as error:
             raise Unsatisfiable(f"pattern {pattern!r}") from error
         if len(text) > most:

@@ -16,10 +16,15 @@ from typing import Any
 # Characters tried, in order, for a class or an `ANY`: readable ones first.
 PREFERRED = "a0A_-. xyzbcdefghijklmnopqrstuvw123456789BCDEFGHIJKLMNOPQRSTUVWXYZ@:/"
 MAX_REPEAT_TAKEN = 64
+MAX_CHARS = 65536  # as the instances' bound on characters
 
 
 class Unmatchable(ValueError):
     """The walker cannot build a matching string for this pattern."""
+
+
+class TooLong(Unmatchable):
+    """The pattern's shortest match is longer than the emulator generates."""
 
 
 @lru_cache(maxsize=512)
@@ -67,7 +72,10 @@ def _one(op: Any, value: Any, extra: int, groups: dict[int, str]) -> str:
         times = low + extra if high is sre.MAXREPEAT else min(high, low + extra)
         if times > MAX_REPEAT_TAKEN + low:
             times = low
-        return "".join(_walk(list(body), extra, groups) for _ in range(times))
+        once = _walk(list(body), extra, groups) if times else ""
+        if len(once) * times > MAX_CHARS:
+            raise TooLong(f"the pattern's shortest match is over {MAX_CHARS} characters")
+        return once * times
     if op is sre.GROUPREF:
         return groups.get(value, "")
     if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
