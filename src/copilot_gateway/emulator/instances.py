@@ -68,7 +68,13 @@ class Unsatisfiable(ValueError):
 
 def instance_of(schema: Any, seed: str = "") -> Any:
     """An instance of schema; `seed` varies what the schema leaves free (uuids, say)."""
-    return _Builder(schema, seed).build(schema, 0, 0)
+    try:
+        return _Builder(schema, seed).build(schema, 0, 0)
+    except RecursionError as error:  # combinators nested past Python's stack
+        raise TooLarge("the schema nests too deeply") from error
+    except (TypeError, KeyError, IndexError, AttributeError) as error:
+        # A known keyword with a value of the wrong shape (`"required": true`, say).
+        raise Unsatisfiable(f"the schema is not valid JSON Schema ({error})") from error
 
 
 class _Builder:
@@ -502,8 +508,8 @@ def matches(root: Any, schema: Any, value: Any) -> bool:
                 standalone[key] = root[key]
     try:
         return bool(jsonschema_rs.validator_for(standalone).is_valid(value))
-    except (ValueError, jsonschema_rs.ValidationError):
-        return False
+    except (ValueError, TypeError, OverflowError, jsonschema_rs.ValidationError):
+        return False  # a part it cannot compile: not a match
 
 
 def search(pattern: str, text: str) -> bool:

@@ -18,7 +18,9 @@ from typing import Any
 from ..messages import content_text
 from .instances import TooLarge, Unsatisfiable, instance_of
 
-MAX_SCANNED = 100_000  # characters of prompt searched for a JSON object
+# How much of a prompt is searched for JSON objects: each try may read to the text's end.
+MAX_SCANNED = 100_000
+MAX_ATTEMPTS = 64
 KEYS_CUE = re.compile(r"\b(?:keys|fields|properties|attributes)\b\s*(?::|named|called)?\s*", re.I)
 IDENTIFIER = re.compile(r"[\"'`]?([A-Za-z_][\w-]*)[\"'`]?")
 SCHEMA_MARKS = ("properties", "$defs", "definitions")
@@ -44,10 +46,12 @@ def json_objects(text: str) -> list[dict]:
     decoder = json.JSONDecoder()
     found, at = [], 0
     text = text[:MAX_SCANNED]
-    while (at := text.find("{", at)) != -1:
+    attempts = 0
+    while (at := text.find("{", at)) != -1 and attempts < MAX_ATTEMPTS:
+        attempts += 1
         try:
             value, end = decoder.raw_decode(text, at)
-        except ValueError:
+        except (ValueError, RecursionError):
             at += 1
             continue
         if isinstance(value, dict):

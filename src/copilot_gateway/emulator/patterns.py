@@ -35,8 +35,8 @@ def string_matching(pattern: str, extra: int = 0) -> str:
     except (re.error, RecursionError, OverflowError) as error:
         raise Unmatchable(pattern) from error
     groups: dict[int, str] = {}
-    text = _walk(list(parsed), extra, groups)
     try:
+        text = _walk(list(parsed), extra, groups)
         if re.search(pattern, text) is None:
             raise Unmatchable(pattern)
     except RecursionError as error:

@@ -148,7 +148,7 @@ def arguments_schema(system: str, option: str) -> dict | None:
 def parse_json(text: str) -> Any:
     try:
         return json.JSONDecoder().raw_decode(text.strip())[0]
-    except ValueError:
+    except (ValueError, RecursionError):
         return True
 
 
