@@ -17,22 +17,26 @@ What it cannot read (an unknown keyword, a foreign `$ref`) it treats as "anythin
 from __future__ import annotations
 
 import hashlib
-import math
 import uuid
 from typing import Any
 
 import orjson
 
+from .all_of import join
+from .limits import (
+    MAX_CHARS,
+    MAX_DEPTH,
+    MAX_NODES,
+    ROOMY_DEPTH,
+    ROOMY_NODES,
+    TooLarge,
+    Unsatisfiable,
+)
+from .numbers import number
 from .patterns import TooLong, Unmatchable, string_matching
 
-MAX_NODES = 4096  # values in one instance
-MAX_CHARS = 65536  # characters in its strings, all together
-MAX_DEPTH = 32  # nesting of objects and arrays
-# Past these, optional properties and array items that no minimum asks for are left out.
-ROOMY_NODES = 256
-ROOMY_DEPTH = 6
+__all__ = ["MAX_CHARS", "MAX_DEPTH", "MAX_NODES", "TooLarge", "Unsatisfiable", "instance_of"]
 
-INT64_MAX = 2**63 - 1
 TEXT = "emulated"
 FORMATS = {
     "date-time": "2024-01-15T09:30:00Z",
@@ -56,14 +60,6 @@ FORMATS = {
 }
 # Formats whose value can be lengthened and stay valid: where the padding goes.
 PADDABLE = {"email": "@", "idn-email": "@", "uri": None, "iri": None, "uri-reference": None}
-
-
-class TooLarge(ValueError):
-    """The schema asks for more than the emulator generates (see the module's bounds)."""
-
-
-class Unsatisfiable(ValueError):
-    """No instance of (this branch of) the schema could be built."""
 
 
 def instance_of(schema: Any, seed: str = "") -> Any:
@@ -331,125 +327,6 @@ def merged(builder: _Builder, schema: dict, depth: int) -> dict:
     return out
 
 
-def join(key: str, mine: Any, theirs: Any) -> Any:
-    if key in ("minimum", "minLength", "minItems", "minProperties", "exclusiveMinimum"):
-        return max(mine, theirs) if both_numbers(mine, theirs) else theirs
-    if key in ("maximum", "maxLength", "maxItems", "maxProperties", "exclusiveMaximum"):
-        return min(mine, theirs) if both_numbers(mine, theirs) else theirs
-    if key == "required" and isinstance(mine, list) and isinstance(theirs, list):
-        return list(dict.fromkeys(mine + theirs))
-    if key in ("properties", "patternProperties", "$defs", "definitions") and (
-        isinstance(mine, dict) and isinstance(theirs, dict)
-    ):
-        return {
-            name: {"allOf": [mine[name], theirs[name]]}
-            if name in mine and name in theirs
-            else mine.get(name, theirs.get(name))
-            for name in {**mine, **theirs}
-        }
-    if key == "type":
-        mine_set = set(mine) if isinstance(mine, list) else {mine}
-        theirs_set = set(theirs) if isinstance(theirs, list) else {theirs}
-        common = mine_set & theirs_set
-        if "number" in mine_set | theirs_set and "integer" in mine_set | theirs_set:
-            common.add("integer")
-        if not common:
-            raise Unsatisfiable("allOf with no common type")
-        ordered = [t for t in (mine if isinstance(mine, list) else [mine]) if t in common]
-        return ordered + sorted(common - set(ordered))
-    if key == "enum" and isinstance(mine, list) and isinstance(theirs, list):
-        common_values = [v for v in mine if v in theirs]
-        if not common_values:
-            raise Unsatisfiable("allOf with no common enum value")
-        return common_values
-    if key in ("items", "additionalProperties", "not") and mine is not theirs:
-        return {"allOf": [mine, theirs]}
-    if key in ("anyOf", "oneOf"):
-        # Both must hold: keep the first, nest the second as its own requirement.
-        return mine
-    return theirs
-
-
-def number(schema: dict, integer: bool, variant: int) -> int | float:
-    """The value closest to a small believable one inside the bounds, a multiple if asked."""
-    low, high = schema.get("minimum"), schema.get("maximum")
-    low_open, high_open = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
-    if low_open is True:  # draft 4: a flag on minimum
-        low_open, low = low, None
-    if high_open is True:
-        high_open, high = high, None
-    low_open = low_open if is_number(low_open) else None
-    high_open = high_open if is_number(high_open) else None
-    low = low if is_number(low) else None
-    high = high if is_number(high) else None
-    given_step = schema.get("multipleOf")
-    step = given_step if is_number(given_step) and given_step > 0 else None  # type: ignore[operator]
-    if integer:
-        step = step if step is not None else 1
-    target = 1 + variant
-    lo = max([b for b in (low, low_open) if b is not None], default=None)
-    hi = min([b for b in (high, high_open) if b is not None], default=None)
-    empty = (
-        lo is not None
-        and hi is not None
-        and (lo > hi or (lo == hi and lo in (low_open, high_open)))
-    )
-    if empty:
-        raise Unsatisfiable("empty numeric range")
-    if lo is not None and target < lo:
-        target = lo
-    if hi is not None and target > hi:
-        target = hi
-    if step is None:
-        value: float = target
-        if low_open is not None and value <= low_open:
-            value = low_open + 1 if hi is None else (low_open + hi) / 2
-        if high_open is not None and value >= high_open:
-            value = high_open - 1 if lo is None else (lo + high_open) / 2
-        return value
-    return multiple_near(target, step, low, low_open, high, high_open, integer)
-
-
-def multiple_near(
-    target: float,
-    step: float,
-    low: float | None,
-    low_open: float | None,
-    high: float | None,
-    high_open: float | None,
-    integer: bool,
-) -> int | float:
-    def fits(value: float) -> bool:
-        return (
-            (low is None or value >= low)
-            and (low_open is None or value > low_open)
-            and (high is None or value <= high)
-            and (high_open is None or value < high_open)
-            and (not integer or float(value).is_integer())
-            and is_multiple(value, step)
-        )
-
-    if not math.isfinite(target / step):
-        raise Unsatisfiable("bounds out of range")
-    base = math.floor(target / step)
-    for k in (base, base + 1, base - 1, base + 2, base - 2, 0):
-        value = k * step
-        if integer or float(step).is_integer():
-            value = round(value)
-        if fits(value):
-            if integer and abs(value) > INT64_MAX:
-                raise Unsatisfiable("integers beyond 64 bits")  # what a JSON body carries
-            return int(value) if integer else value
-    raise Unsatisfiable("no multiple in bounds")
-
-
-def is_multiple(value: float, step: float) -> bool:
-    if float(value).is_integer() and float(step).is_integer():
-        return int(value) % int(step) == 0
-    quotient = value / step
-    return math.isfinite(quotient) and float(quotient).is_integer()
-
-
 def patterned(pattern: str, least: int, most: int) -> str:
     """A match of pattern within the length bounds, repeats lengthened as needed."""
     for extra in (0, 1, 2, 4, 8, 16, 32, 64):
@@ -529,14 +406,6 @@ def has_constraints(schema: dict) -> bool:
 
 def is_null_schema(schema: Any) -> bool:
     return isinstance(schema, dict) and schema.get("type") == "null"
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def both_numbers(a: Any, b: Any) -> bool:
-    return is_number(a) and is_number(b)
 
 
 def int_or(value: Any, default: int) -> int:
