@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig, EmulatorState, Fault
 
-EDITOR = {"Editor-Version": "vscode/1.104.3"}
+from .conftest import EDITOR
+
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "same question"}]}
-
-
-@pytest.fixture
-def copilot(emulator_url: str) -> Iterator[httpx.Client]:
-    """A client holding a Copilot token from the emulator's own exchange."""
-    exchange = httpx.get(
-        f"{emulator_url}/copilot_internal/v2/token", headers={"Authorization": "token gho_abc"}
-    )
-    assert exchange.status_code == 200
-    with httpx.Client(
-        base_url=exchange.json()["endpoints"]["api"],
-        headers={**EDITOR, "Authorization": f"Bearer {exchange.json()['token']}"},
-    ) as client:
-        yield client
 
 
 def test_exchange_answers_like_github(emulator_url: str) -> None:

@@ -2,30 +2,10 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from copilot_gateway.emulator import generate
-
-
-def test_example_fills_required_shapes() -> None:
-    schema = {
-        "type": "object",
-        "properties": {
-            "s": {"type": "string"},
-            "n": {"type": "integer"},
-            "e": {"enum": ["a", "b"]},
-            "o": {"type": "object", "properties": {"b": {"type": "boolean"}}},
-            "l": {"type": "array", "items": {"type": "string"}, "minItems": 2},
-            "x": {"type": ["null", "number"]},
-        },
-    }
-    assert generate.example_of(schema) == {
-        "s": "emulated",
-        "n": 0,
-        "e": "a",
-        "o": {"b": False},
-        "l": ["emulated", "emulated"],
-        "x": 0,
-    }
 
 
 def test_pieces_rebuild_the_text() -> None:
@@ -70,4 +50,58 @@ def test_negative_token_limit_gives_an_empty_cut_answer() -> None:
 )
 def test_unreadable_tool_schemas_still_give_json_arguments(schema: object) -> None:
     """Tool parameters are free-form: the emulator must never fail on them (schemathesis)."""
-    orjson.dumps(generate.example_of(schema))
+    orjson.dumps(generate.arguments_for(schema, ""))
+
+
+KEYWORDS = st.sampled_from(
+    [
+        "type",
+        "properties",
+        "items",
+        "anyOf",
+        "oneOf",
+        "allOf",
+        "$ref",
+        "enum",
+        "const",
+        "minItems",
+        "maxItems",
+        "minLength",
+        "pattern",
+        "format",
+        "minimum",
+        "multipleOf",
+        "required",
+        "additionalProperties",
+        "prefixItems",
+        "uniqueItems",
+        "$defs",
+        "a",
+    ]
+)
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False)
+    | st.sampled_from(["object", "array", "string", "integer", "#/$defs/a", "#", "^a+$", "x"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYWORDS, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_any_json_as_a_schema_gives_json_or_a_refusal(schema: object) -> None:
+    """Whatever a client sends as a schema, the emulator answers JSON or Copilot's 400."""
+    tool = {"type": "function", "function": {"name": "f", "parameters": schema}}
+    for extra in (
+        {"response_format": {"type": "json_schema", "json_schema": {"schema": schema}}},
+        {"tools": [tool], "tool_choice": "required"},
+    ):
+        body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "f"}], **extra}
+        try:
+            (choice,) = generate.choices(body)
+        except generate.Refused:
+            continue
+        orjson.loads(choice.content or choice.tool_calls[0]["function"]["arguments"])

@@ -316,6 +316,10 @@ class CopilotEmulator:
                 f"{limits['max_prompt_tokens']}"
             )
             return copilot_error(400, message, "model_max_prompt_tokens_exceeded")
+        try:
+            generated = generate.choices(body)
+        except generate.Refused as denied:
+            return copilot_error(400, denied.message, "invalid_request_body", denied.param)
         account = self._quota_of(request)
         billing = catalog.BY_ID[body["model"]].get("billing") or {}
         person = request.headers.get("x-initiator") != "agent"  # agents' turns are free
@@ -327,7 +331,6 @@ class CopilotEmulator:
             seconds = quota.next_reset().timestamp() - time.time()
             exhausted.headers.update({**account.headers(), "retry-after": str(int(seconds))})
             return exhausted
-        generated = generate.choices(body)
         usage = (
             None
             if self.config.omit_usage

@@ -12,10 +12,10 @@ from typing import Any
 import orjson
 
 from .. import tokens
-from ..messages import content_text
-
-ECHOED_WORDS = 40
-
+from .instances import TooLarge, Unsatisfiable, instance_of
+from .json_mode import json_answer
+from .text import text_answer
+from .tools import chosen_tool
 
 # Like Copilot's Claude models: text and tool calls in separate choices, tool calls
 # numbered from 1, and `stop` as the finish reason while tool calls are pending.
@@ -30,70 +30,28 @@ class Choice:
     first_call_index: int = 0  # how the stream numbers this choice's tool calls
 
 
-def last_user_text(messages: list[dict]) -> str:
-    for message in reversed(messages):
-        if message.get("role") == "user":
-            return content_text(message.get("content"))
-    return ""
+class Refused(ValueError):
+    """A request the emulator answers with Copilot's 400 (message, param)."""
+
+    def __init__(self, message: str, param: str) -> None:
+        super().__init__(message)
+        self.message, self.param = message, param
 
 
-def reply_text(model: str, messages: list[dict], index: int) -> str:
-    words = last_user_text(messages).split()[:ECHOED_WORDS]
-    said = " ".join(words) if words else "nothing"
-    prefix = f"[{index}] " if index else ""
-    return f"{prefix}Hello from the {model} emulator. You said: {said}"
-
-
-def example_of(schema: Any) -> Any:
-    """A small value that satisfies a (simple) JSON schema; {} for what it cannot read."""
+def arguments_for(parameters: Any, seed: str) -> Any:
+    """A tool's arguments: an instance of its parameters ({} when none can be built)."""
     try:
-        return _example_of(schema)
-    except (TypeError, KeyError, IndexError, AttributeError, RecursionError):
-        return {}
-
-
-def _example_of(schema: Any) -> Any:
-    if not isinstance(schema, dict):
-        return {}
-    if schema.get("enum"):
-        return schema["enum"][0]
-    if "const" in schema:
-        return schema["const"]
-    for combinator in ("anyOf", "oneOf", "allOf"):
-        if schema.get(combinator):
-            return _example_of(schema[combinator][0])
-    kind = schema.get("type", "object")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), "null")
-    if kind == "object":
-        properties = schema.get("properties", {})
-        return {name: _example_of(sub) for name, sub in properties.items()}
-    if kind == "array":
-        return (
-            [_example_of(schema["items"])] * min(schema.get("minItems", 0), 16)
-            if "items" in schema
-            else []
-        )
-    return {"string": "emulated", "integer": 0, "number": 0, "boolean": False, "null": None}.get(
-        kind
-    )
-
-
-def forced_tool(body: dict) -> dict | None:
-    """The tool the request forces, if any (a named tool, or `required`)."""
-    tools = [t for t in body.get("tools") or [] if t.get("type") == "function"]
-    choice = body.get("tool_choice")
-    if isinstance(choice, dict):
-        name = (choice.get("function") or {}).get("name")
-        return next((t for t in tools if t["function"]["name"] == name), None)
-    if choice == "required" and tools:
-        return tools[0]
-    return None
+        return instance_of(parameters, seed)
+    except Unsatisfiable:
+        return {}  # tool parameters are free-form: a model still answers something
+    except TooLarge as error:
+        raise Refused(f"tools: {error}", "tools") from error
 
 
 def tool_call(tool: dict, seed: str) -> dict[str, Any]:
     function = tool["function"]
-    arguments = orjson.dumps(example_of(function.get("parameters", {}))).decode()
+    parameters = function.get("parameters", {})
+    arguments = orjson.dumps(arguments_for(parameters, seed)).decode()
     call_id = "call_" + hashlib.sha256(f"{seed}:{function['name']}".encode()).hexdigest()[:24]
     return {
         "id": call_id,
@@ -102,30 +60,38 @@ def tool_call(tool: dict, seed: str) -> dict[str, Any]:
     }
 
 
-def formatted(text: str, response_format: dict | None) -> str:
-    kind = (response_format or {}).get("type")
+def formatted(body: dict, text: str, seed: str) -> str:
+    """The answer in the response format asked for: JSON mode, a JSON schema, or text."""
+    response_format = body.get("response_format")
+    kind = response_format.get("type") if isinstance(response_format, dict) else None
     if kind == "json_object":
-        return orjson.dumps({"reply": text}).decode()
+        return orjson.dumps(json_answer(body["messages"], text, seed)).decode()
     if kind == "json_schema":
         schema = (response_format.get("json_schema") or {}).get("schema", {})  # type: ignore[union-attr]
-        return orjson.dumps(example_of(schema)).decode()
+        try:
+            return orjson.dumps(instance_of(schema, seed)).decode()
+        except (TooLarge, Unsatisfiable) as error:
+            message = f"response_format.json_schema: {error}"
+            raise Refused(message, "response_format") from error
     return text
 
 
 def choices(body: dict) -> list[Choice]:
+    """The answer's choices; raises Refused for what the emulator will not generate."""
     model, messages = body["model"], body["messages"]
     limit = body.get("max_completion_tokens") or body.get("max_tokens")
-    tool = forced_tool(body)
+    tool = chosen_tool(body)
     out = []
     for index in range(body.get("n") or 1):
+        seed = f"{index}:{len(messages)}"
         if tool is not None:
-            call = tool_call(tool, f"{index}:{len(messages)}")
+            call = tool_call(tool, seed)
             if model in SPLITS_TOOL_CALLS and (body.get("n") or 1) == 1:
                 name = call["function"]["name"]
                 return [Choice(f"I will call {name}.", "stop"), Choice(None, "stop", [call], 1)]
             out.append(Choice(None, "tool_calls", [call]))
             continue
-        text = formatted(reply_text(model, messages, index), body.get("response_format"))
+        text = formatted(body, text_answer(model, messages, index), seed)
         finish = "stop"
         if limit is not None:
             cut, total = tokens.truncate(text, max(int(limit), 0), model)

@@ -18,6 +18,7 @@ from starlette.responses import Response, StreamingResponse
 
 from .. import tokens
 from . import catalog, generate
+from .tools import last_user_text
 
 if TYPE_CHECKING:
     from .app import CopilotEmulator
@@ -77,7 +78,7 @@ def thinks(body: dict) -> bool:
 def content_blocks(body: dict, generated: list[generate.Choice]) -> list[dict]:
     blocks: list[dict] = []
     if thinks(body):
-        thought = "Thinking about: " + generate.last_user_text(chat_like(body)["messages"])[:80]
+        thought = "Thinking about: " + last_user_text(chat_like(body)["messages"])[:80]
         signature = hashlib.sha256(thought.encode()).hexdigest()
         blocks.append({"type": "thinking", "thinking": thought, "signature": signature})
     for choice in generated:
