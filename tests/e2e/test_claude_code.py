@@ -54,12 +54,18 @@ def run_claude(claude: Path, model: str) -> dict:
 def test_claude_code_answers_through_the_native_route(claude: Path) -> None:
     seen = run_claude(claude, "claude-sonnet-4-20250514")  # a dated id, as Claude Code sends
     assert "Hello from the claude-sonnet-4 emulator." in seen["stdout"]
-    [upstream] = seen["upstream"]
-    assert "claude-code-20250219" in upstream["anthropic-beta"]  # its betas passed on
-    assert upstream["x-initiator"] == "user"
+    # The emulator may call one of Claude Code's tools first (its tool rule); then the tool's
+    # result goes back as the agent's turn, and the loop ends with text.
+    first, *then = seen["upstream"]
+    assert "claude-code-20250219" in first["anthropic-beta"]  # its betas passed on
+    assert [first["x-initiator"], *{call["x-initiator"] for call in then}] in (
+        ["user"],
+        ["user", "agent"],
+    )
 
 
 def test_claude_code_answers_through_the_translated_route(claude: Path) -> None:
     seen = run_claude(claude, "gpt-4o")
     assert "Hello from the gpt-4o emulator." in seen["stdout"]
-    assert [call["x-initiator"] for call in seen["upstream"]] == ["user"]
+    first, *then = [call["x-initiator"] for call in seen["upstream"]]
+    assert [first, *set(then)] in (["user"], ["user", "agent"])
