@@ -30,6 +30,8 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.delenv(name, raising=False)
     # Nor does a token that a real `copilot-gateway login` stored on this machine.
     monkeypatch.setenv("GATEWAY_TOKEN_FILE", str(tmp_path / "no-stored-token"))
+    # Stored responses go to the test's own directory, never the user's.
+    monkeypatch.setenv("GATEWAY_RESPONSES_DB", str(tmp_path / "responses.sqlite3"))
 
 
 @pytest.fixture(autouse=True)

@@ -93,6 +93,7 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         drain_on_signals(gateway.draining)
         yield
         await gateway.upstream.aclose()
+        await gateway.responses.aclose()
         metrics.forget_this_process()
 
     app = AsyncApp(

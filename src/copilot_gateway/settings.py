@@ -7,7 +7,7 @@ from ipaddress import ip_address
 from pathlib import Path
 from typing import Annotated, Literal
 
-from platformdirs import user_config_dir
+from platformdirs import user_config_dir, user_data_dir
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
@@ -88,6 +88,14 @@ class Settings(BaseSettings):
     # The HTTP transport under httpx: aiohttp's pool holds up under concurrency, httpx's
     # own does not (scripts/bench measures both).
     upstream_transport: Literal["aiohttp", "httpx"] = "aiohttp"
+
+    # The Responses API: where stored responses live (SQLite), how long they are kept, and
+    # whether the `openai` upstream serves /responses itself or through chat.
+    responses_db: Path = Field(
+        default_factory=lambda: Path(user_data_dir("copilot-gateway")) / "responses.sqlite3"
+    )
+    responses_ttl: float = Field(30 * 24 * 3600.0, gt=0)
+    upstream_responses: Literal["native", "translate"] = "native"
 
     # `GET /metrics` wants `Authorization: Bearer <this>` when set; it is open when not.
     metrics_token: SecretStr | None = None
