@@ -58,6 +58,11 @@ MODELS: list[dict[str, Any]] = [
     _responses_only(
         _chat("gpt-5-codex", "GPT-5 Codex", "Azure OpenAI", "o200k_base", vision=False)
     ),
+    # Served on both: the gateway passes /responses through for it.
+    {
+        **_chat("gpt-5-mini", "GPT-5 mini", "Azure OpenAI", "o200k_base", vision=True),
+        "supported_endpoints": ["/chat/completions", "/responses"],
+    },
     {
         "id": "text-embedding-3-small",
         "name": "Embedding V3 small",

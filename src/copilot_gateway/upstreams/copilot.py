@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..errors import GatewayError, RateLimited, UpstreamFailed
-from ..messages import has_image
+from ..messages import has_image, has_input_image
 from ..settings import Settings
-from .base import CHAT, EMBEDDINGS, Catalogue, Json, ModelInfo
+from .base import CHAT, EMBEDDINGS, RESPONSES, Catalogue, Json, ModelInfo
 from .cache import Refreshing
 from .http import error_from_response, iter_sse_json, json_request, ok_json, ok_stream, send
 from .retry import RetryPolicy
@@ -52,9 +52,13 @@ class CopilotSession:
 
 
 def initiator(body: Json) -> str:
-    """`user` only when a person wrote the last message: agent turns burn no premium requests."""
-    messages = body.get("messages") or [{}]
-    return "user" if messages[-1].get("role") == "user" else "agent"
+    """`user` only when a person wrote the last message (or input item, on /responses):
+    agent turns burn no premium requests."""
+    items = body.get("messages") or body.get("input") or [{}]
+    if isinstance(items, str):
+        return "user"
+    last = items[-1] if isinstance(items[-1], dict) else {}
+    return "user" if last.get("role") == "user" else "agent"
 
 
 def allowed_api_base(api_base: str, github_api_url: str) -> bool:
@@ -77,13 +81,14 @@ def allowed_api_base(api_base: str, github_api_url: str) -> bool:
 
 
 def callable_on_chat_api(model: Json) -> bool:
-    """Copilot lists models it will not serve here: disabled by policy, Responses-only, or
-    code-completion models. (An empty `supported_endpoints` says nothing: those work.)"""
+    """Copilot lists models it will not serve here: disabled by policy, served on neither
+    chat nor /responses, or code-completion models. (An empty `supported_endpoints` says
+    nothing: those work on chat.) Responses-only models are served: chat is translated."""
     if (model.get("policy") or {}).get("state") == "disabled":
         return False
     kind = (model.get("capabilities") or {}).get("type")
     endpoints = model.get("supported_endpoints") or []
-    if kind == "chat" and endpoints and "/chat/completions" not in endpoints:
+    if kind == "chat" and endpoints and not {CHAT, RESPONSES} & set(endpoints):
         return False
     return kind in CALLABLE_TYPES
 
@@ -185,9 +190,9 @@ class CopilotUpstream:
             "X-GitHub-Api-Version": s.copilot_api_version,
             "X-Request-Id": str(uuid.uuid4()),
         }
-        if body is not None and "messages" in body:
+        if body is not None and ("messages" in body or "input" in body):
             headers["X-Initiator"] = initiator(body)
-            if has_image(body["messages"]):
+            if has_image(body.get("messages")) or has_input_image(body.get("input")):
                 headers["Copilot-Vision-Request"] = "true"
         return json_request(self._client, method, session.api_base + path, body, headers)
 

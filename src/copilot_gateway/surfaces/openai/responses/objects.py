@@ -158,14 +158,23 @@ def output_text(response: Json) -> str:
 
 
 def with_item_ids(items: list[Json]) -> list[Json]:
-    """Input items as stored and listed: each with an id (messages with content parts)."""
+    """Input items as stored and listed: each with an id, messages with content parts
+    (an assistant's as output text, complete), as the API lists them."""
     out = []
     for item in items:
         item = dict(item)
         kind = item.setdefault("type", "message")
-        if kind == "message" and isinstance(item.get("content"), str):
-            part = "output_text" if item.get("role") == "assistant" else "input_text"
-            item["content"] = [{"type": part, "text": item["content"]}]
+        if kind == "message":
+            content = item.get("content")
+            if isinstance(content, str):
+                part = "output_text" if item.get("role") == "assistant" else "input_text"
+                content = [{"type": part, "text": content}]
+            item["content"] = [
+                {"annotations": [], "logprobs": [], **part}
+                if part.get("type") == "output_text"
+                else part
+                for part in content or []
+            ]
         if not item.get("id"):
             item["id"] = new_id({"message": "msg_", "function_call": "fc_"}.get(kind, "item_"))
         if kind in ("message", "function_call", "function_call_output"):
