@@ -312,3 +312,15 @@ def test_the_openai_upstream_serves_responses_natively_or_through_chat(
             with front.responses.stream(model=TRANSLATED, input="streamed") as stream:
                 checked_events(stream)
                 assert stream.get_final_response().output_text.endswith("streamed")
+
+
+def test_built_in_tools_reach_a_native_upstream(
+    sdk: openai.OpenAI, emulator: CopilotEmulator
+) -> None:
+    """Only where the gateway translates are built-in tools refused: a native upstream
+    decides for itself (Codex CLI sends `web_search` on every request)."""
+    response = sdk.responses.create(
+        model=NATIVE, input="hi", tools=[WEATHER, {"type": "web_search"}]
+    )
+    assert response.status == "completed"
+    assert emulator.state.responses_requests[-1]["tools"][1] == {"type": "web_search"}

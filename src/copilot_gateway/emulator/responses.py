@@ -64,7 +64,7 @@ def as_chat_body(body: Json) -> Json:
     )
     return {
         "model": body["model"],
-        "messages": messages or [{"role": "user", "content": ""}],
+        "messages": messages,
         "tools": tools,
         "tool_choice": choice,
         "response_format": response_format,
@@ -238,6 +238,8 @@ def endpoint(emulator: CopilotEmulator) -> Callable[[Request], Awaitable[Respons
         if "/responses" not in (model.get("supported_endpoints") or []):
             message = f'model "{model["id"]}" is not accessible via the /responses endpoint'
             return copilot_error(400, message, "unsupported_api_for_model", "model")
+        if not body.get("input"):
+            return copilot_error(400, "input is required", "invalid_request_body", "input")
         if body.get("previous_response_id") or body.get("store"):
             return copilot_error(400, "store and previous_response_id are not supported", None)
         if has_input_image(body.get("input")) and (

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from starlette.responses import Response
 
 from ....access.models import require_model
-from ....errors import NotFound, UpstreamFailed
+from ....errors import InvalidRequest, NotFound, UpstreamFailed
 from ....gateway import Call, new_id, now
 from ....state.responses import StoredResponse
 from ....upstreams.base import CHAT, RESPONSES, Json
@@ -85,6 +85,9 @@ async def earlier_context(call: Call, body: Json) -> list[Json]:
 
 async def createResponse(call: Call) -> Response:
     body = call.body
+    if not isinstance(body.get("model"), str):
+        # The spec leaves it optional (a prompt template may name one); templates are not served.
+        raise InvalidRequest("Missing required parameter: 'model'.", param="model")
     refuse_unsupported(body)
     info = await require_model(call, body["model"], "chat")
     turn = Turn(call, body, await earlier_context(call, body))
@@ -94,14 +97,14 @@ async def createResponse(call: Call) -> Response:
         relay = native_stream(turn, events) if native else translated_stream(turn, events)
         return sse_response(guarded(call, await relay, events.error_event))
     if native:
-        answer = await call.upstream.call(RESPONSES, turn.native_body(stream=False))
-        response = call.conforming("Response", turn.echoed(answer))
+        response = turn.echoed(await call.upstream.call(RESPONSES, turn.native_body(False)))
     else:
         chat_body = chat_request(body, turn.context)
         completion = completed(await call.upstream.call(CHAT, chat_body), chat_body)
         response = response_from_chat(completion, body, turn.id, turn.created_at)
+    answer = call.answer("Response", response)  # checked before it is stored
     await turn.keep(response)
-    return call.answer("Response", response)
+    return answer
 
 
 async def translated_stream(turn: Turn, events: ResponseEvents) -> AsyncIterator[bytes]:

@@ -25,14 +25,18 @@ def unsupported(what: str, param: str) -> InvalidRequest:
 
 
 def refuse_unsupported(request: Json) -> None:
-    """Built-in tools, background runs, conversations and prompt templates are refused by
-    name, never ignored: a client relying on them must hear it. (Every route.)"""
+    """Background runs, conversations and prompt templates are refused by name on every
+    route, never ignored: a client relying on them must hear it. (Built-in tools are
+    refused where the gateway translates: see `chat_request`; a native upstream gets them.)"""
     if request.get("background"):
         raise unsupported("'background: true'", "background")
     if request.get("conversation") is not None:
         raise unsupported("'conversation'", "conversation")
     if request.get("prompt") is not None:
         raise unsupported("'prompt' (prompt templates)", "prompt")
+
+
+def refuse_built_in_tools(request: Json) -> None:
     for index, tool in enumerate(request.get("tools") or []):
         if tool.get("type") != "function":
             raise unsupported(f"The built-in tool '{tool.get('type')}'", f"tools[{index}].type")
@@ -154,10 +158,11 @@ def chat_request(request: Json, items: list[Json]) -> Json:
     """The chat request for a Responses request whose full input (earlier turns first) is
     `items`."""
     refuse_unsupported(request)
-    chat: Json = {
-        "model": request["model"],
-        "messages": messages_of(request.get("instructions"), items),
-    }
+    refuse_built_in_tools(request)
+    messages = messages_of(request.get("instructions"), items)
+    if not messages:
+        raise InvalidRequest("Nothing to answer: 'input' is empty.", param="input")
+    chat: Json = {"model": request["model"], "messages": messages}
     for name in SAME_FIELDS:
         if request.get(name) is not None:
             chat[name] = request[name]
