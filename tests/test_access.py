@@ -67,7 +67,12 @@ def test_rule_patterns() -> None:
 
 
 def test_a_key_sees_and_calls_only_its_models(ruled_gateway: str) -> None:
-    assert models(ruled_gateway, ALICE) == {"gpt-4o", "text-embedding-3-small"}
+    assert models(ruled_gateway, ALICE) == {
+        "gpt-4o",
+        "gpt-5-codex",
+        "gpt-5-mini",
+        "text-embedding-3-small",
+    }
     assert chat(ruled_gateway, ALICE, "gpt-4o").status_code == 200
     for forbidden in ("gpt-4.1", "claude-sonnet-4"):
         response = chat(ruled_gateway, ALICE, forbidden)

@@ -187,3 +187,14 @@ def test_stored_input_items_get_ids_and_complete_parts() -> None:
         {"annotations": [], "logprobs": [], "type": "output_text", "text": "hi"}
     ]
     assert items[1]["content"] == [{"type": "input_text", "text": "q"}]
+
+
+@pytest.mark.parametrize(
+    ("extra", "param"),
+    [({"n": 2}, "n"), ({"stop": ["x"]}, "stop"), ({"logprobs": True}, "logprobs")],
+)
+def test_chat_features_responses_lack_are_refused_by_name(extra: dict, param: str) -> None:
+    chat = {"model": "codex", "messages": [{"role": "user", "content": "q"}], **extra}
+    with pytest.raises(InvalidRequest) as raised:
+        responses_request(chat)
+    assert raised.value.param == param

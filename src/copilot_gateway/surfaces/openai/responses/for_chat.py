@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from ....errors import UpstreamFailed
+from ....errors import InvalidRequest, UpstreamFailed
 from ....upstreams.base import Json
 from .objects import as_chat_completion_parts, usage_as_chat
 
@@ -70,8 +70,30 @@ def input_of(messages: list[Json]) -> list[Json]:
     return items
 
 
+def refuse_untranslatable(chat: Json) -> None:
+    """What /responses cannot do for a chat request is refused by name, never dropped."""
+    refused = {
+        "n": (chat.get("n") or 1) > 1,
+        "stop": bool(chat.get("stop")),
+        "logprobs": bool(chat.get("logprobs")),
+        "logit_bias": bool(chat.get("logit_bias")),
+        "audio": chat.get("audio") is not None,
+        "presence_penalty": bool(chat.get("presence_penalty")),
+        "frequency_penalty": bool(chat.get("frequency_penalty")),
+    }
+    for name, given in refused.items():
+        if given:
+            raise InvalidRequest(
+                f"'{name}' is not supported for model '{chat['model']}', which is served "
+                "only on the Responses API.",
+                param=name,
+                code="unsupported_parameter",
+            )
+
+
 def responses_request(chat: Json) -> Json:
     """A chat request as the Responses request the upstream takes (nothing stored there)."""
+    refuse_untranslatable(chat)
     request: Json = {"model": chat["model"], "input": input_of(chat["messages"]), "store": False}
     for name in ("temperature", "top_p", "parallel_tool_calls", "metadata"):
         if chat.get(name) is not None:
