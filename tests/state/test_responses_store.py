@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
+
+from commands import clean_env, free_port, started
 from copilot_gateway.state.responses import SQLiteResponseStore, StoredResponse
 
 
@@ -67,3 +71,29 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert connection.execute("SELECT count(*) FROM responses").fetchone() == (400,)
+
+
+def test_serve_with_workers_keeps_every_response_written_at_once(tmp_path: Path) -> None:
+    """`serve --workers 2`: responses created concurrently, each retrievable from any worker."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = clean_env(
+        GATEWAY_API_KEYS="sk-workers", GATEWAY_RESPONSES_DB=str(tmp_path / "shared.sqlite3")
+    )
+    auth = {"Authorization": "Bearer sk-workers"}
+    with started(["serve", "--port", str(port), "--workers", "2"], env, f"{base}/healthz"):
+
+        def create(n: int) -> str:
+            body = {"model": "gpt-4o", "input": f"turn {n}"}
+            with httpx.Client(headers=auth, timeout=30) as http:  # a connection each
+                response = http.post(f"{base}/v1/responses", json=body)
+            assert response.status_code == 200, response.text
+            return str(response.json()["id"])
+
+        with ThreadPoolExecutor(16) as pool:
+            ids = list(pool.map(create, range(60)))
+        for response_id in ids:
+            fetched = httpx.get(f"{base}/v1/responses/{response_id}", headers=auth)
+            assert fetched.status_code == 200
+    connection = sqlite3.connect(tmp_path / "shared.sqlite3")
+    assert connection.execute("SELECT count(*) FROM responses").fetchone() == (60,)
