@@ -324,3 +324,14 @@ def test_built_in_tools_reach_a_native_upstream(
     )
     assert response.status == "completed"
     assert emulator.state.responses_requests[-1]["tools"][1] == {"type": "web_search"}
+
+
+def test_a_chat_stream_of_a_responses_only_model_failing_midway_is_an_error(
+    sdk: openai.OpenAI, emulator: CopilotEmulator
+) -> None:
+    emulator.state.faults.append(Fault(cut_after_chunks=5, stream_end="eof"))
+    stream = sdk.chat.completions.create(
+        model=NATIVE, messages=[{"role": "user", "content": "break, please"}], stream=True
+    )
+    with pytest.raises(openai.APIError, match="ended before"):
+        list(stream)
