@@ -39,6 +39,9 @@ NULL_BRANCH = {"enum": [None], "nullable": True}
 MAX_DESCRIPTION = 120
 ADDED = {"x-gateway-addition": True}
 LITERAL_KEYS = ("example", "default", "enum")  # values, not schemas: copied as they are
+# 3.1 keywords with no 3.0 equivalent: `propertyNames` (metadata keys' length: the gateway
+# passes metadata on as it is), `$recursiveAnchor` (see `$recursiveRef` below).
+DROPPED_31_KEYWORDS = ("propertyNames", "$recursiveAnchor")
 
 
 def ref_target(document: dict, ref: str) -> Any:
@@ -93,8 +96,11 @@ def convert_schema(node: Any) -> Any:
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if is_extension_to_drop(key):
+        if is_extension_to_drop(key) or key in DROPPED_31_KEYWORDS:
             continue
+        if key == "$recursiveRef":
+            # 3.0 has no recursion by anchor: a nested compound filter is taken as any object.
+            return {"type": "object", **ADDED}
         if key == "title":
             continue  # generators name classes by titles, and OpenAI reuses them: names suffice
         if key == "description":
@@ -133,8 +139,27 @@ def convert_schema(node: Any) -> Any:
     return out
 
 
+def discriminating_values(schemas: dict, schema: dict, name: str) -> list[Any] | None:
+    """The values of property `name` a schema requires (through `allOf` too), if it says."""
+    if "$ref" in schema:
+        return discriminating_values(schemas, schemas[schema["$ref"].rsplit("/", 1)[1]], name)
+    if name in schema.get("properties", {}) and name in schema.get("required", []):
+        values = [v for v in schema["properties"][name].get("enum", []) if v is not None]
+        return values or None
+    for part in schema.get("allOf", []):
+        if (values := discriminating_values(schemas, part, name)) is not None:
+            return values
+    return None
+
+
 def add_discriminator_mappings(schemas: dict) -> None:
-    """Without an explicit mapping openapi-core resolves `user` as #/components/schemas/user."""
+    """Without an explicit mapping openapi-core resolves `user` as #/components/schemas/user.
+
+    Where no complete mapping can be made (an inline branch, a branch that does not require
+    the property, or two branches taking one value: the Responses API's input items), the
+    discriminator is dropped and `oneOf` becomes `anyOf`: a discriminator does not make
+    overlapping branches exclusive under JSON Schema, so `oneOf` would refuse valid input.
+    """
 
     def visit(node: Any) -> None:
         if isinstance(node, list):
@@ -149,12 +174,16 @@ def add_discriminator_mappings(schemas: dict) -> None:
         if not discriminator or "mapping" in discriminator:
             return
         name = discriminator["propertyName"]
-        mapping = {}
-        for branch in node.get("oneOf", node.get("anyOf", [])):
-            target = schemas[branch["$ref"].rsplit("/", 1)[1]]
-            for value in target["properties"][name].get("enum", []):
-                if value is not None:
-                    mapping[value] = branch["$ref"]
+        mapping: dict[str, str] = {}
+        branches = node.get("oneOf", node.get("anyOf", []))
+        for branch in branches:
+            values = discriminating_values(schemas, branch, name) if "$ref" in branch else None
+            if values is None or any(value in mapping for value in values):
+                del node["discriminator"]
+                if "oneOf" in node:
+                    node["anyOf"] = node.pop("oneOf")
+                return
+            mapping.update({value: branch["$ref"] for value in values})
         discriminator["mapping"] = mapping
 
     visit(schemas)
@@ -207,6 +236,11 @@ def convert_operation(operation: dict, summary: str) -> dict:
         if not is_extension_to_drop(key) and key not in ("summary", "description")
     }
     out["summary"] = summary
+    for status, response in out["responses"].items():
+        schema = (response.get("content") or {}).get("application/json", {}).get("schema")
+        if schema == {"$ref": "#/components/schemas/Error"}:
+            # Errors arrive wrapped, `{"error": {...}}`, as OpenAI sends them.
+            out["responses"][status] = error_response()
     out["responses"]["default"] = error_response()
     return out
 
@@ -285,6 +319,22 @@ def trim(source: dict) -> dict:
             item.update({"servers": [{"url": url} for url in op.servers], **ADDED})
         item[op.method] = converted
 
+    # OpenAI answers a deletion with a small object its spec leaves undescribed.
+    deleted = paths["/responses/{response_id}"]["delete"]["responses"]["200"]
+    deleted["content"] = {
+        "application/json": {"schema": {"$ref": "#/components/schemas/DeletedResponse"}}
+    }
+    deleted.update(ADDED)
+    schemas["DeletedResponse"] = {
+        "type": "object",
+        "required": ["id", "object", "deleted"],
+        "properties": {
+            "id": {"type": "string"},
+            "object": {"type": "string", "enum": ["response"]},
+            "deleted": {"type": "boolean", "enum": [True]},
+        },
+        **ADDED,
+    }
     completions_ok = paths["/completions"]["post"]["responses"]["200"]
     completions_ok["content"]["text/event-stream"] = {
         "schema": {"$ref": "#/components/schemas/CreateCompletionStreamResponse"},

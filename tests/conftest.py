@@ -25,6 +25,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, token_file: Path) -> None
             monkeypatch.delenv(name, raising=False)
     # Nor does a token that a real `copilot-gateway login` stored on this machine.
     monkeypatch.setenv("GATEWAY_TOKEN_FILE", str(token_file))
+    # Stored responses go to the test's own directory, never the user's.
+    monkeypatch.setenv("GATEWAY_RESPONSES_DB", str(token_file.parent / "responses.sqlite3"))
 
 
 @pytest.fixture(autouse=True)

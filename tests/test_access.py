@@ -71,6 +71,7 @@ def test_a_key_sees_and_calls_only_its_models(ruled_gateway: str) -> None:
         "gpt-4o",
         "gpt-4o-mini",
         "gpt-5",
+        "gpt-5-codex",
         "gpt-5-mini",
         "text-embedding-3-small",
         "text-embedding-ada-002",

@@ -117,6 +117,27 @@ def test_discriminators_have_explicit_mappings() -> None:
     assert messages["discriminator"]["mapping"]["tool"].endswith("ChatCompletionRequestToolMessage")
 
 
+def test_overlapping_branches_without_a_mapping_become_any_of() -> None:
+    """A message item fits two of `InputItem`'s branches: `oneOf` would refuse it."""
+    schemas = load_spec("openai.yaml")["components"]["schemas"]
+    assert "anyOf" in schemas["InputItem"] and "discriminator" not in schemas["InputItem"]
+    mapping = schemas["OutputItem"]["discriminator"]["mapping"]
+    assert mapping["function_call"].endswith("/FunctionToolCall")
+
+
+def test_no_3_1_keyword_is_left() -> None:
+    text = (ROOT / "openapi" / "openai.yaml").read_text()
+    for keyword in ("$recursiveRef", "$recursiveAnchor", "propertyNames", "const:"):
+        assert keyword not in text
+
+
+def test_response_errors_are_documented_in_the_shape_they_are_sent() -> None:
+    deleting = load_spec("openai.yaml")["paths"]["/responses/{response_id}"]["delete"]
+    assert deleting["responses"]["404"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorResponse"
+    }
+
+
 def test_null_is_spelled_the_3_0_way() -> None:
     text = (ROOT / "openapi" / "openai.yaml").read_text()
     assert "type: 'null'" not in text and "type: null" not in text
@@ -132,6 +153,9 @@ def test_full_paths_mount_aliases_and_health_outside_v1() -> None:
         "/openai",
         "/v1/completions",
         "/v1/embeddings",
+        "/v1/responses",
+        "/v1/responses/{response_id}",
+        "/v1/responses/{response_id}/input_items",
         "/healthz",
     } == set(paths)
     assert paths["/models"] is paths["/v1/models"]

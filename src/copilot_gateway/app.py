@@ -105,6 +105,7 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         await gateway.upstream.aclose()
         if limiter is not None:
             await limiter.aclose()
+        await gateway.responses.aclose()
         metrics.forget_this_process()
 
     app = AsyncApp(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from .errors import GatewayError
 from .observability.record import RequestRecord
 from .settings import Settings
 from .spec.answers import AnswerChecks
+from .state.responses import ResponseStore, SQLiteResponseStore
 from .surfaces.base import Surface, json_response
 from .upstreams.base import Upstream
 
@@ -31,10 +33,15 @@ class Gateway:
     access: AccessConfig = field(default_factory=AccessConfig)
     draining: Draining = field(init=False)
     answers: AnswerChecks = field(init=False)
+    responses: ResponseStore = field(init=False)  # stored Responses API responses
 
     def __post_init__(self) -> None:
         self.draining = Draining(self.settings.shutdown_grace_seconds)
         self.answers = AnswerChecks(reject=self.settings.upstream_validation == "reject")
+        # Opened on first use: an app that never stores a response never creates the file.
+        self.responses = SQLiteResponseStore(
+            self.settings.responses_db, self.settings.responses_ttl
+        )
 
 
 @dataclass(slots=True)
@@ -76,10 +83,13 @@ class Call:
         self.error = error
         return self.surface.error_response(error)
 
-    def stream_failed(self, error: GatewayError) -> bytes:
-        """The event that ends a stream that failed after its headers were sent."""
+    def stream_failed(
+        self, error: GatewayError, error_event: Callable[[GatewayError], bytes] | None = None
+    ) -> bytes:
+        """The event that ends a stream that failed after its headers were sent: the
+        surface's, or the stream's own kind of error event (`error_event`)."""
         self.error = error
-        return self.surface.stream_error_event(error)
+        return (error_event or self.surface.stream_error_event)(error)
 
 
 def new_id(prefix: str) -> str:

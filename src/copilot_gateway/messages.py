@@ -18,6 +18,18 @@ def has_image(messages: Any) -> bool:
     )
 
 
+def has_input_image(items: Any) -> bool:
+    """Whether Responses API input items carry an image part."""
+    return isinstance(items, list) and any(
+        isinstance(item, dict)
+        and isinstance(item.get("content"), list)
+        and any(
+            isinstance(part, dict) and part.get("type") == "input_image" for part in item["content"]
+        )
+        for item in items
+    )
+
+
 def content_text(content: Any) -> str:
     """The text of a message's content: a string, or the text of its parts."""
     if isinstance(content, str):

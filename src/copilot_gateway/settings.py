@@ -7,7 +7,7 @@ from ipaddress import ip_address
 from pathlib import Path
 from typing import Annotated, Literal
 
-from platformdirs import user_config_dir
+from platformdirs import user_config_dir, user_data_dir
 from pydantic import (
     AliasChoices,
     BaseModel,
@@ -141,6 +141,13 @@ class Settings(BaseSettings):
     # Where per-key limits are counted, shared by every process using the same Redis
     # (`redis://host:6379/0`, `rediss://…`, `unix://…`); in this process when unset.
     redis_url: SecretStr | None = None
+    # The Responses API: where stored responses live (SQLite), how long they are kept, and
+    # whether the `openai` upstream serves /responses itself or through chat.
+    responses_db: Path = Field(
+        default_factory=lambda: Path(user_data_dir("copilot-gateway")) / "responses.sqlite3"
+    )
+    responses_ttl: float = Field(30 * 24 * 3600.0, gt=0)
+    upstream_responses: Literal["native", "translate"] = "native"
 
     # `GET /metrics` wants `Authorization: Bearer <this>` when set; it is open when not.
     metrics_token: SecretStr | None = None

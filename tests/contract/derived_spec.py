@@ -49,6 +49,12 @@ def with_realistic_values(spec: dict[str, Any]) -> None:
     schemas["CreateChatCompletionRequest"]["allOf"][1]["properties"]["model"] = chat_models
     schemas["CreateCompletionRequest"]["properties"]["model"] = chat_models
     schemas["CreateEmbeddingRequest"]["properties"]["model"] = embedding_models
+    on_responses = {
+        m["id"] for m in catalog.MODELS if "/responses" in m.get("supported_endpoints", [])
+    }
+    schemas["CreateResponse"] = served_responses_request(
+        sorted({*chat_models["enum"], *on_responses})
+    )
     schemas["CreateEmbeddingRequest"]["properties"]["dimensions"]["maximum"] = (
         catalog.EMBEDDING_DIMENSIONS
     )
@@ -68,6 +74,60 @@ def with_realistic_values(spec: dict[str, Any]) -> None:
             elif items.get("type") == "array":
                 items["items"] = token
     bound_integers(spec)
+
+
+def served_responses_request(models: list[str]) -> dict[str, Any]:
+    """createResponse as the gateway serves it: the spec's fields for what it serves (text and
+    image messages, function tools), without what it refuses by name (built-in tools,
+    `background`, `conversation`, `prompt`), which the spec calls valid."""
+    ref = "#/components/schemas/"
+    return {
+        "type": "object",
+        "required": ["model", "input"],
+        "properties": {
+            "model": {"type": "string", "enum": models},
+            "input": {
+                "anyOf": [
+                    {"type": "string"},
+                    {"type": "array", "items": served_input_message(), "minItems": 1},
+                ]
+            },
+            "instructions": {"type": "string", "nullable": True},
+            "tools": {"type": "array", "items": {"$ref": ref + "FunctionTool"}},
+            "tool_choice": {"$ref": ref + "ToolChoiceOptions"},
+            "text": {"$ref": ref + "ResponseTextParam"},
+            "max_output_tokens": {"type": "integer", "minimum": 16, "nullable": True},
+            "temperature": {"type": "number", "minimum": 0, "maximum": 2, "nullable": True},
+            "top_p": {"type": "number", "minimum": 0, "maximum": 1, "nullable": True},
+            "metadata": {"$ref": ref + "Metadata"},
+            "store": {"type": "boolean", "nullable": True},
+            "stream": {"type": "boolean", "nullable": True},
+        },
+    }
+
+
+def served_input_message() -> dict[str, Any]:
+    """A message with text or text and image parts (files by id or URL are refused)."""
+    ref = "#/components/schemas/"
+    image = {
+        "type": "object",
+        "required": ["type", "image_url", "detail"],
+        "properties": {
+            "type": {"type": "string", "enum": ["input_image"]},
+            "image_url": {"type": "string", "format": "uri"},
+            "detail": {"type": "string", "enum": ["low", "high", "auto"]},
+        },
+    }
+    parts = {"anyOf": [{"$ref": ref + "InputTextContent"}, image]}
+    return {
+        "type": "object",
+        "required": ["role", "content"],
+        "properties": {
+            "type": {"type": "string", "enum": ["message"]},
+            "role": {"type": "string", "enum": ["user", "assistant", "system", "developer"]},
+            "content": {"anyOf": [{"type": "string"}, {"type": "array", "items": parts}]},
+        },
+    }
 
 
 def bound_integers(node: Any) -> None:

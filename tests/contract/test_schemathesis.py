@@ -46,6 +46,17 @@ def write_spec(tmp_path: Path) -> Path:
     return spec_file
 
 
+def path_template(path: str) -> str:
+    """The spec's path a request's path was made from."""
+    if path.startswith("/v1/models/"):
+        return "/v1/models/{model}"
+    if path.startswith("/v1/responses/"):
+        if path.endswith("/input_items"):
+            return "/v1/responses/{response_id}/input_items"
+        return "/v1/responses/{response_id}"
+    return path
+
+
 def test_schemathesis_finds_nothing_with_a_valid_key(tmp_path: Path, gateway_url: str) -> None:
     result = run(write_spec(tmp_path), gateway_url, "-H", "Authorization: Bearer sk-test-key")
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
@@ -74,7 +85,7 @@ def test_schemathesis_without_a_key_meets_401_everywhere(tmp_path: Path, gateway
     for entry in entries:
         method, url = entry["request"]["method"].lower(), entry["request"]["url"]
         path = urlsplit(url).path
-        template = "/v1/models/{model}" if path.startswith("/v1/models/") else path
+        template = path_template(path)
         status = entry["response"]["status"]
         error = json.loads(entry["response"]["content"]["text"])["error"]
         # The key is checked before routing: unknown paths (e.g. a model id ending in a
@@ -82,5 +93,6 @@ def test_schemathesis_without_a_key_meets_401_everywhere(tmp_path: Path, gateway
         assert (status, error["type"]) == (401, "authentication_error"), url
         if template in paths and method in paths[template]:
             refused.add(f"{method} {template}")
-    served = {f"{m} {p}" for p, item in paths.items() for m in item if m in ("get", "post")}
+    methods = ("get", "post", "delete")
+    served = {f"{m} {p}" for p, item in paths.items() for m in item if m in methods}
     assert refused == served - {"get /healthz"}

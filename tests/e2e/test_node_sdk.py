@@ -65,6 +65,13 @@ def test_node_sdk_calls_every_operation(node_sdk: tuple[str, Path], gateway_url:
     assert seen["chat"]["usage"]["total_tokens"] > 0
     assert seen["stream"]["text"] == seen["chat"]["content"] and seen["stream"]["ids"] == 1
     assert seen["embeddings"] == [1536, 1536]
+    for model in ("gpt-4o", "gpt-5-codex"):
+        answered = seen["responses"][model]
+        assert answered["id"].startswith("resp_")
+        assert answered["text"] == answered["streamedText"]
+        assert answered["text"].endswith("You said: Hello Responses")
+        assert answered["first"] == ["response.created", 0]
+        assert answered["last"][0] == "response.completed" and answered["numbered"]
     assert seen["notFound"] == {"class": "NotFoundError", "status": 404, "code": "model_not_found"}
     assert seen["badRequest"]["class"] == "BadRequestError" and seen["badRequest"]["status"] == 400
     assert seen["unauthorized"] == {
@@ -97,3 +104,29 @@ def test_node_anthropic_sdk_creates_and_streams(
         "status": 401,
         "type": "authentication_error",
     }
+
+
+def test_vercel_ai_sdk_speaks_responses_to_the_gateway(
+    node_sdk: tuple[str, Path], gateway_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`openai(model)` of `@ai-sdk/openai` calls /v1/responses: text, a stream, a tool."""
+    caplog.set_level("INFO", logger="copilot_gateway.access")
+    node, script = node_sdk
+    result = subprocess.run(
+        [node, str(script.parent / "ai_sdk_check.mjs"), f"{gateway_url}/v1", API_KEY],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    for model in ("gpt-4o", "gpt-5-codex"):
+        answered = seen[model]
+        assert answered["text"] == f"Hello from the {model} emulator. You said: Hello Vercel"
+        assert answered["streamed"] == answered["text"]
+        assert answered["finish"] == "stop" and answered["usage"] > 0
+        assert answered["calls"] == ["emulated"]
+        assert answered["toolResults"] == ["sunny in emulated"]
+    posted = {r.path for r in caplog.records if getattr(r, "method", None) == "POST"}
+    assert posted == {"/v1/responses"}

@@ -23,6 +23,7 @@ from ..errors import (
     NotFound,
     UnsupportedMediaType,
 )
+from ..surfaces.registry import SURFACES
 from .calls import call_of
 from .key_gate import AUTH_FAILED_MESSAGE
 
@@ -85,7 +86,19 @@ async def handle_problem(request: ConnexionRequest, exc: Exception) -> Connexion
 
 async def handle_http_exception(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, HTTPException)
-    return answer(request, from_http_exception(exc))
+    error = from_http_exception(exc)
+    if exc.status_code == 405 and (allowed := allowed_methods(request.url.path)):
+        # Starlette names only the first route's methods; a path may have several operations.
+        error.headers["Allow"] = allowed
+    return answer(request, error)
+
+
+def allowed_methods(path: str) -> str | None:
+    """Every method the surfaces serve at path, as an `Allow` header."""
+    methods = {op.method.upper() for s in SURFACES for op in s.operations if op.is_mounted_at(path)}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods)) or None
 
 
 async def handle_undecodable(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

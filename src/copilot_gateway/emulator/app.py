@@ -1,7 +1,7 @@
 """An offline, deterministic server speaking Copilot's wire protocol.
 
 GitHub's token exchange (`GET /copilot_internal/v2/token`, `Authorization: token ...`) and
-Copilot's chat API (`/models`, `/chat/completions`, `/embeddings`, `Authorization: Bearer
+Copilot's API (`/models`, `/chat/completions`, `/embeddings`, `/responses`, `Authorization: Bearer
 <copilot token>`), with Copilot's header checks and its error bodies (JSON sent as
 text/plain). It is the upstream of every test and the far end of every benchmark.
 """
@@ -27,7 +27,7 @@ from starlette.routing import Route
 from .. import tokens
 from ..messages import has_image
 from ..surfaces.openai.envelope import envelope
-from . import catalog, generate, messages, quota
+from . import catalog, generate, messages, quota, responses
 
 TOKEN_LIFETIME = 1800
 REFRESH_IN = 1500
@@ -78,6 +78,8 @@ class EmulatorState:
     seen_headers: deque[dict[str, str]] = field(default_factory=lambda: deque(maxlen=1000))
     open_streams: int = 0  # streams being sent right now (a client leaving must end its own)
     quotas: dict[str, quota.AccountQuota] = field(default_factory=dict)  # by account
+    # The bodies of the latest /responses calls (what the gateway sent upstream).
+    responses_requests: deque[dict] = field(default_factory=lambda: deque(maxlen=100))
 
 
 def json_response(
@@ -142,6 +144,7 @@ class CopilotEmulator:
                 Route("/chat/completions", self.chat, methods=["POST"]),
                 Route("/embeddings", self.embeddings, methods=["POST"]),
                 Route(messages.ENDPOINT, self.messages, methods=["POST"]),
+                Route("/responses", responses.endpoint(self), methods=["POST"]),
             ]
         )
 

@@ -4,12 +4,15 @@ of them that connexion and clients need."""
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
+from connexion.spec import OpenAPISpecification
 
 
 def spec_path(document: str) -> Path:
@@ -77,3 +80,21 @@ def published(spec: dict[str, Any], base_url: str) -> dict[str, Any]:
         paths[path] = item
     served["paths"] = paths
     return served
+
+
+_checked_documents: set[bytes] = set()
+_connexion_check = OpenAPISpecification._validate_spec
+
+
+def _validate_spec_once(cls: type, spec: dict[str, Any]) -> None:
+    """connexion checks a document against OpenAPI's meta-schema on every `add_api`: about a
+    second for ours (the Responses API's schemas are large), for every app built. A document
+    is checked once per process, by its content; an identical one again is not."""
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).digest()
+    if digest in _checked_documents:
+        return
+    _connexion_check.__func__(cls, spec)  # type: ignore[attr-defined]
+    _checked_documents.add(digest)
+
+
+OpenAPISpecification._validate_spec = classmethod(_validate_spec_once)  # type: ignore[method-assign,assignment]

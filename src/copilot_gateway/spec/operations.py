@@ -3,6 +3,7 @@ all read these lists, so what the gateway serves is said once per surface."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,3 +23,10 @@ class Operation:
 
     def mounted_paths(self) -> list[str]:
         return [server.rstrip("/") + self.path for server in self.servers]
+
+    def is_mounted_at(self, path: str) -> bool:
+        """Whether a request path is one of this operation's (parameters match a segment)."""
+        return any(
+            re.fullmatch(re.sub(r"\{[^/}]+\}", "[^/]+", mounted), path)
+            for mounted in self.mounted_paths()
+        )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
 from ..errors import GatewayError, InternalError, UpstreamUnavailable
 from ..gateway import Call
@@ -15,9 +15,14 @@ from ..observability.metrics import STREAMS_OPEN
 log = logging.getLogger(__name__)
 
 
-async def guarded(call: Call, events: AsyncGenerator[bytes]) -> AsyncIterator[bytes]:
-    """Turn a failure after the headers were sent into the surface's error event, then
-    end; and end with one too when the gateway shuts down before the stream is done."""
+async def guarded(
+    call: Call,
+    events: AsyncIterator[bytes],
+    error_event: Callable[[GatewayError], bytes] | None = None,
+) -> AsyncIterator[bytes]:
+    """Turn a failure after the headers were sent into the surface's error event (or the
+    stream's own, `error_event`), then end; and end with one too when the gateway shuts
+    down before the stream is done."""
     draining = call.gateway.draining
     try:
         with STREAMS_OPEN.track_inprogress():
@@ -34,13 +39,16 @@ async def guarded(call: Call, events: AsyncGenerator[bytes]) -> AsyncIterator[by
                             return
                 finally:
                     draining.untrack(deadline)
-                    await events.aclose()  # the upstream stream, let go of now
+                    if isinstance(events, AsyncGenerator):
+                        await events.aclose()  # the upstream stream, let go of now
     except TimeoutError:
         message = "The gateway is shutting down: the stream was ended before it was complete."
-        yield call.stream_failed(UpstreamUnavailable(message, code="gateway_shutting_down"))
+        yield call.stream_failed(
+            UpstreamUnavailable(message, code="gateway_shutting_down"), error_event
+        )
     except GatewayError as error:
         log.warning("stream failed: %s", error.message)
-        yield call.stream_failed(error)
+        yield call.stream_failed(error, error_event)
     except Exception:
         log.exception("stream failed unexpectedly")
-        yield call.stream_failed(InternalError("The stream failed unexpectedly."))
+        yield call.stream_failed(InternalError("The stream failed unexpectedly."), error_event)

@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..errors import GatewayError, RateLimited, UpstreamFailed
-from ..messages import has_anthropic_image, has_image, is_person_turn
+from ..messages import has_anthropic_image, has_image, has_input_image, is_person_turn
 from ..observability.metrics import PREMIUM_REQUESTS
 from ..settings import Settings
 from .accounts import DEFAULT_ACCOUNT
-from .base import CHAT, EMBEDDINGS, MESSAGES, Catalogue, Json, ModelInfo
+from .base import CHAT, EMBEDDINGS, MESSAGES, RESPONSES, Catalogue, Json, ModelInfo
 from .cache import Refreshing
 from .copilot_errors import copilot_errors
 from .copilot_quota import QuotaBook, account_summary, user_info_request
@@ -68,10 +68,13 @@ class CopilotSession:
 
 
 def initiator(body: Json, endpoint: str = CHAT) -> str:
-    """`user` only when a person wrote the last message: agent turns burn no premium requests.
-    (On Messages a user turn holding tool results is the agent's.)"""
-    messages = body.get("messages") or [{}]
-    last = messages[-1] if isinstance(messages[-1], dict) else {}
+    """`user` only when a person wrote the last message (or input item, on /responses):
+    agent turns burn no premium requests. (On Messages a user turn holding tool results is
+    the agent's.)"""
+    items = body.get("messages") or body.get("input") or [{}]
+    if isinstance(items, str):
+        return "user"
+    last = items[-1] if isinstance(items[-1], dict) else {}
     if endpoint == MESSAGES:
         return "user" if is_person_turn(last) else "agent"
     return "user" if last.get("role") == "user" else "agent"
@@ -80,7 +83,7 @@ def initiator(body: Json, endpoint: str = CHAT) -> str:
 def endpoint_headers(endpoint: str, body: Json, passed: Mapping[str, str]) -> dict[str, str]:
     """The headers Copilot wants for this endpoint and body."""
     headers: dict[str, str] = {}
-    if "messages" not in body:
+    if "messages" not in body and "input" not in body:
         return headers
     headers["X-Initiator"] = initiator(body, endpoint)
     if endpoint == MESSAGES:
@@ -88,7 +91,7 @@ def endpoint_headers(endpoint: str, body: Json, passed: Mapping[str, str]) -> di
         headers.update({name: passed[name] for name in PASSED_ON[MESSAGES] if name in passed})
         vision = has_anthropic_image(body["messages"])
     else:
-        vision = has_image(body["messages"])
+        vision = has_image(body.get("messages")) or has_input_image(body.get("input"))
     if vision:
         headers["Copilot-Vision-Request"] = "true"
     return headers
@@ -120,13 +123,14 @@ def allowed_api_base(api_base: str, github_api_url: str) -> bool:
 
 
 def callable_on_chat_api(model: Json) -> bool:
-    """Copilot lists models it will not serve here: disabled by policy, Responses-only, or
-    code-completion models. (An empty `supported_endpoints` says nothing: those work.)"""
+    """Copilot lists models it will not serve here: disabled by policy, served on neither
+    chat nor /responses, or code-completion models. (An empty `supported_endpoints` says
+    nothing: those work on chat.) Responses-only models are served: chat is translated."""
     if (model.get("policy") or {}).get("state") == "disabled":
         return False
     kind = (model.get("capabilities") or {}).get("type")
     endpoints = model.get("supported_endpoints") or []
-    if kind == "chat" and endpoints and "/chat/completions" not in endpoints:
+    if kind == "chat" and endpoints and not {CHAT, RESPONSES} & set(endpoints):
         return False
     return kind in CALLABLE_TYPES
 
@@ -316,7 +320,7 @@ class CopilotUpstream:
 
     async def _count_premium(self, endpoint: str, body: Json) -> None:
         """A call Copilot accepted costs premium requests when a person made it."""
-        if "messages" not in body or initiator(body, endpoint) != "user":
+        if ("messages" not in body and "input" not in body) or initiator(body, endpoint) != "user":
             return
         info = (await self._catalogue.get()).get(str(body.get("model")))
         if info is not None and info.premium_multiplier:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 import httpx
 
 from ..settings import Settings
-from .base import Catalogue, Json, ModelInfo
+from .base import CHAT, EMBEDDINGS, Catalogue, Json, ModelInfo
 from .cache import Refreshing
 from .http import iter_sse_json, json_request, open_stream, request_json
 from .retry import RetryPolicy
@@ -22,6 +22,10 @@ class OpenAIUpstream:
         key = settings.upstream_api_key
         self._headers = {"Authorization": f"Bearer {key.get_secret_value()}"} if key else {}
         self._models = Refreshing(self._fetch_models)
+        # The server's models say nothing of their endpoints: any may serve them, unless the
+        # server has no /responses (GATEWAY_UPSTREAM_RESPONSES=translate: served via chat).
+        translate = settings.upstream_responses == "translate"
+        self._endpoints: tuple[str, ...] = (CHAT, EMBEDDINGS) if translate else ()
 
     def _request(self, method: str, path: str, body: Json | None = None) -> httpx.Request:
         return json_request(self._client, method, self._base + path, body, self._headers)
@@ -29,7 +33,7 @@ class OpenAIUpstream:
     async def _fetch_models(self) -> tuple[Catalogue, float]:
         answer = await request_json(self._client, self._request("GET", "/models"), self._retry)
         catalogue = {
-            model["id"]: ModelInfo(model["id"], None, (), model)
+            model["id"]: ModelInfo(model["id"], None, self._endpoints, model)
             for model in answer.get("data", [])
             if isinstance(model, dict) and isinstance(model.get("id"), str)
         }

@@ -22,6 +22,24 @@ seen.stream = { text: streamed, ids: ids.size };
 const embedded = await client.embeddings.create({ model: "text-embedding-3-small", input: ["a", "b"] });
 seen.embeddings = embedded.data.map((item) => item.embedding.length);
 
+// The Responses API, translated (gpt-4o) and native (gpt-5-codex), plain and streamed.
+seen.responses = {};
+for (const model of ["gpt-4o", "gpt-5-codex"]) {
+  const response = await client.responses.create({ model, input: "Hello Responses" });
+  const events = [];
+  const streamed = client.responses.stream({ model, input: "Hello Responses" });
+  for await (const event of streamed) events.push([event.type, event.sequence_number]);
+  const final = await streamed.finalResponse();
+  seen.responses[model] = {
+    id: response.id,
+    text: response.output_text,
+    streamedText: final.output_text,
+    first: events[0],
+    last: events[events.length - 1],
+    numbered: events.every(([, number], index) => number === index),
+  };
+}
+
 async function errorOf(call) {
   try {
     await call();

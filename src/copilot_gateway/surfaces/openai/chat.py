@@ -10,11 +10,12 @@ from ... import tokens
 from ...access.models import require_model
 from ...access.prompt_limits import require_prompt_fits
 from ...gateway import Call, new_id, now
-from ...upstreams.base import CHAT, Json
+from ...upstreams.base import CHAT, RESPONSES, Json, ModelInfo
 from ..base import sse_response
 from ..streams import guarded
 from .choices import merged_answer_choices
 from .envelope import envelope
+from .responses.for_chat import chat_answer, chat_chunks, responses_request
 from .streams import ChatStream
 
 
@@ -39,13 +40,22 @@ def completed(answer: Json, request: Json) -> Json:
     )
 
 
-async def stream(call: Call, body: Json) -> AsyncIterator[bytes]:
+def through_responses(info: ModelInfo) -> bool:
+    """A model served only on /responses: chat is translated there and back."""
+    return not info.serves(CHAT) and info.serves(RESPONSES)
+
+
+async def stream(call: Call, body: Json, info: ModelInfo) -> AsyncIterator[bytes]:
     """Open the upstream stream (errors here are plain HTTP errors), then relay it."""
-    upstream_body = {
-        **body,
-        "stream_options": {**(body.get("stream_options") or {}), "include_usage": True},
-    }
-    chunks = await call.upstream.stream(CHAT, upstream_body)
+    if through_responses(info):
+        events = await call.upstream.stream(RESPONSES, {**responses_request(body), "stream": True})
+        chunks = chat_chunks(events)
+    else:
+        upstream_body = {
+            **body,
+            "stream_options": {**(body.get("stream_options") or {}), "include_usage": True},
+        }
+        chunks = await call.upstream.stream(CHAT, upstream_body)
     relay = ChatStream(call, new_id("chatcmpl-"), now(), body, include_usage(body))
     return guarded(call, relay.events(chunks))
 
@@ -55,8 +65,11 @@ async def createChatCompletion(call: Call) -> Response:
     body = {**call.body, "model": info.id}
     require_prompt_fits(info, body["messages"])
     if body.get("stream"):
-        return sse_response(await stream(call, body))
-    answer = await call.upstream.call(CHAT, body)
+        return sse_response(await stream(call, body, info))
+    if through_responses(info):
+        answer = chat_answer(await call.upstream.call(RESPONSES, responses_request(body)))
+    else:
+        answer = await call.upstream.call(CHAT, body)
     result = completed(answer, body)
     call.record.add_usage(result["usage"])
     return call.answer("CreateChatCompletionResponse", result)

@@ -31,6 +31,20 @@ OPERATIONS = (
         "createEmbedding", "post", "/embeddings", "Create embeddings for one or more inputs."
     ),
     Operation(
+        "createResponse",
+        "post",
+        "/responses",
+        "Create a model response (Responses API), streamed or not.",
+    ),
+    Operation("getResponse", "get", "/responses/{response_id}", "Retrieve a stored response."),
+    Operation("deleteResponse", "delete", "/responses/{response_id}", "Delete a stored response."),
+    Operation(
+        "listInputItems",
+        "get",
+        "/responses/{response_id}/input_items",
+        "List the input items of a stored response.",
+    ),
+    Operation(
         "createChatCompletionAlias",
         "post",
         "/openai",

@@ -9,6 +9,7 @@ from ...errors import GatewayError
 from ..base import Handler, Surface
 from . import chat, completions, embeddings, health, models
 from .operations import DOCUMENT, OPERATIONS
+from .responses import handlers as responses
 
 HANDLERS: dict[str, Handler] = {
     "listModels": models.listModels,
@@ -17,6 +18,10 @@ HANDLERS: dict[str, Handler] = {
     "createChatCompletionAlias": chat.createChatCompletion,
     "createCompletion": completions.createCompletion,
     "createEmbedding": embeddings.createEmbedding,
+    "createResponse": responses.createResponse,
+    "getResponse": responses.getResponse,
+    "deleteResponse": responses.deleteResponse,
+    "listInputItems": responses.listInputItems,
     "getHealth": health.getHealth,
 }
 

@@ -1,0 +1,132 @@
+"""Stored Responses API responses: each belongs to the key that created it, and lives for
+`GATEWAY_RESPONSES_TTL` seconds.
+
+`ResponseStore` is the interface (a Redis store for replicas would be a second class);
+`SQLiteResponseStore` the default: one file, WAL mode so several `--workers` read and write
+it at once, every call run off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import orjson
+
+Json = dict[str, Any]
+PURGE_EVERY_SECONDS = 60.0  # old rows are deleted at most this often, by any writer
+BUSY_TIMEOUT_SECONDS = 10.0  # how long a writer waits for another process's write
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    response: Json  # the Response object, as the client got it
+    input_items: list[Json]  # this request's input, as items with ids
+    # Everything the model saw as input (earlier turns first): what a follow-up continues.
+    context: list[Json]
+
+
+class ResponseStore(Protocol):
+    async def put(self, owner: str, stored: StoredResponse) -> None: ...
+
+    async def get(self, owner: str, response_id: str) -> StoredResponse | None:
+        """The response if it exists, is not expired and belongs to owner."""
+        ...
+
+    async def delete(self, owner: str, response_id: str) -> bool:
+        """Whether it existed (for owner) and is now gone."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS responses (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS responses_expiry ON responses (expires_at);
+"""
+
+
+class SQLiteResponseStore:
+    def __init__(self, path: Path, ttl_seconds: float) -> None:
+        self.path = path
+        self.ttl = ttl_seconds
+        self._connection: sqlite3.Connection | None = None
+        self._lock = threading.Lock()  # one connection, used by one thread at a time
+        self._next_purge = 0.0
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.executescript(SCHEMA)
+            self._connection = connection
+        return self._connection
+
+    def _run(self, statement: str, parameters: tuple = ()) -> list[tuple]:
+        with self._lock:
+            connection = self._connect()
+            with connection:  # one transaction, committed on success
+                return connection.execute(statement, parameters).fetchall()
+
+    def _put(self, owner: str, stored: StoredResponse) -> None:
+        now = time.time()
+        body = orjson.dumps(
+            {
+                "response": stored.response,
+                "input_items": stored.input_items,
+                "context": stored.context,
+            }
+        )
+        self._run(
+            "INSERT OR REPLACE INTO responses (id, owner, expires_at, body) VALUES (?, ?, ?, ?)",
+            (stored.response["id"], owner, now + self.ttl, body),
+        )
+        if now >= self._next_purge:
+            self._next_purge = now + PURGE_EVERY_SECONDS
+            self._run("DELETE FROM responses WHERE expires_at < ?", (now,))
+
+    def _get(self, owner: str, response_id: str) -> StoredResponse | None:
+        rows = self._run(
+            "SELECT body FROM responses WHERE id = ? AND owner = ? AND expires_at >= ?",
+            (response_id, owner, time.time()),
+        )
+        if not rows:
+            return None
+        body = orjson.loads(rows[0][0])
+        return StoredResponse(body["response"], body["input_items"], body["context"])
+
+    def _delete(self, owner: str, response_id: str) -> bool:
+        rows = self._run(
+            "DELETE FROM responses WHERE id = ? AND owner = ? AND expires_at >= ? RETURNING id",
+            (response_id, owner, time.time()),
+        )
+        return bool(rows)
+
+    async def put(self, owner: str, stored: StoredResponse) -> None:
+        await asyncio.to_thread(self._put, owner, stored)
+
+    async def get(self, owner: str, response_id: str) -> StoredResponse | None:
+        return await asyncio.to_thread(self._get, owner, response_id)
+
+    async def delete(self, owner: str, response_id: str) -> bool:
+        return await asyncio.to_thread(self._delete, owner, response_id)
+
+    async def aclose(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None

@@ -1,0 +1,2 @@
+"""OpenAI's Responses API: native where the upstream serves it, translated through chat
+everywhere else (see `handlers`)."""

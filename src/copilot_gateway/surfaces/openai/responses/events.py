@@ -1,0 +1,223 @@
+"""A chat stream as the Responses API streams: named events, `sequence_number` from 0,
+`response.created` and `response.in_progress` first, each output item added, its content
+streamed and done in order, and `response.completed` (or `response.incomplete`) last.
+
+`ChatToResponseEvents` is pure (chat chunks in, event dicts out); `ResponseEvents` frames and
+checks events for one call, and says how a failed stream ends (the spec's `error` event).
+"""
+
+from __future__ import annotations
+
+from .... import tokens
+from ....errors import GatewayError
+from ....gateway import Call, new_id
+from ....upstreams.base import Json
+from ..choices import StreamChoices
+from .objects import finished, function_call_item, message_item, text_part, usage_from_chat
+
+
+class ResponseEvents:
+    """Numbers, checks and frames one stream's events."""
+
+    def __init__(self, call: Call) -> None:
+        self.call = call
+        self.sequence = 0
+
+    def event(self, body: Json) -> bytes:
+        body = {**body, "sequence_number": self.sequence}
+        self.sequence += 1
+        checked = self.call.conforming("ResponseStreamEvent", body)
+        return self.call.surface.sse_event(checked, body["type"])
+
+    def error_event(self, error: GatewayError) -> bytes:
+        """How a Responses stream that failed midway ends: the spec's `error` event."""
+        body = {
+            "type": "error",
+            "code": error.code,
+            "message": error.message,
+            "param": error.param,
+            "sequence_number": self.sequence,
+        }
+        self.sequence += 1
+        return self.call.surface.sse_event(body, "error")
+
+
+class ChatToResponseEvents:
+    """Turns chat chunks into Responses events, one chunk at a time."""
+
+    def __init__(self, request: Json, chat_request: Json, response: Json) -> None:
+        self.request = request
+        self.chat_request = chat_request
+        self.response = response  # the in-progress Response (id, echoed settings)
+        self.choices = StreamChoices(single=True)
+        self.output: list[Json] = []  # finished items, in output order
+        self.text: Json | None = None  # the message item being streamed, if any
+        self.calls: dict[int, Json] = {}  # tool call number -> its function_call item
+        self.open_call: int | None = None
+        self.usage: Json | None = None
+        self.finish_reason: str | None = None
+        self.model = request["model"]
+
+    def opening(self) -> list[Json]:
+        return [
+            {"type": "response.created", "response": self.response},
+            {"type": "response.in_progress", "response": self.response},
+        ]
+
+    def chunk(self, chunk: Json) -> list[Json]:
+        if isinstance(chunk.get("usage"), dict):
+            self.usage = chunk["usage"]
+        self.model = chunk.get("model") or self.model
+        events: list[Json] = []
+        for raw in chunk.get("choices") or []:
+            if not isinstance(raw, dict) or not (choice := self.choices.normalise(raw)):
+                continue
+            delta = choice["delta"]
+            if isinstance(delta.get("content"), str) and delta["content"]:
+                events += self.text_delta(delta["content"])
+            for call in delta.get("tool_calls") or []:
+                events += self.call_delta(call)
+            if choice.get("finish_reason"):
+                self.finish_reason = choice["finish_reason"]
+        for closing in self.choices.closing():
+            self.finish_reason = closing["finish_reason"]
+        return events
+
+    def text_delta(self, text: str) -> list[Json]:
+        events = self.close_call()
+        if self.text is None:
+            self.text = message_item("", status="in_progress")
+            index = len(self.output)  # an open item is always the next one
+            added = {**self.text, "content": []}  # copies: the open item changes on
+            events += [
+                {"type": "response.output_item.added", "output_index": index, "item": added},
+                {
+                    "type": "response.content_part.added",
+                    "item_id": self.text["id"],
+                    "output_index": index,
+                    "content_index": 0,
+                    "part": text_part(""),
+                },
+            ]
+        self.text["content"][0]["text"] += text
+        events.append(
+            {
+                "type": "response.output_text.delta",
+                "item_id": self.text["id"],
+                "output_index": len(self.output),
+                "content_index": 0,
+                "delta": text,
+                "logprobs": [],
+            }
+        )
+        return events
+
+    def close_text(self) -> list[Json]:
+        if self.text is None:
+            return []
+        item, index = self.text, len(self.output)
+        part = {**item["content"][0]}
+        status = "incomplete" if self.finish_reason == "length" else "completed"
+        done = {**item, "status": status, "content": [part]}
+        self.output.append(done)
+        self.text = None
+        return [
+            {
+                "type": "response.output_text.done",
+                "item_id": item["id"],
+                "output_index": index,
+                "content_index": 0,
+                "text": part["text"],
+                "logprobs": [],
+            },
+            {
+                "type": "response.content_part.done",
+                "item_id": item["id"],
+                "output_index": index,
+                "content_index": 0,
+                "part": part,
+            },
+            {"type": "response.output_item.done", "output_index": index, "item": done},
+        ]
+
+    def call_delta(self, call: Json) -> list[Json]:
+        number = call.get("index", 0)
+        function = call.get("function") or {}
+        events: list[Json] = []
+        if number not in self.calls:
+            events += self.close_text() + self.close_call()
+            item = function_call_item(
+                call.get("id") or new_id("call_"), function.get("name") or "", "", "in_progress"
+            )
+            self.calls[number] = item
+            self.open_call = number
+            events.append(
+                {
+                    "type": "response.output_item.added",
+                    "output_index": len(self.output),
+                    "item": {**item},
+                }
+            )
+        item = self.calls[number]
+        if function.get("arguments"):
+            item["arguments"] += function["arguments"]
+            events.append(
+                {
+                    "type": "response.function_call_arguments.delta",
+                    "item_id": item["id"],
+                    "output_index": len(self.output),
+                    "delta": function["arguments"],
+                }
+            )
+        return events
+
+    def close_call(self) -> list[Json]:
+        if self.open_call is None:
+            return []
+        item = {**self.calls[self.open_call], "status": "completed"}
+        index = len(self.output)
+        self.output.append(item)
+        self.open_call = None
+        return [
+            {
+                "type": "response.function_call_arguments.done",
+                "item_id": item["id"],
+                "output_index": index,
+                "name": item["name"],
+                "arguments": item["arguments"],
+            },
+            {"type": "response.output_item.done", "output_index": index, "item": item},
+        ]
+
+    def generated(self) -> list[str]:
+        texts = [part["text"] for item in self.output for part in item.get("content", [])]
+        texts += [
+            text
+            for item in self.output
+            for text in (item.get("name"), item.get("arguments"))
+            if text
+        ]
+        return texts
+
+    def closing(self) -> list[Json]:
+        """The last events: open items done, then the finished response."""
+        events = self.close_text() + self.close_call()
+        chat_usage = tokens.reported_or_counted(
+            self.usage,
+            self.model,
+            messages=self.chat_request["messages"],
+            generated=self.generated(),
+        )
+        self.response = finished(
+            {**self.response, "model": self.model},
+            self.output,
+            usage_from_chat(chat_usage),
+            self.finish_reason,
+        )
+        kind = (
+            "response.incomplete"
+            if self.response["status"] == "incomplete"
+            else "response.completed"
+        )
+        events.append({"type": kind, "response": self.response})
+        return events

@@ -1,0 +1,195 @@
+"""POST /v1/responses, GET and DELETE /v1/responses/{id}, GET /v1/responses/{id}/input_items.
+
+A model the upstream serves on `/responses` gets the request passed through (natively);
+every other model is served through chat, translated both ways. Either way the gateway
+keeps the stored responses itself (see `state.responses`): the upstream gets the whole
+input and `store: false`, so `previous_response_id` works on every upstream alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from starlette.responses import Response
+
+from ....access.models import require_model
+from ....errors import InvalidRequest, NotFound, UpstreamFailed
+from ....gateway import Call, new_id, now
+from ....state.responses import StoredResponse
+from ....upstreams.base import CHAT, RESPONSES, Json
+from ...base import sse_response
+from ...streams import guarded
+from ..chat import completed
+from .events import ChatToResponseEvents, ResponseEvents
+from .objects import response_from_chat, response_object, usage_as_chat, with_item_ids
+from .requests import chat_request, input_items, refuse_unsupported
+
+TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed", "error")
+# What the gateway decides for the upstream: it keeps the state itself.
+GATEWAY_OWNED = ("previous_response_id", "store", "background", "conversation")
+
+
+def owner_of(call: Call) -> str:
+    return call.caller or ""  # without keys, every caller is the same one
+
+
+def not_found(response_id: str, param: str | None = None) -> NotFound:
+    return NotFound(
+        f"Response with id '{response_id}' not found.", param=param, code="response_not_found"
+    )
+
+
+class Turn:
+    """One createResponse call: its id, its input, what it continues, whether it is kept."""
+
+    def __init__(self, call: Call, body: Json, earlier: list[Json]) -> None:
+        self.call = call
+        self.body = body
+        self.id = new_id("resp_")
+        self.created_at = now()
+        self.items = with_item_ids(input_items(body))
+        self.context = earlier + self.items  # everything the model sees as input
+        self.store = body.get("store") is not False
+
+    def echoed(self, response: Json) -> Json:
+        """The upstream's (or our) response under our id, echoing what the gateway decided."""
+        return {
+            **response,
+            "id": self.id,
+            "previous_response_id": self.body.get("previous_response_id"),
+            "store": self.store,
+            "metadata": self.body.get("metadata") or response.get("metadata") or {},
+        }
+
+    async def keep(self, response: Json) -> None:
+        if isinstance(response.get("usage"), dict):
+            self.call.record.add_usage(usage_as_chat(response["usage"]))
+        if self.store:
+            stored = StoredResponse(response, self.items, self.context)
+            await self.call.gateway.responses.put(owner_of(self.call), stored)
+
+    def native_body(self, stream: bool) -> Json:
+        body = {key: value for key, value in self.body.items() if key not in GATEWAY_OWNED}
+        return {**body, "input": self.context, "store": False, "stream": stream}
+
+
+async def earlier_context(call: Call, body: Json) -> list[Json]:
+    previous_id = body.get("previous_response_id")
+    if not previous_id:
+        return []
+    previous = await call.gateway.responses.get(owner_of(call), previous_id)
+    if previous is None:
+        raise not_found(previous_id, "previous_response_id")
+    return previous.context + previous.response.get("output", [])
+
+
+async def createResponse(call: Call) -> Response:
+    body = call.body
+    if not isinstance(body.get("model"), str):
+        # The spec leaves it optional (a prompt template may name one); templates are not served.
+        raise InvalidRequest("Missing required parameter: 'model'.", param="model")
+    refuse_unsupported(body)
+    info = await require_model(call, body["model"], "chat")
+    turn = Turn(call, body, await earlier_context(call, body))
+    native = info.serves(RESPONSES)
+    if body.get("stream"):
+        events = ResponseEvents(call)
+        relay = native_stream(turn, events) if native else translated_stream(turn, events)
+        return sse_response(guarded(call, await relay, events.error_event))
+    if native:
+        response = turn.echoed(await call.upstream.call(RESPONSES, turn.native_body(False)))
+    else:
+        chat_body = chat_request(body, turn.context)
+        completion = completed(await call.upstream.call(CHAT, chat_body), chat_body)
+        response = response_from_chat(completion, body, turn.id, turn.created_at)
+    answer = call.answer("Response", response)  # checked before it is stored
+    await turn.keep(response)
+    return answer
+
+
+async def translated_stream(turn: Turn, events: ResponseEvents) -> AsyncIterator[bytes]:
+    """Open the chat stream (errors here are plain HTTP errors), then translate it."""
+    chat_body = chat_request(turn.body, turn.context)
+    upstream = {**chat_body, "stream": True, "stream_options": {"include_usage": True}}
+    chunks = await turn.call.upstream.stream(CHAT, upstream)
+    opening = response_object(turn.body, turn.id, turn.created_at, "in_progress")
+    translator = ChatToResponseEvents(turn.body, chat_body, opening)
+
+    async def relay() -> AsyncIterator[bytes]:
+        for event in translator.opening():
+            yield events.event(event)
+        async for chunk in chunks:
+            for event in translator.chunk(chunk):
+                yield events.event(event)
+        closing = translator.closing()
+        await turn.keep(translator.response)  # stored before the client hears it is done
+        for event in closing:
+            yield events.event(event)
+
+    return relay()
+
+
+async def native_stream(turn: Turn, events: ResponseEvents) -> AsyncIterator[bytes]:
+    """Open the upstream's Responses stream, then relay its events under our id, numbered
+    afresh, until its last one (Responses streams end without `[DONE]`)."""
+    upstream = await turn.call.upstream.stream(RESPONSES, turn.native_body(stream=True))
+
+    async def relay() -> AsyncIterator[bytes]:
+        try:
+            async for event in upstream:
+                kind = event.get("type")
+                if isinstance(event.get("response"), dict):
+                    event = {**event, "response": turn.echoed(event["response"])}
+                    if kind in TERMINAL_EVENTS:
+                        await turn.keep(event["response"])
+                yield events.event(event)
+                if kind in TERMINAL_EVENTS:
+                    return
+        finally:
+            await upstream.aclose()  # type: ignore[attr-defined]
+        raise UpstreamFailed("The upstream stream ended before the response was complete.")
+
+    return relay()
+
+
+async def stored(call: Call, response_id: str) -> StoredResponse:
+    found = await call.gateway.responses.get(owner_of(call), response_id)
+    if found is None:
+        raise not_found(response_id)
+    return found
+
+
+async def getResponse(call: Call, response_id: str) -> Response:
+    return call.answer("Response", (await stored(call, response_id)).response)
+
+
+async def deleteResponse(call: Call, response_id: str) -> Response:
+    if not await call.gateway.responses.delete(owner_of(call), response_id):
+        raise not_found(response_id)
+    deleted = {"id": response_id, "object": "response", "deleted": True}
+    return call.answer("DeletedResponse", deleted)
+
+
+async def listInputItems(
+    call: Call,
+    response_id: str,
+    limit: int = 20,
+    order: str = "desc",
+    after: str | None = None,
+    include: list[str] | None = None,
+) -> Response:
+    items = (await stored(call, response_id)).input_items
+    if order == "desc":
+        items = items[::-1]
+    if after is not None:
+        ids = [item.get("id") for item in items]
+        items = items[ids.index(after) + 1 :] if after in ids else []
+    page = items[: max(1, min(limit, 100))]
+    listed = {
+        "object": "list",
+        "data": page,
+        "has_more": len(items) > len(page),
+        "first_id": page[0]["id"] if page else "",
+        "last_id": page[-1]["id"] if page else "",
+    }
+    return call.answer("ResponseItemList", listed)

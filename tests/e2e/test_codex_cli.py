@@ -1,0 +1,83 @@
+"""Codex CLI (`@openai/codex` from the npm registry), which speaks only the Responses API,
+against the gateway on its default model `gpt-5-codex` (served natively).
+
+Both run inside a network namespace with only loopback (`unshare -n`, as root): Codex looks
+up outside hosts otherwise, and nothing may leave this machine.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CODEX_PROJECT = Path(__file__).parent / "codex"
+CONFIG = """\
+model = "gpt-5-codex"
+model_provider = "gw"
+check_for_update_on_startup = false
+[model_providers.gw]
+name = "gateway"
+base_url = "http://127.0.0.1:8080/v1"
+env_key = "GW_API_KEY"
+wire_api = "responses"
+request_max_retries = 1
+stream_max_retries = 1
+[features]
+plugins = false
+[analytics]
+enabled = false
+"""
+
+
+@pytest.fixture(scope="session")
+def codex() -> Path:
+    """Codex CLI, installed once (cached in tests/e2e/codex/node_modules)."""
+    npm = shutil.which("npm")
+    assert npm, "node and npm are needed for this test (Debian: apt-get install nodejs npm)"
+    subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--silent"],
+        cwd=CODEX_PROJECT,
+        check=True,
+        timeout=900,
+        capture_output=True,
+    )
+    return CODEX_PROJECT / "node_modules" / ".bin" / "codex"
+
+
+def test_codex_exec_prints_the_models_answer(codex: Path, tmp_path: Path) -> None:
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "config.toml").write_text(CONFIG)
+    gateway = str(Path(sys.executable).parent / "copilot-gateway")
+    env = {
+        "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+        "HOME": str(tmp_path),
+        "GW_API_KEY": "sk-codex",
+        "GATEWAY_API_KEYS": "sk-codex",
+        "GATEWAY_RESPONSES_DB": str(tmp_path / "responses.sqlite3"),
+        "GATEWAY_LOG_FORMAT": "json",
+        "GATEWAY_TOKEN_FILE": str(tmp_path / "no-token"),
+    }
+    subprocess.run(
+        ["unshare", "-n", "sh", str(CODEX_PROJECT / "run.sh"), gateway, str(codex), str(tmp_path)],
+        env=env,
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
+    errors = (tmp_path / "codex.err").read_text()
+    assert "codex exited 0" in errors, errors
+    answer = (tmp_path / "last.txt").read_text().strip()
+    assert answer == "Hello from the gpt-5-codex emulator. You said: say hi"
+    access = [
+        json.loads(line)
+        for line in (tmp_path / "gateway.log").read_text().splitlines()
+        if line.startswith("{") and '"copilot_gateway.access"' in line
+    ]
+    assert [(a["method"], a["path"], a["status"]) for a in access] == [
+        ("POST", "/v1/responses", 200)
+    ]
