@@ -10,7 +10,7 @@ import httpx
 from commands import COMMAND, clean_env
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
 from copilot_gateway.emulator.quota import account_of
-from servers import gateway_app, gateway_settings, running
+from servers import gateway_app, gateway_settings, running, serving
 from test_metrics import scrape, value
 
 AUTH = {"Authorization": "Bearer sk-test-key"}
@@ -130,3 +130,31 @@ def test_two_accounts_with_one_name_are_refused_at_start(tmp_path: Path) -> None
     assert done.returncode == 2
     assert "two Copilot accounts are named a" in done.stderr
     assert "gho_" not in done.stderr
+
+
+def test_a_continued_conversation_stays_on_the_account_that_started_it(tmp_path: Path) -> None:
+    emulator = CopilotEmulator()
+    entries = accounts(tmp_path, a="gho_account_a", b="gho_account_b")
+    with running(emulator.app) as emulator_url:
+        settings = gateway_settings(
+            emulator_url,
+            github_token=None,
+            accounts=entries,
+            responses_db=tmp_path / "responses.sqlite3",
+        )
+        with serving(settings) as url:
+            # gpt-5-mini costs no premium requests (round-robin) and is served on /responses
+            # natively: its answers carry reasoning only their account can read back.
+            def respond(**extra: object) -> dict:
+                body = {"model": "gpt-5-mini", "input": "Plan a trip", **extra}
+                answer = httpx.post(f"{url}/v1/responses", json=body, headers=AUTH, timeout=30)
+                assert answer.status_code == 200, answer.text
+                return answer.json()
+
+            first = respond()
+            started_on = served_by(emulator, 1)[0]
+            for _ in range(3):
+                respond(previous_response_id=first["id"])
+                assert served_by(emulator, 1) == [started_on]
+            respond()  # a new conversation: the round goes on to the other account
+            assert served_by(emulator, 1) != [started_on]

@@ -90,6 +90,7 @@ async def createResponse(call: Call) -> Response:
         raise InvalidRequest("Missing required parameter: 'model'.", param="model")
     refuse_unsupported(body)
     info = await require_model(call, body["model"], "chat")
+    body = {**body, "model": info.id}  # an alias or a dated name, as the upstream knows it
     turn = Turn(call, body, await earlier_context(call, body))
     native = info.serves(RESPONSES)
     if body.get("stream"):
