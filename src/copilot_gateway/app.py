@@ -1,6 +1,7 @@
 """The application, assembled in one place: settings in, the served app out.
 
-uvicorn ─► request id ─► call (record, access log, metrics) ─► body limit ─► limits' settling
+uvicorn ─► request id ─► call (record, access log, metrics) ─► key gate ─► public URL
+       ─► body limit ─► limits' settling
        ─► connexion: routing ─► security ─► validation ─► limits' admission ─► handler
 """
 
