@@ -102,10 +102,17 @@ def test_a_stream_reserves_its_expected_tokens_and_settles_to_its_usage_at_its_e
                 during = await client.post(f"{second}/v1/chat/completions", json=chat())
                 lines = [line async for line in stream.aiter_lines() if line.startswith("data: {")]
             stream_usage = httpx.Response(200, content=lines[-1][6:]).json()["usage"]
-            after = await client.post(f"{second}/v1/chat/completions", json=chat())
+            spent = stream_usage["total_tokens"] + used_tokens(during)
+            # The stream settles as its response ends, a moment after the client read its
+            # last byte; a model list spends no tokens, so it can watch for that moment.
+            for _ in range(30):
+                after = await client.get(f"{second}/v1/models")
+                if int(after.headers["x-ratelimit-remaining-tokens"]) == tpm - spent:
+                    break
+                await asyncio.sleep(0.1)
         remaining_during = int(during.headers["x-ratelimit-remaining-tokens"])
         remaining_after = int(after.headers["x-ratelimit-remaining-tokens"])
-        return remaining_during, stream_usage["total_tokens"] + used_tokens(during), remaining_after
+        return remaining_during, spent, remaining_after
 
     with two_gateways(emulator_url, redis_server.url, config) as (first, second):
         away_from_window_edges(60)
