@@ -97,3 +97,24 @@ def test_access_rules_bind_the_resolved_id(aliased_gateway: str) -> None:
     with pytest.raises(anthropic.NotFoundError):
         ask(aliased_gateway, "claude-3-5-haiku-20241022", key=CAROL)  # resolves to gpt-4o
     assert ask(aliased_gateway, "claude-sonnet-4-20250514", key=CAROL).content
+
+
+def test_retired_openai_names_reach_their_successor(client: httpx.Client) -> None:
+    legacy = client.post(
+        "/v1/completions", json={"model": "gpt-3.5-turbo-instruct", "prompt": "Say hi"}
+    )
+    assert legacy.status_code == 200, legacy.text
+    assert legacy.json()["model"] == "gpt-4o-mini"
+    chat = client.post(
+        "/v1/chat/completions",
+        json={"model": "gpt-4-turbo", "messages": [{"role": "user", "content": "hi"}]},
+    )
+    assert (
+        chat.status_code == 200
+        and "gpt-4.1 emulator" in chat.json()["choices"][0]["message"]["content"]
+    )
+    # A name the upstream serves itself is never replaced (the emulator has ada-002).
+    embedded = client.post(
+        "/v1/embeddings", json={"model": "text-embedding-ada-002", "input": "hi"}
+    )
+    assert embedded.json()["model"] == "text-embedding-ada-002"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 
 from commands import COMMAND, clean_env
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
@@ -51,7 +53,10 @@ def test_free_models_go_round_robin_over_the_accounts(tmp_path: Path) -> None:
     assert served_by(emulator, 4)[0] != served_by(emulator, 4)[1]
 
 
-def test_a_run_out_account_fails_over_unseen_then_all_out_is_429(tmp_path: Path) -> None:
+def test_a_run_out_account_fails_over_unseen_then_all_out_is_429(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     emulator = CopilotEmulator(EmulatorConfig(entitlements={"pro": 1}))
     entries = accounts(tmp_path, a="gho_account_a", b="gho_account_b")
     with running(emulator.app) as emulator_url:
@@ -75,6 +80,9 @@ def test_a_run_out_account_fails_over_unseen_then_all_out_is_429(tmp_path: Path)
     assert delta("a", "failover") == 1  # the third: b first (a rests), then a, last
     assert delta("a", "cooldown") == 2 and delta("b", "cooldown") == 1
     assert delta("a", "request") == 1 and delta("b", "request") == 1
+    # Neither account's token shows in a log line, a metric or an answer.
+    seen = caplog.text + third.text + str(after)
+    assert "gho_account" not in seen
 
 
 def test_a_model_only_some_plans_offer_is_served_by_those_accounts(tmp_path: Path) -> None:
