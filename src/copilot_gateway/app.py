@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from . import tokens
 from .access.keys import AuthRefused, KeyRing, auth_required
 from .access.rules import AccessConfig
 from .config_file import ConfigFileError, describe
@@ -100,6 +101,7 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
         drain_on_signals(gateway.draining)
+        tokens.warm()
         if limiter is not None:
             await limiter.check()
         yield
