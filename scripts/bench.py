@@ -594,9 +594,9 @@ def emulated_instances(quick: bool) -> Lines:
 def startup_seconds() -> float:
     code = (
         "import time; t = time.perf_counter();"
-        "from copilot_gateway.cli import gateway_app;"
+        "from copilot_gateway.app import build;"
         "from copilot_gateway.settings import Settings;"
-        "gateway_app(Settings(api_keys='k')); print(time.perf_counter() - t)"
+        "build(Settings(api_keys='k')); print(time.perf_counter() - t)"
     )
     return float(
         subprocess.run(
