@@ -371,6 +371,23 @@ def render(document: dict) -> str:
     return header + body
 
 
+def write_or_check(target: Path, text: str, check: bool, script: str) -> int:
+    """Write the generated document, or with `check` say (exit 1) how the committed one
+    differs from it."""
+    current = target.read_text(encoding="utf-8") if target.exists() else ""
+    if not check:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    elif current != text:
+        diff = difflib.unified_diff(
+            current.splitlines(), text.splitlines(), "committed", "regenerated", lineterm=""
+        )
+        print("\n".join(list(diff)[:60]), file=sys.stderr)
+        print(f"{target} is stale: run {script}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
@@ -384,19 +401,7 @@ def main() -> int:
     with args.source.open(encoding="utf-8") as handle:
         source = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     text = render(trim(source))
-    if args.check:
-        current = args.target.read_text(encoding="utf-8") if args.target.exists() else ""
-        if current != text:
-            diff = difflib.unified_diff(
-                current.splitlines(), text.splitlines(), "committed", "regenerated", lineterm=""
-            )
-            print("\n".join(list(diff)[:60]), file=sys.stderr)
-            print(f"{args.target} is stale: run scripts/trim_spec.py", file=sys.stderr)
-            return 1
-        return 0
-    args.target.parent.mkdir(parents=True, exist_ok=True)
-    args.target.write_text(text, encoding="utf-8")
-    return 0
+    return write_or_check(args.target, text, args.check, "scripts/trim_spec.py")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from .. import tokens
-from ..messages import has_input_image
+from ..messages import content_text, has_input_image
 from . import catalog, generate
 
 if TYPE_CHECKING:
@@ -28,23 +28,15 @@ Json = dict[str, Any]
 ENCRYPTED_PREFIX = "enc_emulated_"
 
 
-def text_of(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
-    return ""
-
-
 def as_chat_body(body: Json) -> Json:
     """What the chat generator needs to know of a Responses request."""
     items = body.get("input")
     if isinstance(items, str):
         items = [{"role": "user", "content": items}]
     messages = [
-        {"role": item.get("role"), "content": text_of(item.get("content"))}
+        {"role": item.get("role"), "content": content_text(item.get("content"))}
         if item.get("type", "message") == "message"
-        else {"role": "tool", "content": text_of(item.get("output"))}
+        else {"role": "tool", "content": content_text(item.get("output"))}
         for item in items or []
         if item.get("type", "message") in ("message", "function_call_output")
     ]
@@ -223,18 +215,10 @@ def endpoint(emulator: CopilotEmulator) -> Callable[[Request], Awaitable[Respons
     from .app import _cut, copilot_error, json_response
 
     async def create(request: Request) -> Response:
-        refusal = await emulator._refusal(request)
-        if refusal:
-            return refusal
-        try:
-            body = orjson.loads(await request.body())
-        except orjson.JSONDecodeError:
-            return copilot_error(400, "invalid JSON body", "invalid_request_body")
-        model = catalog.BY_ID.get(body.get("model")) if isinstance(body, dict) else None
-        if model is None or model["capabilities"]["type"] != "chat":
-            return copilot_error(
-                400, "The requested model is not supported.", "model_not_supported"
-            )
+        body = await emulator._body_for(request, "chat")
+        if isinstance(body, Response):
+            return body
+        model = catalog.BY_ID[body["model"]]
         if "/responses" not in (model.get("supported_endpoints") or []):
             message = f'model "{model["id"]}" is not accessible via the /responses endpoint'
             return copilot_error(400, message, "unsupported_api_for_model", "model")

@@ -17,14 +17,15 @@ from __future__ import annotations
 import itertools
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from ..errors import GatewayError, QuotaExhausted, RateLimited, UpstreamUnavailable
 from ..observability.metrics import ACCOUNT_EVENTS
 from .base import MESSAGES, RESPONSES, Catalogue, Json
 from .copilot import CopilotUpstream
 
+T = TypeVar("T")
 AFFINITY_SECONDS = 3600
 AFFINITY_ENTRIES = 100_000
 EXCHANGE_REFUSED = "copilot_token_exchange_failed"
@@ -147,15 +148,16 @@ class CopilotPool:
 
     # Calls -------------------------------------------------------------------------
 
-    async def call(
-        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
-    ) -> Json:
+    async def _first_served(
+        self, body: Json, send: Callable[[CopilotUpstream], Awaitable[T]]
+    ) -> tuple[CopilotUpstream, T]:
+        """`send` to the best account, then on to the next while one is out (see the rule)."""
         last: GatewayError | None = None
         for member in await self._candidates(body):
             if last is not None:
                 ACCOUNT_EVENTS.labels(member.account, "failover").inc()
             try:
-                answer = await member.call(endpoint, body, headers)
+                answer = await send(member)
             except GatewayError as error:
                 ACCOUNT_EVENTS.labels(member.account, "error").inc()
                 if not worth_another_account(error):
@@ -164,34 +166,29 @@ class CopilotPool:
                 last = error
                 continue
             ACCOUNT_EVENTS.labels(member.account, "request").inc()
-            if endpoint in CONVERSATIONAL:
-                self._remember(answer, member.account)
-            return answer
+            return member, answer
         assert last is not None
         raise last
+
+    async def call(
+        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
+    ) -> Json:
+        member, answer = await self._first_served(
+            body, lambda member: member.call(endpoint, body, headers)
+        )
+        if endpoint in CONVERSATIONAL:
+            self._remember(answer, member.account)
+        return answer
 
     async def stream(
         self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
     ) -> AsyncIterator[Json]:
-        last: GatewayError | None = None
-        for member in await self._candidates(body):
-            if last is not None:
-                ACCOUNT_EVENTS.labels(member.account, "failover").inc()
-            try:
-                events = await member.stream(endpoint, body, headers)
-            except GatewayError as error:
-                ACCOUNT_EVENTS.labels(member.account, "error").inc()
-                if not worth_another_account(error):
-                    raise
-                self._rest(member, error)
-                last = error
-                continue
-            ACCOUNT_EVENTS.labels(member.account, "request").inc()
-            if endpoint in CONVERSATIONAL:
-                return self._remembering(events, member.account)
-            return events
-        assert last is not None
-        raise last
+        member, events = await self._first_served(
+            body, lambda member: member.stream(endpoint, body, headers)
+        )
+        if endpoint in CONVERSATIONAL:
+            return self._remembering(events, member.account)
+        return events
 
     async def _remembering(self, events: AsyncIterator[Json], account: str) -> AsyncIterator[Json]:
         async for event in events:

@@ -28,7 +28,8 @@ def completed(answer: Json, request: Json) -> Json:
     model = answer.get("model") or request["model"]
     single = (request.get("n") or 1) == 1
     choices = merged_answer_choices(answer.get("choices") or [], single)
-    generated = [text for c in choices for text in tokens.generated_texts(c["message"])]
+    # Joined and counted only if the upstream reported no usage.
+    generated = (text for c in choices for text in tokens.generated_texts(c["message"]))
     usage = tokens.reported_or_counted(
         answer.get("usage"), model, messages=request["messages"], generated=generated
     )

@@ -5,7 +5,7 @@ Every chat stream ends with `data: [DONE]`, or with an error event (see `surface
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import Any
 
 from ... import tokens
@@ -87,10 +87,11 @@ class ChatStream:
                     parts[0] = function["name"]
                 parts.append(function.get("arguments") or "")
 
-    def generated(self) -> list[str]:
-        """What was generated, whole per choice and call (pieces would tokenize differently)."""
-        texts = ["".join(parts) for parts in self.content.values()]
-        texts += [
-            text for parts in self.tool_calls.values() for text in (parts[0], "".join(parts[1:]))
-        ]
-        return texts
+    def generated(self) -> Iterator[str]:
+        """What was generated, whole per choice and call (pieces would tokenize differently);
+        joined only if usage must be counted."""
+        for parts in self.content.values():
+            yield "".join(parts)
+        for name, *arguments in self.tool_calls.values():
+            yield name
+            yield "".join(arguments)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ....errors import InvalidRequest
+from ....messages import content_text
 from ....upstreams.base import Json
 
 # Request fields chat takes under the same name and meaning.
@@ -83,14 +84,6 @@ def message_as_chat(item: Json, param: str) -> Json:
     return {"role": role, "content": content if content is not None else ""}
 
 
-def output_as_text(output: Any) -> str:
-    if isinstance(output, str):
-        return output
-    if isinstance(output, list):
-        return "".join(str(part.get("text", "")) for part in output if isinstance(part, dict))
-    return ""
-
-
 def messages_of(instructions: Any, items: list[Json]) -> list[Json]:
     """The chat messages for these input items (earlier turns included)."""
     messages: list[Json] = []
@@ -117,7 +110,7 @@ def messages_of(instructions: Any, items: list[Json]) -> list[Json]:
                 {
                     "role": "tool",
                     "tool_call_id": item["call_id"],
-                    "content": output_as_text(item.get("output")),
+                    "content": content_text(item.get("output")),
                 }
             )
         elif kind == "reasoning":
