@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 
 import pytest
 
@@ -20,7 +21,8 @@ def test_a_private_name_we_rely_on_still_exists(module: str, name: str, use: str
         sources = [
             inspect.getsource(k) for k in cls.__mro__ if k.__module__.split(".")[0] in module
         ]
-        assert any(f"self.{attribute.lstrip('.')} =" in source for source in sources), use
+        assignment = re.compile(rf"self\.{attribute.lstrip('.')}(: [^=]+)? =")  # annotated too
+        assert any(assignment.search(source) for source in sources), use
         return
     target: object = importlib.import_module(module)
     for part in name.split("."):

@@ -28,7 +28,7 @@ from .access.rules import AccessConfig
 from .config_file import ConfigFileError, describe
 from .edge import error_handlers
 from .edge.body_limit import BodyLimitMiddleware
-from .edge.calls import CallMiddleware, NoteOperationMiddleware, endpoint_for
+from .edge.calls import CallMiddleware, NoteOperationMiddleware, call_handlers_directly
 from .edge.descriptors import connections_allowed
 from .edge.http_protocol import ApiErrorsHttpToolsProtocol, ConnectionLimits
 from .edge.key_gate import KeyGateMiddleware
@@ -124,11 +124,12 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
             serve_spec=False, swagger_ui_path="/docs", swagger_ui_config={"url": "/openapi.json"}
         ),
     )
+    call_handlers_directly(app)
     for surface in SURFACES:
         spec = load_spec(surface.document)
         AnswerChecks.compile(surface.document)
         served = spec if keys is not None else without_security(spec)
-        resolver = Resolver(function_resolver=lambda id, s=surface: endpoint_for(s.handler(id)))
+        resolver = Resolver(function_resolver=surface.handler)
         app.add_api(mounted_at_full_paths(served), resolver=resolver, name=surface.name)
         app.add_url_rule(
             published_path(surface),

@@ -11,6 +11,11 @@ from __future__ import annotations
 # (module, dotted name in it, where we use it and why)
 PRIVATE_APIS: tuple[tuple[str, str, str], ...] = (
     (
+        "connexion.apps.asynchronous",
+        "AsyncApp()._middleware_app",
+        "edge/calls.py: the app's operations are our handlers, called directly",
+    ),
+    (
         "connexion.validators.abstract",
         "AbstractRequestBodyValidator._insert_messages",
         "spec/requests.py: replay a body we read and parsed once",

@@ -10,7 +10,10 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 
+from connexion import AsyncApp
 from connexion import context as connexion_context
+from connexion.apps.asynchronous import AsyncApi, AsyncOperation
+from connexion.operations import AbstractOperation
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -76,11 +79,44 @@ class CallMiddleware:
                 observe(record, call.error)
 
 
-def endpoint_for(handler: Handler) -> Callable[..., Awaitable[Response]]:
-    """What connexion calls for an operation: the handler, given its call first.
+class HandlerOperation:
+    """One of our operations as connexion's app calls it, once routing, security and
+    validation are done: its handler, given the call and the path's parameters.
 
-    connexion reads the endpoint's signature to choose what to pass (the path's parameters
-    here): it is the handler's own, less the call.
+    connexion's own operation decorates its function anew on every request, then maps the
+    request onto the function's signature through several layers (body, form files, query,
+    context). Our handlers take only the call, whose body the validator has parsed, and the
+    path's parameters, which the router has matched. Operations with query parameters keep
+    connexion's mapping (it casts them, and fills in their defaults): see `HandlerApi`.
+    """
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(call_of(scope), **scope.get("path_params", {}))
+        await response(scope, receive, send)
+
+
+class HandlerApi(AsyncApi):
+    def make_operation(  # type: ignore[override]
+        self, operation: AbstractOperation
+    ) -> HandlerOperation | AsyncOperation:
+        if any(parameter["in"] == "query" for parameter in operation.parameters):
+            return AsyncOperation(
+                endpoint_for(operation.function),
+                jsonifier=self.jsonifier,
+                operation_id=operation.operation_id,
+                pythonic_params=self.pythonic_params,
+            )
+        return HandlerOperation(operation.function)
+
+
+def endpoint_for(handler: Handler) -> Callable[..., Awaitable[Response]]:
+    """The handler as connexion's own operation calls it: given its call first.
+
+    connexion reads the endpoint's signature to choose what to pass (the path's and the
+    query's parameters here): it is the handler's own, less the call.
     """
 
     async def endpoint(**parameters: object) -> Response:
@@ -92,6 +128,11 @@ def endpoint_for(handler: Handler) -> Callable[..., Awaitable[Response]]:
     )
     endpoint.__name__ = endpoint.__qualname__ = handler.__name__
     return endpoint
+
+
+def call_handlers_directly(app: AsyncApp) -> None:
+    """Have `app` serve each operation with a `HandlerOperation` (see there)."""
+    app._middleware_app.api_cls = HandlerApi
 
 
 class NoteOperationMiddleware:

@@ -25,6 +25,7 @@ from .cache import Refreshing
 from .copilot_errors import copilot_errors
 from .copilot_quota import QuotaBook, account_summary, user_info_request
 from .http import (
+    UpstreamClient,
     error_from_response,
     iter_sse_json,
     json_request,
@@ -178,7 +179,7 @@ def model_info(model: Json) -> ModelInfo:
 class CopilotUpstream:
     def __init__(
         self,
-        client: httpx.AsyncClient,
+        client: UpstreamClient,
         settings: Settings,
         github_token: str,
         account: str = DEFAULT_ACCOUNT,  # its name in logs, metrics and reports

@@ -17,6 +17,7 @@ import httpx
 
 from ..observability.metrics import QUOTA
 from ..settings import Settings
+from .http import UpstreamClient
 
 HEADER_PREFIX = "x-quota-snapshot-"
 
@@ -79,7 +80,7 @@ class QuotaBook:
 
 
 def user_info_request(
-    client: httpx.Client | httpx.AsyncClient, settings: Settings, token: str
+    client: httpx.Client | UpstreamClient, settings: Settings, token: str
 ) -> httpx.Request:
     """GitHub's account and quota answer for a GitHub token (`copilot_internal/user`)."""
     return client.build_request(

@@ -9,12 +9,12 @@ import httpx
 from ..settings import Settings
 from .base import CHAT, EMBEDDINGS, Catalogue, Json, ModelInfo
 from .cache import Refreshing
-from .http import iter_sse_json, json_request, open_stream, request_json
+from .http import UpstreamClient, iter_sse_json, json_request, open_stream, request_json
 from .retry import RetryPolicy
 
 
 class OpenAIUpstream:
-    def __init__(self, client: httpx.AsyncClient, settings: Settings) -> None:
+    def __init__(self, client: UpstreamClient, settings: Settings) -> None:
         self._client = client
         self._settings = settings
         self._retry = RetryPolicy.of(settings)

@@ -61,6 +61,7 @@ def retry_after(headers: httpx.Headers) -> float | None:
 
 
 _backoff = wait_random_exponential(multiplier=0.2, max=2)
+_RETRIED = retry_if_exception_type((_Refused, httpx.ConnectError))
 
 
 def _wait(state: RetryCallState) -> float:
@@ -86,15 +87,33 @@ async def send_retrying(
             raise _Refused(response, wait if response.status_code == 429 else None)
         return response
 
+    # Most calls end at the first try, made here: tenacity's loop costs more than the rest of
+    # the call's own work, so it runs only once a try failed, from that failure on.
+    try:
+        return await attempt()
+    except (_Refused, httpx.ConnectError) as failure:
+        if policy.retries == 0:
+            if isinstance(failure, _Refused):
+                return failure.response
+            raise
+        first_failure: BaseException | None = failure
+
+    async def replayed_then_again() -> httpx.Response:
+        nonlocal first_failure
+        if first_failure is not None:  # tenacity sees the first try's failure, and waits
+            failure, first_failure = first_failure, None
+            raise failure
+        return await attempt()
+
     try:
         async for trying in AsyncRetrying(
             stop=stop_after_attempt(policy.retries + 1),
             wait=_wait,
-            retry=retry_if_exception_type((_Refused, httpx.ConnectError)),
+            retry=_RETRIED,
             reraise=True,
         ):
             with trying:
-                return await attempt()
+                return await replayed_then_again()
     except _Refused as refused:
         return refused.response
     raise AssertionError("unreachable: tenacity either returns or raises")
