@@ -3,8 +3,11 @@ one line per request, with what its record learnt. Never a body, never a secret.
 
 from __future__ import annotations
 
+import atexit
 import logging
+import queue
 import sys
+from logging.handlers import QueueHandler, QueueListener
 from typing import Literal
 
 from pythonjsonlogger.core import RESERVED_ATTRS
@@ -67,14 +70,39 @@ def json_formatter() -> logging.Formatter:
     )
 
 
+class InThreadHandler(QueueHandler):
+    """Hands each record to the writing thread as it is: formatting (JSON, a traceback) and
+    writing happen there, while the event loop waits on the network anyway."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        return record  # the queue stays in this process: nothing needs flattening
+
+
+_writer: QueueListener | None = None
+
+
+@atexit.register  # what is queued is written before the process ends
+def _stop_writer() -> None:
+    global _writer
+    if _writer is not None:
+        _writer.stop()
+        _writer = None
+
+
 def configure_logging(log_format: LogFormat = "auto", level: str = "info") -> None:
     """The root logger for the whole process, uvicorn's loggers included."""
+    global _writer
+    _stop_writer()
     use_json = log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
     handler = logging.StreamHandler()
     handler.setFormatter(json_formatter() if use_json else TextFormatter())
-    handler.addFilter(RequestIdFilter())
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    _writer = QueueListener(records, handler)
+    _writer.start()
+    handing_over = InThreadHandler(records)
+    handing_over.addFilter(RequestIdFilter())  # in the request's own context, not the thread's
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [handing_over]
     root.setLevel(level.upper())
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []  # theirs propagate to ours

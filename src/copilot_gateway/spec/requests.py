@@ -291,11 +291,23 @@ class ResponseBodyValidator(JSONResponseBodyValidator):
             return
 
 
+class ExactFirstMediaTypeDict(MediaTypeDict):
+    """A media type's entry: its own key when it has one (the most specific match, as the
+    parent would choose), without the parent's sorting and matching of every range."""
+
+    def __getitem__(self, item: str) -> Any:
+        if dict.__contains__(self, item):
+            return dict.__getitem__(self, item)
+        return super().__getitem__(item)
+
+
 def validator_map(reject_responses: bool) -> dict:
     """connexion's validators, ours for JSON bodies and JSON responses."""
     responses = type("ResponseValidator", (ResponseBodyValidator,), {"reject": reject_responses})
+    bodies = {"*/*json": RequestBodyValidator, "application/json": RequestBodyValidator}
+    answers = {"*/*json": responses, "application/json": responses}
     return {
         "parameter": VALIDATOR_MAP["parameter"],
-        "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": RequestBodyValidator}),
-        "response": MediaTypeDict({**VALIDATOR_MAP["response"], "*/*json": responses}),
+        "body": ExactFirstMediaTypeDict({**VALIDATOR_MAP["body"], **bodies}),
+        "response": ExactFirstMediaTypeDict({**VALIDATOR_MAP["response"], **answers}),
     }
