@@ -22,11 +22,6 @@ PRIVATE_APIS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "connexion.validators.abstract",
-        "AbstractRequestBodyValidator._parse",
-        "spec/requests.py: overridden to parse with orjson, chunked bodies too",
-    ),
-    (
-        "connexion.validators.abstract",
         "AbstractRequestBodyValidator._validate",
         "spec/requests.py: overridden to validate with compiled jsonschema-rs validators",
     ),

@@ -6,7 +6,7 @@ field in `param` the way OpenAI does (`messages[0].role`).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import jsonschema_rs
@@ -228,29 +228,22 @@ class RequestBodyValidator(JSONRequestBodyValidator):
         connexion's own version treats a body without Content-Length (chunked) as missing.
         """
         messages: list[Message] = []
-
-        async def stream() -> AsyncIterator[bytes]:
-            more_body = True
-            while more_body:
-                message = await receive()
-                messages.append(message)
-                more_body = message.get("more_body", False)
-                yield message.get("body", b"")
-
-        body = await self._parse(stream(), scope=scope)
-        self._validate(body)
-        # Parsed once, here: handlers take this instead of having connexion parse it again.
-        call_of(scope).body = body
-        return self._insert_messages(receive, messages=messages), scope
-
-    async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> Any:
-        raw = b"".join([chunk async for chunk in stream])
+        more_body = True
+        while more_body:
+            message = await receive()
+            messages.append(message)
+            more_body = message.get("more_body", False)
+        raw = b"".join([message.get("body", b"") for message in messages])
         settings = call_of(scope).gateway.settings
-        return (
+        body = (
             parse_json(raw, settings.max_json_depth, settings.max_json_values)
             if raw.strip()
             else None
         )
+        self._validate(body)
+        # Parsed once, here: handlers take this instead of having connexion parse it again.
+        call_of(scope).body = body
+        return self._insert_messages(receive, messages=messages), scope
 
     def _validate(self, body: Any) -> dict | None:
         if body is None:
