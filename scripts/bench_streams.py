@@ -1,0 +1,161 @@
+"""Many chat streams open at once, straight at the upstream or through one gateway process:
+the gaps between chunks as clients see them, the gateway's memory per open stream, and
+its CPU time per relayed chunk.
+
+CPU and chunks are counted over the steady window (every stream open, none finished), so
+opening and closing the streams do not count towards the per-chunk figure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import itertools
+import os
+import time
+from dataclasses import dataclass, field
+
+import aiohttp
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+@dataclass
+class Sampler:
+    """The process's CPU time and RSS, sampled every `period` seconds."""
+
+    pid: int
+    period: float = 0.1
+    times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    rss: list[int] = field(default_factory=list)
+
+    async def run(self) -> None:
+        while True:
+            self.times.append(time.perf_counter())
+            self.cpu.append(cpu_seconds(self.pid))
+            self.rss.append(rss_kib(self.pid))
+            await asyncio.sleep(self.period)
+
+
+async def one_stream(
+    session: aiohttp.ClientSession, url: str, headers: dict, body: bytes
+) -> list[float]:
+    """The arrival time of each SSE event of one stream."""
+    arrivals: list[float] = []
+    async with session.post(url, data=body, headers=headers) as response:
+        response.raise_for_status()
+        pending = b""
+        async for data in response.content.iter_any():
+            now = time.perf_counter()
+            pending += data
+            events = pending.count(b"\n\n")
+            if events:
+                arrivals += [now] * events
+                pending = pending[pending.rfind(b"\n\n") + 2 :]
+    return arrivals
+
+
+@dataclass
+class StreamsRun:
+    streams: list[list[float]]  # each stream's event arrival times
+    seconds: float
+    failed: int
+
+    def gaps(self, skip_first: bool = True) -> list[float]:
+        """Gaps between consecutive events of a stream (the first, the opening, left out)."""
+        gaps: list[float] = []
+        for arrivals in self.streams:
+            events = arrivals[1:] if skip_first else arrivals
+            gaps += [b - a for a, b in itertools.pairwise(events)]
+        return sorted(gaps)
+
+    def gaps_within(self, start: float, end: float) -> list[float]:
+        """Gaps between consecutive content events that both arrived in [start, end]."""
+        gaps: list[float] = []
+        for arrivals in self.streams:
+            inside = [t for t in arrivals[1:] if start <= t <= end]
+            gaps += [b - a for a, b in itertools.pairwise(inside)]
+        return sorted(gaps)
+
+    def events(self) -> list[int]:
+        return sorted({len(arrivals) for arrivals in self.streams})
+
+    def window(self) -> tuple[float, float]:
+        """Every stream open and sending, none finished."""
+        return (
+            max(arrivals[1] for arrivals in self.streams),
+            min(arrivals[-1] for arrivals in self.streams),
+        )
+
+    def events_between(self, start: float, end: float) -> int:
+        all_arrivals = sorted(t for arrivals in self.streams for t in arrivals)
+        return bisect.bisect_right(all_arrivals, end) - bisect.bisect_left(all_arrivals, start)
+
+
+async def open_streams(
+    url: str,
+    headers: dict[str, str],
+    body: bytes,
+    count: int,
+    ramp_seconds: float,
+    sampler: Sampler | None = None,
+) -> StreamsRun:
+    """`count` streams, opened evenly over `ramp_seconds` (as clients arrive, not all in
+    the same millisecond), each read to its end."""
+    connector = aiohttp.TCPConnector(limit=0)
+    timeout = aiohttp.ClientTimeout(total=600)
+
+    async def later(index: int) -> list[float]:
+        await asyncio.sleep(index * ramp_seconds / count)
+        return await one_stream(session, url, headers, body)
+
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        sampling = asyncio.create_task(sampler.run()) if sampler else None
+        started = time.perf_counter()
+        outcomes = await asyncio.gather(*(later(i) for i in range(count)), return_exceptions=True)
+        seconds = time.perf_counter() - started
+        if sampling:
+            sampling.cancel()
+    streams = [o for o in outcomes if isinstance(o, list) and o]
+    return StreamsRun(streams, seconds, count - len(streams))
+
+
+@dataclass
+class GatewayCost:
+    idle_kib: int
+    peak_kib: int
+    cpu_us_per_event: float | None
+    window_seconds: float
+    window_events: int
+
+
+def gateway_cost(run: StreamsRun, sampler: Sampler, idle_kib: int) -> GatewayCost:
+    """Memory at the peak, and CPU per relayed event over the steady window."""
+    start, end = run.window()
+    inside = [i for i, t in enumerate(sampler.times) if start <= t <= end]
+    cpu_us = None
+    window_events = 0
+    window = 0.0
+    if len(inside) >= 2:
+        first, last = inside[0], inside[-1]
+        window = sampler.times[last] - sampler.times[first]
+        window_events = run.events_between(sampler.times[first], sampler.times[last])
+        if window_events:
+            cpu_us = (sampler.cpu[last] - sampler.cpu[first]) / window_events * 1e6
+    return GatewayCost(idle_kib, max(sampler.rss), cpu_us, window, window_events)
