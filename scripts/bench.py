@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,7 @@ STREAM_GAP_MS = 20.0  # added to the p99 chunk gap, 1,000 streams
 STREAM_KIB = 40.0  # per open stream
 
 Lines = list[str]
+VARIANT = "variant "  # the feature-cost servers' names: "variant no-metrics"...
 
 
 @dataclass
@@ -258,6 +260,7 @@ class Figures:
     gateway_p50: float = 0.0
     surfaces: list[tuple[str, float, float]] | None = None  # (name, rps at 32, added p50 at 1)
     gap_added_ms: float | None = None
+    steady_gap_added_ms: float | None = None
     kib_per_stream: float | None = None
     cpu_us_per_chunk: float | None = None
     streams: int = 0
@@ -338,7 +341,12 @@ def surfaces(started: dict[str, Server], plan: Plan, figures: Figures) -> Lines:
         ),
     }
     warm(loads)
-    runs = measure_rounds(loads, [1, 32], plan, rounds=max(1, plan.rounds - 1))
+    rounds = max(1, plan.rounds - 1)
+    gateway_loads = {name: load for name, load in loads.items() if "direct" not in name}
+    runs = measure_rounds(gateway_loads, [1, 32], plan, rounds=rounds)
+    # The stub answers at once: direct calls need only their latency at one connection.
+    direct_loads = {name: load for name, load in loads.items() if "direct" in name}
+    runs |= measure_rounds(direct_loads, [1], plan, rounds=1)
     upstream_of = {
         "chat": "chat (direct)",
         "responses, native": "responses (direct)",
@@ -384,15 +392,22 @@ def surfaces(started: dict[str, Server], plan: Plan, figures: Figures) -> Lines:
             )
         )
     direct_figures = (
-        f"{name.split(' ')[0]} {runs[name, 32].rps:,.0f} req/s at 32, "
-        f"p50 {runs[name, 1].p50_ms:.2f} ms at 1"
+        f"{name.split(' ')[0]} {runs[name, 1].p50_ms:.3f} ms"
         for name in ("chat (direct)", "responses (direct)", "messages (direct)")
     )
     lines += [
         "",
-        "Direct: " + "; ".join(direct_figures) + ".",
+        "Direct p50 at one connection: " + "; ".join(direct_figures) + ".",
     ]
     return [*lines, ""]
+
+
+QUICK_FEATURES = [
+    "## What each feature costs",
+    "",
+    "(Measured by the full run only: eight more gateways to start.)",
+    "",
+]
 
 
 def features(started: dict[str, Server], plan: Plan) -> Lines:
@@ -648,29 +663,27 @@ def streams_section(started: dict[str, Server], plan: Plan, figures: Figures) ->
     cost = bench_streams.gateway_cost(gateway_run, sampler, idle)
     runs = {"direct": direct_run, "gateway": gateway_run}
 
-    def beyond(gaps: list[float], fraction: float) -> str:
-        return f"{percentile(gaps, fraction) * 1000 - interval_ms:.2f}" if gaps else "n/a"
+    def beyond(gaps: list[float], fraction: float) -> float:
+        return percentile(gaps, fraction) * 1000 - interval_ms if gaps else float("nan")
 
-    gaps = {name: (r.gaps(), r.gaps_within(*r.window())) for name, r in runs.items()}
-    steady_p99 = {
-        name: percentile(steady, 0.99) * 1000 if steady else float("nan")
-        for name, (_, steady) in gaps.items()
-    }
-    figures.gap_added_ms = steady_p99["gateway"] - steady_p99["direct"]
+    gaps = {name: r.content_gaps(chunks) for name, r in runs.items()}
+    steady = {name: r.steady_gaps(chunks) for name, r in runs.items()}
+    figures.gap_added_ms = beyond(gaps["gateway"], 0.99) - beyond(gaps["direct"], 0.99)
+    figures.steady_gap_added_ms = beyond(steady["gateway"], 0.99) - beyond(steady["direct"], 0.99)
     figures.kib_per_stream = (cost.peak_kib - cost.idle_kib) / count
     figures.cpu_us_per_chunk = cost.cpu_us_per_event
     cpu = f"{cost.cpu_us_per_event:.0f} µs" if cost.cpu_us_per_event is not None else "n/a"
-    whole = {name: r.gaps() for name, r in runs.items()}
-    whole_added = percentile(whole["gateway"], 0.99) - percentile(whole["direct"], 0.99)
     relayed = direct_run.events() == gateway_run.events()
     lines = [
         f"## {count:,} concurrent streams through one gateway process",
         "",
-        f"The stub paces {chunks} content chunks {interval_ms} ms apart (then the finish and "
-        f"`[DONE]`, paced too); the streams are opened evenly over {ramp:g} s from an aiohttp "
-        "client in the bench process. Gaps between a stream's consecutive events (its opening "
-        "left out), beyond the pacing: over the whole run, and over the steady window (every "
-        "stream open, none finished), which the target is read on.",
+        f"The stub paces {chunks} content chunks {interval_ms} ms apart, then the finish, the "
+        "usage when asked for, and `[DONE]`, paced too; the streams are opened evenly over "
+        f"{ramp:g} s from an aiohttp client in the bench process. Gaps between a stream's "
+        "consecutive content chunks, beyond the pacing: over the whole run (openings of "
+        "other streams included; the target is read on this) and over the steady window "
+        "(every stream open, none finished). Finish: from the last content chunk to the "
+        "finish chunk, beyond the pacing.",
         "",
         row(
             "",
@@ -678,31 +691,31 @@ def streams_section(started: dict[str, Server], plan: Plan, figures: Figures) ->
             "events per stream",
             "gap p50 ms",
             "gap p99 ms",
-            "steady gap p50 ms",
             "steady gap p99 ms",
+            "finish p50 ms",
             "wall s",
         ),
         rule(8),
     ]
     for name, r in runs.items():
-        everything, steady = gaps[name]
+        finish = [d * 1000 - interval_ms for d in r.finish_delays(chunks)]
         lines.append(
             row(
                 name,
                 f"{len(r.streams)} of {count}",
                 r.events(),
-                beyond(everything, 0.5),
-                beyond(everything, 0.99),
-                beyond(steady, 0.5),
-                beyond(steady, 0.99),
+                f"{beyond(gaps[name], 0.5):.2f}",
+                f"{beyond(gaps[name], 0.99):.2f}",
+                f"{beyond(steady[name], 0.99):.2f}",
+                f"{statistics.median(finish):.0f}" if finish else "n/a",
                 f"{r.seconds:.1f}",
             )
         )
     return [
         *lines,
         "",
-        f"- p99 gap added by the gateway: **{figures.gap_added_ms:.1f} ms** in the steady "
-        f"window ({whole_added * 1000:.1f} ms over the whole run, opening included)",
+        f"- p99 chunk gap added by the gateway: **{figures.gap_added_ms:.1f} ms** over the "
+        f"whole run, {figures.steady_gap_added_ms:.1f} ms in the steady window",
         f"- gateway memory: {cost.idle_kib / 1024:.1f} MiB idle, {cost.peak_kib / 1024:.1f} MiB "
         f"at the peak: **{figures.kib_per_stream:.1f} KiB per open stream**",
         f"- gateway CPU per relayed chunk: **{cpu}** (utime+stime over "
@@ -750,7 +763,7 @@ def summary(figures: Figures) -> Lines:
         lines += [
             row(
                 f"{figures.streams:,} streams: p99 chunk gap added ≤ {STREAM_GAP_MS:g} ms",
-                f"{figures.gap_added_ms:.1f} ms",
+                f"{figures.gap_added_ms:.1f} ms ({figures.steady_gap_added_ms:.1f} ms steady)",
                 met(figures.gap_added_ms <= STREAM_GAP_MS),
             ),
             row(
@@ -859,7 +872,17 @@ def header() -> Lines:
     ]
 
 
-VARIANT = "variant "
+STARTED = time.monotonic()
+
+
+def progress(message: str) -> None:
+    print(f"[{time.monotonic() - STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
+
+
+def timed(section: Callable[..., Lines], *arguments: Any) -> Lines:
+    lines = section(*arguments)
+    progress(f"{section.__name__} done")
+    return lines
 
 
 def measure(plan: Plan) -> Lines:
@@ -878,17 +901,19 @@ def measure(plan: Plan) -> Lines:
         }
         if workers_supported():
             specs["gateway-2w"] = gateway(url, "gateway-2w", workers=2)
-        specs |= {VARIANT + name: variant(url, name) for name in VARIANTS}
+        if not plan.quick:  # eight more gateways to start: the full run only
+            specs |= {VARIANT + name: variant(url, name) for name in VARIANTS}
         with servers(specs) as started:
             started |= stubs
-            sections = headline(started, plan, figures)
-            sections += surfaces(started, plan, figures)
-            sections += features(started, plan)
-            sections += sizes(started, plan)
-            sections += embeddings(started, plan)
-            sections += tails(started, figures.gateway_rps, plan)
-            sections += profile_section(started, plan)
-            sections += streams_section(started, plan, figures)
+            progress(f"{len(started)} servers up")
+            sections = timed(headline, started, plan, figures)
+            sections += timed(surfaces, started, plan, figures)
+            sections += timed(features, started, plan) if not plan.quick else QUICK_FEATURES
+            sections += timed(sizes, started, plan)
+            sections += timed(embeddings, started, plan)
+            sections += timed(tails, started, figures.gateway_rps, plan)
+            sections += timed(profile_section, started, plan)
+            sections += timed(streams_section, started, plan, figures)
     sections += emulated_instances(plan)
     took = (time.monotonic() - started_at) / 60
     return [*lines[:-1], f"- this run took {took:.1f} min", "", *summary(figures), *sections]

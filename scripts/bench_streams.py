@@ -77,21 +77,25 @@ class StreamsRun:
     seconds: float
     failed: int
 
-    def gaps(self, skip_first: bool = True) -> list[float]:
-        """Gaps between consecutive events of a stream (the first, the opening, left out)."""
+    def content_gaps(self, chunks: int) -> list[float]:
+        """Gaps between a stream's consecutive content events (its opening left out)."""
         gaps: list[float] = []
         for arrivals in self.streams:
-            events = arrivals[1:] if skip_first else arrivals
-            gaps += [b - a for a, b in itertools.pairwise(events)]
+            gaps += [b - a for a, b in itertools.pairwise(arrivals[1 : 1 + chunks])]
         return sorted(gaps)
 
-    def gaps_within(self, start: float, end: float) -> list[float]:
-        """Gaps between consecutive content events that both arrived in [start, end]."""
+    def steady_gaps(self, chunks: int) -> list[float]:
+        """Content gaps in the steady window (every stream open, none finished)."""
+        start, end = self.window()
         gaps: list[float] = []
         for arrivals in self.streams:
-            inside = [t for t in arrivals[1:] if start <= t <= end]
+            inside = [t for t in arrivals[1 : 1 + chunks] if start <= t <= end]
             gaps += [b - a for a, b in itertools.pairwise(inside)]
         return sorted(gaps)
+
+    def finish_delays(self, chunks: int) -> list[float]:
+        """From a stream's last content event to its finish event (the next one)."""
+        return sorted(a[1 + chunks] - a[chunks] for a in self.streams if len(a) > 1 + chunks)
 
     def events(self) -> list[int]:
         return sorted({len(arrivals) for arrivals in self.streams})
