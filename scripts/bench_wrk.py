@@ -14,6 +14,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench_proc import descendants, tree_cpu_seconds
+
 MARKER = "BENCH_JSON "
 LUA = """\
 wrk.method = "POST"
@@ -43,11 +45,13 @@ def wrk_path() -> str:
 
 @dataclass(frozen=True)
 class Load:
-    """What to send: the URL (its path included), headers, and the body."""
+    """What to send: the URL (its path included), headers, and the body; and the server's
+    process, whose CPU time (its workers' included) is read around each run."""
 
     url: str
     headers: dict[str, str]
     body: bytes
+    pid: int | None = None
 
     def script(self, directory: Path) -> Path:
         body = directory / f"body-{abs(hash(self.body))}.json"
@@ -57,9 +61,7 @@ class Load:
             f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}"
             for name, value in self.headers.items()
         )
-        script = (
-            directory / f"load-{abs(hash((self.url, tuple(self.headers.items()), self.body)))}.lua"
-        )
+        script = directory / f"load-{abs(hash((self.url, *self.headers.items(), self.body)))}.lua"
         script.write_text(LUA.format(headers=headers, body=body, marker=MARKER))
         return script
 
@@ -74,6 +76,7 @@ class WrkRun:
     p90_ms: float
     p99_ms: float
     p999_ms: float
+    cpu_us: float | None = None  # the server's CPU time per request, when its pid is given
 
     @property
     def failed(self) -> int:
@@ -84,7 +87,10 @@ SCRIPTS = Path(tempfile.mkdtemp(prefix="bench-wrk-"))
 
 
 def wrk(load: Load, connections: int, seconds: float) -> WrkRun:
-    """One closed-loop run: `connections` keep-alive connections, each a request at a time."""
+    """One closed-loop run: `connections` keep-alive connections, each a request at a time.
+    With the server's pid, its CPU time per request too (utime + stime): unlike throughput,
+    hardly moved by whatever else the machine runs meanwhile."""
+    pids = descendants(load.pid) if load.pid else None
     command = [
         wrk_path(),
         "-t1",  # one thread drives 60k+ req/s: the other core is left to the servers
@@ -96,7 +102,9 @@ def wrk(load: Load, connections: int, seconds: float) -> WrkRun:
         str(load.script(SCRIPTS)),
         load.url,
     ]
+    cpu_before = tree_cpu_seconds(pids) if pids else 0.0
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    cpu = tree_cpu_seconds(pids) - cpu_before if pids else None
     line = next(line for line in output.splitlines() if line.startswith(MARKER))
     figures = json.loads(line[len(MARKER) :])
     return WrkRun(
@@ -108,6 +116,7 @@ def wrk(load: Load, connections: int, seconds: float) -> WrkRun:
         p90_ms=figures["p90"] / 1000,
         p99_ms=figures["p99"] / 1000,
         p999_ms=figures["p999"] / 1000,
+        cpu_us=cpu / figures["requests"] * 1e6 if cpu is not None and figures["requests"] else None,
     )
 
 
@@ -122,4 +131,5 @@ def median_run(runs: list[WrkRun]) -> WrkRun:
         p90_ms=statistics.median(r.p90_ms for r in runs),
         p99_ms=statistics.median(r.p99_ms for r in runs),
         p999_ms=statistics.median(r.p999_ms for r in runs),
+        cpu_us=statistics.median(cpus) if (cpus := [r.cpu_us for r in runs if r.cpu_us]) else None,
     )
