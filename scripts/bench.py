@@ -1,9 +1,14 @@
-"""copilot-gateway's benchmark: the gateway against a direct call to the same upstream.
+"""copilot-gateway's benchmark: the gateway against the floor and a direct call, in one run.
 
-The emulator (zero added latency unless said) and the gateway run as separate processes
-on loopback; an aiohttp load generator in this process drives both in the same run, so
-every figure is read as a ratio or a difference. Its own ceiling is measured first,
-against a server that does nothing, to show it is not the bottleneck.
+A raw asyncio stub upstream (`bench_stub.py`, never the bottleneck) answers every request.
+wrk drives, in the same run and interleaved over repeated rounds (medians reported):
+`direct` (wrk straight at the stub), `floor` (the smallest connexion app proxying through
+the same upstream client, `bench_floor.py`), the `gateway` (`copilot-gateway serve`,
+everything on) and the gateway with `--workers 2`. Then: the Responses and Messages
+surfaces (native and translated), what each feature costs (`bench_variants.py`), body
+sizes, embeddings, tails at a fixed arrival rate, a py-spy profile by layer, and 1,000
+concurrent streams through one gateway process (`bench_streams.py`). The issue's targets
+are stated as met or not at the top of the results.
 
     scripts/bench [--quick] [--output benchmarks/results.md]
 """
@@ -13,54 +18,72 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
-import itertools
 import json
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 
+import bench_profile
+import bench_streams
+from bench_proc import rss_kib
+from bench_variants import VARIANTS
+from bench_wrk import Load, WrkRun, median_run, wrk
+
 ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ROOT / "scripts"
 T = TypeVar("T")
-GATEWAY_KEY = "sk-bench"
-EDITOR_HEADERS = {"Editor-Version": "vscode/1.104.3", "Copilot-Integration-Id": "vscode-chat"}
+KEY = "sk-bench"
+JSON = {"Content-Type": "application/json"}
+GATEWAY_HEADERS = {**JSON, "Authorization": f"Bearer {KEY}"}
+ANTHROPIC_HEADERS = {**JSON, "x-api-key": KEY, "anthropic-version": "2023-06-01"}
+DATA = Path(tempfile.mkdtemp(prefix="bench-data-"))
+
+# The issue's budget (#16).
+FLOOR_SHARE = 0.75  # of the floor's throughput at 32 connections
+ADDED_P50_MS = 1.0  # over direct at one connection
+STREAM_GAP_MS = 20.0  # added to the p99 chunk gap, 1,000 streams
+STREAM_KIB = 40.0  # per open stream
+
+Lines = list[str]
+VARIANT = "variant "  # the feature-cost servers' names: "variant no-metrics"...
 
 
-class NullServer(asyncio.Protocol):
-    """Answers every HTTP request at once with a fixed reply: the load generator's ceiling."""
+@dataclass
+class Plan:
+    """How long and how often: the full run, or `--quick`."""
 
-    REPLY = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
+    quick: bool
+    rounds: int
+    seconds: float  # per wrk run
+    streams: int
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport
-        self.buffer = b""
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        while b"\r\n\r\n" in self.buffer:
-            head, _, rest = self.buffer.partition(b"\r\n\r\n")
-            lengths = [
-                line for line in head.lower().split(b"\r\n") if line.startswith(b"content-length")
-            ]
-            length = int(lengths[0].split(b":")[1]) if lengths else 0
-            if len(rest) < length:
-                return
-            self.buffer = rest[length:]
-            self.transport.write(self.REPLY)  # type: ignore[attr-defined]
+    @classmethod
+    def of(cls, quick: bool, streams: int | None) -> Plan:
+        if quick:
+            return cls(True, 2, 1, streams or 300)
+        return cls(False, 3, 4, streams or 1000)
 
 
-async def serve_null(port: int) -> None:
-    server = await asyncio.get_running_loop().create_server(NullServer, "127.0.0.1", port)
-    await server.serve_forever()
+# Servers ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    name: str
+    url: str
+    pid: int
 
 
 def free_port() -> int:
@@ -69,60 +92,462 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+def wait_until_up(port: int, child: subprocess.Popen[bytes], name: str) -> None:
+    deadline = time.monotonic() + 180  # a dozen gateways start at once on a busy machine
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the server exited")
+        if child.poll() is not None:
+            raise RuntimeError(f"{name}: the server exited ({child.returncode})")
         try:
-            with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=0.2):
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return
         except OSError:
             time.sleep(0.05)
-    raise RuntimeError(f"{url} did not start")
+    raise RuntimeError(f"{name} did not start")
 
 
 @contextmanager
-def process(
-    args: list[str], env: dict[str, str] | None = None, port_flag: str = "--port"
-) -> Iterator[tuple[str, int]]:
-    """Run a server on a free port (given as `port_flag PORT`); yields its base URL and pid."""
-    port = free_port()
-    command = [*args, *([port_flag] if port_flag else []), str(port)]
-    child = subprocess.Popen(
-        command,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+def servers(specs: dict[str, tuple[list[str], dict[str, str]]]) -> Iterator[dict[str, Server]]:
+    """Start several servers at once (each `command` gets `--port N` appended); stop them all."""
+    started: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
     try:
-        wait_until_up(url, child)
-        yield url, child.pid
+        for name, (command, env) in specs.items():
+            port = free_port()
+            child = subprocess.Popen(
+                [*command, "--port", str(port)],
+                env={**os.environ, **env},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            started[name] = (child, port)
+        for name, (child, port) in started.items():
+            wait_until_up(port, child, name)
+        yield {
+            name: Server(name, f"http://127.0.0.1:{port}", child.pid)
+            for name, (child, port) in started.items()
+        }
     finally:
-        child.terminate()
-        child.wait(timeout=15)
+        for child, _ in started.values():
+            child.terminate()
+        for child, _ in started.values():
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
-def gateway_command() -> list[str]:
-    return [sys.executable, "-m", "copilot_gateway"]
+def stub(chunks: int = 10, interval_ms: float = 0) -> tuple[list[str], dict[str, str]]:
+    command = [sys.executable, str(SCRIPTS / "bench_stub.py"), "--chunks", str(chunks)]
+    return [*command, "--interval-ms", str(interval_ms)], {}
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+def floor(upstream: str) -> tuple[list[str], dict[str, str]]:
+    return [sys.executable, str(SCRIPTS / "bench_floor.py"), "--upstream", upstream], {}
 
 
-# Load generation -------------------------------------------------------------------------
+def gateway_env(upstream: str, name: str, **extra: str) -> dict[str, str]:
+    return {
+        "GATEWAY_UPSTREAM": "openai",
+        "GATEWAY_UPSTREAM_URL": upstream,
+        "GATEWAY_API_KEYS": KEY,
+        "GATEWAY_RESPONSES_DB": str(DATA / f"{name}.sqlite3"),
+        **extra,
+    }
+
+
+def gateway(upstream: str, name: str, workers: int = 1, **env: str) -> tuple[list[str], dict]:
+    command = [sys.executable, "-m", "copilot_gateway", "serve"]
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    return command, gateway_env(upstream, name, **env)
+
+
+def variant(upstream: str, name: str) -> tuple[list[str], dict[str, str]]:
+    command = [sys.executable, str(SCRIPTS / "bench_variants.py"), name]
+    return command, gateway_env(upstream, name)
+
+
+def workers_supported() -> bool:
+    help_text = subprocess.run(
+        [sys.executable, "-m", "copilot_gateway", "serve", "--help"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    return "--workers" in help_text
+
+
+# Bodies and loads -------------------------------------------------------------------------
+
+FILLER = "lorem ipsum dolor sit amet " * 36  # ~1 KB
+
+
+def chat_body(size: int, stream: bool = False) -> bytes:
+    """A chat request of about `size` bytes: a conversation of 1 KB messages."""
+    messages = [
+        {"role": "user" if i % 2 == 0 else "assistant", "content": FILLER}
+        for i in range(max(1, size // 1024))
+    ]
+    messages.append({"role": "user", "content": "Tell me about gateways and how fast they are"})
+    body: dict[str, Any] = {"model": "gpt-4o", "messages": messages}
+    if stream:
+        body["stream"] = True
+    return json.dumps(body).encode()
+
+
+RESPONSES_BODY = json.dumps({"model": "gpt-4o", "input": FILLER}).encode()
+MESSAGES_BODY = json.dumps(
+    {"model": "gpt-4o", "max_tokens": 256, "messages": [{"role": "user", "content": FILLER}]}
+).encode()
+EMBEDDINGS_BODY = json.dumps(
+    {"model": "text-embedding-3-small", "input": [f"input number {i}" for i in range(256)]}
+).encode()
+
+
+def direct(server: Server, path: str, body: bytes) -> Load:
+    return Load(server.url + path, JSON, body)
+
+
+def through(
+    server: Server, path: str, body: bytes, headers: dict[str, str] = GATEWAY_HEADERS
+) -> Load:
+    return Load(server.url + "/v1" + path, headers, body, server.pid)
+
+
+def measure_rounds(
+    loads: dict[str, Load], connections: list[int], plan: Plan, rounds: int | None = None
+) -> dict[tuple[str, int], WrkRun]:
+    """Each load at each connection count, interleaved, `rounds` times; the medians."""
+    runs: dict[tuple[str, int], list[WrkRun]] = {}
+    for _ in range(rounds or plan.rounds):
+        for count in connections:
+            for name, load in loads.items():
+                runs.setdefault((name, count), []).append(wrk(load, count, plan.seconds))
+    return {key: median_run(value) for key, value in runs.items()}
+
+
+def warm(loads: dict[str, Load]) -> None:
+    """A first request compiles and caches things (the model catalogue): not measured."""
+    for name, load in loads.items():
+        if "direct" not in name:
+            wrk(load, 8, 1)
+
+
+def row(*cells: object) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def rule(columns: int) -> str:
+    return row(*["---"] * columns)
+
+
+def met(ok: bool) -> str:
+    return "**met**" if ok else "**not met**"
+
+
+def cpu_us(run: WrkRun) -> str:
+    return f"{run.cpu_us:,.0f}" if run.cpu_us else "n/a"
+
+
+def failures(run: WrkRun) -> str:
+    return str(run.failed) if run.failed else "0"
+
+
+# Sections ---------------------------------------------------------------------------------
 
 
 @dataclass
-class Target:
-    name: str
-    url: str
-    headers: dict[str, str]
+class Figures:
+    """What the summary at the top states."""
+
+    floor_rps: float = 0.0
+    gateway_rps: float = 0.0
+    workers2_rps: float | None = None
+    direct_p50: float = 0.0
+    floor_p50: float = 0.0
+    floor_cpu_us: float | None = None  # per request, 32 connections
+    gateway_cpu_us: float | None = None
+    gateway_p50: float = 0.0
+    surfaces: list[tuple[str, float, float]] | None = None  # (name, rps at 32, added p50 at 1)
+    gap_added_ms: float | None = None
+    steady_gap_added_ms: float | None = None
+    kib_per_stream: float | None = None
+    cpu_us_per_chunk: float | None = None
+    streams: int = 0
+
+
+def headline(started: dict[str, Server], plan: Plan, figures: Figures) -> Lines:
+    body = chat_body(1024)
+    two_workers = "gateway-2w" in started
+    loads = {
+        "direct": direct(started["stub"], "/chat/completions", body),
+        "floor": through(started["floor"], "/chat/completions", body, JSON),
+        "gateway": through(started["gateway"], "/chat/completions", body),
+    }
+    if two_workers:
+        loads["gateway --workers 2"] = through(started["gateway-2w"], "/chat/completions", body)
+    warm(loads)
+    runs = measure_rounds(loads, [1, 32], plan)
+    d1, f32, g1, g32 = runs["direct", 1], runs["floor", 32], runs["gateway", 1], runs["gateway", 32]
+    figures.floor_rps, figures.gateway_rps = f32.rps, g32.rps
+    figures.direct_p50, figures.gateway_p50 = d1.p50_ms, g1.p50_ms
+    figures.floor_p50 = runs["floor", 1].p50_ms
+    figures.floor_cpu_us, figures.gateway_cpu_us = f32.cpu_us, g32.cpu_us
+    if two_workers:
+        figures.workers2_rps = runs["gateway --workers 2", 32].rps
+    lines = [
+        "## Chat, 1 KB: direct, floor, gateway",
+        "",
+        f"wrk, one thread, closed loop; {plan.rounds} rounds of {plan.seconds:g} s per row, the "
+        "targets interleaved; medians. `direct` is wrk straight at the stub: wrk's ceiling. "
+        "`floor`: the smallest connexion app passing the body to the same upstream client. "
+        "vs floor: req/s over the floor's at the same connections; added p50: over direct. "
+        "CPU: the server's CPU time per request (utime+stime, its workers' included).",
+        "",
+        row(
+            "target",
+            "connections",
+            "req/s",
+            "CPU µs/request",
+            "p50 ms",
+            "p90 ms",
+            "p99 ms",
+            "vs floor",
+            "added p50 ms",
+            "failed",
+        ),
+        rule(10),
+    ]
+    for count in (1, 32):
+        for name in loads:
+            run = runs[name, count]
+            lines.append(
+                row(
+                    name,
+                    count,
+                    f"{run.rps:,.0f}",
+                    cpu_us(run),
+                    f"{run.p50_ms:.2f}",
+                    f"{run.p90_ms:.2f}",
+                    f"{run.p99_ms:.2f}",
+                    "" if name == "direct" else f"{run.rps / runs['floor', count].rps:.0%}",
+                    f"{run.p50_ms - runs['direct', count].p50_ms:.2f}",
+                    failures(run),
+                )
+            )
+    if not two_workers:
+        lines += ["", "`copilot-gateway serve` has no `--workers` option here: no two-worker row."]
+    return [*lines, ""]
+
+
+def surfaces(started: dict[str, Server], plan: Plan, figures: Figures) -> Lines:
+    stub_server, gateway_server = started["stub"], started["gateway"]
+    translating = started["translating"]
+    loads = {
+        "chat (direct)": direct(stub_server, "/chat/completions", chat_body(1024)),
+        "responses (direct)": direct(stub_server, "/responses", RESPONSES_BODY),
+        "messages (direct)": direct(stub_server, "/messages", MESSAGES_BODY),
+        "chat": through(gateway_server, "/chat/completions", chat_body(1024)),
+        "responses, native": through(gateway_server, "/responses", RESPONSES_BODY),
+        "responses, translated to chat": through(translating, "/responses", RESPONSES_BODY),
+        "messages, native": through(gateway_server, "/messages", MESSAGES_BODY, ANTHROPIC_HEADERS),
+        "messages, translated to chat": through(
+            translating, "/messages", MESSAGES_BODY, ANTHROPIC_HEADERS
+        ),
+    }
+    warm(loads)
+    rounds = max(1, plan.rounds - 1)
+    gateway_loads = {name: load for name, load in loads.items() if "direct" not in name}
+    runs = measure_rounds(gateway_loads, [1, 32], plan, rounds=rounds)
+    # The stub answers at once: direct calls need only their latency at one connection.
+    direct_loads = {name: load for name, load in loads.items() if "direct" in name}
+    runs |= measure_rounds(direct_loads, [1], plan, rounds=1)
+    upstream_of = {
+        "chat": "chat (direct)",
+        "responses, native": "responses (direct)",
+        "responses, translated to chat": "chat (direct)",
+        "messages, native": "messages (direct)",
+        "messages, translated to chat": "chat (direct)",
+    }
+    lines = [
+        "## Responses and Messages, beside chat",
+        "",
+        "~1 KB requests; native: the stub serves `/responses` and `/messages` itself; "
+        "translated: `GATEWAY_UPSTREAM_RESPONSES=translate` (the `openai` upstream then lists "
+        "only chat and embeddings, so both surfaces go through chat). The budget is chat's: "
+        f"≥ {FLOOR_SHARE:.0%} of the chat floor's req/s at 32 connections (floor: "
+        f"{figures.floor_rps:,.0f} req/s in the section above), ≤ {ADDED_P50_MS:g} ms added p50 "
+        "at one connection over a direct call to the upstream endpoint it uses.",
+        "",
+        row(
+            "surface",
+            "req/s at 32",
+            "CPU µs/request",
+            "vs chat floor",
+            "p50 ms at 1",
+            "added p50 ms",
+            "p99 ms at 32",
+            "failed",
+        ),
+        rule(8),
+    ]
+    figures.surfaces = []
+    for name, upstream in upstream_of.items():
+        run32, run1 = runs[name, 32], runs[name, 1]
+        added = run1.p50_ms - runs[upstream, 1].p50_ms
+        figures.surfaces.append((name, run32.rps, added))
+        lines.append(
+            row(
+                name,
+                f"{run32.rps:,.0f}",
+                cpu_us(run32),
+                f"{run32.rps / figures.floor_rps:.0%}",
+                f"{run1.p50_ms:.2f}",
+                f"{added:.2f}",
+                f"{run32.p99_ms:.2f}",
+                run32.failed + run1.failed,
+            )
+        )
+    direct_figures = (
+        f"{name.split(' ')[0]} {runs[name, 1].p50_ms:.3f} ms"
+        for name in ("chat (direct)", "responses (direct)", "messages (direct)")
+    )
+    lines += [
+        "",
+        "Direct p50 at one connection: " + "; ".join(direct_figures) + ".",
+    ]
+    return [*lines, ""]
+
+
+QUICK_FEATURES = [
+    "## What each feature costs",
+    "",
+    "(Measured by the full run only: eight more gateways to start.)",
+    "",
+]
+
+
+def features(started: dict[str, Server], plan: Plan) -> Lines:
+    body = chat_body(1024)
+    loads = {name: through(started[VARIANT + name], "/chat/completions", body) for name in VARIANTS}
+    warm(loads)
+    runs = measure_rounds(loads, [32], plan, rounds=1 if plan.quick else plan.rounds)
+
+    def spent(run: WrkRun) -> float:
+        """CPU per request; where unreadable, the wall time a saturated server gives one."""
+        return run.cpu_us or 1e6 / run.rps
+
+    base = spent(runs["all-on", 32])
+    lines = [
+        "## What each feature costs",
+        "",
+        "The gateway launched by `scripts/bench_variants.py` with one feature switched off (by "
+        "its setting where there is one, else patched out in that process only), 1 KB chat at "
+        "32 connections, rounds interleaved, medians. The cost is read on the gateway's CPU "
+        "time per request, not on req/s (which the machine's other work moves by more than a "
+        "feature costs): what the feature takes, per request, against everything on.",
+        "",
+        row("variant", "req/s", "CPU µs/request", "the feature costs µs/request", "failed"),
+        rule(5),
+    ]
+    for name, (description, _) in VARIANTS.items():
+        run = runs[name, 32]
+        # Rows switching something on (limits, another transport) add; the others save.
+        cost = spent(run) - base if name in ("limits", "httpx-transport") else base - spent(run)
+        shown = "" if name == "all-on" else f"{cost:+.0f}"
+        lines.append(
+            row(description, f"{run.rps:,.0f}", f"{spent(run):,.0f}", shown, failures(run))
+        )
+    return [*lines, ""]
+
+
+def sizes(started: dict[str, Server], plan: Plan) -> Lines:
+    stub_server, floor_server, gateway_server = (
+        started[name] for name in ("stub", "floor", "gateway")
+    )
+    chosen = [(16 * 1024, "16 KB"), (256 * 1024, "256 KB"), (1024 * 1024, "1 MB")]
+    if plan.quick:
+        chosen = chosen[::2]  # 16 KB and 1 MB
+    lines = [
+        "## Chat body sizes",
+        "",
+        "One round; direct, floor and gateway interleaved. Added = gateway - direct.",
+        "",
+        row(
+            "body",
+            "connections",
+            "direct req/s",
+            "floor req/s",
+            "gateway req/s",
+            "gateway/floor",
+            "direct p50 ms",
+            "gateway p50 ms",
+            "added p50 ms",
+            "gateway p99 ms",
+        ),
+        rule(10),
+    ]
+    for size, label in chosen:
+        body = chat_body(size)
+        loads = {
+            "direct": direct(stub_server, "/chat/completions", body),
+            "floor": through(floor_server, "/chat/completions", body, JSON),
+            "gateway": through(gateway_server, "/chat/completions", body),
+        }
+        runs = measure_rounds(loads, [1, 32], plan, rounds=1)
+        for count in (1, 32):
+            d, f, g = (runs[name, count] for name in ("direct", "floor", "gateway"))
+            lines.append(
+                row(
+                    label,
+                    count,
+                    f"{d.rps:,.0f}",
+                    f"{f.rps:,.0f}",
+                    f"{g.rps:,.0f}",
+                    f"{g.rps / f.rps:.0%}",
+                    f"{d.p50_ms:.2f}",
+                    f"{g.p50_ms:.2f}",
+                    f"{g.p50_ms - d.p50_ms:.2f}",
+                    f"{g.p99_ms:.2f}",
+                )
+            )
+    return [*lines, ""]
+
+
+def embeddings(started: dict[str, Server], plan: Plan) -> Lines:
+    stub_server, gateway_server = started["stub"], started["gateway"]
+    loads = {
+        "direct": direct(stub_server, "/embeddings", EMBEDDINGS_BODY),
+        "gateway": through(gateway_server, "/embeddings", EMBEDDINGS_BODY),
+    }
+    runs = measure_rounds(loads, [1, 8], plan, rounds=1)
+    lines = [
+        "## Embeddings, 256 inputs of 1,536 dimensions",
+        "",
+        row(
+            "connections",
+            "direct req/s",
+            "gateway req/s",
+            "direct p50 ms",
+            "gateway p50 ms",
+            "added p50 ms",
+        ),
+        rule(6),
+    ]
+    for count in (1, 8):
+        d, g = runs["direct", count], runs["gateway", count]
+        lines.append(
+            row(
+                count,
+                f"{d.rps:,.1f}",
+                f"{g.rps:,.1f}",
+                f"{d.p50_ms:.1f}",
+                f"{g.p50_ms:.1f}",
+                f"{g.p50_ms - d.p50_ms:.1f}",
+            )
+        )
+    return [*lines, ""]
+
+
+# Tails: an open loop (wrk has none), from this process --------------------------------------
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -130,425 +555,269 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-@dataclass
-class Run:
-    latencies: list[float]
-    seconds: float
-    errors: int
-
-    @property
-    def rps(self) -> float:
-        return len(self.latencies) / self.seconds
-
-    def ms(self, fraction: float) -> float:
-        return percentile(self.latencies, fraction) * 1000
-
-
-async def post(
-    session: aiohttp.ClientSession, url: str, body: bytes, headers: dict[str, str]
-) -> int:
-    """POST and read the answer; its status, or 0 when the connection failed twice."""
-    for _attempt in range(2):  # a pooled connection the server just closed fails once
-        try:
-            async with session.post(url, data=body, headers=headers) as response:
-                await response.read()
-                return response.status
-        except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError):
-            continue
-    return 0
-
-
-async def closed_loop(
-    session: aiohttp.ClientSession,
-    target: Target,
-    path: str,
-    body: bytes,
-    concurrency: int,
-    requests: int,
-) -> Run:
-    latencies: list[float] = []
-    errors = 0
-    remaining = requests
-
-    async def worker() -> None:
-        nonlocal remaining, errors
-        while remaining > 0:
-            remaining -= 1
-            started = time.perf_counter()
-            if await post(session, target.url + path, body, target.headers) != 200:
-                errors += 1
-            latencies.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Run(latencies, time.perf_counter() - started, errors)
-
-
 async def open_loop(
-    session: aiohttp.ClientSession,
-    target: Target,
-    path: str,
-    body: bytes,
-    rate: float,
-    seconds: float,
-) -> Run:
+    url: str, headers: dict[str, str], body: bytes, rate: float, seconds: float
+) -> tuple[list[float], int]:
     """Requests on a fixed schedule, each timed from when it was due (no coordinated omission)."""
     latencies: list[float] = []
     errors = 0
 
-    async def one(due: float) -> None:
+    async def one(session: aiohttp.ClientSession, due: float) -> None:
         nonlocal errors
-        errors += await post(session, target.url + path, body, target.headers) != 200
+        try:
+            async with session.post(url, data=body, headers=headers) as response:
+                await response.read()
+                errors += response.status != 200
+        except aiohttp.ClientError:
+            errors += 1
         latencies.append(time.perf_counter() - due)
 
-    tasks = []
-    start = time.perf_counter()
-    for index in range(int(rate * seconds)):
-        due = start + index / rate
-        await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        tasks.append(asyncio.create_task(one(due)))
-    await asyncio.gather(*tasks)
-    return Run(latencies, time.perf_counter() - start, errors)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        tasks = []
+        start = time.perf_counter()
+        for index in range(int(rate * seconds)):
+            due = start + index / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            tasks.append(asyncio.create_task(one(session, due)))
+        await asyncio.gather(*tasks)
+    return latencies, errors
 
 
-async def stream_once(
-    session: aiohttp.ClientSession, target: Target, body: bytes
-) -> tuple[float, list[float], int]:
-    """(time to first content event, gaps between content events, content events)"""
-    started = time.perf_counter()
-    arrivals: list[float] = []
-    async with session.post(
-        target.url + "/chat/completions", data=body, headers=target.headers
-    ) as response:
-        buffer = b""
-        async for data in response.content.iter_any():
-            now = time.perf_counter()
-            buffer += data
-            while b"\n\n" in buffer:
-                event, buffer = buffer.split(b"\n\n", 1)
-                if b'"content"' in event and b'"content":""' not in event:
-                    arrivals.append(now)
-    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
-    return (arrivals[0] - started if arrivals else float("nan")), gaps, len(arrivals)
-
-
-# The benchmark -------------------------------------------------------------------------
-
-
-def chat_body(size: int, stream: bool = False) -> bytes:
-    """A chat request of about `size` bytes: a conversation of 1 KB messages."""
-    filler = "lorem ipsum dolor sit amet " * 36  # ~1 KB
-    messages = [
-        {"role": "user" if i % 2 == 0 else "assistant", "content": filler}
-        for i in range(max(1, size // 1024))
-    ]
-    messages.append({"role": "user", "content": "Tell me about gateways and how fast they are"})
-    return json.dumps({"model": "gpt-4o", "messages": messages, "stream": stream}).encode()
-
-
-def direct_target(emulator_url: str) -> Target:
-    import urllib.request
-
-    request = urllib.request.Request(
-        emulator_url + "/copilot_internal/v2/token", headers={"Authorization": "token gho_bench"}
-    )
-    token = json.loads(urllib.request.urlopen(request).read())["token"]
-    headers = {
-        **EDITOR_HEADERS,
-        "Authorization": f"Bearer {token}",
-        "Content-Type": "application/json",
-    }
-    return Target("direct", emulator_url, headers)
-
-
-def gateway_target(gateway_url: str) -> Target:
-    return Target(
-        "gateway",
-        gateway_url + "/v1",
-        {"Authorization": f"Bearer {GATEWAY_KEY}", "Content-Type": "application/json"},
-    )
-
-
-@contextmanager
-def gateway(emulator_url: str, **env: str) -> Iterator[tuple[str, int]]:
-    settings = {
-        "GITHUB_TOKEN": "gho_bench",
-        "GATEWAY_GITHUB_API_URL": emulator_url,
-        "GATEWAY_API_KEYS": GATEWAY_KEY,
-        **env,
-    }
-    with process([*gateway_command(), "serve"], settings) as running:
-        yield running
-
-
-Lines = list[str]
-
-
-async def warm(session: aiohttp.ClientSession, targets: list[Target]) -> None:
-    for target in targets:
-        await closed_loop(session, target, "/chat/completions", chat_body(1024), 8, 200)
-
-
-def row(*cells: object) -> str:
-    return "| " + " | ".join(str(c) for c in cells) + " |"
-
-
-async def generator_ceiling(session: aiohttp.ClientSession, requests: int) -> Lines:
-    with process([sys.executable, __file__, "--null-server"]) as (url, _):
-        target = Target("null", url, {"Content-Type": "application/json"})
-        await closed_loop(session, target, "/", b"{}", 64, 500)
-        run = await closed_loop(session, target, "/", chat_body(1024), 64, requests)
-    return [
-        "## Load generator ceiling",
-        "",
-        f"Against a server that answers at once: **{run.rps:,.0f} req/s** at concurrency 64 "
-        "(1 KB bodies). Every figure below is well under it: the generator does not limit them.",
-        "",
-    ]
-
-
-async def chat_sizes(
-    session: aiohttp.ClientSession, direct: Target, through: Target, quick: bool
-) -> tuple[Lines, dict]:
-    lines = [
-        "## Non-streaming chat",
-        "",
-        "Closed loop. Added = gateway - direct, same run.",
-        "",
-        row(
-            "body",
-            "concurrency",
-            "direct req/s",
-            "gateway req/s",
-            "gateway/direct",
-            "direct p50/p90/p99 ms",
-            "gateway p50/p90/p99 ms",
-            "added p50 ms",
-            "added p99 ms",
-        ),
-        row(*["---"] * 9),
-    ]
-    summary = {}
-    sizes = [(1024, "1 KB"), (16 * 1024, "16 KB"), (256 * 1024, "256 KB"), (1024 * 1024, "1 MB")]
-    for size, label in sizes:
-        body = chat_body(size)
-        for concurrency in (1, 64):
-            count = {1024: 2000, 16384: 1500, 262144: 300, 1048576: 80}[size] // (4 if quick else 1)
-            if concurrency == 1:
-                count //= 2
-            runs = {}
-            for target in (direct, through):
-                runs[target.name] = await closed_loop(
-                    session, target, "/chat/completions", body, concurrency, count
-                )
-            d, g = runs["direct"], runs["gateway"]
-            lines.append(
-                row(
-                    label,
-                    concurrency,
-                    f"{d.rps:,.0f}",
-                    f"{g.rps:,.0f}",
-                    f"{g.rps / d.rps:.0%}",
-                    f"{d.ms(0.5):.2f} / {d.ms(0.9):.2f} / {d.ms(0.99):.2f}",
-                    f"{g.ms(0.5):.2f} / {g.ms(0.9):.2f} / {g.ms(0.99):.2f}",
-                    f"{g.ms(0.5) - d.ms(0.5):.2f}",
-                    f"{g.ms(0.99) - d.ms(0.99):.2f}",
-                )
-            )
-            summary[(label, concurrency)] = (d, g)
-    return [*lines, ""], summary
-
-
-async def tails(
-    session: aiohttp.ClientSession, direct: Target, through: Target, gateway_rps: float, quick: bool
-) -> Lines:
+def tails(started: dict[str, Server], gateway_rps: float, plan: Plan) -> Lines:
+    stub_server, gateway_server = started["stub"], started["gateway"]
     rate = max(50.0, round(gateway_rps * 0.5, -1))
-    seconds = 5 if quick else 15
+    seconds = 4 if plan.quick else 10
     body = chat_body(1024)
-    runs = {
-        t.name: await open_loop(session, t, "/chat/completions", body, rate, seconds)
-        for t in (direct, through)
+    results = {
+        "direct": run(
+            lambda: open_loop(stub_server.url + "/chat/completions", JSON, body, rate, seconds)
+        ),
+        "gateway": run(
+            lambda: open_loop(
+                gateway_server.url + "/v1/chat/completions", GATEWAY_HEADERS, body, rate, seconds
+            )
+        ),
     }
-    d, g = runs["direct"], runs["gateway"]
+    quantiles = (0.5, 0.9, 0.99, 0.999)
+    ms = {
+        name: [percentile(lat, q) * 1000 for q in quantiles] for name, (lat, _) in results.items()
+    }
     return [
         "## Tail latency at a fixed arrival rate (open loop)",
         "",
-        f"{rate:,.0f} req/s for {seconds} s (half the gateway's closed-loop rate), 1 KB chat; "
-        "each request timed from when it was due.",
+        f"{rate:,.0f} req/s for {seconds} s (half the gateway's rate at 32 connections), 1 KB "
+        "chat, from an aiohttp client in the bench process (wrk has no open loop); each "
+        "request timed from when it was due.",
         "",
         row("", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "errors"),
-        row(*["---"] * 6),
-        row("direct", *(f"{d.ms(q):.2f}" for q in (0.5, 0.9, 0.99, 0.999)), d.errors),
-        row("gateway", *(f"{g.ms(q):.2f}" for q in (0.5, 0.9, 0.99, 0.999)), g.errors),
-        row("added", *(f"{g.ms(q) - d.ms(q):.2f}" for q in (0.5, 0.9, 0.99, 0.999)), ""),
+        rule(6),
+        row("direct", *(f"{v:.2f}" for v in ms["direct"]), results["direct"][1]),
+        row("gateway", *(f"{v:.2f}" for v in ms["gateway"]), results["gateway"][1]),
+        row(
+            "added", *(f"{g - d:.2f}" for g, d in zip(ms["gateway"], ms["direct"], strict=True)), ""
+        ),
         "",
     ]
 
 
-async def streaming(
-    session: aiohttp.ClientSession, direct: Target, through: Target, quick: bool
-) -> Lines:
-    body = json.dumps(
-        {
-            "model": "gpt-4o",
-            "stream": True,
-            "messages": [{"role": "user", "content": " ".join(f"word{i}" for i in range(30))}],
-        }
-    ).encode()
-    results = {}
-    for target in (direct, through):
-        firsts, gaps, counts = [], [], set()
-        for _ in range(30 if quick else 100):
-            first, between, events = await stream_once(session, target, body)
-            firsts.append(first)
-            gaps += between
-            counts.add(events)
-        results[target.name] = (firsts, gaps, counts)
-    (df, dg, dc), (gf, gg, gc) = results["direct"], results["gateway"]
-    return [
-        "## Streaming",
-        "",
-        "The emulator paced at 5 ms between chunks; one stream at a time.",
-        "",
-        row(
-            "",
-            "first chunk p50 ms",
-            "first chunk p99 ms",
-            "gap p50 ms",
-            "gap p99 ms",
-            "content chunks per stream",
-        ),
-        row(*["---"] * 6),
-        row(
-            "direct",
-            f"{percentile(df, 0.5) * 1000:.2f}",
-            f"{percentile(df, 0.99) * 1000:.2f}",
-            f"{percentile(dg, 0.5) * 1000:.2f}",
-            f"{percentile(dg, 0.99) * 1000:.2f}",
-            sorted(dc),
-        ),
-        row(
-            "gateway",
-            f"{percentile(gf, 0.5) * 1000:.2f}",
-            f"{percentile(gf, 0.99) * 1000:.2f}",
-            f"{percentile(gg, 0.5) * 1000:.2f}",
-            f"{percentile(gg, 0.99) * 1000:.2f}",
-            sorted(gc),
-        ),
-        "",
-        f"Chunks are relayed one by one, never coalesced: **{'yes' if dc == gc else 'NO'}** "
-        "(the same number of content chunks arrive through the gateway as directly).",
-        "",
-    ]
-
-
-async def embeddings(
-    session: aiohttp.ClientSession, direct: Target, through: Target, quick: bool
-) -> Lines:
-    body = json.dumps(
-        {"model": "text-embedding-3-small", "input": [f"input number {i}" for i in range(256)]}
-    ).encode()
+def profile_section(started: dict[str, Server], plan: Plan) -> Lines:
+    gateway_server = started["gateway"]
+    if not bench_profile.available():
+        return ["## Where the gateway's time goes", "", "(py-spy is not installed in .venv)", ""]
+    seconds = 4 if plan.quick else 10
+    load = through(gateway_server, "/chat/completions", chat_body(1024))
+    busy, inclusive, inner = bench_profile.profile(
+        gateway_server.pid, seconds, lambda: wrk(load, 32, seconds)
+    )
+    if not busy:
+        return ["## Where the gateway's time goes", "", "(py-spy recorded no busy samples)", ""]
     lines = [
-        "## Embeddings, 256 inputs",
+        "## Where the gateway's time goes",
         "",
-        row(
-            "concurrency",
-            "direct req/s",
-            "gateway req/s",
-            "direct p50 ms",
-            "gateway p50 ms",
-            "added p50 ms",
-        ),
-        row(*["---"] * 6),
+        f"py-spy (200 Hz, {seconds} s) on the gateway process serving 1 KB chats at 32 "
+        f"connections; {busy:,} busy samples. Inclusive: the share of busy samples whose stack "
+        "passes through the layer anywhere (shares overlap, they do not add up to 100%). "
+        "Innermost: the layer nearest the leaf (the old leaf attribution; shown for contrast, "
+        "it misleads: time in C code and helpers lands on their caller).",
+        "",
+        row("layer", "inclusive", "innermost"),
+        rule(3),
     ]
-    for concurrency in (1, 8):
-        count = (20 if quick else 60) * concurrency
-        d = await closed_loop(session, direct, "/embeddings", body, concurrency, count)
-        g = await closed_loop(session, through, "/embeddings", body, concurrency, count)
-        lines.append(
-            row(
-                concurrency,
-                f"{d.rps:,.1f}",
-                f"{g.rps:,.1f}",
-                f"{d.ms(0.5):.1f}",
-                f"{g.ms(0.5):.1f}",
-                f"{g.ms(0.5) - d.ms(0.5):.1f}",
-            )
-        )
+    for layer, samples in inclusive.most_common():
+        lines.append(row(layer, f"{samples / busy:.0%}", f"{inner.get(layer, 0) / busy:.0%}"))
+    other = inner.get("other (event loop, stdlib)", 0)
+    lines.append(row("other (event loop, stdlib)", "", f"{other / busy:.0%}"))
     return [*lines, ""]
 
 
-async def open_streams(streams: int, quick: bool) -> Lines:
-    """Memory and chunk gaps with many streams open at once through one gateway process."""
-    interval_ms = 500
-    env = {"GATEWAY_EMULATOR_TOKEN_INTERVAL_MS": str(interval_ms)}
-    body = json.dumps(
-        {
-            "model": "gpt-4o",
-            "stream": True,
-            "messages": [
-                {"role": "user", "content": " ".join(f"w{i}" for i in range(8 if quick else 12))}
-            ],
-        }
-    ).encode()
-    connector = aiohttp.TCPConnector(limit=0)
-    timeout = aiohttp.ClientTimeout(total=600)
-    with (
-        process([*gateway_command(), "emulator"], env) as (emulator_url, _),
-        gateway(emulator_url) as (gateway_url, pid),
-    ):
-        through = gateway_target(gateway_url)
-        direct = direct_target(emulator_url)
-        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-            await warm(session, [through])
-            await asyncio.sleep(0.5)
-            idle = rss_kib(pid)
-            samples: list[int] = []
+STREAM_INTERVAL_MS = 250
 
-            async def sample() -> None:
-                while True:
-                    samples.append(rss_kib(pid))
-                    await asyncio.sleep(0.25)
 
-            results = {}
-            for target in (direct, through):
-                sampler = asyncio.create_task(sample()) if target is through else None
-                outcomes = await asyncio.gather(
-                    *(stream_once(session, target, body) for _ in range(streams))
-                )
-                if sampler:
-                    sampler.cancel()
-                gaps = [gap - interval_ms / 1000 for _, between, _ in outcomes for gap in between]
-                results[target.name] = (gaps, {events for _, _, events in outcomes})
-    peak = max(samples)
-    (dg, dc), (gg, gc) = results["direct"], results["gateway"]
+def stream_chunks(plan: Plan) -> int:
+    return 10 if plan.quick else 40  # long enough for a steady window of some seconds
+
+
+def streams_section(started: dict[str, Server], plan: Plan, figures: Figures) -> Lines:
+    interval_ms, chunks, count = STREAM_INTERVAL_MS, stream_chunks(plan), plan.streams
+    ramp = 1.0 if plan.quick else 2.0
+    figures.streams = count
+    body = chat_body(0, stream=True)
+    paced, gateway_server = started["paced stub"], started["streams gateway"]
+    wrk(through(gateway_server, "/chat/completions", chat_body(1024)), 8, 1)  # warm
+    time.sleep(0.5)
+    idle = rss_kib(gateway_server.pid)
+    direct_run = run(
+        lambda: bench_streams.open_streams(paced.url + "/chat/completions", JSON, body, count, ramp)
+    )
+    sampler = bench_streams.Sampler(gateway_server.pid)
+    gateway_run = run(
+        lambda: bench_streams.open_streams(
+            gateway_server.url + "/v1/chat/completions", GATEWAY_HEADERS, body, count, ramp, sampler
+        )
+    )
+    cost = bench_streams.gateway_cost(gateway_run, sampler, idle)
+    runs = {"direct": direct_run, "gateway": gateway_run}
+
+    def beyond(gaps: list[float], fraction: float) -> float:
+        return percentile(gaps, fraction) * 1000 - interval_ms if gaps else float("nan")
+
+    gaps = {name: r.content_gaps(chunks) for name, r in runs.items()}
+    steady = {name: r.steady_gaps(chunks) for name, r in runs.items()}
+    figures.gap_added_ms = beyond(gaps["gateway"], 0.99) - beyond(gaps["direct"], 0.99)
+    figures.steady_gap_added_ms = beyond(steady["gateway"], 0.99) - beyond(steady["direct"], 0.99)
+    figures.kib_per_stream = (cost.peak_kib - cost.idle_kib) / count
+    figures.cpu_us_per_chunk = cost.cpu_us_per_event
+    cpu = f"{cost.cpu_us_per_event:.0f} µs" if cost.cpu_us_per_event is not None else "n/a"
+    relayed = direct_run.events() == gateway_run.events()
+    lines = [
+        f"## {count:,} concurrent streams through one gateway process",
+        "",
+        f"The stub paces {chunks} content chunks {interval_ms} ms apart, then the finish, the "
+        "usage when asked for, and `[DONE]`, paced too; the streams are opened evenly over "
+        f"{ramp:g} s from an aiohttp client in the bench process. Gaps between a stream's "
+        "consecutive content chunks, beyond the pacing: over the whole run (openings of "
+        "other streams included; the target is read on this) and over the steady window "
+        "(every stream open, none finished). Finish: from the last content chunk to the "
+        "finish chunk, beyond the pacing.",
+        "",
+        row(
+            "",
+            "streams done",
+            "events per stream",
+            "gap p50 ms",
+            "gap p99 ms",
+            "steady gap p99 ms",
+            "finish p50 ms",
+            "wall s",
+        ),
+        rule(8),
+    ]
+    for name, r in runs.items():
+        finish = [d * 1000 - interval_ms for d in r.finish_delays(chunks)]
+        lines.append(
+            row(
+                name,
+                f"{len(r.streams)} of {count}",
+                r.events(),
+                f"{beyond(gaps[name], 0.5):.2f}",
+                f"{beyond(gaps[name], 0.99):.2f}",
+                f"{beyond(steady[name], 0.99):.2f}",
+                f"{statistics.median(finish):.0f}" if finish else "n/a",
+                f"{r.seconds:.1f}",
+            )
+        )
     return [
-        f"## {streams:,} concurrent streams through one gateway process",
+        *lines,
         "",
-        f"The emulator paces chunks {interval_ms} ms apart; all streams open at once.",
-        "",
-        row("", "gap beyond the pacing p50 ms", "p99 ms", "content chunks per stream"),
-        row(*["---"] * 4),
-        row(
-            "direct",
-            f"{percentile(dg, 0.5) * 1000:.2f}",
-            f"{percentile(dg, 0.99) * 1000:.2f}",
-            sorted(dc),
-        ),
-        row(
-            "gateway",
-            f"{percentile(gg, 0.5) * 1000:.2f}",
-            f"{percentile(gg, 0.99) * 1000:.2f}",
-            sorted(gc),
-        ),
-        "",
-        f"Gateway memory: {idle / 1024:.1f} MiB idle, {peak / 1024:.1f} MiB at the peak: "
-        f"**{(peak - idle) / streams:.1f} KiB per open stream**.",
+        f"- p99 chunk gap added by the gateway: **{figures.gap_added_ms:.1f} ms** over the "
+        f"whole run, {figures.steady_gap_added_ms:.1f} ms in the steady window",
+        f"- gateway memory: {cost.idle_kib / 1024:.1f} MiB idle, {cost.peak_kib / 1024:.1f} MiB "
+        f"at the peak: **{figures.kib_per_stream:.1f} KiB per open stream**",
+        f"- gateway CPU per relayed chunk: **{cpu}** (utime+stime over "
+        f"{cost.window_seconds:.1f} s of the steady window, {cost.window_events:,} events)",
+        f"- chunks relayed one by one, never coalesced: **{'yes' if relayed else 'NO'}** "
+        "(as many events per stream through the gateway as direct)",
         "",
     ]
 
 
-def emulated_instances(quick: bool) -> Lines:
+# The summary, the header, the rest ---------------------------------------------------------
+
+
+def summary(figures: Figures) -> Lines:
+    share = figures.gateway_rps / figures.floor_rps
+    added = figures.gateway_p50 - figures.direct_p50
+    lines = [
+        "## Targets (#16)",
+        "",
+        row("target", "figure", "status"),
+        rule(3),
+        row(
+            f"gateway ≥ {FLOOR_SHARE:.0%} of the floor's req/s, 32 connections, 1 KB chat",
+            f"{share:.0%} ({figures.gateway_rps:,.0f} / {figures.floor_rps:,.0f} req/s)",
+            met(share >= FLOOR_SHARE),
+        ),
+        row(
+            f"added p50 over direct ≤ {ADDED_P50_MS:g} ms, one connection, 1 KB chat",
+            f"{added:.2f} ms ({figures.gateway_p50:.2f} vs {figures.direct_p50:.2f})",
+            met(added <= ADDED_P50_MS),
+        ),
+        row(
+            "(the same ratio in CPU time per request: floor's / gateway's)",
+            f"{figures.floor_cpu_us / figures.gateway_cpu_us:.0%} "
+            f"({figures.floor_cpu_us:,.0f} / {figures.gateway_cpu_us:,.0f} µs)"
+            if figures.floor_cpu_us and figures.gateway_cpu_us
+            else "n/a",
+            "context",
+        ),
+        row(
+            "(for scale: the floor's own added p50, one connection)",
+            f"{figures.floor_p50 - figures.direct_p50:.2f} ms",
+            "context",
+        ),
+    ]
+    for name, rps, surface_added in figures.surfaces or []:
+        if name == "chat":
+            continue
+        ok = rps / figures.floor_rps >= FLOOR_SHARE and surface_added <= ADDED_P50_MS
+        lines.append(
+            row(
+                f"{name}: chat's budget",
+                f"{rps / figures.floor_rps:.0%} of the floor; +{surface_added:.2f} ms p50",
+                met(ok),
+            )
+        )
+    if figures.gap_added_ms is not None and figures.kib_per_stream is not None:
+        lines += [
+            row(
+                f"{figures.streams:,} streams: p99 chunk gap added ≤ {STREAM_GAP_MS:g} ms",
+                f"{figures.gap_added_ms:.1f} ms ({figures.steady_gap_added_ms:.1f} ms steady)",
+                met(figures.gap_added_ms <= STREAM_GAP_MS),
+            ),
+            row(
+                f"{figures.streams:,} streams: ≤ {STREAM_KIB:g} KiB each",
+                f"{figures.kib_per_stream:.1f} KiB",
+                met(figures.kib_per_stream <= STREAM_KIB),
+            ),
+        ]
+    cpu = figures.cpu_us_per_chunk
+    lines.append(
+        row("gateway CPU per relayed chunk", f"{cpu:.0f} µs" if cpu else "n/a", "reported")
+    )
+    workers = "no `--workers` option"
+    if figures.workers2_rps:
+        times = figures.workers2_rps / figures.gateway_rps
+        workers = f"{figures.workers2_rps:,.0f} req/s ({times:.2f} times one process)"
+    lines.append(row("`serve --workers 2`, 32 connections", workers, "reported"))
+    if figures.streams < 1000:
+        lines += [
+            "",
+            f"(A `--quick` run: {figures.streams} streams, not 1,000; fewer, shorter rounds.)",
+        ]
+    return [*lines, ""]
+
+
+def emulated_instances(plan: Plan) -> Lines:
     """What the emulator spends per request building a structured answer from its schema."""
     import enum
 
@@ -576,7 +845,7 @@ def emulated_instances(quick: bool) -> Lines:
         previous: list[Address] = []
 
     schema = Customer.model_json_schema()
-    iterations = 2000 if quick else 20000
+    iterations = 2000 if plan.quick else 20000
     instance_of(schema, "warm")
     started = time.perf_counter()
     for index in range(iterations):
@@ -605,115 +874,6 @@ def startup_seconds() -> float:
     )
 
 
-async def transports(emulator_url: str, quick: bool) -> Lines:
-    lines = [
-        "## The upstream connection pool under httpx",
-        "",
-        "The same gateway with each transport, 1 KB chat, closed loop.",
-        "",
-        row("transport", "concurrency", "req/s", "p50 ms", "p99 ms"),
-        row(*["---"] * 5),
-    ]
-    body = chat_body(1024)
-    for transport in ("aiohttp", "httpx"):
-        with gateway(emulator_url, GATEWAY_UPSTREAM_TRANSPORT=transport) as (url, _):
-            target = gateway_target(url)
-            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-                await warm(session, [target])
-                for concurrency in (64, 256):
-                    run = await closed_loop(
-                        session,
-                        target,
-                        "/chat/completions",
-                        body,
-                        concurrency,
-                        1000 if quick else 3000,
-                    )
-                    lines.append(
-                        row(
-                            transport,
-                            concurrency,
-                            f"{run.rps:,.0f}",
-                            f"{run.ms(0.5):.1f}",
-                            f"{run.ms(0.99):.1f}",
-                        )
-                    )
-    return [*lines, ""]
-
-
-# Where a request's time goes in the gateway process: the innermost frame that belongs to a
-# part, over py-spy's samples of the process under load (idle samples left out).
-PARTS = [
-    ("request validation (jsonschema-rs, orjson)", ("copilot_gateway/validation.py",)),
-    ("upstream HTTP client (httpx API)", ("httpx/",)),
-    ("upstream HTTP transport (aiohttp)", ("aiohttp/", "httpx_aiohttp/")),
-    ("our handlers, upstream adapter, checks", ("copilot_gateway/",)),
-    ("connexion (routing, security, middleware)", ("connexion/",)),
-    ("starlette (requests, responses)", ("starlette/",)),
-    ("uvicorn + httptools (HTTP server)", ("uvicorn/", "httptools/")),
-]
-
-
-def part_of(stack: list[str]) -> str:
-    for frame in reversed(stack):
-        for name, markers in PARTS:
-            if any(marker in frame for marker in markers):
-                return name
-    return "event loop and other"
-
-
-async def profile(gateway_pid: int, target: Target, seconds: int) -> Lines:
-    """py-spy samples of the gateway while it serves 1 KB chats at concurrency 8."""
-    raw = Path(f"/tmp/gateway-profile-{gateway_pid}.txt")
-    spy = Path(sys.executable).parent / "py-spy"
-    if not spy.exists():
-        return ["## Profile", "", "(py-spy is not installed in .venv: `pip install py-spy`)", ""]
-    recorder = await asyncio.create_subprocess_exec(
-        str(spy),
-        "record",
-        "-p",
-        str(gateway_pid),
-        "-o",
-        str(raw),
-        "-f",
-        "raw",
-        "-d",
-        str(seconds),
-        "-r",
-        "500",
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    await asyncio.sleep(1)
-    async with aiohttp.ClientSession() as session:
-        deadline = time.monotonic() + seconds - 1
-        while time.monotonic() < deadline:
-            await closed_loop(session, target, "/chat/completions", chat_body(1024), 8, 400)
-    await recorder.wait()
-    counts: dict[str, int] = {}
-    for line in raw.read_text().splitlines():  # noqa: ASYNC240 (once, after the load)
-        stack, _, samples = line.rpartition(" ")
-        frames = stack.split(";")
-        if "select" in frames[-1] or "_run_once" in frames[-1]:
-            continue  # waiting for I/O, not working
-        counts[part_of(frames)] = counts.get(part_of(frames), 0) + int(samples)
-    total = sum(counts.values())
-    rows = [
-        row(name, f"{n / total:.0%}") for name, n in sorted(counts.items(), key=lambda kv: -kv[1])
-    ]
-    return [
-        "## Where the gateway's time goes",
-        "",
-        "py-spy, gateway process, 1 KB chats at concurrency 8, busy samples by the part of "
-        "the stack they were in (innermost part wins):",
-        "",
-        row("part", "share"),
-        row("---", "---"),
-        *rows,
-        "",
-    ]
-
-
 def header() -> Lines:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
@@ -726,46 +886,65 @@ def header() -> Lines:
         ),
         platform.processor(),
     )
+    load = os.getloadavg()[0]
     return [
         "# Benchmark results",
         "",
         f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; commit {commit}",
-        f"- machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}",
-        "- emulator, gateway and load generator: separate processes on loopback, sharing the cores",
+        f"- machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}; "
+        f"load average {load:.2f} at the start",
+        "- stub upstream, floor, gateway and wrk: separate processes on loopback, sharing "
+        "the cores",
         f"- gateway start-up (spec loaded, validators compiled): {startup_seconds():.2f} s",
         "",
     ]
 
 
-async def measure(quick: bool, streams: int) -> Lines:
-    lines = header()
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-        lines += await generator_ceiling(session, 3000 if quick else 10000)
-    with (
-        process([*gateway_command(), "emulator"]) as (emulator_url, _),
-        gateway(emulator_url) as (gateway_url, gateway_pid),
-    ):
-        direct, through = direct_target(emulator_url), gateway_target(gateway_url)
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-            await warm(session, [direct, through])
-            section, summary = await chat_sizes(session, direct, through, quick)
-            lines += section
-            lines += await tails(session, direct, through, summary[("1 KB", 64)][1].rps, quick)
-            lines += await embeddings(session, direct, through, quick)
-        lines += await profile(gateway_pid, through, 6 if quick else 15)
-        lines += await transports(emulator_url, quick)
-    paced = {"GATEWAY_EMULATOR_TOKEN_INTERVAL_MS": "5"}
-    with (
-        process([*gateway_command(), "emulator"], paced) as (emulator_url, _),
-        gateway(emulator_url) as (gateway_url, _),
-    ):
-        async with aiohttp.ClientSession() as session:
-            direct, through = direct_target(emulator_url), gateway_target(gateway_url)
-            await warm(session, [through])
-            lines += await streaming(session, direct, through, quick)
-    lines += await open_streams(streams, quick)
-    lines += emulated_instances(quick)
+STARTED = time.monotonic()
+
+
+def progress(message: str) -> None:
+    print(f"[{time.monotonic() - STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
+
+
+def timed(section: Callable[..., Lines], *arguments: Any) -> Lines:
+    lines = section(*arguments)
+    progress(f"{section.__name__} done")
     return lines
+
+
+def measure(plan: Plan) -> Lines:
+    started_at = time.monotonic()
+    lines = header()
+    figures = Figures()
+    upstreams = {"stub": stub(), "paced stub": stub(stream_chunks(plan), STREAM_INTERVAL_MS)}
+    with servers(upstreams) as stubs:
+        url = stubs["stub"].url
+        # Every server starts now, at once (start-up is CPU-heavy): none starts mid-measurement.
+        specs = {
+            "floor": floor(url),
+            "gateway": gateway(url, "gateway"),
+            "translating": gateway(url, "translating", GATEWAY_UPSTREAM_RESPONSES="translate"),
+            "streams gateway": gateway(stubs["paced stub"].url, "streams"),
+        }
+        if workers_supported():
+            specs["gateway-2w"] = gateway(url, "gateway-2w", workers=2)
+        if not plan.quick:  # eight more gateways to start: the full run only
+            specs |= {VARIANT + name: variant(url, name) for name in VARIANTS}
+        with servers(specs) as started:
+            started |= stubs
+            progress(f"{len(started)} servers up")
+            sections = timed(headline, started, plan, figures)
+            sections += timed(surfaces, started, plan, figures)
+            sections += timed(features, started, plan) if not plan.quick else QUICK_FEATURES
+            sections += timed(sizes, started, plan)
+            sections += timed(embeddings, started, plan)
+            sections += timed(tails, started, figures.gateway_rps, plan)
+            sections += timed(profile_section, started, plan)
+            sections += timed(streams_section, started, plan, figures)
+    sections += emulated_instances(plan)
+    took = (time.monotonic() - started_at) / 60
+    return [*lines[:-1], f"- this run took {took:.1f} min", "", *summary(figures), *sections]
 
 
 def run(step: Callable[[], Awaitable[T]]) -> T:
@@ -779,19 +958,14 @@ def run(step: Callable[[], Awaitable[T]]) -> T:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--quick", action="store_true", help="fewer requests: a rough run in about a minute"
+        "--quick", action="store_true", help="shorter and fewer runs: a rough run in 2 minutes"
     )
     parser.add_argument(
-        "--streams", type=int, default=1000, help="concurrent streams for the memory figure"
+        "--streams", type=int, help="concurrent streams (default 1,000; 300 with --quick)"
     )
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.md")
-    parser.add_argument("--null-server", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    if arguments.null_server:
-        run(lambda: serve_null(arguments.port))
-    else:
-        report = "\n".join(run(lambda: measure(arguments.quick, arguments.streams))) + "\n"
-        arguments.output.parent.mkdir(parents=True, exist_ok=True)
-        arguments.output.write_text(report)
-        print(report)
+    report = "\n".join(measure(Plan.of(arguments.quick, arguments.streams))) + "\n"
+    arguments.output.parent.mkdir(parents=True, exist_ok=True)
+    arguments.output.write_text(report)
+    print(report)
