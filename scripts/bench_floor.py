@@ -54,7 +54,8 @@ def floor_app(upstream: str, settings: Settings) -> AsyncApp:
     headers = {"Content-Type": "application/json"}
 
     async def create(body: dict[str, Any]) -> Response:
-        answer = await client.post(url, content=orjson.dumps(body), headers=headers)
+        request = client.build_request("POST", url, content=orjson.dumps(body), headers=headers)
+        answer = await client.send(request)
         return Response(orjson.dumps(orjson.loads(answer.content)), media_type="application/json")
 
     app = AsyncApp(__name__)

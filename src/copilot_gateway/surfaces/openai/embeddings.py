@@ -20,6 +20,10 @@ def as_base64(vector: list[float]) -> str:
     return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
 
 
+def as_floats(vector: list[float]) -> list[float]:
+    return vector  # as parsed: a copy of a few hundred thousand floats costs milliseconds
+
+
 async def createEmbedding(call: Call) -> Response:
     info = await require_model(call, call.body["model"], "embeddings")
     body = {**call.body, "model": info.id}
@@ -36,7 +40,7 @@ async def createEmbedding(call: Call) -> Response:
     )
     if len(data) != len(texts) or not all(isinstance(item.get("embedding"), list) for item in data):
         raise UpstreamFailed("The upstream returned embeddings that do not match the input.")
-    encode = as_base64 if body.get("encoding_format") == "base64" else list
+    encode = as_base64 if body.get("encoding_format") == "base64" else as_floats
     usage = tokens.reported_or_counted(answer.get("usage"), body["model"], inputs=texts)
     call.record.add_usage(usage)
     result = {
