@@ -194,6 +194,8 @@ def chat_body(size: int, stream: bool = False) -> bytes:
 
 
 RESPONSES_BODY = json.dumps({"model": "gpt-4o", "input": FILLER}).encode()
+# Stored responses (the API's default) are written before the answer: this row shows the cost.
+UNSTORED_RESPONSES_BODY = json.dumps({"model": "gpt-4o", "input": FILLER, "store": False}).encode()
 MESSAGES_BODY = json.dumps(
     {"model": "gpt-4o", "max_tokens": 256, "messages": [{"role": "user", "content": FILLER}]}
 ).encode()
@@ -347,6 +349,9 @@ def surfaces(started: dict[str, Server], plan: Plan, figures: Figures) -> Lines:
         "messages (direct)": direct(stub_server, "/messages", MESSAGES_BODY),
         "chat": through(gateway_server, "/chat/completions", chat_body(1024)),
         "responses, native": through(gateway_server, "/responses", RESPONSES_BODY),
+        "responses, native, store: false": through(
+            gateway_server, "/responses", UNSTORED_RESPONSES_BODY
+        ),
         "responses, translated to chat": through(translating, "/responses", RESPONSES_BODY),
         "messages, native": through(gateway_server, "/messages", MESSAGES_BODY, ANTHROPIC_HEADERS),
         "messages, translated to chat": through(
@@ -363,6 +368,7 @@ def surfaces(started: dict[str, Server], plan: Plan, figures: Figures) -> Lines:
     upstream_of = {
         "chat": "chat (direct)",
         "responses, native": "responses (direct)",
+        "responses, native, store: false": "responses (direct)",
         "responses, translated to chat": "chat (direct)",
         "messages, native": "messages (direct)",
         "messages, translated to chat": "chat (direct)",
