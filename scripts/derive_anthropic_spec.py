@@ -3,7 +3,9 @@
 
 The request bodies are the SDK's *beta* request TypedDicts (Claude Code sends fields only
 they have: `context_management`, adaptive `thinking`, ...), less `betas` (the SDK sends it
-as the `anthropic-beta` header); the answers are its response models. Each becomes JSON
+as the `anthropic-beta` header), plus what the API documents and the types do not say (the
+sampling settings, at least one message, a user message's content non-empty); the answers
+are its response models. Each becomes JSON
 Schema with pydantic's `TypeAdapter(...).json_schema()`, then OpenAPI 3.0.3 with the trim
 script's conversion (connexion 3.3 loads only 3.0.x). Objects stay open to unknown fields:
 clients move faster than any pinned SDK.
@@ -37,6 +39,13 @@ from trim_spec import ADDED, convert_schema, render, write_or_check  # noqa: E40
 
 REF = "#/components/schemas/{model}"
 HEADER_ONLY = ("betas",)  # sent by the SDK as the anthropic-beta header, never in the body
+# Sampling settings the Messages API documents (0.0 to 1.0 for both fractions) and clients
+# send (LangChain, Anthropic's older SDKs), which the pinned SDK's types no longer carry.
+SAMPLING = {
+    "temperature": {"type": "number", "minimum": 0, "maximum": 1, **ADDED},
+    "top_p": {"type": "number", "minimum": 0, "maximum": 1, **ADDED},
+    "top_k": {"type": "integer", "minimum": 0, **ADDED},
+}
 
 
 def json_schema(kind: Any) -> tuple[dict, dict]:
@@ -57,12 +66,19 @@ def const_as_enum(node: Any) -> Any:
     return out
 
 
-def request_body(kind: Any, *, stream: bool) -> tuple[dict, dict]:
+def request_body(kind: Any, *, create: bool) -> tuple[dict, dict]:
     schema, definitions = json_schema(kind)
+    properties = schema["properties"]
     for name in HEADER_ONLY:
-        schema["properties"].pop(name, None)
-    if stream:
-        schema["properties"]["stream"] = {"type": "boolean", "default": False, **ADDED}
+        properties.pop(name, None)
+    # The API refuses a request without a message (its types cannot say so).
+    properties["messages"] = {**properties["messages"], "minItems": 1}
+    if create:
+        for name, sampling in SAMPLING.items():
+            if name in properties:
+                raise SystemExit(f"the SDK's request types now have {name}: derive it from them")
+            properties[name] = sampling
+        properties["stream"] = {"type": "boolean", "default": False, **ADDED}
     return schema, definitions
 
 
@@ -82,6 +98,13 @@ def error_response(schemas: dict) -> None:
     branches.append({"$ref": "#/components/schemas/RequestTooLargeErrorObject"})
 
 
+def nonempty_user_content(schemas: dict) -> None:
+    """The API refuses a user message without content (only a final assistant message, a
+    prefill, may be empty: the surface checks that rule, which no schema can state)."""
+    for branch in schemas["BetaUserMessageParam"]["properties"]["content"]["anyOf"]:
+        branch.update({"minLength": 1} if branch["type"] == "string" else {"minItems": 1})
+
+
 def ping_event(schemas: dict) -> None:
     """Anthropic's streams carry `ping` events, which the SDK's event union leaves out."""
     schemas["PingEvent"] = {
@@ -97,10 +120,10 @@ def ping_event(schemas: dict) -> None:
 def derive() -> dict:
     roots: dict[str, tuple[dict, dict]] = {
         "CreateMessageRequest": request_body(
-            message_create_params.MessageCreateParamsBase, stream=True
+            message_create_params.MessageCreateParamsBase, create=True
         ),
         "CountMessageTokensRequest": request_body(
-            message_count_tokens_params.MessageCountTokensParams, stream=False
+            message_count_tokens_params.MessageCountTokensParams, create=False
         ),
         "Message": json_schema(beta.BetaMessage),
         "MessageStreamEvent": json_schema(beta.BetaRawMessageStreamEvent),
@@ -115,6 +138,7 @@ def derive() -> dict:
         schemas[name] = schema
     schemas = {name: const_as_enum(convert_schema(schemas[name])) for name in sorted(schemas)}
     error_response(schemas)
+    nonempty_user_content(schemas)
     ping_event(schemas)
 
     def answer(status: str, description: str, content: dict) -> dict:
@@ -164,7 +188,8 @@ def derive() -> dict:
             "description": (
                 "The Messages API operations copilot-gateway serves, derived from the types of "
                 f"the anthropic Python SDK {anthropic.__version__} (beta request types, "
-                "`betas` left to the anthropic-beta header) and converted to OpenAPI 3.0.3."
+                "`betas` left to the anthropic-beta header, the documented sampling settings "
+                "added) and converted to OpenAPI 3.0.3."
             ),
         },
         "servers": [{"url": "/v1"}],

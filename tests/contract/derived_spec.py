@@ -157,3 +157,143 @@ def for_schemathesis() -> dict[str, Any]:
                     stream["schema"] = event_schema(stream["schema"])
     # One server at the root, every path spelled out (aliases and /healthz included).
     return mounted_at_full_paths(spec)
+
+
+# The Anthropic surface (openapi/anthropic.yaml).
+
+ANTHROPIC_ROUTES = ("native", "translated")
+STREAM_EVENTS = [
+    "message_start",
+    "content_block_start",
+    "content_block_delta",
+    "content_block_stop",
+    "message_delta",
+    "message_stop",
+    "ping",
+]
+
+
+def anthropic_event_schema() -> dict[str, Any]:
+    """An Anthropic SSE event: its name, and JSON data of the MessageStreamEvent union (or,
+    for a stream that fails, the error body)."""
+
+    def named(names: list[str], data: str) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["event", "data"],
+            "properties": {
+                "event": {"type": "string", "enum": names},
+                "data": {
+                    "type": "string",
+                    "contentMediaType": "application/json",
+                    "contentSchema": {"$ref": "#/components/schemas/" + data},
+                },
+            },
+        }
+
+    return {
+        "anyOf": [named(STREAM_EVENTS, "MessageStreamEvent"), named(["error"], "ErrorResponse")]
+    }
+
+
+def anthropic_models(route: str) -> list[str]:
+    """The emulator's chat models served on a route: natively on /v1/messages (its Claude
+    models), or translated to chat (the others)."""
+    served = [
+        m
+        for m in catalog.MODELS
+        if m["capabilities"]["type"] == "chat" and catalog.refusal_on_chat(m["id"]) is None
+    ]
+    native = route == "native"
+    return sorted(
+        {
+            m["id"]
+            for m in served
+            if ("/v1/messages" in (m.get("supported_endpoints") or [])) == native
+        }
+    )
+
+
+def translated_user_message() -> dict[str, Any]:
+    """A user message as the translation to chat serves it: text, images as data or URL,
+    plain-text documents, tool results (and thinking, dropped). It refuses by name what a
+    chat model cannot be sent (server tools' blocks, files by id, PDFs), which the spec
+    calls valid."""
+    ref = "#/components/schemas/"
+    image = {
+        "type": "object",
+        "required": ["type", "source"],
+        "properties": {
+            "type": {"type": "string", "enum": ["image"]},
+            "source": {
+                "anyOf": [
+                    {"$ref": ref + "BetaBase64ImageSourceParam"},
+                    {"$ref": ref + "BetaURLImageSourceParam"},
+                ]
+            },
+        },
+    }
+    document = {
+        "type": "object",
+        "required": ["type", "source"],
+        "properties": {
+            "type": {"type": "string", "enum": ["document"]},
+            "source": {"$ref": ref + "BetaPlainTextSourceParam"},
+        },
+    }
+    blocks = [
+        {"$ref": ref + "BetaTextBlockParam"},
+        image,
+        document,
+        {"$ref": ref + "BetaToolResultBlockParam"},
+        {"$ref": ref + "BetaThinkingBlockParam"},
+        {"$ref": ref + "BetaRedactedThinkingBlockParam"},
+    ]
+    return {
+        "type": "object",
+        "required": ["role", "content"],
+        "properties": {
+            "role": {"type": "string", "enum": ["user"]},
+            "content": {
+                "anyOf": [
+                    {"type": "string", "minLength": 1},
+                    {"type": "array", "items": {"anyOf": blocks}, "minItems": 1},
+                ]
+            },
+        },
+    }
+
+
+def translated_request(request: dict[str, Any]) -> None:
+    """The request as the translation serves it: its user messages, and no `tool_choice`
+    naming a tool (refused unless the tools define it, which no schema can say)."""
+    properties = request["properties"]
+    items = properties["messages"]["items"]["anyOf"]
+    user = "#/components/schemas/BetaUserMessageParam"
+    items[:] = [translated_user_message() if i == {"$ref": user} else i for i in items]
+    if "tool_choice" in properties:
+        choices = properties["tool_choice"]["anyOf"]
+        choices[:] = [c for c in choices if not c["$ref"].endswith("BetaToolChoiceToolParam")]
+
+
+def anthropic_for_schemathesis(scheme: str, route: str) -> dict[str, Any]:
+    """openapi/anthropic.yaml for schemathesis, for the models of one route, with one security
+    scheme (`apiKey` or `bearerAuth`): offered both, schemathesis also sends a request with
+    neither and counts its 401 against the other scheme."""
+    spec = copy.deepcopy(load_spec("anthropic.yaml"))
+    spec["security"] = [{scheme: []}]
+    schemes = spec["components"]["securitySchemes"]
+    spec["components"]["securitySchemes"] = {scheme: schemes[scheme]}
+    schemas = spec["components"]["schemas"]
+    models = {"type": "string", "enum": anthropic_models(route)}
+    for request in ("CreateMessageRequest", "CountMessageTokensRequest"):
+        schemas[request]["properties"]["model"] = models
+    if route == "translated":
+        translated_request(schemas["CreateMessageRequest"])
+    for item in spec["paths"].values():
+        for operation in item.values():
+            stream = operation["responses"]["200"]["content"].get("text/event-stream")
+            if stream:
+                stream["schema"] = anthropic_event_schema()
+    bound_integers(spec)
+    return mounted_at_full_paths(spec)

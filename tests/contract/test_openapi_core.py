@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import orjson
 import pytest
 
 from openapi_oracle import sse_chunks, validate_chunk, validate_exchange
@@ -166,3 +167,94 @@ def test_the_oracle_rejects_a_broken_chunk() -> None:
         validate_chunk("CreateChatCompletionStreamResponse", chunk)
     with pytest.raises(AssertionError):
         sse_chunks('data: {"a": 1}\n\n')
+
+
+ANTHROPIC = "anthropic.yaml"
+WEATHER = {
+    "name": "get_weather",
+    "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
+}
+MESSAGE_BODIES = [
+    {"max_tokens": 50, "messages": [{"role": "user", "content": "plain"}]},
+    {
+        "max_tokens": 50,
+        "system": "be brief",
+        "temperature": 0.3,
+        "top_p": 0.9,
+        "top_k": 10,
+        "stop_sequences": ["END"],
+        "metadata": {"user_id": "u-1"},
+        "messages": [
+            {"role": "user", "content": [{"type": "text", "text": "hi"}]},
+            {"role": "assistant", "content": []},
+        ],
+    },
+    {
+        "max_tokens": 200,
+        "tools": [WEATHER],
+        "tool_choice": {"type": "any"},
+        "messages": [{"role": "user", "content": "weather in Paris?"}],
+    },
+]
+
+
+def anthropic_events(text: str) -> list[tuple[str, dict]]:
+    """The named events of a whole Anthropic stream, its framing checked."""
+    events = []
+    for raw in text.removesuffix("\n\n").split("\n\n"):
+        name_line, data_line = raw.split("\n")
+        assert name_line.startswith("event: ") and data_line.startswith("data: "), raw[:80]
+        events.append((name_line[len("event: ") :], orjson.loads(data_line[len("data: ") :])))
+    return events
+
+
+@pytest.mark.parametrize("body", MESSAGE_BODIES)
+@pytest.mark.parametrize("model", ["claude-sonnet-4", "gpt-4o"])  # native, translated
+def test_anthropic_exchanges_conform_streamed_and_not(
+    client: httpx.Client, model: str, body: dict
+) -> None:
+    answer = client.post("/v1/messages", json={"model": model, **body})
+    assert answer.status_code == 200, answer.text
+    validate_exchange(answer, ANTHROPIC)
+    streamed = client.post("/v1/messages", json={"model": model, **body, "stream": True})
+    assert streamed.status_code == 200, streamed.text
+    validate_exchange(streamed, ANTHROPIC)  # the request (openapi-core cannot read SSE)
+    events = anthropic_events(streamed.text)
+    assert events[0][0] == "message_start" and events[-1][0] == "message_stop"
+    for name, event in events:
+        assert event["type"] == name
+        validate_chunk("MessageStreamEvent", event, ANTHROPIC)
+    counted = client.post("/v1/messages/count_tokens", json={"model": model, **body})
+    assert counted.status_code == 200, counted.text
+    validate_exchange(counted, ANTHROPIC)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/v1/messages", {"model": "gpt-4o", "max_tokens": 5, "messages": []}, 400),
+        ("/v1/messages/count_tokens", {"model": "gpt-4o", "messages": []}, 400),
+        (
+            "/v1/messages",
+            {
+                "model": "gpt-4o",
+                "max_tokens": 5,
+                "temperature": {},
+                "messages": [{"role": "user", "content": "x"}],
+            },
+            400,
+        ),
+        (
+            "/v1/messages",
+            {"model": "nope", "max_tokens": 5, "messages": [{"role": "user", "content": "x"}]},
+            404,
+        ),
+    ],
+)
+def test_anthropic_error_responses_conform(
+    client: httpx.Client, path: str, body: dict, status: int
+) -> None:
+    response = client.post(path, json=body)
+    assert response.status_code == status, response.text
+    assert response.json()["type"] == "error"
+    validate_exchange(response, ANTHROPIC)

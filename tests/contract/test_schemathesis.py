@@ -46,9 +46,16 @@ CONFIG = (
 )
 
 
-def run(spec_file: Path, base_url: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def run(
+    spec_file: Path,
+    base_url: str,
+    *extra: str,
+    config_text: str = CONFIG,
+    phases: str = "examples,coverage,fuzzing",
+    hooks: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
     config = spec_file.with_name("schemathesis.toml")
-    config.write_text(CONFIG)
+    config.write_text(config_text)
     command = [
         SCHEMATHESIS,
         "--config-file",
@@ -60,7 +67,7 @@ def run(spec_file: Path, base_url: str, *extra: str) -> subprocess.CompletedProc
         "--checks",
         "all",
         "--phases",
-        "examples,coverage,fuzzing",
+        phases,
         "--max-examples",
         MAX_EXAMPLES,
         "--seed",
@@ -68,7 +75,10 @@ def run(spec_file: Path, base_url: str, *extra: str) -> subprocess.CompletedProc
         "--no-color",
         *extra,
     ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": str(hooks)} if hooks else None
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=1800, check=False, env=env
+    )
 
 
 def write_spec(tmp_path: Path) -> Path:

@@ -11,7 +11,9 @@ from conftest import API_KEY
 from copilot_gateway.emulator import CopilotEmulator, Fault
 from openapi_oracle import validate_chunk
 
-MESSAGE = {"model": "gpt-4o", "max_tokens": 50, "messages": [{"role": "user", "content": "hi"}]}
+MESSAGE_TURN = {"role": "user", "content": "hi"}
+MESSAGE = {"model": "gpt-4o", "max_tokens": 50, "messages": [MESSAGE_TURN]}
+ROUTES = ["claude-sonnet-4", "gpt-4o"]  # native, translated
 X_API_KEY = {"x-api-key": API_KEY}
 
 
@@ -66,6 +68,92 @@ def test_wrong_method_is_405_in_anthropic_shape(client: httpx.Client) -> None:
 def test_invalid_body_is_400_naming_the_field(client: httpx.Client, body: dict, named: str) -> None:
     message = anthropic_error(client.post("/v1/messages", json=body), 400, "invalid_request_error")
     assert named in message
+
+
+@pytest.mark.parametrize("model", ROUTES)
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("temperature", {}),
+        ("temperature", 1.5),
+        ("top_p", "high"),
+        ("top_p", -0.1),
+        ("top_k", 2.5),
+        ("top_k", -1),
+        ("stop_sequences", "END"),
+        ("metadata", {"user_id": 7}),
+        ("service_tier", "fastest"),
+    ],
+)
+def test_sampling_settings_of_the_wrong_type_or_range_are_400(
+    client: httpx.Client, model: str, field: str, value: object
+) -> None:
+    body = {**MESSAGE, "model": model, field: value}
+    message = anthropic_error(client.post("/v1/messages", json=body), 400, "invalid_request_error")
+    assert field in message
+
+
+@pytest.mark.parametrize("model", ROUTES)
+def test_sampling_settings_in_range_are_served(client: httpx.Client, model: str) -> None:
+    sampling = {"temperature": 0.2, "top_p": 0.9, "top_k": 5, "stop_sequences": ["END"]}
+    response = client.post("/v1/messages", json={**MESSAGE, "model": model, **sampling})
+    assert response.status_code == 200, response.text
+
+
+EMPTY_TURNS = [
+    # The spec says a user message has content; the surface, that only a final assistant
+    # message (a prefill) may be empty, as Anthropic's API words it.
+    ([{"role": "user", "content": []}], "'messages[0].content': [] has less than 1 item"),
+    ([{"role": "user", "content": ""}], "'messages[0].content': \"\" is shorter than 1"),
+    (
+        [MESSAGE_TURN, {"role": "assistant", "content": []}, MESSAGE_TURN],
+        "messages.1: all messages must have non-empty content except for the optional final "
+        "assistant message",
+    ),
+    (
+        [MESSAGE_TURN, {"role": "assistant", "content": ""}, MESSAGE_TURN],
+        "messages.1: all messages must have non-empty content",
+    ),
+]
+
+
+@pytest.mark.parametrize("path", ["/v1/messages", "/v1/messages/count_tokens"])
+@pytest.mark.parametrize("model", ROUTES)
+@pytest.mark.parametrize(("messages", "said"), EMPTY_TURNS)
+def test_a_message_without_content_is_400_on_both_routes(
+    client: httpx.Client, path: str, model: str, messages: list[dict], said: str
+) -> None:
+    body = {**MESSAGE, "model": model, "messages": messages}
+    assert said in anthropic_error(client.post(path, json=body), 400, "invalid_request_error")
+
+
+@pytest.mark.parametrize("path", ["/v1/messages", "/v1/messages/count_tokens"])
+@pytest.mark.parametrize("model", ROUTES)
+def test_an_empty_final_assistant_message_is_served(
+    client: httpx.Client, path: str, model: str
+) -> None:
+    messages = [MESSAGE_TURN, {"role": "assistant", "content": []}]
+    response = client.post(path, json={**MESSAGE, "model": model, "messages": messages})
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("path", ["/v1/messages", "/v1/messages/count_tokens"])
+def test_a_request_without_messages_is_400(client: httpx.Client, path: str) -> None:
+    response = client.post(path, json={**MESSAGE, "messages": []})
+    said = anthropic_error(response, 400, "invalid_request_error")
+    assert "'messages': [] has less than 1 item" in said
+
+
+def test_a_translated_request_left_with_nothing_to_send_is_400(client: httpx.Client) -> None:
+    """Thinking and system messages without content are dropped on the way to chat."""
+    thinking = {"type": "thinking", "thinking": "hm", "signature": "s"}
+    messages = [{"role": "system"}, {"role": "user", "content": [thinking]}]
+    response = client.post("/v1/messages", json={**MESSAGE, "messages": messages})
+    assert "nothing in them can be sent" in anthropic_error(response, 400, "invalid_request_error")
+    native = client.post(
+        "/v1/messages", json={**MESSAGE, "model": "claude-sonnet-4", "messages": messages}
+    )
+    assert native.status_code == 200, native.text
 
 
 def test_malformed_json_is_400(client: httpx.Client) -> None:

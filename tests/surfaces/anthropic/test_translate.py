@@ -7,6 +7,7 @@ import pytest
 from copilot_gateway.errors import InvalidRequest
 from copilot_gateway.surfaces.anthropic.translate import (
     EventsFromChunks,
+    chat_messages,
     chat_request,
     message_from_chat,
 )
@@ -161,6 +162,31 @@ def test_what_cannot_be_translated_is_dropped_or_refused() -> None:
     with pytest.raises(InvalidRequest) as refused:
         chat_request(request(messages=[{"role": "user", "content": [pdf]}]))
     assert refused.value.param == "messages[0].content[0].source"
+
+
+def test_counting_takes_what_translation_refuses_as_its_json() -> None:
+    """count_tokens serves natively served models too: their content is counted, not refused."""
+    pdf = {
+        "type": "document",
+        "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBERi0x"},
+    }
+    body = request(messages=[{"role": "user", "content": [{"type": "text", "text": "Hi"}, pdf]}])
+    with pytest.raises(InvalidRequest):
+        chat_messages(body)
+    content = chat_messages(body, counting=True)[0]["content"]
+    assert content.startswith("Hi\n\n") and '"JVBERi0x"' in content
+
+
+def test_an_empty_assistant_turn_is_empty_text_and_nothing_left_is_refused() -> None:
+    prefill = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": []}]
+    assert chat_request(request(messages=prefill))["messages"][-1] == {
+        "role": "assistant",
+        "content": "",
+    }
+    thinking = {"type": "thinking", "thinking": "hm", "signature": "s"}
+    with pytest.raises(InvalidRequest) as refused:
+        chat_request(request(messages=[{"role": "user", "content": [thinking]}]))
+    assert refused.value.param == "messages"
 
 
 @pytest.mark.parametrize(

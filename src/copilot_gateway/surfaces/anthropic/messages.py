@@ -9,9 +9,11 @@ from ...access.models import require_model
 from ...gateway import Call
 from ...upstreams.base import MESSAGES
 from . import native, translated
+from .checks import require_content
 
 
 async def createMessage(call: Call) -> Response:
+    require_content(call.body)
     info = await require_model(call, call.body["model"], "chat")
     body = {**call.body, "model": info.id}
     if MESSAGES in info.endpoints:

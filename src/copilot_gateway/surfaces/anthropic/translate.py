@@ -87,12 +87,21 @@ def as_content(parts: list[Json]) -> str | list[Json]:
     return parts
 
 
-def user_messages(content: Any, where: str) -> list[Json]:
+def counted_part(block: Json, where: str) -> Json | None:
+    """A user content block as counted: what cannot be translated counts as its JSON."""
+    try:
+        return user_part(block, where)
+    except InvalidRequest:
+        return {"type": "text", "text": orjson.dumps(block).decode()}
+
+
+def user_messages(content: Any, where: str, *, counting: bool = False) -> list[Json]:
     """A user turn: its tool results as tool messages (first: they answer the calls before
     them), then the rest. Text beside tool results joins the last result, so the turn
     stays the agent's (Copilot bills turns a person wrote)."""
     results: list[Json] = []
     parts: list[Json] = []
+    as_part = counted_part if counting else user_part
     for n, block in enumerate(_blocks(content)):
         if block.get("type") == "tool_result":
             results.append(
@@ -102,7 +111,7 @@ def user_messages(content: Any, where: str) -> list[Json]:
                     "content": tool_result_text(block),
                 }
             )
-        elif (part := user_part(block, f"{where}.content[{n}]")) is not None:
+        elif (part := as_part(block, f"{where}.content[{n}]")) is not None:
             parts.append(part)
     if results and parts and all(part["type"] == "text" for part in parts):
         results[-1]["content"] += "\n\n" + str(as_content(parts))
@@ -125,16 +134,19 @@ def assistant_message(content: Any) -> Json:
                     "function": {"name": block.get("name", ""), "arguments": arguments},
                 }
             )
-    message: Json = {"role": "assistant", "content": "".join(texts) or None}
+    # Chat takes a null content only beside tool calls (an empty prefill is "").
+    message: Json = {"role": "assistant", "content": "".join(texts) or (None if calls else "")}
     if calls:
         message["tool_calls"] = calls
     return message
 
 
-def chat_messages(body: Json) -> list[Json]:
+def chat_messages(body: Json, *, counting: bool = False) -> list[Json]:
     """The chat messages: one system message first, holding `system` and the `system`
     messages Claude Code puts inside `messages` (left in place, one after the person's
-    prompt would make the turn look like the agent's)."""
+    prompt would make the turn look like the agent's). `counting` (for count_tokens, which
+    serves natively served models too) counts what cannot be translated instead of
+    refusing it."""
     systems = [system_text(body.get("system"))]
     out: list[Json] = []
     for n, message in enumerate(body["messages"]):
@@ -142,7 +154,7 @@ def chat_messages(body: Json) -> list[Json]:
         if role == "assistant":
             out.append(assistant_message(content))
         elif role == "user":
-            out += user_messages(content, f"messages[{n}]")
+            out += user_messages(content, f"messages[{n}]", counting=counting)
         else:
             systems.append(system_text(content))
     system = "\n\n".join(text for text in systems if text)
@@ -179,11 +191,13 @@ def tool_choice(choice: Json, tools: list[Json]) -> Any:
 
 def chat_request(body: Json) -> Json:
     """A Messages request as a Chat Completions request."""
-    out: Json = {
-        "model": body["model"],
-        "messages": chat_messages(body),
-        "max_tokens": body["max_tokens"],
-    }
+    messages = chat_messages(body)
+    if not messages:
+        raise InvalidRequest(
+            "messages: nothing in them can be sent to this model (no text, tool use or result).",
+            param="messages",
+        )
+    out: Json = {"model": body["model"], "messages": messages, "max_tokens": body["max_tokens"]}
     for name in ("temperature", "top_p"):
         if body.get(name) is not None:
             out[name] = body[name]
