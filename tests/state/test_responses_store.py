@@ -97,3 +97,33 @@ def test_serve_with_workers_keeps_every_response_written_at_once(tmp_path: Path)
             assert fetched.status_code == 200
     connection = sqlite3.connect(tmp_path / "shared.sqlite3")
     assert connection.execute("SELECT count(*) FROM responses").fetchone() == (60,)
+
+
+def test_puts_made_at_once_are_each_stored_when_they_return(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        store = SQLiteResponseStore(tmp_path / "r.sqlite3", ttl_seconds=60)
+        ids = [f"resp_{n}" for n in range(200)]
+
+        async def put_then_read(response_id: str) -> StoredResponse | None:
+            await store.put("alice", stored(response_id))
+            return await store.get("alice", response_id)  # visible as soon as put returns
+
+        found = await asyncio.gather(*(put_then_read(i) for i in ids))
+        assert found == [stored(i) for i in ids]
+        await store.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_every_put_of_a_failed_write_hears_why(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        store = SQLiteResponseStore(tmp_path / "r.sqlite3", ttl_seconds=60)
+        await store.put("alice", stored("resp_first"))
+        store._connection.execute("DROP TABLE responses")  # type: ignore[union-attr]
+        outcomes = await asyncio.gather(
+            *(store.put("alice", stored(f"resp_{n}")) for n in range(5)), return_exceptions=True
+        )
+        assert [type(outcome) for outcome in outcomes] == [sqlite3.OperationalError] * 5
+        await store.aclose()
+
+    asyncio.run(scenario())

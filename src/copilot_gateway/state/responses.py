@@ -63,6 +63,9 @@ class SQLiteResponseStore:
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()  # one connection, used by one thread at a time
         self._next_purge = 0.0
+        # Puts waiting for the next write, and the task writing them (see `put`).
+        self._waiting: list[tuple[str, StoredResponse, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -82,19 +85,32 @@ class SQLiteResponseStore:
             with connection:  # one transaction, committed on success
                 return connection.execute(statement, parameters).fetchall()
 
-    def _put(self, owner: str, stored: StoredResponse) -> None:
+    def _put_all(self, batch: list[tuple[str, StoredResponse]]) -> None:
+        """Every response of the batch, in one transaction."""
         now = time.time()
-        body = orjson.dumps(
-            {
-                "response": stored.response,
-                "input_items": stored.input_items,
-                "context": stored.context,
-            }
-        )
-        self._run(
-            "INSERT OR REPLACE INTO responses (id, owner, expires_at, body) VALUES (?, ?, ?, ?)",
-            (stored.response["id"], owner, now + self.ttl, body),
-        )
+        rows = [
+            (
+                stored.response["id"],
+                owner,
+                now + self.ttl,
+                orjson.dumps(
+                    {
+                        "response": stored.response,
+                        "input_items": stored.input_items,
+                        "context": stored.context,
+                    }
+                ),
+            )
+            for owner, stored in batch
+        ]
+        with self._lock:
+            connection = self._connect()
+            with connection:
+                connection.executemany(
+                    "INSERT OR REPLACE INTO responses (id, owner, expires_at, body) "
+                    "VALUES (?, ?, ?, ?)",
+                    rows,
+                )
         if now >= self._next_purge:
             self._next_purge = now + PURGE_EVERY_SECONDS
             self._run("DELETE FROM responses WHERE expires_at < ?", (now,))
@@ -117,7 +133,29 @@ class SQLiteResponseStore:
         return bool(rows)
 
     async def put(self, owner: str, stored: StoredResponse) -> None:
-        await asyncio.to_thread(self._put, owner, stored)
+        """Stored (committed) when this returns. Under load, puts that arrive while a write
+        is on go together in the next one: one thread hop and one commit for them all, where
+        one each cost more than the rest of a request."""
+        written = asyncio.get_running_loop().create_future()
+        self._waiting.append((owner, stored, written))
+        writer = self._writer
+        if writer is None or writer.done() or writer.get_loop() is not written.get_loop():
+            self._writer = asyncio.create_task(self._write_waiting())
+        await asyncio.shield(written)  # a caller that gives up does not undo the write
+
+    async def _write_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                await asyncio.to_thread(self._put_all, [(owner, s) for owner, s, _ in batch])
+            except Exception as problem:  # each waiting caller hears why
+                for *_, written in batch:
+                    if not written.done():
+                        written.set_exception(problem)
+            else:
+                for *_, written in batch:
+                    if not written.done():
+                        written.set_result(None)
 
     async def get(self, owner: str, response_id: str) -> StoredResponse | None:
         return await asyncio.to_thread(self._get, owner, response_id)
@@ -126,6 +164,8 @@ class SQLiteResponseStore:
         return await asyncio.to_thread(self._delete, owner, response_id)
 
     async def aclose(self) -> None:
+        if self._writer is not None:
+            await self._writer  # what was answered as stored is stored
         with self._lock:
             if self._connection is not None:
                 self._connection.close()
