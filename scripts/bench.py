@@ -426,7 +426,7 @@ def surfaces(started: dict[str, Server], plan: Plan, figures: Figures) -> Lines:
 QUICK_FEATURES = [
     "## What each feature costs",
     "",
-    "(Measured by the full run only: eight more gateways to start.)",
+    "(Measured by the full run only: nine more gateways to start.)",
     "",
 ]
 
@@ -457,7 +457,8 @@ def features(started: dict[str, Server], plan: Plan) -> Lines:
     for name, (description, _) in VARIANTS.items():
         run = runs[name, 32]
         # Rows switching something on (limits, another transport) add; the others save.
-        cost = spent(run) - base if name in ("limits", "httpx-transport") else base - spent(run)
+        adds = name in ("limits-tokens", "limits-rpm", "httpx-transport")
+        cost = spent(run) - base if adds else base - spent(run)
         shown = "" if name == "all-on" else f"{cost:+.0f}"
         lines.append(
             row(description, f"{run.rps:,.0f}", f"{spent(run):,.0f}", shown, failures(run))

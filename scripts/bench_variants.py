@@ -56,14 +56,16 @@ def without_answer_checks() -> dict[str, Any]:
     return {}
 
 
-def with_limits() -> dict[str, Any]:
-    """The bench key limited by rpm and tpm (far above what the bench sends), in memory."""
-    digest = hashlib.sha256(BENCH_KEY.encode()).hexdigest()
-    config = Path(tempfile.mkdtemp(prefix="bench-limits-")) / "gateway.toml"
-    config.write_text(
-        f'[[keys]]\nname = "bench"\nsha256 = "{digest}"\nrpm = 1000000000\ntpm = 1000000000000\n'
-    )
-    return {"config_file": config, "api_keys": []}
+def limited(rules: str) -> Callable[[], dict[str, Any]]:
+    """The bench key with these limits (far above what the bench sends), in memory."""
+
+    def settings() -> dict[str, Any]:
+        digest = hashlib.sha256(BENCH_KEY.encode()).hexdigest()
+        config = Path(tempfile.mkdtemp(prefix="bench-limits-")) / "gateway.toml"
+        config.write_text(f'[[keys]]\nname = "bench"\nsha256 = "{digest}"\n{rules}\n')
+        return {"config_file": config, "api_keys": []}
+
+    return settings
 
 
 # Each variant: what it changes, and the setting overrides it needs (after any patching).
@@ -77,7 +79,15 @@ VARIANTS: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
         without_request_validation,
     ),
     "no-answer-checks": ("answer conformance off (patched out)", without_answer_checks),
-    "limits": ("limits on: the key has rpm and tpm (config file)", with_limits),
+    "limits-tokens": (
+        "limits on: the key has tpm and max_parallel (config file)",
+        limited("tpm = 1000000000000\nmax_parallel = 100000"),
+    ),
+    # A moving window keeps each request's time for a minute: at this bench's rate, ~60,000.
+    "limits-rpm": (
+        "limits on: the key has rpm, its minute holding ~60,000 requests",
+        limited("rpm = 1000000000"),
+    ),
     "httpx-transport": (
         "upstream transport httpx's own pool, not aiohttp's",
         lambda: {"upstream_transport": "httpx"},
