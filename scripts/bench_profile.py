@@ -36,7 +36,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("limits", ("copilot_gateway/limits/", "limits/")),
     ("token counting", ("copilot_gateway/tokens.py",)),
 ]
-IDLE_LEAVES = ("select", "epoll", "run_forever", "_run_once")
+# The log writer thread waiting for records (`dequeue`) is idle too.
+IDLE_LEAVES = ("select", "epoll", "run_forever", "_run_once", "QueueListener.dequeue")
 
 
 def path_of(frame: str) -> str:
