@@ -4,15 +4,12 @@ and raw sockets to talk to it the way hostile clients do."""
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import orjson
-import uvicorn
 
-from copilot_gateway.app import build, uvicorn_options
+import servers
 from copilot_gateway.settings import Settings
 
 AUTH_HEADER = b"Authorization: Bearer sk-test-key\r\n"
@@ -20,23 +17,9 @@ AUTH_HEADER = b"Authorization: Bearer sk-test-key\r\n"
 
 @contextmanager
 def serving(settings: Settings) -> Iterator[tuple[str, int]]:
-    """The gateway for these settings on a free loopback port, with `serve`'s options;
-    yields (base URL, port)."""
-    options = {**uvicorn_options(settings), "host": "127.0.0.1", "port": 0, "lifespan": "on"}
-    server = uvicorn.Server(uvicorn.Config(build(settings).app, **options))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("test server did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}", port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    """The gateway for these settings, served as `serve` serves it; yields (base URL, port)."""
+    with servers.serving(settings) as url:
+        yield url, int(url.rsplit(":", 1)[1])
 
 
 def connect(port: int, timeout: float = 5.0) -> socket.socket:

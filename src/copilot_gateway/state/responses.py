@@ -9,9 +9,11 @@ it at once, every call run off the event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -79,11 +81,17 @@ class SQLiteResponseStore:
             self._connection = connection
         return self._connection
 
-    def _run(self, statement: str, parameters: tuple = ()) -> list[tuple]:
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """The connection, for one thread at a time, in one transaction committed on success."""
         with self._lock:
             connection = self._connect()
-            with connection:  # one transaction, committed on success
-                return connection.execute(statement, parameters).fetchall()
+            with connection:
+                yield connection
+
+    def _run(self, statement: str, parameters: tuple = ()) -> list[tuple]:
+        with self._transaction() as connection:
+            return connection.execute(statement, parameters).fetchall()
 
     def _put_all(self, batch: list[tuple[str, StoredResponse]]) -> None:
         """Every response of the batch, in one transaction."""
@@ -103,14 +111,12 @@ class SQLiteResponseStore:
             )
             for owner, stored in batch
         ]
-        with self._lock:
-            connection = self._connect()
-            with connection:
-                connection.executemany(
-                    "INSERT OR REPLACE INTO responses (id, owner, expires_at, body) "
-                    "VALUES (?, ?, ?, ?)",
-                    rows,
-                )
+        with self._transaction() as connection:
+            connection.executemany(
+                "INSERT OR REPLACE INTO responses (id, owner, expires_at, body) "
+                "VALUES (?, ?, ?, ?)",
+                rows,
+            )
         if now >= self._next_purge:
             self._next_purge = now + PURGE_EVERY_SECONDS
             self._run("DELETE FROM responses WHERE expires_at < ?", (now,))
