@@ -9,12 +9,12 @@ turns Claude Code's outside traffic off (see agent-clis.md in the shared referen
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from npm_projects import installed
 
 PROJECT = Path(__file__).parent / "claude_code"
 LOOPBACK_ONLY = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
@@ -22,15 +22,7 @@ LOOPBACK_ONLY = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', 
 
 @pytest.fixture(scope="session")
 def claude() -> Path:
-    npm = shutil.which("npm")
-    assert npm, "node and npm are needed for this test (Debian: apt-get install nodejs npm)"
-    subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--silent"],
-        cwd=PROJECT,
-        check=True,
-        timeout=600,
-        capture_output=True,
-    )
+    installed(PROJECT)
     return PROJECT / "node_modules" / ".bin" / "claude"
 
 

@@ -8,12 +8,12 @@ up outside hosts otherwise, and nothing may leave this machine.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from npm_projects import installed
 
 CODEX_PROJECT = Path(__file__).parent / "codex"
 CONFIG = """\
@@ -37,15 +37,7 @@ enabled = false
 @pytest.fixture(scope="session")
 def codex() -> Path:
     """Codex CLI, installed once (cached in tests/e2e/codex/node_modules)."""
-    npm = shutil.which("npm")
-    assert npm, "node and npm are needed for this test (Debian: apt-get install nodejs npm)"
-    subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--silent"],
-        cwd=CODEX_PROJECT,
-        check=True,
-        timeout=900,
-        capture_output=True,
-    )
+    installed(CODEX_PROJECT, timeout=900)
     return CODEX_PROJECT / "node_modules" / ".bin" / "codex"
 
 

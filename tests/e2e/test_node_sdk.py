@@ -4,47 +4,21 @@ running gateway."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from npm_projects import installed
 
 from conftest import API_KEY
 
 NODE_PROJECT = Path(__file__).parent / "node"
 
 
-NEEDED = "Node 20 (or later) and npm are needed for this test (Debian: apt-get install nodejs npm)"
-
-
-def node_and_npm() -> tuple[str, str]:
-    """This machine's node and npm, or a failure saying what is missing (never a skip: a
-    machine without them would silently leave the Node SDK untested)."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        missing = " and ".join(name for name, path in (("node", node), ("npm", npm)) if not path)
-        pytest.fail(f"{missing} not found. {NEEDED}", pytrace=False)
-    version = subprocess.run(
-        [node, "--version"], capture_output=True, text=True, check=True, timeout=30
-    ).stdout.strip()
-    if int(version.lstrip("v").split(".")[0]) < 20:
-        pytest.fail(f"node is {version}. {NEEDED}", pytrace=False)
-    return node, npm
-
-
 @pytest.fixture(scope="session")
 def node_sdk() -> tuple[str, Path]:
     """node, and the SDK's check script, the SDK installed once per run with npm."""
-    node, npm = node_and_npm()
-    subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--silent"],
-        cwd=NODE_PROJECT,
-        check=True,
-        timeout=600,
-        capture_output=True,
-    )
-    return node, NODE_PROJECT / "sdk_check.mjs"
+    return installed(NODE_PROJECT), NODE_PROJECT / "sdk_check.mjs"
 
 
 def test_node_sdk_calls_every_operation(node_sdk: tuple[str, Path], gateway_url: str) -> None:
