@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .limits import Unsatisfiable
+from .bounds import Unsatisfiable
 from .numbers import is_number
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from .. import tokens
+from . import counting
 from .instances import TooLarge, Unsatisfiable, instance_of
 from .json_mode import json_answer
 from .text import text_answer
@@ -94,7 +94,7 @@ def choices(body: dict) -> list[Choice]:
         text = formatted(body, text_answer(model, messages, index), seed)
         finish = "stop"
         if limit is not None:
-            cut, total = tokens.truncate(text, max(int(limit), 0), model)
+            cut, total = counting.cut(text, max(int(limit), 0), model)
             if total > limit:
                 text, finish = cut, "length"
         out.append(Choice(text, finish))
@@ -104,7 +104,7 @@ def choices(body: dict) -> list[Choice]:
 def completion_tokens(generated: list[Choice], model: str) -> int:
     texts = [c.content or "" for c in generated]
     texts += [call["function"]["arguments"] for c in generated for call in c.tool_calls]
-    return tokens.count(texts, model)
+    return counting.count(texts, model)
 
 
 def pieces(text: str) -> list[str]:

@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from .all_of import join
-from .limits import (
+from .bounds import (
     MAX_CHARS,
     MAX_DEPTH,
     MAX_NODES,

@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any
 
-from ..messages import content_text
+from .content import text_of
 from .instances import TooLarge, Unsatisfiable, instance_of
 
 # How much of a prompt is searched for JSON objects: each try may read to the text's end.
@@ -31,10 +31,10 @@ def prompt_texts(messages: list[dict]) -> list[str]:
     texts = []
     for message in reversed(messages):
         if isinstance(message, dict) and message.get("role") == "user":
-            texts.append(content_text(message.get("content")))
+            texts.append(text_of(message.get("content")))
             break
     texts += [
-        content_text(m.get("content"))
+        text_of(m.get("content"))
         for m in messages
         if isinstance(m, dict) and m.get("role") in ("system", "developer")
     ]

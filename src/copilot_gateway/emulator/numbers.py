@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .limits import Unsatisfiable
+from .bounds import Unsatisfiable
 
 INT64_MAX = 2**63 - 1  # the widest integer a JSON body carries (orjson reads more as floats)
 

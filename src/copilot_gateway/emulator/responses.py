@@ -1,259 +1,61 @@
 """The emulator's `POST /responses`, as Copilot serves its newest models there.
 
 Only models whose catalogue entry lists `/responses` are served (others: 400
-`unsupported_api_for_model`). Answers come from the same generator as chat (`generate`),
-led by a reasoning item whose `encrypted_content` a later turn must hand back unchanged.
-Streams are named events numbered from 0, ending after `response.completed` (no `[DONE]`).
+`unsupported_api_for_model`); Copilot keeps no state over HTTP, so `store` and
+`previous_response_id` are refused. Answers come from the same generator as chat
+(`generate`), shaped by `responses_format`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any
-
-import orjson
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
+from starlette.routing import Route
 
-from .. import tokens
-from ..messages import content_text, has_input_image
-from . import catalog, generate
-
-if TYPE_CHECKING:
-    from .app import CopilotEmulator
-
-Json = dict[str, Any]
-ENCRYPTED_PREFIX = "enc_emulated_"
+from . import catalog, gate, generate, ids, sse
+from .content import responses_has_image
+from .responses_format import as_chat_body, bad_reasoning, events_of, is_piece, response_of
+from .state import Emulator
+from .streams import Frame, respond
+from .wire import copilot_error, json_response
 
 
-def as_chat_body(body: Json) -> Json:
-    """What the chat generator needs to know of a Responses request."""
-    items = body.get("input")
-    if isinstance(items, str):
-        items = [{"role": "user", "content": items}]
-    messages = [
-        {"role": item.get("role"), "content": content_text(item.get("content"))}
-        if item.get("type", "message") == "message"
-        else {"role": "tool", "content": content_text(item.get("output"))}
-        for item in items or []
-        if item.get("type", "message") in ("message", "function_call_output")
-    ]
-    tools = [
-        {"type": "function", "function": {"name": t["name"], "parameters": t.get("parameters")}}
-        for t in body.get("tools") or []
-        if t.get("type") == "function"
-    ]
-    choice = body.get("tool_choice")
-    if isinstance(choice, dict) and choice.get("type") == "function":
-        choice = {"type": "function", "function": {"name": choice.get("name")}}
-    shape = (body.get("text") or {}).get("format") or {}
-    response_format = (
-        {"type": "json_schema", "json_schema": {"schema": shape.get("schema")}}
-        if shape.get("type") == "json_schema"
-        else shape
-    )
-    return {
-        "model": body["model"],
-        "messages": messages,
-        "tools": tools,
-        "tool_choice": choice,
-        "response_format": response_format,
-        "max_tokens": body.get("max_output_tokens"),
-    }
+def routes(emulator: Emulator) -> list[Route]:
+    async def responses(request: Request) -> Response:
+        return await create(emulator, request)
+
+    return [Route("/responses", responses, methods=["POST"])]
 
 
-def bad_reasoning(items: Any) -> bool:
-    """A reasoning item handed back without the encrypted content this server issued."""
-    return isinstance(items, list) and any(
-        isinstance(item, dict)
-        and item.get("type") == "reasoning"
-        and not str(item.get("encrypted_content") or "").startswith(ENCRYPTED_PREFIX)
-        for item in items
-    )
+def mid_stream_error(sent: int) -> bytes:
+    """Copilot's nested error event (`{type: "error", error: {code, message}}`), numbered
+    on from the events before it."""
+    error = {"code": "server_error", "message": "upstream model overloaded"}
+    return sse.named({"type": "error", "error": error, "sequence_number": sent})
 
 
-def response_of(body: Json, chat: Json, response_id: str) -> Json:
-    choice = generate.choices(chat)[0]
-    seed = hashlib.sha256(orjson.dumps(body)).hexdigest()
-    output: list[Json] = [
-        {
-            "id": "rs_" + seed[:24],
-            "type": "reasoning",
-            "summary": [],
-            "encrypted_content": ENCRYPTED_PREFIX + seed[24:48],
-        }
-    ]
-    if choice.content is not None:
-        output.append(
-            {
-                "id": "msg_" + seed[:24],
-                "type": "message",
-                "role": "assistant",
-                "status": "incomplete" if choice.finish_reason == "length" else "completed",
-                "content": [
-                    {
-                        "type": "output_text",
-                        "text": choice.content,
-                        "annotations": [],
-                        "logprobs": [],
-                    }
-                ],
-            }
-        )
-    for call in choice.tool_calls:
-        output.append(
-            {
-                "id": "fc_" + call["id"][5:],
-                "type": "function_call",
-                "status": "completed",
-                "call_id": call["id"],
-                "name": call["function"]["name"],
-                "arguments": call["function"]["arguments"],
-            }
-        )
-    prompt = tokens.count_prompt(chat["messages"], body["model"])
-    completion = generate.completion_tokens([choice], body["model"])
-    incomplete = choice.finish_reason == "length"
-    return {
-        "id": response_id,
-        "object": "response",
-        "created_at": int(time.time()),
-        "status": "incomplete" if incomplete else "completed",
-        "error": None,
-        "incomplete_details": {"reason": "max_output_tokens"} if incomplete else None,
-        "instructions": body.get("instructions"),
-        "max_output_tokens": body.get("max_output_tokens"),
-        "model": body["model"],
-        "output": output,
-        "parallel_tool_calls": body.get("parallel_tool_calls", True),
-        "previous_response_id": None,
-        "reasoning": {"effort": "medium", "summary": None},
-        "store": False,
-        "temperature": body.get("temperature", 1.0),
-        "text": body.get("text") or {"format": {"type": "text"}},
-        "tool_choice": body.get("tool_choice", "auto"),
-        "tools": body.get("tools") or [],
-        "top_p": body.get("top_p", 1.0),
-        "truncation": "disabled",
-        "usage": {
-            "input_tokens": prompt,
-            "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
-            "output_tokens": completion,
-            "output_tokens_details": {"reasoning_tokens": 0},
-            "total_tokens": prompt + completion,
-        },
-        "metadata": body.get("metadata") or {},
-    }
-
-
-def events_of(response: Json) -> list[Json]:
-    """The event sequence that streams `response`, each item's content in pieces."""
-    opening = {**response, "status": "in_progress", "output": []}
-    del opening["usage"]  # known only at the end
-    events: list[Json] = [
-        {"type": "response.created", "response": opening},
-        {"type": "response.in_progress", "response": opening},
-    ]
-    for index, item in enumerate(response["output"]):
-        added = {**item, "status": "in_progress"}
-        if item["type"] == "message":
-            added["content"] = []
-        if item["type"] == "function_call":
-            added["arguments"] = ""
-        events.append({"type": "response.output_item.added", "output_index": index, "item": added})
-        where = {"item_id": item["id"], "output_index": index}
-        if item["type"] == "message":
-            part = item["content"][0]
-            empty = {**part, "text": ""}
-            events.append(
-                {"type": "response.content_part.added", **where, "content_index": 0, "part": empty}
-            )
-            for piece in generate.pieces(part["text"]):
-                events.append(
-                    {
-                        "type": "response.output_text.delta",
-                        **where,
-                        "content_index": 0,
-                        "delta": piece,
-                        "logprobs": [],
-                    }
-                )
-            events += [
-                {
-                    "type": "response.output_text.done",
-                    **where,
-                    "content_index": 0,
-                    "text": part["text"],
-                    "logprobs": [],
-                },
-                {"type": "response.content_part.done", **where, "content_index": 0, "part": part},
-            ]
-        if item["type"] == "function_call":
-            events += [
-                {
-                    "type": "response.function_call_arguments.delta",
-                    **where,
-                    "delta": item["arguments"],
-                },
-                {
-                    "type": "response.function_call_arguments.done",
-                    **where,
-                    "name": item["name"],
-                    "arguments": item["arguments"],
-                },
-            ]
-        events.append({"type": "response.output_item.done", "output_index": index, "item": item})
-    kind = "response.incomplete" if response["status"] == "incomplete" else "response.completed"
-    events.append({"type": kind, "response": response})
-    return [{**event, "sequence_number": number} for number, event in enumerate(events)]
-
-
-def endpoint(emulator: CopilotEmulator) -> Callable[[Request], Awaitable[Response]]:
-    """The route's handler, for this emulator (its auth, faults and state)."""
-    from .app import _cut, copilot_error, json_response
-
-    async def create(request: Request) -> Response:
-        body = await emulator._body_for(request, "chat")
-        if isinstance(body, Response):
-            return body
-        model = catalog.BY_ID[body["model"]]
-        if "/responses" not in (model.get("supported_endpoints") or []):
-            message = f'model "{model["id"]}" is not accessible via the /responses endpoint'
-            return copilot_error(400, message, "unsupported_api_for_model", "model")
-        if not body.get("input"):
-            return copilot_error(400, "input is required", "invalid_request_body", "input")
-        if body.get("previous_response_id") or body.get("store"):
-            return copilot_error(400, "store and previous_response_id are not supported", None)
-        if has_input_image(body.get("input")) and (
-            request.headers.get("copilot-vision-request") != "true"
-        ):
-            return copilot_error(
-                400, "missing required Copilot-Vision-Request header for vision requests"
-            )
-        if bad_reasoning(body.get("input")):
-            return copilot_error(400, "The encrypted content could not be verified.", None)
-        emulator.state.responses_requests.append(body)
-        digest = hashlib.sha256(orjson.dumps(body)).hexdigest()
-        response = response_of(body, as_chat_body(body), "resp_emu" + digest[:20])
-        if not body.get("stream"):
-            return json_response(response)
-
-        async def framed() -> AsyncIterator[bytes]:
-            for event in events_of(response):
-                yield (
-                    b"event: "
-                    + event["type"].encode()
-                    + b"\ndata: "
-                    + orjson.dumps(event)
-                    + b"\n\n"
-                )
-
-        events = framed()
-        if emulator.state.faults and emulator.state.faults[0].cut_after_chunks is not None:
-            fault = emulator.state.faults.pop(0)
-            events = _cut(events, fault.cut_after_chunks or 0, fault.stream_end)
-        return StreamingResponse(events, media_type="text/event-stream")
-
-    return create
+async def create(emulator: Emulator, request: Request) -> Response:
+    body = await gate.model_body(emulator, request, "chat")
+    if isinstance(body, Response):
+        return body
+    model = catalog.BY_ID[body["model"]]
+    if "/responses" not in (model.get("supported_endpoints") or []):
+        message = f'model "{model["id"]}" is not accessible via the /responses endpoint'
+        return copilot_error(400, message, "unsupported_api_for_model", "model")
+    if not body.get("input"):
+        return copilot_error(400, "input is required", "invalid_request_body", "input")
+    if body.get("previous_response_id") or body.get("store"):
+        return copilot_error(400, "store and previous_response_id are not supported", None)
+    if refused := gate.vision_refusal(request, responses_has_image(body.get("input"))):
+        return refused
+    if bad_reasoning(body.get("input")):
+        return copilot_error(400, "The encrypted content could not be verified.", None)
+    emulator.state.responses_requests.append(body)
+    try:
+        response = response_of(body, as_chat_body(body), ids.of("resp_emu", body, 20))
+    except generate.Refused as denied:
+        return copilot_error(400, denied.message, "invalid_request_body", denied.param)
+    if not body.get("stream"):
+        return json_response(response)
+    frames = [Frame(sse.named(event), is_piece(event)) for event in events_of(response)]
+    return await respond(emulator, frames, mid_stream_error)

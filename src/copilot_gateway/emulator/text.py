@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from ..messages import content_text
+from .content import text_of
 from .instances import TooLarge, Unsatisfiable, instance_of
 from .tools import last_user_text, words
 
@@ -44,7 +44,7 @@ ONE_WORD = re.compile(r"\b(?:in|with|using) (?:a single|one|1) word\b|\bone[- ]w
 
 def cue_texts(messages: list[dict]) -> list[str]:
     system = [
-        content_text(m.get("content"))
+        text_of(m.get("content"))
         for m in messages
         if isinstance(m, dict) and m.get("role") in ("system", "developer")
     ]
@@ -77,7 +77,7 @@ def text_answer(model: str, messages: list[dict], index: int) -> str:
 def tool_result(messages: list[dict]) -> str | None:
     last = messages[-1] if messages else None
     if isinstance(last, dict) and last.get("role") in ("tool", "function"):
-        return content_text(last.get("content"))
+        return text_of(last.get("content"))
     return None
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..messages import content_text
+from .content import text_of
 
 OUTPUT_TOOL_PREFIX = "final_result"
 # Words too common to say which tool a prompt means.
@@ -68,7 +68,7 @@ def score(tool: dict, prompt_words: set[str]) -> int:
 def last_user_text(messages: list[dict]) -> str:
     for message in reversed(messages):
         if isinstance(message, dict) and message.get("role") == "user":
-            return content_text(message.get("content"))
+            return text_of(message.get("content"))
     return ""
 
 

@@ -1,0 +1,83 @@
+"""What every call to Copilot's API passes before it is answered: the next injected fault,
+then Copilot's own refusals (a token it did not issue or that expired, a missing
+`Editor-Version`), then, for calls that name a model, a readable body and a model of the
+right kind. And the account a call is billed to, by the claims of its token."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from . import catalog, quota
+from .faults import next_answer_fault
+from .state import Emulator
+from .wire import JSON, copilot_error
+
+VISION_HEADER_MISSING = "missing required Copilot-Vision-Request header for vision requests"
+
+
+async def refusal(emulator: Emulator, request: Request) -> Response | None:
+    """An injected fault, or Copilot's refusal (a dead token, missing headers), or None."""
+    emulator.state.seen_headers.append(dict(request.headers))
+    fault = next_answer_fault(emulator.state.faults)
+    if fault is not None:
+        await asyncio.sleep(fault.delay_seconds)
+        return Response(fault.body, fault.status, fault.headers, JSON)
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    expiry = emulator.state.issued.get(token) if scheme.lower() == "bearer" else None
+    if expiry is None:
+        return Response("unauthorized: token invalid", 401, media_type="text/plain")
+    if expiry <= time.time():
+        return Response("unauthorized: token expired", 401, media_type="text/plain")
+    if "editor-version" not in request.headers:
+        return copilot_error(400, "missing Editor-Version header for IDE auth")
+    return None
+
+
+async def model_body(emulator: Emulator, request: Request, kind: str) -> dict[str, Any] | Response:
+    """The request's JSON body, if the call is allowed and names a model of this kind."""
+    if refused := await refusal(emulator, request):
+        return refused
+    try:
+        body = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        return copilot_error(400, "invalid JSON body", "invalid_request_body")
+    if not isinstance(body, dict) or not isinstance(body.get("model"), str):
+        return copilot_error(400, "model is required", "invalid_request_body", "model")
+    if catalog.model_type(body["model"]) != kind:
+        message = "The requested model is not supported."
+        return copilot_error(400, message, "model_not_supported", "model")
+    return body
+
+
+def vision_refusal(request: Request, has_image: bool) -> Response | None:
+    """Copilot's 400 for images sent without `Copilot-Vision-Request: true`."""
+    if has_image and request.headers.get("copilot-vision-request") != "true":
+        return copilot_error(400, VISION_HEADER_MISSING)
+    return None
+
+
+def account(emulator: Emulator, account_id: str, plan: str) -> quota.AccountQuota:
+    """An account's quota, opened on its first use (and again after a reset)."""
+    quotas = emulator.state.quotas
+    if account_id not in quotas:
+        entitlement = emulator.config.entitlements.get(plan, quota.ENTITLEMENTS["pro"])
+        quotas[account_id] = quota.AccountQuota(plan, entitlement)
+    return quotas[account_id]
+
+
+def billed_account(emulator: Emulator, request: Request) -> quota.AccountQuota:
+    """The account whose Copilot token the request carries (its `tid` and `sku` claims)."""
+    token = request.headers.get("authorization", "").partition(" ")[2]
+    claims = dict(part.split("=", 1) for part in token.split(":")[0].split(";") if "=" in part)
+    return account(emulator, claims["tid"], claims.get("sku", "pro"))
+
+
+def on_plan(model: dict[str, Any], plan: str) -> bool:
+    """Whether an account on this plan may use the model (its `billing.restricted_to`)."""
+    return plan in ((model.get("billing") or {}).get("restricted_to") or [plan])

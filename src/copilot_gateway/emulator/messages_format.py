@@ -1,0 +1,155 @@
+"""The Messages API's shapes, as Copilot answers on `/v1/messages`: the request read as a
+chat for the generator, the message (content blocks, stop reason, usage; a thinking block
+with a signature first when thinking is on, as Claude's are) and the named events that
+stream it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from . import counting, generate, ids, usage
+from .content import text_of
+from .tools import last_user_text
+
+
+def chat_like(body: dict) -> dict:
+    """Just enough of a chat request for `generate`: texts, tools, forced tool, limit."""
+    messages = [
+        {"role": m.get("role"), "content": text_of(m.get("content"))}
+        for m in body.get("messages") or []
+        if isinstance(m, dict)
+    ]
+    tools = [
+        {
+            "type": "function",
+            "function": {"name": t["name"], "parameters": t.get("input_schema") or {}},
+        }
+        for t in body.get("tools") or []
+        if isinstance(t, dict) and "name" in t and "input_schema" in t
+    ]
+    choice = body.get("tool_choice") or {}
+    forced: Any = None
+    if choice.get("type") == "tool":
+        forced = {"type": "function", "function": {"name": choice.get("name")}}
+    elif choice.get("type") == "any":
+        forced = "required"
+    return {
+        "model": body["model"],
+        "messages": messages,
+        "tools": tools,
+        "tool_choice": forced,
+        "max_tokens": body.get("max_tokens"),
+    }
+
+
+def thinks(body: dict) -> bool:
+    return (body.get("thinking") or {}).get("type") in ("enabled", "adaptive")
+
+
+def content_blocks(body: dict, generated: list[generate.Choice]) -> list[dict]:
+    blocks: list[dict] = []
+    if thinks(body):
+        thought = "Thinking about: " + last_user_text(chat_like(body)["messages"])[:80]
+        signature = ids.of_text("", thought, 64)
+        blocks.append({"type": "thinking", "thinking": thought, "signature": signature})
+    for choice in generated:
+        if choice.content:
+            blocks.append({"type": "text", "text": choice.content})
+        for call in choice.tool_calls:
+            function = call["function"]
+            blocks.append(
+                {
+                    "type": "tool_use",
+                    "id": "toolu_" + call["id"].removeprefix("call_"),
+                    "name": function["name"],
+                    "input": orjson.loads(function["arguments"]),
+                }
+            )
+    return blocks
+
+
+def stop_reason(generated: list[generate.Choice]) -> str:
+    if any(choice.tool_calls for choice in generated):
+        return "tool_use"
+    return "max_tokens" if any(c.finish_reason == "length" for c in generated) else "end_turn"
+
+
+def answer_for(body: dict) -> dict:
+    chat = chat_like(body)
+    generated = generate.choices(chat)
+    blocks = content_blocks(body, generated)
+    texts = [
+        b.get("text") or b.get("thinking") or orjson.dumps(b.get("input")).decode() for b in blocks
+    ]
+    return {
+        "id": ids.of("msg_emu", body, 24),
+        "type": "message",
+        "role": "assistant",
+        "model": body["model"],
+        "content": blocks,
+        "stop_reason": stop_reason(generated),
+        "stop_sequence": None,
+        "usage": usage.messages(
+            counting.prompt_tokens(chat["messages"], body["model"]),
+            counting.count(texts, body["model"]),
+        ),
+    }
+
+
+def block_events(index: int, block: dict) -> list[dict]:
+    """A finished block as its start, deltas and stop, piece by piece."""
+    kind = block["type"]
+    if kind == "text":
+        start: dict[str, Any] = {"type": "text", "text": ""}
+        deltas = [{"type": "text_delta", "text": p} for p in generate.pieces(block["text"])]
+    elif kind == "thinking":
+        start = {"type": "thinking", "thinking": "", "signature": ""}
+        deltas = [
+            {"type": "thinking_delta", "thinking": p} for p in generate.pieces(block["thinking"])
+        ]
+        deltas.append({"type": "signature_delta", "signature": block["signature"]})
+    else:
+        start = {**block, "input": {}}
+        arguments = orjson.dumps(block["input"]).decode()
+        half = len(arguments) // 2
+        deltas = [
+            {"type": "input_json_delta", "partial_json": part}
+            for part in (arguments[:half], arguments[half:])
+        ]
+    return [
+        {"type": "content_block_start", "index": index, "content_block": start},
+        *({"type": "content_block_delta", "index": index, "delta": d} for d in deltas),
+        {"type": "content_block_stop", "index": index},
+    ]
+
+
+def stream_events(answer: dict) -> list[dict]:
+    counted = answer["usage"]
+    opening = {
+        **answer,
+        "content": [],
+        "stop_reason": None,
+        "usage": {**counted, "output_tokens": 1},
+    }
+    events: list[dict] = [{"type": "message_start", "message": opening}, {"type": "ping"}]
+    for index, block in enumerate(answer["content"]):
+        events += block_events(index, block)
+    delta = {"stop_reason": answer["stop_reason"], "stop_sequence": None}
+    events.append(
+        {
+            "type": "message_delta",
+            "delta": delta,
+            "usage": {"output_tokens": counted["output_tokens"]},
+        }
+    )
+    # Copilot's own accounting event, which is not Anthropic's.
+    events.append({"type": "copilot_usage", "copilot_usage": usage.COPILOT_USAGE})
+    events.append({"type": "message_stop"})
+    return events
+
+
+def is_piece(event: dict) -> bool:
+    """Whether the event carries a piece of generated output (it is paced)."""
+    return event["type"] == "content_block_delta"

@@ -1,0 +1,196 @@
+"""The Responses API's shapes, as Copilot answers on `/responses`: the request read as a
+chat for the generator, the response object (led by a reasoning item whose
+`encrypted_content` a later turn must hand back unchanged), and the events that stream it,
+numbered from 0 and ending with `response.completed` (no `[DONE]`)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from . import counting, generate, ids, usage
+from .content import text_of
+
+Json = dict[str, Any]
+ENCRYPTED_PREFIX = "enc_emulated_"
+
+
+def as_chat_body(body: Json) -> Json:
+    """What the chat generator needs to know of a Responses request."""
+    items = body.get("input")
+    if isinstance(items, str):
+        items = [{"role": "user", "content": items}]
+    messages = [
+        {"role": item.get("role"), "content": text_of(item.get("content"))}
+        if item.get("type", "message") == "message"
+        else {"role": "tool", "content": text_of(item.get("output"))}
+        for item in items or []
+        if item.get("type", "message") in ("message", "function_call_output")
+    ]
+    tools = [
+        {"type": "function", "function": {"name": t["name"], "parameters": t.get("parameters")}}
+        for t in body.get("tools") or []
+        if t.get("type") == "function"
+    ]
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict) and choice.get("type") == "function":
+        choice = {"type": "function", "function": {"name": choice.get("name")}}
+    shape = (body.get("text") or {}).get("format") or {}
+    response_format = (
+        {"type": "json_schema", "json_schema": {"schema": shape.get("schema")}}
+        if shape.get("type") == "json_schema"
+        else shape
+    )
+    return {
+        "model": body["model"],
+        "messages": messages,
+        "tools": tools,
+        "tool_choice": choice,
+        "response_format": response_format,
+        "max_tokens": body.get("max_output_tokens"),
+    }
+
+
+def bad_reasoning(items: Any) -> bool:
+    """A reasoning item handed back without the encrypted content this server issued."""
+    return isinstance(items, list) and any(
+        isinstance(item, dict)
+        and item.get("type") == "reasoning"
+        and not str(item.get("encrypted_content") or "").startswith(ENCRYPTED_PREFIX)
+        for item in items
+    )
+
+
+def response_of(body: Json, chat: Json, response_id: str) -> Json:
+    choice = generate.choices(chat)[0]
+    seed = ids.digest(body)
+    output: list[Json] = [
+        {
+            "id": "rs_" + seed[:24],
+            "type": "reasoning",
+            "summary": [],
+            "encrypted_content": ENCRYPTED_PREFIX + seed[24:48],
+        }
+    ]
+    if choice.content is not None:
+        output.append(
+            {
+                "id": "msg_" + seed[:24],
+                "type": "message",
+                "role": "assistant",
+                "status": "incomplete" if choice.finish_reason == "length" else "completed",
+                "content": [
+                    {
+                        "type": "output_text",
+                        "text": choice.content,
+                        "annotations": [],
+                        "logprobs": [],
+                    }
+                ],
+            }
+        )
+    for call in choice.tool_calls:
+        output.append(
+            {
+                "id": "fc_" + call["id"][5:],
+                "type": "function_call",
+                "status": "completed",
+                "call_id": call["id"],
+                "name": call["function"]["name"],
+                "arguments": call["function"]["arguments"],
+            }
+        )
+    prompt = counting.prompt_tokens(chat["messages"], body["model"])
+    completion = generate.completion_tokens([choice], body["model"])
+    incomplete = choice.finish_reason == "length"
+    return {
+        "id": response_id,
+        "object": "response",
+        "created_at": int(time.time()),
+        "status": "incomplete" if incomplete else "completed",
+        "error": None,
+        "incomplete_details": {"reason": "max_output_tokens"} if incomplete else None,
+        "instructions": body.get("instructions"),
+        "max_output_tokens": body.get("max_output_tokens"),
+        "model": body["model"],
+        "output": output,
+        "parallel_tool_calls": body.get("parallel_tool_calls", True),
+        "previous_response_id": None,
+        "reasoning": {"effort": "medium", "summary": None},
+        "store": False,
+        "temperature": body.get("temperature", 1.0),
+        "text": body.get("text") or {"format": {"type": "text"}},
+        "tool_choice": body.get("tool_choice", "auto"),
+        "tools": body.get("tools") or [],
+        "top_p": body.get("top_p", 1.0),
+        "truncation": "disabled",
+        "usage": usage.responses(prompt, completion),
+        "metadata": body.get("metadata") or {},
+    }
+
+
+def events_of(response: Json) -> list[Json]:
+    """The event sequence that streams `response`, each item's content in pieces."""
+    opening = {**response, "status": "in_progress", "output": []}
+    del opening["usage"]  # known only at the end
+    events: list[Json] = [
+        {"type": "response.created", "response": opening},
+        {"type": "response.in_progress", "response": opening},
+    ]
+    for index, item in enumerate(response["output"]):
+        added = {**item, "status": "in_progress"}
+        if item["type"] == "message":
+            added["content"] = []
+        if item["type"] == "function_call":
+            added["arguments"] = ""
+        events.append({"type": "response.output_item.added", "output_index": index, "item": added})
+        where = {"item_id": item["id"], "output_index": index}
+        if item["type"] == "message":
+            part = item["content"][0]
+            empty = {**part, "text": ""}
+            events.append(
+                {"type": "response.content_part.added", **where, "content_index": 0, "part": empty}
+            )
+            for piece in generate.pieces(part["text"]):
+                events.append(
+                    {
+                        "type": "response.output_text.delta",
+                        **where,
+                        "content_index": 0,
+                        "delta": piece,
+                        "logprobs": [],
+                    }
+                )
+            events += [
+                {
+                    "type": "response.output_text.done",
+                    **where,
+                    "content_index": 0,
+                    "text": part["text"],
+                    "logprobs": [],
+                },
+                {"type": "response.content_part.done", **where, "content_index": 0, "part": part},
+            ]
+        if item["type"] == "function_call":
+            events += [
+                {
+                    "type": "response.function_call_arguments.delta",
+                    **where,
+                    "delta": item["arguments"],
+                },
+                {
+                    "type": "response.function_call_arguments.done",
+                    **where,
+                    "name": item["name"],
+                    "arguments": item["arguments"],
+                },
+            ]
+        events.append({"type": "response.output_item.done", "output_index": index, "item": item})
+    kind = "response.incomplete" if response["status"] == "incomplete" else "response.completed"
+    events.append({"type": kind, "response": response})
+    return [{**event, "sequence_number": number} for number, event in enumerate(events)]
+
+
+def is_piece(event: Json) -> bool:
+    """Whether the event carries a piece of generated output (it is paced)."""
+    return str(event["type"]).endswith(".delta")

@@ -1,0 +1,61 @@
+"""What the emulator is told (its config) and what it has done (its state): the two things
+tests set and read, and what every route is handed."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from . import quota
+from .faults import Fault
+
+TOKEN_LIFETIME = 1800  # seconds: "about thirty minutes", as Copilot's tokens last
+
+
+@dataclass
+class EmulatorConfig:
+    """How the emulator behaves."""
+
+    # Streams wait `first_token_ms` before their first piece of generated content, and
+    # `token_interval_ms` before every piece (a word, a thinking step, half a tool call).
+    first_token_ms: float = 0.0
+    token_interval_ms: float = 0.0
+    token_lifetime: int = TOKEN_LIFETIME
+    omit_usage: bool = False  # behave like an upstream that reports no usage
+    api_base: str | None = None  # the `endpoints.api` to hand out (default: this server)
+    # The device flow: what each poll of a login answers in turn (then the token), and
+    # the polling interval it asks for.
+    device_polls: list[str] = field(default_factory=lambda: ["authorization_pending", "slow_down"])
+    device_interval: int = 0
+    # Premium requests a month by plan (see `quota`), for tests that run one out.
+    entitlements: dict[str, int] = field(default_factory=lambda: dict(quota.ENTITLEMENTS))
+
+
+@dataclass
+class EmulatorState:
+    """What the emulator has served, and the faults it is told to serve next: what tests
+    inspect and inject."""
+
+    device_codes: dict[str, int] = field(default_factory=dict)  # device code -> polls so far
+    exchanges: int = 0  # token exchanges served
+    issued: dict[str, float] = field(default_factory=dict)  # copilot token -> expiry
+    faults: list[Fault] = field(default_factory=list)  # served in order, one per API call
+    # The headers of the latest API calls (bounded: soak runs make millions).
+    seen_headers: deque[dict[str, str]] = field(default_factory=lambda: deque(maxlen=1000))
+    open_streams: int = 0  # streams being sent right now (a client leaving must end its own)
+    quotas: dict[str, quota.AccountQuota] = field(default_factory=dict)  # by account
+    # The bodies of the latest /responses calls (what the gateway sent upstream).
+    responses_requests: deque[dict] = field(default_factory=lambda: deque(maxlen=100))
+
+
+class Emulator(Protocol):
+    """What a route sees of the emulator serving it. A reset replaces both objects, so a
+    route reads them anew at each use (a stream that outlives a reset still counts itself
+    out of the state that counts it now)."""
+
+    @property
+    def config(self) -> EmulatorConfig: ...
+
+    @property
+    def state(self) -> EmulatorState: ...
