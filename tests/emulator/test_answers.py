@@ -9,6 +9,8 @@ import httpx
 import jsonschema_rs
 import pytest
 
+pytestmark = pytest.mark.anyio
+
 WEATHER = {
     "type": "function",
     "function": {
@@ -43,8 +45,8 @@ FINAL = {
 }
 
 
-def chat(copilot: httpx.Client, messages: list[dict], **extra: Any) -> dict:
-    response = copilot.post(
+async def chat(copilot: httpx.AsyncClient, messages: list[dict], **extra: Any) -> dict:
+    response = await copilot.post(
         "/chat/completions", json={"model": "gpt-4o", "messages": messages, **extra}
     )
     assert response.status_code == 200, response.text
@@ -72,35 +74,37 @@ def after_call(question: str, choice: dict, result: str) -> list[dict]:
 # Tools ----------------------------------------------------------------------------------
 
 
-def test_auto_calls_the_tool_the_prompt_names(copilot: httpx.Client) -> None:
-    choice = chat(copilot, user("What is the share price of ACME?"), tools=[WEATHER, STOCKS])
+async def test_auto_calls_the_tool_the_prompt_names(copilot: httpx.AsyncClient) -> None:
+    choice = await chat(copilot, user("What is the share price of ACME?"), tools=[WEATHER, STOCKS])
     assert called(choice) == "stock_price" and choice["finish_reason"] == "tool_calls"
 
 
-def test_auto_answers_in_text_when_no_tool_matches(copilot: httpx.Client) -> None:
-    choice = chat(copilot, user("Tell me a joke"), tools=[WEATHER, STOCKS], tool_choice="auto")
+async def test_auto_answers_in_text_when_no_tool_matches(copilot: httpx.AsyncClient) -> None:
+    choice = await chat(
+        copilot, user("Tell me a joke"), tools=[WEATHER, STOCKS], tool_choice="auto"
+    )
     assert called(choice) is None and "Tell me a joke" in choice["message"]["content"]
 
 
-def test_auto_answers_in_text_after_the_tool_result(copilot: httpx.Client) -> None:
+async def test_auto_answers_in_text_after_the_tool_result(copilot: httpx.AsyncClient) -> None:
     question = "What is the weather in Paris?"
-    first = chat(copilot, user(question), tools=[WEATHER])
+    first = await chat(copilot, user(question), tools=[WEATHER])
     assert called(first) == "get_weather"
     assert json.loads(first["message"]["tool_calls"][0]["function"]["arguments"]) == {
         "city": "emulated"
     }
-    second = chat(copilot, after_call(question, first, "sunny, 21C"), tools=[WEATHER])
+    second = await chat(copilot, after_call(question, first, "sunny, 21C"), tools=[WEATHER])
     assert called(second) is None and second["finish_reason"] == "stop"
     assert "The tool said: sunny, 21C" in second["message"]["content"]
 
 
-def test_required_ends_with_the_output_tool(copilot: httpx.Client) -> None:
+async def test_required_ends_with_the_output_tool(copilot: httpx.AsyncClient) -> None:
     """pydantic-ai's loop: [get_weather, final_result] under `required` must finish."""
     question = "What is the weather in Paris?"
     tools = [WEATHER, FINAL]
-    first = chat(copilot, user(question), tools=tools, tool_choice="required")
+    first = await chat(copilot, user(question), tools=tools, tool_choice="required")
     assert called(first) == "get_weather"
-    second = chat(
+    second = await chat(
         copilot, after_call(question, first, "sunny"), tools=tools, tool_choice="required"
     )
     assert called(second) == "final_result"
@@ -108,24 +112,30 @@ def test_required_ends_with_the_output_tool(copilot: httpx.Client) -> None:
     assert set(arguments) == {"summary", "degrees"}
 
 
-def test_required_without_a_match_calls_the_output_tool(copilot: httpx.Client) -> None:
-    choice = chat(copilot, user("Hello"), tools=[WEATHER, FINAL], tool_choice="required")
+async def test_required_without_a_match_calls_the_output_tool(copilot: httpx.AsyncClient) -> None:
+    choice = await chat(copilot, user("Hello"), tools=[WEATHER, FINAL], tool_choice="required")
     assert called(choice) == "final_result"
 
 
-def test_required_without_an_output_tool_moves_on_to_another_tool(copilot: httpx.Client) -> None:
+async def test_required_without_an_output_tool_moves_on_to_another_tool(
+    copilot: httpx.AsyncClient,
+) -> None:
     question = "Weather and share price, please"
     tools = [WEATHER, STOCKS]
-    first = chat(copilot, user(question), tools=tools, tool_choice="required")
-    second = chat(copilot, after_call(question, first, "done"), tools=tools, tool_choice="required")
+    first = await chat(copilot, user(question), tools=tools, tool_choice="required")
+    second = await chat(
+        copilot, after_call(question, first, "done"), tools=tools, tool_choice="required"
+    )
     assert {called(first), called(second)} == {"get_weather", "stock_price"}
 
 
-def test_none_never_calls_and_a_named_tool_is_always_called(copilot: httpx.Client) -> None:
+async def test_none_never_calls_and_a_named_tool_is_always_called(
+    copilot: httpx.AsyncClient,
+) -> None:
     question = user("What is the weather in Paris?")
-    assert called(chat(copilot, question, tools=[WEATHER], tool_choice="none")) is None
+    assert called(await chat(copilot, question, tools=[WEATHER], tool_choice="none")) is None
     named = {"type": "function", "function": {"name": "stock_price"}}
-    assert called(chat(copilot, question, tools=[WEATHER, STOCKS], tool_choice=named)) == (
+    assert called(await chat(copilot, question, tools=[WEATHER, STOCKS], tool_choice=named)) == (
         "stock_price"
     )
 
@@ -135,8 +145,8 @@ def test_none_never_calls_and_a_named_tool_is_always_called(copilot: httpx.Clien
 JSON_MODE = {"response_format": {"type": "json_object"}}
 
 
-def json_reply(copilot: httpx.Client, messages: list[dict]) -> Any:
-    return json.loads(chat(copilot, messages, **JSON_MODE)["message"]["content"])
+async def json_reply(copilot: httpx.AsyncClient, messages: list[dict]) -> Any:
+    return json.loads((await chat(copilot, messages, **JSON_MODE))["message"]["content"])
 
 
 @pytest.mark.parametrize(
@@ -147,30 +157,30 @@ def json_reply(copilot: httpx.Client, messages: list[dict]) -> Any:
         ('Give JSON with fields "title" and "year"', ["title", "year"]),
     ],
 )
-def test_json_mode_has_the_keys_the_prompt_names(
-    copilot: httpx.Client, prompt: str, keys: list[str]
+async def test_json_mode_has_the_keys_the_prompt_names(
+    copilot: httpx.AsyncClient, prompt: str, keys: list[str]
 ) -> None:
-    assert list(json_reply(copilot, user(prompt))) == keys
+    assert list(await json_reply(copilot, user(prompt))) == keys
 
 
-def test_json_mode_follows_an_example_object(copilot: httpx.Client) -> None:
+async def test_json_mode_follows_an_example_object(copilot: httpx.AsyncClient) -> None:
     prompt = 'Answer like {"name": "Ann", "age": 30, "tags": ["a"]} about Bob'
-    assert json_reply(copilot, user(prompt)) == {"name": "Ann", "age": 30, "tags": ["a"]}
+    assert await json_reply(copilot, user(prompt)) == {"name": "Ann", "age": 30, "tags": ["a"]}
 
 
-def test_json_mode_fills_a_schema_in_the_system_prompt(copilot: httpx.Client) -> None:
+async def test_json_mode_fills_a_schema_in_the_system_prompt(copilot: httpx.AsyncClient) -> None:
     schema = {
         "type": "object",
         "properties": {"name": {"type": "string"}, "age": {"type": "integer", "minimum": 18}},
         "required": ["name", "age"],
     }
     system = {"role": "system", "content": f"Answer with JSON matching {json.dumps(schema)}"}
-    reply = json_reply(copilot, [system, *user("Ann is 30")])
+    reply = await json_reply(copilot, [system, *user("Ann is 30")])
     assert jsonschema_rs.validator_for(schema).is_valid(reply) and reply["age"] == 18
 
 
-def test_json_mode_without_cues_is_still_an_object(copilot: httpx.Client) -> None:
-    assert "reply" in json_reply(copilot, user("Hello"))
+async def test_json_mode_without_cues_is_still_an_object(copilot: httpx.AsyncClient) -> None:
+    assert "reply" in await json_reply(copilot, user("Hello"))
 
 
 # Structured outputs and bounds ----------------------------------------------------------
@@ -182,7 +192,7 @@ def schema_format(schema: dict) -> dict:
     }
 
 
-def test_structured_output_follows_refs_formats_and_enums(copilot: httpx.Client) -> None:
+async def test_structured_output_follows_refs_formats_and_enums(copilot: httpx.AsyncClient) -> None:
     schema = {
         "$defs": {
             "Kind": {"enum": ["home", "work"]},
@@ -201,18 +211,18 @@ def test_structured_output_follows_refs_formats_and_enums(copilot: httpx.Client)
         },
         "required": ["home", "seen", "id"],
     }
-    content = chat(copilot, user("Where?"), **schema_format(schema))["message"]["content"]
+    content = (await chat(copilot, user("Where?"), **schema_format(schema)))["message"]["content"]
     reply = json.loads(content)
     assert jsonschema_rs.validator_for(schema, validate_formats=True).is_valid(reply)
     assert reply["home"] == {"kind": "home", "since": "2024-01-15"}
 
 
-def test_a_schema_beyond_the_bounds_is_a_copilot_400(copilot: httpx.Client) -> None:
+async def test_a_schema_beyond_the_bounds_is_a_copilot_400(copilot: httpx.AsyncClient) -> None:
     """Issue #17: 392 bytes of schema (minItems 16, 5 deep) made a 13.1 MiB answer."""
     schema: dict = {"type": "string"}
     for _ in range(5):
         schema = {"type": "array", "items": schema, "minItems": 16}
-    response = copilot.post(
+    response = await copilot.post(
         "/chat/completions",
         json={"model": "gpt-4o", "messages": user("Go"), **schema_format(schema)},
     )
@@ -221,9 +231,9 @@ def test_a_schema_beyond_the_bounds_is_a_copilot_400(copilot: httpx.Client) -> N
     assert (error["code"], error["param"]) == ("invalid_request_body", "response_format")
 
 
-def test_a_schema_without_instances_is_a_copilot_400(copilot: httpx.Client) -> None:
+async def test_a_schema_without_instances_is_a_copilot_400(copilot: httpx.AsyncClient) -> None:
     schema = {"type": "integer", "minimum": 5, "maximum": 1}
-    response = copilot.post(
+    response = await copilot.post(
         "/chat/completions",
         json={"model": "gpt-4o", "messages": user("Go"), **schema_format(schema)},
     )
@@ -231,10 +241,12 @@ def test_a_schema_without_instances_is_a_copilot_400(copilot: httpx.Client) -> N
     assert response.json()["error"]["param"] == "response_format"
 
 
-def test_tool_parameters_beyond_the_bounds_are_a_copilot_400(copilot: httpx.Client) -> None:
+async def test_tool_parameters_beyond_the_bounds_are_a_copilot_400(
+    copilot: httpx.AsyncClient,
+) -> None:
     huge = {"type": "object", "properties": {"s": {"type": "string", "minLength": 10**6}}}
     tool = {"type": "function", "function": {"name": "big", "parameters": huge}}
-    response = copilot.post(
+    response = await copilot.post(
         "/chat/completions",
         json={
             "model": "gpt-4o",
@@ -274,9 +286,9 @@ Are you sad?
 Respond with the corresponding output fields, starting with the field `[[ ## answer ## ]]`, then `[[ ## count ## ]]`, then `[[ ## mood ## ]]`, then `[[ ## person ## ]]`, and then ending with the marker for `[[ ## completed ## ]]`."""  # noqa: E501
 
 
-def test_field_markers_are_filled_in_order(copilot: httpx.Client) -> None:
+async def test_field_markers_are_filled_in_order(copilot: httpx.AsyncClient) -> None:
     messages = [{"role": "system", "content": DSPY_SYSTEM}, *user(DSPY_USER)]
-    assert chat(copilot, messages)["message"]["content"] == (
+    assert (await chat(copilot, messages))["message"]["content"] == (
         "[[ ## answer ## ]]\nEmulated answer.\n\n[[ ## count ## ]]\n1\n\n"
         '[[ ## mood ## ]]\nsad\n\n[[ ## person ## ]]\n{"name":"emulated"}\n\n'
         "[[ ## completed ## ]]"
@@ -292,10 +304,10 @@ def test_field_markers_are_filled_in_order(copilot: httpx.Client) -> None:
         ("Which colour is the sky? Answer in one word.", "Emulated"),
     ],
 )
-def test_reply_cues_are_followed(copilot: httpx.Client, prompt: str, reply: str) -> None:
-    assert chat(copilot, user(prompt))["message"]["content"] == reply
+async def test_reply_cues_are_followed(copilot: httpx.AsyncClient, prompt: str, reply: str) -> None:
+    assert (await chat(copilot, user(prompt)))["message"]["content"] == reply
 
 
-def test_same_tool_request_same_answer(copilot: httpx.Client) -> None:
+async def test_same_tool_request_same_answer(copilot: httpx.AsyncClient) -> None:
     body = user("What is the weather in Paris?")
-    assert chat(copilot, body, tools=[WEATHER]) == chat(copilot, body, tools=[WEATHER])
+    assert await chat(copilot, body, tools=[WEATHER]) == await chat(copilot, body, tools=[WEATHER])

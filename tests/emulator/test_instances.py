@@ -248,11 +248,9 @@ def test_recursive_schemas_end() -> None:
 
 
 def test_required_recursion_that_never_ends_is_too_large() -> None:
-    schema = {
-        "$defs": {"Loop": {"type": "object", "properties": {"next": {"$ref": "#/$defs/Loop"}}}},
-        "$ref": "#/$defs/Loop",
-    }
-    schema["$defs"]["Loop"]["required"] = ["next"]
+    loop: dict[str, Any] = {"type": "object", "properties": {"next": {"$ref": "#/$defs/Loop"}}}
+    schema = {"$defs": {"Loop": loop}, "$ref": "#/$defs/Loop"}
+    loop["required"] = ["next"]
     with pytest.raises(TooLarge):
         instance_of(schema)
 

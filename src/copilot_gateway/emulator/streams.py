@@ -9,10 +9,11 @@ nothing is lost), says which frames are generated content, and how its own API s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 
 from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from .faults import STALL_SECONDS, Fault, next_stream_fault
 from .state import Emulator
@@ -32,20 +33,35 @@ async def respond(
     frames: Sequence[Frame],
     error_frame: ErrorFrame,
     headers: dict[str, str] | None = None,
-) -> StreamingResponse:
+) -> ClosingStream:
     """The stream of `frames`, broken as the next fault says if it is a stream fault."""
     fault = next_stream_fault(emulator.state.faults)
     headers = dict(headers or {})
     if fault is not None:
         await asyncio.sleep(fault.delay_seconds)
         headers.update(fault.headers)
-    events = send(emulator, frames, error_frame, fault)
-    return StreamingResponse(events, media_type="text/event-stream", headers=headers)
+    return ClosingStream(send(emulator, frames, error_frame, fault), headers)
+
+
+class ClosingStream(StreamingResponse):
+    """A stream that closes its frames' generator when the response ends, however it ends:
+    Starlette leaves a generator its client walked away from to the garbage collector, and
+    the stream would stay counted open until then."""
+
+    def __init__(self, events: AsyncGenerator[bytes, None], headers: dict[str, str]) -> None:
+        super().__init__(events, media_type="text/event-stream", headers=headers)
+        self._events = events
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._events.aclose()
 
 
 async def send(
     emulator: Emulator, frames: Sequence[Frame], error_frame: ErrorFrame, fault: Fault | None
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     """The frames, one at a time; one generator for the whole stream, so its count is
     taken back however it ends (finished, broken, or its client gone)."""
     emulator.state.open_streams += 1
