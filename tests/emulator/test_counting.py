@@ -20,7 +20,7 @@ def test_the_vocabulary_is_the_catalogues() -> None:
 
 
 def test_a_prompt_costs_its_texts_and_three_a_message_one_a_name_three_for_the_reply() -> None:
-    messages = [
+    messages: list[dict] = [
         {"role": "system", "content": "Be brief."},
         {"role": "user", "name": "ann", "content": [{"type": "text", "text": "Hi there"}]},
     ]

@@ -9,37 +9,62 @@ from typing import Any
 
 import orjson
 
-from . import counting, generate, ids, usage
-from .content import text_of
+from . import counting, generate, ids, tools, usage
+from .content import parts, text_of
 from .tools import last_user_text
 
 
-def chat_like(body: dict) -> dict:
-    """Just enough of a chat request for `generate`: texts, tools, forced tool, limit."""
-    messages = [
-        {"role": m.get("role"), "content": text_of(m.get("content"))}
-        for m in body.get("messages") or []
-        if isinstance(m, dict)
-    ]
-    tools = [
-        {
-            "type": "function",
-            "function": {"name": t["name"], "parameters": t.get("input_schema") or {}},
-        }
+def as_messages(messages: Any) -> list[dict]:
+    """Messages as chat's: `tool_use` blocks as the assistant's `tool_calls`, a user turn's
+    `tool_result` blocks as `tool` messages (what else that turn says is read as part of its
+    last result: the turn answers a call, it is not a person's)."""
+    chat: list[dict] = []
+    for message in messages if isinstance(messages, list) else []:
+        if not isinstance(message, dict):
+            continue
+        role, content = message.get("role"), message.get("content")
+        blocks, text = parts(content), text_of(content)
+        uses = [b for b in blocks if b.get("type") == "tool_use"]
+        results = [b for b in blocks if b.get("type") == "tool_result"]
+        if uses:
+            for use in uses:
+                arguments = orjson.dumps(use.get("input", {})).decode()
+                chat.append(tools.calling(use.get("id"), use.get("name"), arguments, text or None))
+                text = ""  # the turn's text goes with its first call
+        elif results:
+            for number, block in enumerate(results, 1):
+                said = text_of(block.get("content"))
+                if number == len(results) and text:
+                    said = f"{said} {text}".strip()
+                chat.append(tools.result(block.get("tool_use_id"), said))
+        else:
+            chat.append({"role": role, "content": text})
+    return chat
+
+
+def as_chat_tools(body: dict) -> tuple[list[dict], Any]:
+    """The custom tools offered (server tools have no `input_schema`: the emulator runs
+    none), and chat's `tool_choice` for Anthropic's own: `auto`, `any`, `none`, or a tool."""
+    offered = [
+        tools.chat_tool(t["name"], t.get("description"), t.get("input_schema") or {})
         for t in body.get("tools") or []
         if isinstance(t, dict) and "name" in t and "input_schema" in t
     ]
-    choice = body.get("tool_choice") or {}
-    forced: Any = None
+    choice = body.get("tool_choice")
+    choice = choice if isinstance(choice, dict) else {}
     if choice.get("type") == "tool":
-        forced = {"type": "function", "function": {"name": choice.get("name")}}
-    elif choice.get("type") == "any":
-        forced = "required"
+        return offered, tools.named_choice(choice.get("name"))
+    return offered, {"any": "required", "none": "none"}.get(str(choice.get("type")), "auto")
+
+
+def chat_like(body: dict) -> dict:
+    """Just enough of a chat request for `generate`: texts, tools, tool choice, limit."""
+    offered, choice = as_chat_tools(body)
     return {
         "model": body["model"],
-        "messages": messages,
-        "tools": tools,
-        "tool_choice": forced,
+        "messages": as_messages(body.get("messages")),
+        "tools": offered,
+        "tool_choice": choice,
         "max_tokens": body.get("max_tokens"),
     }
 

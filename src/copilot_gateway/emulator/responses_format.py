@@ -8,33 +8,54 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from . import counting, generate, ids, usage
+from . import counting, generate, ids, tools, usage
 from .content import text_of
 
 Json = dict[str, Any]
 ENCRYPTED_PREFIX = "enc_emulated_"
 
 
-def as_chat_body(body: Json) -> Json:
-    """What the chat generator needs to know of a Responses request."""
-    items = body.get("input")
+def as_messages(items: Any) -> list[Json]:
+    """Input items as chat messages: messages, and function calls and their outputs (the
+    other items, reasoning among them, say nothing the generator reads)."""
     if isinstance(items, str):
-        items = [{"role": "user", "content": items}]
-    messages = [
-        {"role": item.get("role"), "content": text_of(item.get("content"))}
-        if item.get("type", "message") == "message"
-        else {"role": "tool", "content": text_of(item.get("output"))}
-        for item in items or []
-        if item.get("type", "message") in ("message", "function_call_output")
-    ]
-    tools = [
-        {"type": "function", "function": {"name": t["name"], "parameters": t.get("parameters")}}
+        return [{"role": "user", "content": items}]
+    messages = []
+    for item in items if isinstance(items, list) else []:
+        kind = item.get("type", "message") if isinstance(item, dict) else None
+        if kind == "message":
+            messages.append({"role": item.get("role"), "content": text_of(item.get("content"))})
+        elif kind == "function_call":
+            arguments = str(item.get("arguments", ""))
+            messages.append(tools.calling(item.get("call_id"), item.get("name"), arguments))
+        elif kind == "function_call_output":
+            messages.append(tools.result(item.get("call_id"), text_of(item.get("output"))))
+    return messages
+
+
+def as_chat_tools(body: Json) -> tuple[list[Json], Any]:
+    """The function tools offered, and chat's `tool_choice` for Responses' own: `none`,
+    `auto`, `required`, a named function, or `allowed_tools` (the tools listed there, by its
+    mode). A hosted tool forced (`{"type": "web_search"}`) calls no function."""
+    offered = [
+        tools.chat_tool(t.get("name"), t.get("description"), t.get("parameters"))
         for t in body.get("tools") or []
-        if t.get("type") == "function"
+        if isinstance(t, dict) and t.get("type") == "function"
     ]
     choice = body.get("tool_choice")
-    if isinstance(choice, dict) and choice.get("type") == "function":
-        choice = {"type": "function", "function": {"name": choice.get("name")}}
+    if not isinstance(choice, dict):
+        return offered, choice
+    if choice.get("type") == "function":
+        return offered, tools.named_choice(choice.get("name"))
+    if choice.get("type") == "allowed_tools":
+        allowed = {t.get("name") for t in choice.get("tools") or [] if isinstance(t, dict)}
+        return [t for t in offered if tools.name_of(t) in allowed], choice.get("mode", "auto")
+    return offered, "none"
+
+
+def as_chat_body(body: Json) -> Json:
+    """What the chat generator needs to know of a Responses request."""
+    offered, choice = as_chat_tools(body)
     shape = (body.get("text") or {}).get("format") or {}
     response_format = (
         {"type": "json_schema", "json_schema": {"schema": shape.get("schema")}}
@@ -43,8 +64,8 @@ def as_chat_body(body: Json) -> Json:
     )
     return {
         "model": body["model"],
-        "messages": messages,
-        "tools": tools,
+        "messages": as_messages(body.get("input")),
+        "tools": offered,
         "tool_choice": choice,
         "response_format": response_format,
         "max_tokens": body.get("max_output_tokens"),
@@ -172,19 +193,20 @@ def events_of(response: Json) -> list[Json]:
                 {"type": "response.content_part.done", **where, "content_index": 0, "part": part},
             ]
         if item["type"] == "function_call":
+            arguments = item["arguments"]
+            half = len(arguments) // 2
             events += [
-                {
-                    "type": "response.function_call_arguments.delta",
-                    **where,
-                    "delta": item["arguments"],
-                },
+                {"type": "response.function_call_arguments.delta", **where, "delta": part}
+                for part in (arguments[:half], arguments[half:])
+            ]
+            events.append(
                 {
                     "type": "response.function_call_arguments.done",
                     **where,
                     "name": item["name"],
-                    "arguments": item["arguments"],
-                },
-            ]
+                    "arguments": arguments,
+                }
+            )
         events.append({"type": "response.output_item.done", "output_index": index, "item": item})
     kind = "response.incomplete" if response["status"] == "incomplete" else "response.completed"
     events.append({"type": kind, "response": response})

@@ -9,6 +9,10 @@
 - After a tool result: under `auto`, no call (the model answers in text); under `required`,
   the output tool if one is offered, else the best-matching tool not yet called since the
   last user message (the best match again once all were called: `required` must call).
+
+The rule reads a chat request; Responses and Messages requests are read as one first (their
+tools, tool choice, and their calls and results as chat's `tool_calls` and `tool` messages),
+with the helpers at the end of this module.
 """
 
 from __future__ import annotations
@@ -126,3 +130,30 @@ def chosen_tool(body: dict) -> dict | None:
 
 def best_or_first(tools: list[dict], prompt_words: set[str]) -> dict | None:
     return best_match(tools, prompt_words)[0] or (tools[0] if tools else None)
+
+
+# Other APIs' tools, read as chat's ---------------------------------------------------------
+
+
+def chat_tool(name: Any, description: Any, parameters: Any) -> dict:
+    """A function tool as chat declares it."""
+    function = {"name": name, "parameters": parameters}
+    if isinstance(description, str):
+        function["description"] = description
+    return {"type": "function", "function": function}
+
+
+def named_choice(name: Any) -> dict:
+    """Chat's `tool_choice` forcing one tool."""
+    return {"type": "function", "function": {"name": name}}
+
+
+def calling(call_id: Any, name: Any, arguments: str, text: str | None = None) -> dict:
+    """An assistant turn that called a tool, as chat records it."""
+    call = {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+    return {"role": "assistant", "content": text, "tool_calls": [call]}
+
+
+def result(call_id: Any, text: str) -> dict:
+    """A tool's result, as chat sends it back."""
+    return {"role": "tool", "tool_call_id": call_id, "content": text}
