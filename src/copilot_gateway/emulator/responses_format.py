@@ -48,8 +48,15 @@ def as_chat_tools(body: Json) -> tuple[list[Json], Any]:
     if choice.get("type") == "function":
         return offered, tools.named_choice(choice.get("name"))
     if choice.get("type") == "allowed_tools":
-        allowed = {t.get("name") for t in choice.get("tools") or [] if isinstance(t, dict)}
-        return [t for t in offered if tools.name_of(t) in allowed], choice.get("mode", "auto")
+        listed = choice.get("tools")
+        names = (
+            [t.get("name") for t in listed if isinstance(t, dict)]
+            if isinstance(listed, list)
+            else []
+        )
+        allowed = {name for name in names if isinstance(name, str)}
+        mode = choice.get("mode") if choice.get("mode") in ("auto", "required") else "auto"
+        return [t for t in offered if tools.name_of(t) in allowed], mode
     return offered, "none"
 
 

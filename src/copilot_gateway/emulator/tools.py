@@ -104,7 +104,8 @@ def chosen_tool(body: dict) -> dict | None:
     if not tools or choice == "none":
         return None
     if isinstance(choice, dict):
-        name = (choice.get("function") or {}).get("name")
+        function = choice.get("function")
+        name = function.get("name") if isinstance(function, dict) else None
         return next((t for t in tools if name_of(t) == name), None)
     required = choice == "required"
     messages = [m for m in body.get("messages") or [] if isinstance(m, dict)]
