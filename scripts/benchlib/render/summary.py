@@ -106,6 +106,7 @@ def summary(report: Report) -> Lines:
         return []
     lines = ["## Targets", "", *table(("target", "figure", "status"), rows)]
     if report.meta.quick:
-        streams = f"{report.streams.count} streams, not 1,000; " if report.streams else ""
+        count = report.streams.count if report.streams else 1000
+        streams = f"{count} streams, not 1,000; " if count < 1000 else ""
         lines += ["", f"(A `--quick` run: {streams}fewer, shorter rounds.)"]
     return [*lines, ""]
