@@ -73,7 +73,10 @@ def measure(plan: Plan, only: Collection[str] = SECTIONS) -> Report:
     report = replace(report, instances=when(chosen, "instances", lambda: instances.measure(plan)))
     took = (time.monotonic() - began) / 60
     return replace(
-        report, meta=replace(report.meta, startup_s=startup.seconds(sys.executable), took_min=took)
+        report,
+        meta=replace(
+            report.meta, startup_s=startup.seconds_if_timed(sys.executable), took_min=took
+        ),
     )
 
 

@@ -80,7 +80,9 @@ def startups(other: Checkout, plan: AbPlan) -> tuple[tuple[float, ...], tuple[fl
     times: dict[str, list[float]] = {"a": [], "b": []}
     for index in range(plan.rounds):
         for side in order(index):
-            times[side].append(startup.seconds(pythons[side]))
+            timed = startup.seconds_if_timed(pythons[side])
+            if timed is not None:
+                times[side].append(timed)
     return tuple(times["a"]), tuple(times["b"])
 
 
@@ -122,4 +124,7 @@ def measure(
         startup_b=startup_b,
         idle_kib_a=idle["a"],
         idle_kib_b=idle["b"],
+        notes=()
+        if startup_a and startup_b
+        else ("start-up not timed on both sides (stderr says why)",),
     )
