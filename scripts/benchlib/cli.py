@@ -5,7 +5,6 @@ or `--ab REV` against another revision. Heavy imports wait for the mode that nee
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,4 +110,3 @@ def main(argv: list[str] | None = None) -> None:
         print(render(arguments.render, arguments.output))
         return
     print(measure(arguments))
-    sys.stdout.flush()

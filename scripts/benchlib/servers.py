@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,11 +44,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(port: int, child: subprocess.Popen[bytes], name: str) -> None:
+def wait_until_up(
+    port: int, child: subprocess.Popen[bytes], name: str, command: Sequence[str]
+) -> None:
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if child.poll() is not None:
-            raise RuntimeError(f"{name}: the server exited ({child.returncode})")
+            # Its output went to /dev/null (a log written to a file would cost the figures).
+            raise RuntimeError(
+                f"{name}: the server exited ({child.returncode}); "
+                f"run it to see why: {' '.join(command)}"
+            )
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return
@@ -80,7 +86,7 @@ def servers(specs: Mapping[str, ServerSpec]) -> Iterator[dict[str, Server]]:
             )
             started[name] = (child, port)
         for name, (child, port) in started.items():
-            wait_until_up(port, child, name)
+            wait_until_up(port, child, name, [*specs[name].command, "--port", str(port)])
         yield {
             name: Server(name, f"http://127.0.0.1:{port}", child.pid)
             for name, (child, port) in started.items()
