@@ -38,7 +38,7 @@ def parser() -> argparse.ArgumentParser:
         type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
         help="comma-separated: only these sections (headline, surfaces, features, sizes, "
         "embeddings, tails, profile, streams, instances), or with --ab the rows whose names "
-        "start so (chat, responses, messages, embeddings)",
+        "start so (e.g. chat, responses, messages native, embeddings)",
     )
     mode = described.add_mutually_exclusive_group()
     mode.add_argument(

@@ -142,7 +142,7 @@ def gateway(
 
 def variant(upstream: str, name: str) -> ServerSpec:
     """The gateway with one feature switched off or on (`benchlib.variants`)."""
-    spec = bench_module("variants", name)
+    spec = bench_module("variants", name, "--scratch", str(subdirectory(f"variant-{name}")))
     return ServerSpec(spec.command, {**spec.env, **gateway_env(upstream, f"variant-{name}")})
 
 

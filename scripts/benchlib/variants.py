@@ -6,7 +6,7 @@ the feature it is used, otherwise the feature is patched out in this process onl
 gateway itself has no such switches, and gets none for the benchmark). Settings come from
 the environment, as for `serve`.
 
-    PYTHONPATH=scripts python -m benchlib.variants no-metrics --port 9904
+    PYTHONPATH=scripts python -m benchlib.variants no-metrics --scratch /tmp/x --port 9904
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ import argparse
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from .scratch import subdirectory
 from .servers import KEY
 
-Overrides = Callable[[], dict[str, Any]]
+# Given a directory of the bench's to write in (removed by the bench after the run: a server
+# stopped by a signal runs no exit handlers of its own), the setting overrides.
+Overrides = Callable[[Path], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Variant:
 
 
 def patched(patch: Callable[[], None]) -> Overrides:
-    def overrides() -> dict[str, Any]:
+    def overrides(_scratch: Path) -> dict[str, Any]:
         patch()
         return {}
 
@@ -59,9 +61,9 @@ def answer_checks_off() -> None:
 def limited(rules: str) -> Overrides:
     """The bench key with these limits (far above what the bench sends), in memory."""
 
-    def settings() -> dict[str, Any]:
+    def settings(scratch: Path) -> dict[str, Any]:
         digest = hashlib.sha256(KEY.encode()).hexdigest()
-        config = subdirectory("limits") / f"{abs(hash(rules))}.toml"
+        config = scratch / "gateway.toml"
         config.write_text(f'[[keys]]\nname = "bench"\nsha256 = "{digest}"\n{rules}\n')
         return {"config_file": config, "api_keys": []}
 
@@ -69,12 +71,12 @@ def limited(rules: str) -> Overrides:
 
 
 VARIANTS: dict[str, Variant] = {
-    "all-on": Variant("everything on (as `serve`)", dict),
+    "all-on": Variant("everything on (as `serve`)", lambda _scratch: {}),
     "no-auth": Variant(
-        "auth off (GATEWAY_AUTH_DISABLED on loopback)", lambda: {"auth_disabled": True}
+        "auth off (GATEWAY_AUTH_DISABLED on loopback)", lambda _scratch: {"auth_disabled": True}
     ),
     "no-access-log": Variant(
-        "access log off (log level warning)", lambda: {"log_level": "warning"}
+        "access log off (log level warning)", lambda _scratch: {"log_level": "warning"}
     ),
     "no-metrics": Variant("metrics off (patched out)", patched(metrics_off)),
     "no-request-validation": Variant(
@@ -94,18 +96,18 @@ VARIANTS: dict[str, Variant] = {
     ),
     "httpx-transport": Variant(
         "upstream transport httpx's own pool, not aiohttp's",
-        lambda: {"upstream_transport": "httpx"},
+        lambda _scratch: {"upstream_transport": "httpx"},
         switches_on=True,
     ),
 }
 
 
-def serve(name: str, port: int) -> None:
+def serve(name: str, port: int, scratch: Path) -> None:
     import uvicorn
 
     from . import internals
 
-    settings = internals.settings(port=port, **VARIANTS[name].overrides())
+    settings = internals.settings(port=port, **VARIANTS[name].overrides(scratch))
     internals.prepare_process(settings)
     uvicorn.run(internals.build(settings), **internals.uvicorn_options(settings))
 
@@ -114,8 +116,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("variant", choices=sorted(VARIANTS))
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--scratch", type=Path, required=True, help="a directory to write in")
     arguments = parser.parse_args()
-    serve(arguments.variant, arguments.port)
+    serve(arguments.variant, arguments.port, arguments.scratch)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from ..loads import (
 
 @dataclass(frozen=True)
 class AbLoad:
-    name: str
+    name: str  # no commas: `--only` takes a comma-separated list of names' beginnings
     path: str  # under /v1
     body: bytes
     headers: Mapping[str, str]
@@ -31,7 +31,7 @@ ROWS = (
         "chat 1 KB", "/chat/completions", chat_body(1024), GATEWAY_HEADERS, False, (1, 32), (1, 32)
     ),
     AbLoad(
-        "chat 1 KB, streamed",
+        "chat 1 KB streamed",
         "/chat/completions",
         chat_body(1024, stream=True),
         GATEWAY_HEADERS,
@@ -43,10 +43,10 @@ ROWS = (
         "chat 256 KB", "/chat/completions", chat_body(256 * 1024), GATEWAY_HEADERS, False, (), (8,)
     ),
     AbLoad(
-        "responses, native", "/responses", RESPONSES_BODY, GATEWAY_HEADERS, False, (32,), (1, 32)
+        "responses native", "/responses", RESPONSES_BODY, GATEWAY_HEADERS, False, (32,), (1, 32)
     ),
     AbLoad(
-        "responses, translated to chat",
+        "responses translated to chat",
         "/responses",
         RESPONSES_BODY,
         GATEWAY_HEADERS,
@@ -54,11 +54,9 @@ ROWS = (
         (32,),
         (1, 32),
     ),
+    AbLoad("messages native", "/messages", MESSAGES_BODY, ANTHROPIC_HEADERS, False, (32,), (1, 32)),
     AbLoad(
-        "messages, native", "/messages", MESSAGES_BODY, ANTHROPIC_HEADERS, False, (32,), (1, 32)
-    ),
-    AbLoad(
-        "messages, translated to chat",
+        "messages translated to chat",
         "/messages",
         MESSAGES_BODY,
         ANTHROPIC_HEADERS,
@@ -67,7 +65,7 @@ ROWS = (
         (1, 32),
     ),
     AbLoad(
-        "embeddings, 256 inputs", "/embeddings", EMBEDDINGS_BODY, GATEWAY_HEADERS, False, (8,), (8,)
+        "embeddings 256 inputs", "/embeddings", EMBEDDINGS_BODY, GATEWAY_HEADERS, False, (8,), (8,)
     ),
 )
 

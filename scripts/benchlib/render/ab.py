@@ -166,6 +166,8 @@ def markdown(report: AbReport) -> str:
         f"- {report.rounds} rounds of {report.seconds:g} s per row; in each round A and B run "
         "back to back, their order alternating from round to round; medians. One stub "
         "upstream serves both; wrk, one thread, closed loop. Ratios are A / B.",
+        "- CPU µs/req is the server's CPU time (utime+stime) per request: the machine's other "
+        "work moves it less than req/s, so read a change in req/s against it.",
     ]
     if meta.took_min is not None:
         lines.append(f"- this run took {meta.took_min:.1f} min")
