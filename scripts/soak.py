@@ -20,18 +20,13 @@ from pathlib import Path
 
 import aiohttp
 
-from bench import (
-    ROOT,
-    Target,
-    chat_body,
-    direct_target,
-    gateway,
-    gateway_command,
-    gateway_target,
-    process,
-    rss_kib,
-    run,
-)
+from benchlib.aio import run
+from benchlib.loads import GATEWAY_HEADERS, chat_body
+from benchlib.procs import rss_kib
+from benchlib.servers import KEY, ServerSpec, servers
+
+ROOT = Path(__file__).resolve().parent.parent
+GATEWAY = (sys.executable, "-m", "copilot_gateway")
 
 
 def current_commit() -> str:
@@ -41,7 +36,7 @@ def current_commit() -> str:
 
 async def client(
     session: aiohttp.ClientSession,
-    target: Target,
+    url: str,
     stream: bool,
     until: float,
     tally: dict[str, int],
@@ -50,7 +45,7 @@ async def client(
     while time.monotonic() < until:
         try:
             async with session.post(
-                target.url + "/chat/completions", data=body, headers=target.headers
+                url + "/v1/chat/completions", data=body, headers=GATEWAY_HEADERS
             ) as response:
                 payload = await response.read()
             complete = response.status == 200 and (
@@ -62,29 +57,32 @@ async def client(
 
 
 async def soak(clients: int, seconds: float, warmup: float) -> list[str]:
-    env = {"GATEWAY_EMULATOR_TOKEN_INTERVAL_MS": "2"}
-    with (
-        process([*gateway_command(), "emulator"], env) as (emulator_url, _),
-        gateway(emulator_url) as (url, pid),
-    ):
-        direct_target(emulator_url)  # the emulator is up and exchanging tokens
-        target = gateway_target(url)
-        tally = {"requests": 0, "errors": 0}
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-            started = time.monotonic()
-            until = started + warmup + seconds
-            tasks = [
-                asyncio.create_task(client(session, target, i % 2 == 0, until, tally))
-                for i in range(clients)
-            ]
-            await asyncio.sleep(warmup)
-            after_warmup, counted_from = rss_kib(pid), dict(tally)
-            samples = [after_warmup]
-            while time.monotonic() < until:
-                await asyncio.sleep(min(30.0, max(until - time.monotonic(), 0.0)))
-                samples.append(rss_kib(pid))
-            await asyncio.gather(*tasks)
-        end = rss_kib(pid)
+    pacing = {"GATEWAY_EMULATOR_TOKEN_INTERVAL_MS": "2"}
+    with servers({"emulator": ServerSpec((*GATEWAY, "emulator"), pacing)}) as upstream:
+        settings = {
+            "GITHUB_TOKEN": "gho_bench",
+            "GATEWAY_GITHUB_API_URL": upstream["emulator"].url,
+            "GATEWAY_API_KEYS": KEY,
+        }
+        with servers({"gateway": ServerSpec((*GATEWAY, "serve"), settings)}) as started:
+            url, pid = started["gateway"].url, started["gateway"].pid
+            tally = {"requests": 0, "errors": 0}
+            connector = aiohttp.TCPConnector(limit=0)
+            async with aiohttp.ClientSession(connector=connector) as session:
+                began = time.monotonic()
+                until = began + warmup + seconds
+                tasks = [
+                    asyncio.create_task(client(session, url, i % 2 == 0, until, tally))
+                    for i in range(clients)
+                ]
+                await asyncio.sleep(warmup)
+                after_warmup, counted_from = rss_kib(pid), dict(tally)
+                samples = [after_warmup]
+                while time.monotonic() < until:
+                    await asyncio.sleep(min(30.0, max(until - time.monotonic(), 0.0)))
+                    samples.append(rss_kib(pid))
+                await asyncio.gather(*tasks)
+            end = rss_kib(pid)
     requests = tally["requests"] - counted_from["requests"]
     growth = (end - after_warmup) / after_warmup
     commit = current_commit()

@@ -6,7 +6,7 @@ Fixed, spec-valid answers (the gateway checks every answer) to `GET /models`,
 requests a second on one core, so it is never what a figure measures. Streams send
 `--chunks` content chunks `--interval-ms` apart (all at once when 0).
 
-    python scripts/bench_stub.py --port 9901 [--chunks 10] [--interval-ms 0]
+    PYTHONPATH=scripts python -m benchlib.stub --port 9901 [--chunks 10] [--interval-ms 0]
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from bench_proc import cpu_seconds, rss_kib
+from .procs import cpu_seconds, rss_kib
 
 
 @dataclass

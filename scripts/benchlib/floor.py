@@ -6,7 +6,7 @@ The same stack as the gateway (connexion AsyncApp on uvicorn with the gateway's
 orjson) and nothing else: a `{"type": "object"}` body, no security, no answer checks, no
 logs, no metrics. What the gateway costs beyond it is what its features cost.
 
-    python scripts/bench_floor.py --upstream http://127.0.0.1:9901 --port 9902
+    PYTHONPATH=scripts python -m benchlib.floor --upstream http://127.0.0.1:9901 --port 9902
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ from connexion import AsyncApp
 from connexion.resolver import Resolver
 from starlette.responses import Response
 
-from copilot_gateway.app import uvicorn_options
-from copilot_gateway.settings import Settings
-from copilot_gateway.upstreams.http import make_client
+from . import internals
 
 OBJECT = {"type": "object"}
 SPEC = {
@@ -48,8 +46,8 @@ SPEC = {
 }
 
 
-def floor_app(upstream: str, settings: Settings) -> AsyncApp:
-    client = make_client(settings)
+def floor_app(upstream: str, settings: Any) -> AsyncApp:
+    client = internals.make_client(settings)
     url = upstream.rstrip("/") + "/chat/completions"
     headers = {"Content-Type": "application/json"}
 
@@ -68,8 +66,8 @@ def main() -> None:
     parser.add_argument("--upstream", required=True, help="the upstream's base URL")
     parser.add_argument("--port", type=int, required=True)
     arguments = parser.parse_args()
-    settings = Settings(port=arguments.port, log_level="warning")
-    uvicorn.run(floor_app(arguments.upstream, settings), **uvicorn_options(settings))
+    settings = internals.settings(port=arguments.port, log_level="warning")
+    uvicorn.run(floor_app(arguments.upstream, settings), **internals.uvicorn_options(settings))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from .scratch import subdirectory
+
 # Each layer and the source paths (as py-spy prints them) that belong to it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("uvicorn + httptools (HTTP server)", ("uvicorn/", "httptools/")),
@@ -33,9 +35,11 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "observability (access log, metrics)",
         ("copilot_gateway/observability/", "prometheus_client/", "logging/", "pythonjsonlogger/"),
     ),
-    ("limits", ("copilot_gateway/limits/", "limits/")),
-    ("token counting", ("copilot_gateway/tokens.py",)),
+    # `limits/` became `key_limits/`: both, so an older revision's profile reads alike.
+    ("limits", ("copilot_gateway/key_limits/", "copilot_gateway/limits/", "limits/")),
+    ("token counting and usage", ("copilot_gateway/tokens.py", "copilot_gateway/usage.py")),
 ]
+OTHER = "other (event loop, stdlib)"  # the innermost frame is in no layer above
 # The log writer thread waiting for records (`dequeue`) is idle too.
 IDLE_LEAVES = ("select", "epoll", "run_forever", "_run_once", "QueueListener.dequeue")
 
@@ -64,7 +68,7 @@ def innermost(frames: list[str]) -> str:
         for name, prefixes in LAYERS:
             if path.startswith(prefixes):
                 return name
-    return "other (event loop, stdlib)"
+    return OTHER
 
 
 def shares(raw: str) -> tuple[int, Counter[str], Counter[str]]:
@@ -87,10 +91,12 @@ def shares(raw: str) -> tuple[int, Counter[str], Counter[str]]:
     return busy, inclusive, inner
 
 
-def profile(pid: int, seconds: int, load: Callable[[], object]) -> tuple[int, Counter, Counter]:
+def profile(
+    pid: int, seconds: int, load: Callable[[], object]
+) -> tuple[int, Counter[str], Counter[str]]:
     """Sample `pid` with py-spy while `load()` runs (it should last about `seconds`)."""
     spy = Path(sys.executable).parent / "py-spy"
-    raw = Path(f"/tmp/bench-profile-{pid}.txt")
+    raw = subdirectory("profile") / f"{pid}.txt"
     command = [str(spy), "record", "-p", str(pid), "-o", str(raw), "-f", "raw"]
     command += ["-d", str(seconds), "-r", "200"]
     recorder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import statistics
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench_proc import descendants, tree_cpu_seconds
+from .figures import WrkRun
+from .procs import descendants, tree_cpu_seconds
+from .scratch import subdirectory
 
 MARKER = "BENCH_JSON "
 LUA = """\
@@ -66,26 +66,6 @@ class Load:
         return script
 
 
-@dataclass(frozen=True)
-class WrkRun:
-    rps: float
-    requests: int
-    errors: int  # connection errors and timeouts
-    non2xx: int
-    p50_ms: float
-    p90_ms: float
-    p99_ms: float
-    p999_ms: float
-    cpu_us: float | None = None  # the server's CPU time per request, when its pid is given
-
-    @property
-    def failed(self) -> int:
-        return self.errors + self.non2xx
-
-
-SCRIPTS = Path(tempfile.mkdtemp(prefix="bench-wrk-"))
-
-
 def wrk(load: Load, connections: int, seconds: float) -> WrkRun:
     """One closed-loop run: `connections` keep-alive connections, each a request at a time.
     With the server's pid, its CPU time per request too (utime + stime): unlike throughput,
@@ -99,7 +79,7 @@ def wrk(load: Load, connections: int, seconds: float) -> WrkRun:
         "--timeout",
         "30s",
         "-s",
-        str(load.script(SCRIPTS)),
+        str(load.script(subdirectory("wrk"))),
         load.url,
     ]
     cpu_before = tree_cpu_seconds(pids) if pids else 0.0
@@ -117,19 +97,4 @@ def wrk(load: Load, connections: int, seconds: float) -> WrkRun:
         p99_ms=figures["p99"] / 1000,
         p999_ms=figures["p999"] / 1000,
         cpu_us=cpu / figures["requests"] * 1e6 if cpu is not None and figures["requests"] else None,
-    )
-
-
-def median_run(runs: list[WrkRun]) -> WrkRun:
-    """Each figure's median over repeated runs (rounds interleaved with the other targets)."""
-    return WrkRun(
-        rps=statistics.median(r.rps for r in runs),
-        requests=sum(r.requests for r in runs),
-        errors=sum(r.errors for r in runs),
-        non2xx=sum(r.non2xx for r in runs),
-        p50_ms=statistics.median(r.p50_ms for r in runs),
-        p90_ms=statistics.median(r.p90_ms for r in runs),
-        p99_ms=statistics.median(r.p99_ms for r in runs),
-        p999_ms=statistics.median(r.p999_ms for r in runs),
-        cpu_us=statistics.median(cpus) if (cpus := [r.cpu_us for r in runs if r.cpu_us]) else None,
     )

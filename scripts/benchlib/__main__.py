@@ -1,0 +1,5 @@
+"""`python -m benchlib` (what `scripts/bench` runs)."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,281 @@
+"""The figures a benchmark run produces: plain typed data, saved as JSON, rendered to markdown.
+
+The sections (`benchlib.sections`) build these and nothing else; the renderer
+(`benchlib.render`) reads these and nothing else. So a saved `results.json` renders again
+without wrk, and two runs can be compared figure by figure. Derived figures (ratios, what
+the gateway adds over direct) are computed where they are rendered, from these.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from .targets import DEFAULT, Targets
+
+SCHEMA = 1  # bumped when a saved file could no longer be read as these classes
+
+
+@dataclass(frozen=True)
+class WrkRun:
+    """One closed-loop run (or the medians of several) against one server."""
+
+    rps: float
+    requests: int
+    errors: int  # connection errors and timeouts
+    non2xx: int
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    p999_ms: float
+    cpu_us: float | None = None  # the server's CPU time per request, when its pid is known
+
+    @property
+    def failed(self) -> int:
+        return self.errors + self.non2xx
+
+
+def median_run(runs: Sequence[WrkRun]) -> WrkRun:
+    """Each figure's median over repeated runs (rounds interleaved with the other targets)."""
+    cpus = [r.cpu_us for r in runs if r.cpu_us]
+    return WrkRun(
+        rps=statistics.median(r.rps for r in runs),
+        requests=sum(r.requests for r in runs),
+        errors=sum(r.errors for r in runs),
+        non2xx=sum(r.non2xx for r in runs),
+        p50_ms=statistics.median(r.p50_ms for r in runs),
+        p90_ms=statistics.median(r.p90_ms for r in runs),
+        p99_ms=statistics.median(r.p99_ms for r in runs),
+        p999_ms=statistics.median(r.p999_ms for r in runs),
+        cpu_us=statistics.median(cpus) if cpus else None,
+    )
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One load (by its name in the report) at one number of connections."""
+
+    name: str
+    connections: int
+    run: WrkRun
+
+
+def find(measured: Sequence[Measured], name: str, connections: int) -> WrkRun:
+    for entry in measured:
+        if entry.name == name and entry.connections == connections:
+            return entry.run
+    raise KeyError(f"no run of {name!r} at {connections} connections")
+
+
+# The sections of a full run -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Chat, 1 KB: direct, the floor, the gateway (and `--workers 2`), at 1 and 32."""
+
+    rounds: int
+    seconds: float
+    runs: tuple[Measured, ...]
+    workers: bool  # `serve` had a `--workers` option (so the two-worker rows exist)
+
+    def run(self, name: str, connections: int) -> WrkRun:
+        return find(self.runs, name, connections)
+
+    def names(self) -> list[str]:
+        return list(dict.fromkeys(entry.name for entry in self.runs))
+
+
+@dataclass(frozen=True)
+class SurfaceRow:
+    name: str
+    upstream: str  # the direct row whose p50 this surface's added p50 is read against
+    at_1: WrkRun
+    at_32: WrkRun
+
+
+@dataclass(frozen=True)
+class Surfaces:
+    """Responses and Messages (native and translated to chat) beside chat."""
+
+    rows: tuple[SurfaceRow, ...]
+    direct: tuple[Measured, ...]  # each upstream endpoint called directly, one connection
+
+
+@dataclass(frozen=True)
+class FeatureRow:
+    name: str
+    description: str
+    switches_on: bool  # the variant adds something (limits, another transport): its cost adds
+    run: WrkRun
+
+    @property
+    def spent_us(self) -> float:
+        """CPU per request; where unreadable, the wall time a saturated server gives one."""
+        return self.run.cpu_us or 1e6 / self.run.rps
+
+
+@dataclass(frozen=True)
+class Features:
+    """The gateway with one feature switched off (or on), 32 connections. Row 0: all on."""
+
+    rows: tuple[FeatureRow, ...]
+
+
+@dataclass(frozen=True)
+class SizeRow:
+    label: str
+    connections: int
+    direct: WrkRun
+    floor: WrkRun
+    gateway: WrkRun
+
+
+@dataclass(frozen=True)
+class Sizes:
+    rows: tuple[SizeRow, ...]
+
+
+@dataclass(frozen=True)
+class EmbeddingsRow:
+    connections: int
+    direct: WrkRun
+    gateway: WrkRun
+
+
+@dataclass(frozen=True)
+class Embeddings:
+    inputs: int
+    dimensions: int
+    rows: tuple[EmbeddingsRow, ...]
+
+
+@dataclass(frozen=True)
+class Quantiles:
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    p999_ms: float
+    errors: int
+
+
+@dataclass(frozen=True)
+class Tails:
+    """An open loop at a fixed arrival rate (each request timed from when it was due)."""
+
+    rate: float
+    seconds: float
+    direct: Quantiles
+    gateway: Quantiles
+
+
+@dataclass(frozen=True)
+class LayerShare:
+    layer: str
+    inclusive: int  # samples whose stack passes through the layer
+    innermost: int  # samples whose innermost known layer it is
+
+
+@dataclass(frozen=True)
+class Profile:
+    """py-spy on the gateway under load; `skipped` says why there are no samples."""
+
+    seconds: int
+    busy: int
+    layers: tuple[LayerShare, ...] = ()
+    other_innermost: int = 0  # innermost in no known layer (event loop, stdlib)
+    skipped: str | None = None
+
+
+@dataclass(frozen=True)
+class StreamRow:
+    name: str
+    done: int
+    events: tuple[int, ...]  # the distinct numbers of events per stream
+    gap_p50_ms: float | None  # beyond the pacing; None: no gaps were seen
+    gap_p99_ms: float | None
+    steady_gap_p99_ms: float | None
+    finish_p50_ms: float | None
+    wall_s: float
+
+
+@dataclass(frozen=True)
+class Streams:
+    """Many paced streams at once, direct and through one gateway process."""
+
+    count: int
+    chunks: int
+    interval_ms: float
+    ramp_s: float
+    direct: StreamRow
+    gateway: StreamRow
+    idle_kib: int
+    peak_kib: int
+    cpu_us_per_chunk: float | None
+    window_s: float
+    window_events: int
+
+    @property
+    def gap_added_ms(self) -> float | None:
+        return _difference(self.gateway.gap_p99_ms, self.direct.gap_p99_ms)
+
+    @property
+    def steady_gap_added_ms(self) -> float | None:
+        return _difference(self.gateway.steady_gap_p99_ms, self.direct.steady_gap_p99_ms)
+
+    @property
+    def kib_per_stream(self) -> float:
+        return (self.peak_kib - self.idle_kib) / self.count
+
+    @property
+    def relayed_one_by_one(self) -> bool:
+        """As many events per stream through the gateway as direct: none coalesced."""
+        return self.direct.events == self.gateway.events
+
+
+def _difference(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
+@dataclass(frozen=True)
+class Instances:
+    """The emulator building one structured answer from a schema."""
+
+    iterations: int
+    us_per_instance: float
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Where and when the run was made."""
+
+    date: str  # UTC, "YYYY-MM-DD HH:MM"
+    commit: str
+    cores: int
+    cpu: str
+    python: str
+    load_average: float  # at the start
+    quick: bool
+    startup_s: float | None = None  # gateway start-up: spec loaded, validators compiled
+    took_min: float | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """A full run: each section's figures, or None where the section did not run."""
+
+    meta: Meta
+    targets: Targets = DEFAULT
+    headline: Headline | None = None
+    surfaces: Surfaces | None = None
+    features: Features | None = None
+    sizes: Sizes | None = None
+    embeddings: Embeddings | None = None
+    tails: Tails | None = None
+    profile: Profile | None = None
+    streams: Streams | None = None
+    instances: Instances | None = None
+    kind: Literal["report"] = "report"
+    schema: int = SCHEMA

@@ -1,0 +1,56 @@
+"""The servers of a full run, started together before anything is measured.
+
+Start-up is CPU-heavy: a server starting mid-measurement would slow the one measured. So
+every server the chosen sections need starts at once, and the sections get them as one
+typed `Fleet`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from .plan import STREAM_INTERVAL_MS, Plan
+from .servers import Server, ServerSpec, floor, gateway, servers, stub, variant, workers_supported
+from .variants import VARIANTS
+
+
+@dataclass(frozen=True)
+class Fleet:
+    stub: Server  # answers at once
+    paced_stub: Server  # paces its streams' chunks
+    floor: Server
+    gateway: Server
+    translating: Server  # Responses and Messages through chat
+    streams_gateway: Server  # the paced stub's gateway
+    two_workers: Server | None = None  # `serve --workers 2`, where `serve` has the option
+    variants: dict[str, Server] = field(default_factory=dict)  # by variant name
+
+
+@contextmanager
+def fleet(plan: Plan, with_variants: bool) -> Iterator[Fleet]:
+    stubs = {"stub": stub(), "paced stub": stub(plan.stream_chunks, STREAM_INTERVAL_MS)}
+    with servers(stubs) as upstreams:
+        url = upstreams["stub"].url
+        specs: dict[str, ServerSpec] = {
+            "floor": floor(url),
+            "gateway": gateway(url, "gateway"),
+            "translating": gateway(url, "translating", GATEWAY_UPSTREAM_RESPONSES="translate"),
+            "streams gateway": gateway(upstreams["paced stub"].url, "streams"),
+        }
+        if workers_supported():
+            specs["gateway --workers 2"] = gateway(url, "gateway-2w", workers=2)
+        if with_variants:
+            specs |= {f"variant {name}": variant(url, name) for name in VARIANTS}
+        with servers(specs) as started:
+            yield Fleet(
+                stub=upstreams["stub"],
+                paced_stub=upstreams["paced stub"],
+                floor=started["floor"],
+                gateway=started["gateway"],
+                translating=started["translating"],
+                streams_gateway=started["streams gateway"],
+                two_workers=started.get("gateway --workers 2"),
+                variants={name: started[f"variant {name}"] for name in VARIANTS if with_variants},
+            )

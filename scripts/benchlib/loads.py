@@ -1,0 +1,82 @@
+"""What the bench sends: the request bodies, the headers of each surface, and running a set
+of loads in interleaved rounds.
+
+Interleaving (each round runs every load once before the next round starts) spreads the
+machine's other work over every target alike, so their ratios hold where absolute figures
+drift; medians over the rounds are reported.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .figures import Measured, WrkRun, median_run
+from .servers import KEY, Server
+from .wrk import Load, wrk
+
+JSON = {"Content-Type": "application/json"}
+GATEWAY_HEADERS = {**JSON, "Authorization": f"Bearer {KEY}"}
+ANTHROPIC_HEADERS = {**JSON, "x-api-key": KEY, "anthropic-version": "2023-06-01"}
+
+FILLER = "lorem ipsum dolor sit amet " * 36  # ~1 KB
+EMBEDDING_INPUTS = 256
+
+
+def chat_body(size: int, stream: bool = False) -> bytes:
+    """A chat request of about `size` bytes: a conversation of 1 KB messages."""
+    messages = [
+        {"role": "user" if i % 2 == 0 else "assistant", "content": FILLER}
+        for i in range(max(1, size // 1024))
+    ]
+    messages.append({"role": "user", "content": "Tell me about gateways and how fast they are"})
+    body: dict[str, Any] = {"model": "gpt-4o", "messages": messages}
+    if stream:
+        body["stream"] = True
+    return json.dumps(body).encode()
+
+
+RESPONSES_BODY = json.dumps({"model": "gpt-4o", "input": FILLER}).encode()
+# Stored responses (the API's default) are written before the answer: this row shows the cost.
+UNSTORED_RESPONSES_BODY = json.dumps({"model": "gpt-4o", "input": FILLER, "store": False}).encode()
+MESSAGES_BODY = json.dumps(
+    {"model": "gpt-4o", "max_tokens": 256, "messages": [{"role": "user", "content": FILLER}]}
+).encode()
+EMBEDDINGS_BODY = json.dumps(
+    {
+        "model": "text-embedding-3-small",
+        "input": [f"input number {i}" for i in range(EMBEDDING_INPUTS)],
+    }
+).encode()
+
+
+def direct(server: Server, path: str, body: bytes) -> Load:
+    """Straight at the stub (no pid: the stub's CPU is not what is measured)."""
+    return Load(server.url + path, JSON, body)
+
+
+def through(
+    server: Server, path: str, body: bytes, headers: Mapping[str, str] = GATEWAY_HEADERS
+) -> Load:
+    """Through a gateway (or the floor) under `/v1`, its CPU time read around each run."""
+    return Load(server.url + "/v1" + path, dict(headers), body, server.pid)
+
+
+def measure_rounds(
+    loads: Mapping[str, Load], connections: Sequence[int], rounds: int, seconds: float
+) -> tuple[Measured, ...]:
+    """Each load at each connection count, interleaved, `rounds` times; the medians."""
+    runs: dict[tuple[str, int], list[WrkRun]] = {}
+    for _ in range(rounds):
+        for count in connections:
+            for name, load in loads.items():
+                runs.setdefault((name, count), []).append(wrk(load, count, seconds))
+    return tuple(Measured(name, count, median_run(value)) for (name, count), value in runs.items())
+
+
+def warm(loads: Mapping[str, Load]) -> None:
+    """A first request compiles and caches things (the model catalogue): not measured."""
+    for load in loads.values():
+        if load.pid is not None:
+            wrk(load, 8, 1)

@@ -1,0 +1,29 @@
+"""The performance budget a run is read against, as data.
+
+A run stores the `Targets` it was read against beside its figures (`results.json`), so a
+report rendered again later is judged by the budget of its day, and a new budget is a
+new value here, not constants edited across the sections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What the gateway should cost, and how much an A/B difference must be to count."""
+
+    # The gateway's req/s as a share of the floor's: 32 connections, 1 KB chat.
+    floor_share: float = 0.75
+    # Added p50 over a direct call to the stub: one connection, 1 KB chat.
+    added_p50_ms: float = 1.0
+    # Added to the p99 gap between a stream's chunks, many streams open at once.
+    stream_gap_ms: float = 20.0
+    # Gateway memory per open stream.
+    stream_kib: float = 40.0
+    # A/B: a ratio within 1 ± this is read as the machine's noise, not a change.
+    ab_tolerance: float = 0.05
+
+
+DEFAULT = Targets()

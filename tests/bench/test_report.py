@@ -1,0 +1,111 @@
+"""A saved run (`results.json`) renders to the report's markdown without measuring anything."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from benchlib import cli, store
+from benchlib.figures import Report
+from benchlib.render.report import markdown
+from benchlib.targets import Targets
+
+SAVED = Path(__file__).with_name("saved-run.json")
+
+
+def saved() -> Report:
+    figures = store.load(SAVED)
+    assert isinstance(figures, Report)
+    return figures
+
+
+def test_a_saved_run_states_each_target_as_met_or_not() -> None:
+    text = markdown(saved())
+
+    assert (
+        "| gateway ≥ 75% of the floor's req/s, 32 connections, 1 KB chat "
+        "| 118% (1,096 / 931 req/s) | **met** |" in text
+    )
+    assert (
+        "| added p50 over direct ≤ 1 ms, one connection, 1 KB chat "
+        "| 1.45 ms (1.48 vs 0.03) | **not met** |" in text
+    )
+    assert (
+        "| messages, native: chat's budget | 114% of the floor; +1.02 ms p50 | **not met** |"
+        in text
+    )
+    assert (
+        "| 1,000 streams: p99 chunk gap added ≤ 20 ms | 3.9 ms (0.3 ms steady) | **met** |" in text
+    )
+    assert "| 1,000 streams: ≤ 40 KiB each | 54.5 KiB | **not met** |" in text
+
+
+def test_the_sections_render_their_figures() -> None:
+    text = markdown(saved())
+
+    assert "| gateway | 32 | 1,096 | 928 | 28.98 | 33.84 | 48.78 | 118% | 28.57 | 0 |" in text
+    assert "| chat | 1,137 | 897 | 122% | 1.28 | 1.25 | 51.93 | 0 |" in text
+    assert "Direct p50 at one connection: chat 0.035 ms; messages 0.027 ms." in text
+    assert "**54.5 KiB per open stream**" in text
+    assert "(py-spy is not installed in .venv)" in text
+    assert "**129 µs per instance**" in text
+    assert "no two-worker row" in text
+
+
+def test_no_heading_names_an_issue() -> None:
+    headings = [line for line in markdown(saved()).splitlines() if line.startswith("#")]
+
+    assert "## Targets" in headings
+    assert not [heading for heading in headings if re.search(r"#\d", heading)]
+
+
+def test_the_run_is_read_against_the_targets_it_was_saved_with() -> None:
+    stricter = dataclasses.replace(saved(), targets=Targets(floor_share=1.5))
+
+    loaded = store.loads(store.dumps(stricter))
+    assert isinstance(loaded, Report)
+    text = markdown(loaded)
+
+    assert "| gateway ≥ 150% of the floor's req/s" in text
+    assert "| 118% (1,096 / 931 req/s) | **not met** |" in text
+
+
+def test_sections_not_measured_are_left_out() -> None:
+    text = markdown(Report(saved().meta))
+
+    assert "## Targets" not in text
+    assert "## Chat, 1 KB" not in text
+    assert text.startswith("# Benchmark results\n")
+
+
+def test_a_quick_run_says_so_and_that_features_need_the_full_run() -> None:
+    figures = saved()
+    quick = dataclasses.replace(figures, meta=dataclasses.replace(figures.meta, quick=True))
+
+    text = markdown(quick)
+
+    assert "(A `--quick` run: fewer, shorter rounds.)" in text
+    assert "(Measured by the full run only: nine more gateways to start.)" in text
+
+
+def test_saving_and_loading_keeps_every_figure() -> None:
+    text = SAVED.read_text()
+
+    assert store.dumps(store.loads(text)) == text
+
+
+def test_a_file_of_another_schema_is_refused() -> None:
+    with pytest.raises(ValueError, match="schema"):
+        store.loads('{"schema": 0, "kind": "report"}')
+
+
+def test_render_writes_the_markdown_beside_the_json(tmp_path: Path) -> None:
+    copy = tmp_path / "results.json"
+    copy.write_text(SAVED.read_text())
+
+    cli.main(["--render", str(copy)])
+
+    assert (tmp_path / "results.md").read_text() == markdown(saved())
