@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from servers import CopilotEmulator, gateway_settings, running, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
+# The gateway the examples talk to, as the quickstart serves it.
+DOCUMENTED_BASE = "http://127.0.0.1:8080"
 
 
 def page(name: str) -> str:
@@ -38,10 +44,21 @@ def section(text: str, title: str) -> str:
     return "".join(lines[start:])
 
 
+def blocks(text: str, language: str) -> list[str]:
+    """The fenced blocks of that language in `text`, in order."""
+    return re.findall(rf"^```{language}\n(.*?)^```", text, re.M | re.S)
+
+
 def code_blocks(language: str) -> list[str]:
     """Every fenced block of that language in the README and the pages, in page order."""
-    return [
-        block
-        for text in pages().values()
-        for block in re.findall(rf"^```{language}\n(.*?)^```", text, re.M | re.S)
-    ]
+    return [block for text in pages().values() for block in blocks(text, language)]
+
+
+@contextmanager
+def quickstart_gateway() -> Iterator[str]:
+    """A gateway as the quickstart serves it (no keys, loopback), the emulator upstream: its
+    base URL stands for `DOCUMENTED_BASE` when an example runs."""
+    with running(CopilotEmulator().app) as emulator_url:
+        settings = gateway_settings(emulator_url, api_keys="", auth_disabled=True)
+        with serving(settings) as url:
+            yield url

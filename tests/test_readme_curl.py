@@ -11,10 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from docs_pages import code_blocks
-from servers import CopilotEmulator, gateway_settings, running, serving
-
-DOCUMENTED_BASE = "http://127.0.0.1:8080"
+from docs_pages import DOCUMENTED_BASE, code_blocks, quickstart_gateway
 
 
 def curl_commands() -> list[str]:
@@ -31,11 +28,8 @@ COMMANDS = curl_commands()
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    """A gateway as the quickstart serves it (no keys, loopback), the emulator upstream."""
-    with running(CopilotEmulator().app) as emulator_url:
-        settings = gateway_settings(emulator_url, api_keys="", auth_disabled=True)
-        with serving(settings) as url:
-            yield url
+    with quickstart_gateway() as url:
+        yield url
 
 
 def test_the_docs_have_curl_examples_of_every_operation() -> None:

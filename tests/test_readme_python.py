@@ -8,7 +8,6 @@ A page that generates a client from the spec first runs its own commands for it,
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,15 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from docs_pages import pages
-from servers import CopilotEmulator, gateway_settings, running, serving
+from docs_pages import DOCUMENTED_BASE, blocks, pages, quickstart_gateway
 
-DOCUMENTED_BASE = "http://127.0.0.1:8080"
 GENERATOR = str(Path(sys.executable).parent / "openapi-python-client")
-
-
-def blocks(text: str, language: str) -> list[str]:
-    return re.findall(rf"^```{language}\n(.*?)^```", text, re.M | re.S)
 
 
 def generation_commands(text: str) -> list[str]:
@@ -43,11 +36,8 @@ EXAMPLES = {name: text for name, text in pages().items() if blocks(text, "python
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    """A gateway as the quickstart serves it (no keys, loopback), the emulator upstream."""
-    with running(CopilotEmulator().app) as emulator_url:
-        settings = gateway_settings(emulator_url, api_keys="", auth_disabled=True)
-        with serving(settings) as url:
-            yield url
+    with quickstart_gateway() as url:
+        yield url
 
 
 def test_the_docs_have_python_examples_of_each_client_family() -> None:
