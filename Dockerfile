@@ -1,7 +1,7 @@
 # copilot-gateway: the OpenAI API in front of GitHub Copilot, as a container.
 #   docker build -t copilot-gateway .
 #   docker run -p 8080:8080 -e GATEWAY_API_KEYS=sk-... -e GITHUB_TOKEN=gho_... copilot-gateway
-# The install steps are the README's (a test keeps the two the same).
+# The install steps are those of docs/operating.md, "Install" (a test keeps the two the same).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -1,4 +1,4 @@
-"""The Dockerfile and the deploy/ examples, checked against the README and the code so they
+"""The Dockerfile and the deploy/ examples, checked against the docs and the code so they
 cannot drift (no container engine here: the image itself is not built)."""
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from dockerfile_parse import DockerfileParser
 from copilot_gateway.config_file import env_name
 from copilot_gateway.settings import Settings
 from copilot_gateway.spec.documents import load_spec
+from docs_pages import page, section
 
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text()
 DOCKERFILE = DockerfileParser(path=str(ROOT / "Dockerfile"))
 SETTING_VARIABLES = {env_name(name) for name in Settings.model_fields}
 
@@ -35,15 +35,15 @@ def exec_form(value: str) -> str:
     return shlex.join(json.loads(value))
 
 
-def readme_install_commands() -> list[str]:
-    section = README[README.index("### Install\n") :]
-    block = section[section.index("```sh\n") + 6 : section.index("```\n", section.index("```sh"))]
+def documented_install_commands() -> list[str]:
+    install = section(page("operating.md"), "Install")
+    block = install[install.index("```sh\n") + 6 : install.index("```\n", install.index("```sh"))]
     lines = (line.split("#")[0].strip() for line in block.splitlines())
     return [line for line in lines if line]
 
 
-def test_the_image_installs_and_starts_exactly_as_the_readme_says() -> None:
-    install, serve = readme_install_commands()
+def test_the_image_installs_and_starts_exactly_as_the_docs_say() -> None:
+    install, serve = documented_install_commands()
     runs = [
         " ".join(arg for arg in shlex.split(run) if arg != "--no-cache-dir")
         for run in instructions("RUN")

@@ -1,4 +1,5 @@
-"""Every curl line of the README, run as written against a live gateway on the emulator."""
+"""Every curl line of the README and of the docs, run as written against a live gateway on the
+emulator."""
 
 from __future__ import annotations
 
@@ -10,15 +11,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from servers import CopilotEmulator, gateway_settings, running, serving
-
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-DOCUMENTED_BASE = "http://127.0.0.1:8080"
+from docs_pages import DOCUMENTED_BASE, code_blocks, quickstart_gateway
 
 
 def curl_commands() -> list[str]:
     commands = []
-    for block in re.findall(r"```sh\n(.*?)```", README, re.S):
+    for block in code_blocks("sh"):
         for line in block.replace("\\\n", " ").splitlines():
             if line.startswith("curl "):
                 commands.append(re.sub(r"\s+", " ", line).strip())
@@ -30,14 +28,11 @@ COMMANDS = curl_commands()
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    """A gateway as the quickstart serves it (no keys, loopback), the emulator upstream."""
-    with running(CopilotEmulator().app) as emulator_url:
-        settings = gateway_settings(emulator_url, api_keys="", auth_disabled=True)
-        with serving(settings) as url:
-            yield url
+    with quickstart_gateway() as url:
+        yield url
 
 
-def test_the_readme_has_curl_examples_of_every_operation() -> None:
+def test_the_docs_have_curl_examples_of_every_operation() -> None:
     joined = "\n".join(COMMANDS)
     for path in (
         "/v1/models",

@@ -1,4 +1,4 @@
-"""The limits as the config file states them, and what the README shows."""
+"""The limits as the config file states them, and what the docs show."""
 
 from __future__ import annotations
 
@@ -14,17 +14,12 @@ from copilot_gateway.config_file import describe
 from copilot_gateway.limits.limiter import duration
 from copilot_gateway.limits.policy import DEFAULT_COMPLETION_TOKENS, expected_tokens
 from copilot_gateway.settings import Settings
-
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-
-
-def limits_section() -> str:
-    start = README.index("### Limits and budgets\n")
-    return README[start : min(README.index(end, start + 1) for end in ("\n### ", "\n## "))]
+from docs_pages import page, section
 
 
-def test_the_readme_limits_example_loads_with_its_limits(tmp_path: Path) -> None:
-    (example,) = re.findall(r"```toml\n(.*?)```", limits_section(), re.S)
+def test_the_documented_limits_example_loads_with_its_limits(tmp_path: Path) -> None:
+    limits = section(page("access.md"), "Limits and budgets")
+    (example,) = re.findall(r"```toml\n(.*?)```", limits, re.S)
     digest = hashlib.sha256(b"k").hexdigest()
     path = tmp_path / "gateway.toml"
     path.write_text(re.sub(r'"<sha256[^"]*>"', f'"{digest}"', example))

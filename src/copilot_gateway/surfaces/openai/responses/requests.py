@@ -19,7 +19,7 @@ SAME_FIELDS = ("temperature", "top_p")
 
 def unsupported(what: str, param: str) -> InvalidRequest:
     return InvalidRequest(
-        f"{what} is not supported by this gateway (see its README, 'Responses API').",
+        f"{what} is not supported by this gateway (see its docs, docs/responses.md).",
         param=param,
         code="unsupported_parameter",
     )
