@@ -17,6 +17,7 @@ import orjson
 
 from ...errors import InvalidRequest
 from ...upstreams.base import Json
+from ...usage import anthropic_from_chat
 
 # Chat's finish reasons as Anthropic's stop reasons.
 STOP_REASONS = {
@@ -234,13 +235,6 @@ def stop_reason(finish: str | None, called: bool) -> str:
     return "tool_use" if called else STOP_REASONS.get(finish or "stop", "end_turn")
 
 
-def anthropic_usage(usage: Json) -> Json:
-    return {
-        "input_tokens": int(usage.get("prompt_tokens") or 0),
-        "output_tokens": int(usage.get("completion_tokens") or 0),
-    }
-
-
 def message_from_chat(answer: Json, model: str, message_id: str, usage: Json) -> Json:
     """A chat completion as an Anthropic message. Every choice counts: Copilot's Claude
     models put text and tool calls in separate choices."""
@@ -268,7 +262,7 @@ def message_from_chat(answer: Json, model: str, message_id: str, usage: Json) ->
         "content": content,
         "stop_reason": stop_reason(finish, called),
         "stop_sequence": None,
-        "usage": anthropic_usage(usage),
+        "usage": anthropic_from_chat(usage),
     }
 
 
@@ -362,6 +356,6 @@ class EventsFromChunks:
         delta = {"stop_reason": stop_reason(self.finish, self.called), "stop_sequence": None}
         return [
             *self._close(),
-            {"type": "message_delta", "delta": delta, "usage": anthropic_usage(usage)},
+            {"type": "message_delta", "delta": delta, "usage": anthropic_from_chat(usage)},
             {"type": "message_stop"},
         ]

@@ -7,7 +7,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 
 from starlette.responses import Response
 
-from ... import tokens
+from ... import tokens, usage
 from ...gateway import Call, new_id
 from ...upstreams.base import CHAT, Json
 from ..base import sse_response
@@ -24,11 +24,12 @@ async def answer(call: Call, body: Json) -> Response:
         if isinstance(choice, dict)
         for text in tokens.generated_texts(choice.get("message") or {})
     ]
-    usage = tokens.reported_or_counted(
+    counted = usage.reported_or_counted(
         reply.get("usage"), body["model"], messages=request["messages"], generated=generated
     )
-    call.record.add_usage(usage)
-    return call.answer("Message", message_from_chat(reply, body["model"], new_id("msg_"), usage))
+    call.record.add_usage(counted)
+    message = message_from_chat(reply, body["model"], new_id("msg_"), counted)
+    return call.answer("Message", message)
 
 
 async def events(
@@ -51,11 +52,11 @@ async def events(
             reported = chunk["usage"]
         for event in framed(converter.feed(chunk)):
             yield event
-    usage = tokens.reported_or_counted(
+    counted = usage.reported_or_counted(
         reported, body["model"], messages=request["messages"], generated=["".join(converter.texts)]
     )
-    call.record.add_usage(usage)
-    for event in framed(converter.finish_events(usage)):
+    call.record.add_usage(counted)
+    for event in framed(converter.finish_events(counted)):
         yield event
 
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from starlette.responses import Response
 
-from ... import tokens
+from ... import tokens, usage
 from ...access.models import require_model
 from ...access.prompt_limits import require_prompt_fits
 from ...gateway import Call, new_id, now
@@ -30,14 +30,14 @@ def completed(answer: Json, request: Json) -> Json:
     choices = merged_answer_choices(answer.get("choices") or [], single)
     # Joined and counted only if the upstream reported no usage.
     generated = (text for c in choices for text in tokens.generated_texts(c["message"]))
-    usage = tokens.reported_or_counted(
+    counted = usage.reported_or_counted(
         answer.get("usage"), model, messages=request["messages"], generated=generated
     )
     fingerprint = answer.get("system_fingerprint")
     extra = {"system_fingerprint": fingerprint} if fingerprint else {}
     created = answer.get("created") or now()
     return envelope(
-        "chat.completion", new_id("chatcmpl-"), created, model, choices, usage=usage, **extra
+        "chat.completion", new_id("chatcmpl-"), created, model, choices, usage=counted, **extra
     )
 
 

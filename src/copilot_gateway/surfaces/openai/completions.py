@@ -6,7 +6,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 
 from starlette.responses import Response
 
-from ... import tokens
+from ... import usage
 from ...access.models import require_model
 from ...gateway import Call, new_id, now
 from ...messages import content_text
@@ -20,10 +20,10 @@ from .streams import DONE
 
 def prompt_usage(reported: object, chat: Json, generated: list[str]) -> tuple[int, int]:
     """(prompt, completion) tokens of one prompt: as reported upstream, else counted."""
-    usage = tokens.reported_or_counted(
+    counted = usage.reported_or_counted(
         reported, chat["model"], messages=chat["messages"], generated=generated
     )
-    return usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)
+    return counted.get("prompt_tokens", 0), counted.get("completion_tokens", 0)
 
 
 async def complete(call: Call, body: Json, prompts: list[str]) -> Json:
@@ -41,8 +41,8 @@ async def complete(call: Call, body: Json, prompts: list[str]) -> Json:
             choices.append(legacy.text_choice(number * n + position, echoed, reason))
         used = prompt_usage(answer.get("usage"), chat, generated)
         prompt_tokens, completion_tokens = prompt_tokens + used[0], completion_tokens + used[1]
-    usage = tokens.usage(prompt_tokens, completion_tokens)
-    return envelope("text_completion", new_id("cmpl-"), now(), body["model"], choices, usage=usage)
+    total = usage.chat_usage(prompt_tokens, completion_tokens)
+    return envelope("text_completion", new_id("cmpl-"), now(), body["model"], choices, usage=total)
 
 
 async def stream(call: Call, body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
@@ -71,10 +71,10 @@ async def stream(call: Call, body: Json, prompts: list[str]) -> AsyncIterator[by
             chunks = first if number == 0 else await call.upstream.stream(CHAT, request_for(prompt))
             echoed: set[int] = set()
             generated: dict[int, list[str]] = {}  # per choice, to count usage if need be
-            usage = None
+            reported = None
             async for upstream_chunk in chunks:
                 if isinstance(upstream_chunk.get("usage"), dict):
-                    usage = upstream_chunk["usage"]
+                    reported = upstream_chunk["usage"]
                 for choice in upstream_chunk.get("choices") or []:
                     position = choice.get("index", 0)
                     text = (choice.get("delta") or {}).get("content") or ""
@@ -86,9 +86,9 @@ async def stream(call: Call, body: Json, prompts: list[str]) -> AsyncIterator[by
                     if text or reason:
                         yield chunk([legacy.text_choice(number * n + position, text, reason)])
             texts = ["".join(parts) for parts in generated.values()]
-            used = prompt_usage(usage, request_for(prompt), texts)
+            used = prompt_usage(reported, request_for(prompt), texts)
             prompt_tokens, completion_tokens = prompt_tokens + used[0], completion_tokens + used[1]
-        total = tokens.usage(prompt_tokens, completion_tokens)
+        total = usage.chat_usage(prompt_tokens, completion_tokens)
         call.record.add_usage(total)
         if (body.get("stream_options") or {}).get("include_usage"):
             yield chunk([], usage=total)

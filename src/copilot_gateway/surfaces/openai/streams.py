@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import Any
 
-from ... import tokens
+from ... import usage
 from ...gateway import Call
 from ...upstreams.base import Json
 from .choices import StreamChoices
@@ -71,7 +71,7 @@ class ChatStream:
         yield DONE
 
     def counted_usage(self, reported: Json | None, model: str) -> Json:
-        return tokens.reported_or_counted(
+        return usage.reported_or_counted(
             reported, model, messages=self.request.get("messages", []), generated=self.generated()
         )
 

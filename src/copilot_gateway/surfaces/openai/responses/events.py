@@ -8,12 +8,12 @@ checks events for one call, and says how a failed stream ends (the spec's `error
 
 from __future__ import annotations
 
-from .... import tokens
+from .... import usage
 from ....errors import GatewayError
 from ....gateway import Call, new_id
 from ....upstreams.base import Json
 from ..choices import StreamChoices
-from .objects import finished, function_call_item, message_item, text_part, usage_from_chat
+from .objects import finished, function_call_item, message_item, text_part
 
 
 class ResponseEvents:
@@ -54,7 +54,8 @@ class ChatToResponseEvents:
         self.text: Json | None = None  # the message item being streamed, if any
         self.calls: dict[int, Json] = {}  # tool call number -> its function_call item
         self.open_call: int | None = None
-        self.usage: Json | None = None
+        self.usage: Json | None = None  # as the upstream reported it
+        self.chat_usage: Json = {}  # as counted at the close (see `closing`)
         self.finish_reason: str | None = None
         self.model = request["model"]
 
@@ -202,7 +203,7 @@ class ChatToResponseEvents:
     def closing(self) -> list[Json]:
         """The last events: open items done, then the finished response."""
         events = self.close_text() + self.close_call()
-        chat_usage = tokens.reported_or_counted(
+        self.chat_usage = usage.reported_or_counted(
             self.usage,
             self.model,
             messages=self.chat_request["messages"],
@@ -211,7 +212,7 @@ class ChatToResponseEvents:
         self.response = finished(
             {**self.response, "model": self.model},
             self.output,
-            usage_from_chat(chat_usage),
+            usage.responses_from_chat(self.chat_usage),
             self.finish_reason,
         )
         kind = (

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from .... import usage
 from ....errors import InvalidRequest, UpstreamFailed
 from ....upstreams.base import Json
-from .objects import as_chat_completion_parts, usage_as_chat
+from .objects import as_chat_completion_parts
 
 TERMINAL = ("response.completed", "response.incomplete", "response.failed")
 
@@ -141,7 +142,7 @@ def chat_answer(response: Json) -> Json:
         "choices": [{"index": 0, "message": message, "finish_reason": reason}],
     }
     if isinstance(response.get("usage"), dict):
-        answer["usage"] = usage_as_chat(response["usage"])
+        answer["usage"] = usage.chat_from_responses(response["usage"])
     return answer
 
 
@@ -184,8 +185,12 @@ async def chat_chunks(events: AsyncIterator[Json]) -> AsyncIterator[Json]:
                     message = (response.get("error") or {}).get("message", "response failed")
                     raise UpstreamFailed(f"The upstream failed mid-stream: {message}")
                 _, _, reason = as_chat_completion_parts(response)
-                usage = response.get("usage")
-                extra = {"usage": usage_as_chat(usage)} if isinstance(usage, dict) else {}
+                reported = response.get("usage")
+                extra = (
+                    {"usage": usage.chat_from_responses(reported)}
+                    if isinstance(reported, dict)
+                    else {}
+                )
                 yield chunk({}, reason, model=response.get("model"), **extra)
                 return
             elif kind == "error":
