@@ -7,28 +7,22 @@ from collections.abc import AsyncGenerator, AsyncIterator
 
 from starlette.responses import Response
 
-from ... import tokens, usage
+from ... import tokens
 from ...gateway import Call, new_id
 from ...upstreams.base import CHAT, Json
 from ..base import sse_response
+from ..choices import answer_usage, the_choice
 from ..streams import guarded
-from .translate import EventsFromChunks, chat_request, message_from_chat
+from .translate import EventsFromChunks, chat_request, message_from_choice
 
 
 async def answer(call: Call, body: Json) -> Response:
     request = chat_request(body)
     reply = await call.upstream.call(CHAT, request)
-    generated = [
-        text
-        for choice in reply.get("choices") or []
-        if isinstance(choice, dict)
-        for text in tokens.generated_texts(choice.get("message") or {})
-    ]
-    counted = usage.reported_or_counted(
-        reply.get("usage"), body["model"], messages=request["messages"], generated=generated
-    )
-    call.record.add_usage(counted)
-    message = message_from_chat(reply, body["model"], new_id("msg_"), counted)
+    choice = the_choice(reply)
+    usage = answer_usage(reply, [choice], request)
+    call.record.add_usage(usage)
+    message = message_from_choice(choice, body["model"], new_id("msg_"), usage)
     return call.answer("Message", message)
 
 
@@ -46,17 +40,12 @@ async def events(
 
     for event in framed(converter.start()):
         yield event
-    reported: object = None
     async for chunk in chunks:
-        if isinstance(chunk.get("usage"), dict):
-            reported = chunk["usage"]
         for event in framed(converter.feed(chunk)):
             yield event
-    counted = usage.reported_or_counted(
-        reported, body["model"], messages=request["messages"], generated=["".join(converter.texts)]
-    )
-    call.record.add_usage(counted)
-    for event in framed(converter.finish_events(counted)):
+    usage = converter.choices.usage(request)
+    call.record.add_usage(usage)
+    for event in framed(converter.finish_events(usage)):
         yield event
 
 

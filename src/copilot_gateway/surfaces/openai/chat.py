@@ -6,14 +6,13 @@ from collections.abc import AsyncIterator
 
 from starlette.responses import Response
 
-from ... import tokens, usage
 from ...access.models import require_model
 from ...access.prompt_limits import require_prompt_fits
 from ...gateway import Call, new_id, now
 from ...upstreams.base import CHAT, RESPONSES, Json, ModelInfo
 from ..base import sse_response
+from ..choices import answer_usage, merged_answer_choices
 from ..streams import guarded
-from .choices import merged_answer_choices
 from .envelope import envelope
 from .responses.for_chat import chat_answer, chat_chunks, responses_request
 from .streams import ChatStream
@@ -27,17 +26,13 @@ def completed(answer: Json, request: Json) -> Json:
     """An upstream answer as an OpenAI chat completion: our id, required fields, usage."""
     model = answer.get("model") or request["model"]
     single = (request.get("n") or 1) == 1
-    choices = merged_answer_choices(answer.get("choices") or [], single)
-    # Joined and counted only if the upstream reported no usage.
-    generated = (text for c in choices for text in tokens.generated_texts(c["message"]))
-    counted = usage.reported_or_counted(
-        answer.get("usage"), model, messages=request["messages"], generated=generated
-    )
+    choices = merged_answer_choices(answer.get("choices"), single)
+    usage = answer_usage(answer, choices, request)
     fingerprint = answer.get("system_fingerprint")
     extra = {"system_fingerprint": fingerprint} if fingerprint else {}
     created = answer.get("created") or now()
     return envelope(
-        "chat.completion", new_id("chatcmpl-"), created, model, choices, usage=counted, **extra
+        "chat.completion", new_id("chatcmpl-"), created, model, choices, usage=usage, **extra
     )
 
 

@@ -12,7 +12,7 @@ from .... import usage
 from ....errors import GatewayError
 from ....gateway import Call, new_id
 from ....upstreams.base import Json
-from ..choices import StreamChoices
+from ...choices import StreamChoices
 from .objects import finished, function_call_item, message_item, text_part
 
 
@@ -49,15 +49,13 @@ class ChatToResponseEvents:
         self.request = request
         self.chat_request = chat_request
         self.response = response  # the in-progress Response (id, echoed settings)
-        self.choices = StreamChoices(single=True)
+        self.choices = StreamChoices(single=True, model=request["model"])
         self.output: list[Json] = []  # finished items, in output order
         self.text: Json | None = None  # the message item being streamed, if any
         self.calls: dict[int, Json] = {}  # tool call number -> its function_call item
         self.open_call: int | None = None
-        self.usage: Json | None = None  # as the upstream reported it
-        self.chat_usage: Json = {}  # as counted at the close (see `closing`)
+        self.chat_usage: Json = {}  # the usage, in chat's terms, once `closing` said it
         self.finish_reason: str | None = None
-        self.model = request["model"]
 
     def opening(self) -> list[Json]:
         return [
@@ -66,13 +64,8 @@ class ChatToResponseEvents:
         ]
 
     def chunk(self, chunk: Json) -> list[Json]:
-        if isinstance(chunk.get("usage"), dict):
-            self.usage = chunk["usage"]
-        self.model = chunk.get("model") or self.model
         events: list[Json] = []
-        for raw in chunk.get("choices") or []:
-            if not isinstance(raw, dict) or not (choice := self.choices.normalise(raw)):
-                continue
+        for choice in self.choices.read(chunk):
             delta = choice["delta"]
             if isinstance(delta.get("content"), str) and delta["content"]:
                 events += self.text_delta(delta["content"])
@@ -190,27 +183,12 @@ class ChatToResponseEvents:
             {"type": "response.output_item.done", "output_index": index, "item": item},
         ]
 
-    def generated(self) -> list[str]:
-        texts = [part["text"] for item in self.output for part in item.get("content", [])]
-        texts += [
-            text
-            for item in self.output
-            for text in (item.get("name"), item.get("arguments"))
-            if text
-        ]
-        return texts
-
     def closing(self) -> list[Json]:
         """The last events: open items done, then the finished response."""
         events = self.close_text() + self.close_call()
-        self.chat_usage = usage.reported_or_counted(
-            self.usage,
-            self.model,
-            messages=self.chat_request["messages"],
-            generated=self.generated(),
-        )
+        self.chat_usage = self.choices.usage(self.chat_request)
         self.response = finished(
-            {**self.response, "model": self.model},
+            {**self.response, "model": self.choices.model},
             self.output,
             usage.responses_from_chat(self.chat_usage),
             self.finish_reason,

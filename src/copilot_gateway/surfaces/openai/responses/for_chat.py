@@ -11,6 +11,7 @@ from typing import Any
 from .... import usage
 from ....errors import InvalidRequest, UpstreamFailed
 from ....upstreams.base import Json
+from ...chat_tools import tool_call
 from .objects import as_chat_completion_parts
 
 TERMINAL = ("response.completed", "response.incomplete", "response.failed")
@@ -168,12 +169,8 @@ async def chat_chunks(events: AsyncIterator[Json]) -> AsyncIterator[Json]:
             ):
                 item = event["item"]
                 calls[event["output_index"]] = len(calls)
-                head = {
-                    "index": calls[event["output_index"]],
-                    "id": item.get("call_id"),
-                    "type": "function",
-                    "function": {"name": item.get("name"), "arguments": item.get("arguments", "")},
-                }
+                call = tool_call(item.get("call_id"), item.get("name"), item.get("arguments", ""))
+                head = {"index": calls[event["output_index"]], **call}
                 yield chunk({"tool_calls": [head]})
             elif kind == "response.function_call_arguments.delta":
                 number = calls.get(event.get("output_index", -1), 0)

@@ -8,6 +8,7 @@ from typing import Any
 from .... import usage
 from ....gateway import new_id
 from ....upstreams.base import Json
+from ...chat_tools import tool_call
 
 # Request fields a Response echoes, with OpenAI's value when the request left them out.
 ECHOED: dict[str, Any] = {
@@ -152,11 +153,7 @@ def with_item_ids(items: list[Json]) -> list[Json]:
 def as_chat_completion_parts(response: Json) -> tuple[str | None, list[Json], str]:
     """A Response's text, tool calls (chat's shape) and chat finish reason."""
     calls = [
-        {
-            "id": item["call_id"],
-            "type": "function",
-            "function": {"name": item["name"], "arguments": item.get("arguments", "")},
-        }
+        tool_call(item["call_id"], item["name"], item.get("arguments", ""))
         for item in response.get("output") or []
         if item.get("type") == "function_call"
     ]

@@ -12,6 +12,7 @@ from typing import Any
 from ....errors import InvalidRequest
 from ....messages import content_text
 from ....upstreams.base import Json
+from ...chat_tools import function_tool, named_tool_choice, tool_call
 
 # Request fields chat takes under the same name and meaning.
 SAME_FIELDS = ("temperature", "top_p")
@@ -95,11 +96,7 @@ def messages_of(instructions: Any, items: list[Json]) -> list[Json]:
         if kind == "message":
             messages.append(message_as_chat(item, param))
         elif kind == "function_call":
-            call = {
-                "id": item["call_id"],
-                "type": "function",
-                "function": {"name": item["name"], "arguments": item.get("arguments", "")},
-            }
+            call = tool_call(item["call_id"], item["name"], item.get("arguments", ""))
             last = messages[-1] if messages else None
             if last and last["role"] == "assistant":  # one turn: its text and its calls
                 last.setdefault("tool_calls", []).append(call)
@@ -121,18 +118,16 @@ def messages_of(instructions: Any, items: list[Json]) -> list[Json]:
 
 
 def tool_as_chat(tool: Json) -> Json:
-    function = {"name": tool["name"]}
-    for key in ("description", "parameters", "strict"):
-        if tool.get(key) is not None:
-            function[key] = tool[key]
-    return {"type": "function", "function": function}
+    return function_tool(
+        tool["name"], tool.get("parameters"), tool.get("description"), tool.get("strict")
+    )
 
 
 def tool_choice_as_chat(choice: Any) -> Any:
     if isinstance(choice, str):
         return choice
     if choice.get("type") == "function":
-        return {"type": "function", "function": {"name": choice["name"]}}
+        return named_tool_choice(choice["name"])
     raise unsupported(f"A tool_choice of type '{choice.get('type')}'", "tool_choice.type")
 
 
