@@ -10,7 +10,11 @@ from copilot_gateway.surfaces.openai.responses.objects import (
     response_from_chat,
     with_item_ids,
 )
-from copilot_gateway.surfaces.openai.responses.requests import chat_request, input_items
+from copilot_gateway.surfaces.openai.responses.requests import (
+    chat_request,
+    input_items,
+    refuse_unsupported,
+)
 
 CALL = {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}
 TOOL = {"type": "function", "name": "f", "parameters": {"type": "object"}, "strict": True}
@@ -93,8 +97,6 @@ def test_tools_choice_format_and_limits_take_their_chat_names() -> None:
     ("extra", "param"),
     [
         ({"tools": [{"type": "file_search"}]}, "tools[0].type"),
-        ({"background": True}, "background"),
-        ({"conversation": {"id": "c"}}, "conversation"),
         ({"input": [{"type": "item_reference", "id": "x"}]}, "input[0].type"),
         ({"tool_choice": {"type": "web_search_preview"}}, "tool_choice.type"),
     ],
@@ -104,6 +106,21 @@ def test_what_cannot_be_translated_is_refused_by_name(extra: dict, param: str) -
     with pytest.raises(InvalidRequest) as raised:
         chat_request(request, input_items(request))
     assert raised.value.param == param
+
+
+@pytest.mark.parametrize(
+    ("extra", "param"),
+    [
+        ({"background": True}, "background"),
+        ({"conversation": {"id": "c"}}, "conversation"),
+        ({"prompt": {"id": "pmpt_1"}}, "prompt"),
+    ],
+)
+def test_what_no_route_serves_is_refused_by_name(extra: dict, param: str) -> None:
+    with pytest.raises(InvalidRequest) as raised:
+        refuse_unsupported({"model": "m", "input": "x", **extra})
+    assert raised.value.param == param
+    refuse_unsupported({"model": "m", "input": "x", "background": False})
 
 
 def test_a_chat_answer_becomes_a_response_with_items_status_and_usage() -> None:

@@ -11,29 +11,14 @@ from ...access.prompt_limits import require_prompt_fits
 from ...gateway import Call, new_id, now
 from ...upstreams.base import CHAT, RESPONSES, Json, ModelInfo
 from ..base import sse_response
-from ..choices import answer_usage, merged_answer_choices
 from ..streams import guarded
-from .envelope import envelope
+from .chat_answers import completed
 from .responses.for_chat import chat_answer, chat_chunks, responses_request
 from .streams import ChatStream
 
 
 def include_usage(body: Json) -> bool:
     return bool((body.get("stream_options") or {}).get("include_usage"))
-
-
-def completed(answer: Json, request: Json) -> Json:
-    """An upstream answer as an OpenAI chat completion: our id, required fields, usage."""
-    model = answer.get("model") or request["model"]
-    single = (request.get("n") or 1) == 1
-    choices = merged_answer_choices(answer.get("choices"), single)
-    usage = answer_usage(answer, choices, request)
-    fingerprint = answer.get("system_fingerprint")
-    extra = {"system_fingerprint": fingerprint} if fingerprint else {}
-    created = answer.get("created") or now()
-    return envelope(
-        "chat.completion", new_id("chatcmpl-"), created, model, choices, usage=usage, **extra
-    )
 
 
 def through_responses(info: ModelInfo) -> bool:

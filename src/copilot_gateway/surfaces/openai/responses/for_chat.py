@@ -10,11 +10,11 @@ from typing import Any
 
 from .... import usage
 from ....errors import InvalidRequest, UpstreamFailed
+from ....messages import content_text
 from ....upstreams.base import Json
 from ...chat_tools import tool_call
+from .events import TERMINAL_EVENTS
 from .objects import as_chat_completion_parts
-
-TERMINAL = ("response.completed", "response.incomplete", "response.failed")
 
 
 def part_as_input(part: Any) -> Json:
@@ -30,12 +30,6 @@ def part_as_input(part: Any) -> Json:
     return {"type": "input_text", "text": str(part.get("text", ""))}
 
 
-def text_content(content: Any) -> str:
-    if isinstance(content, list):
-        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
-    return content if isinstance(content, str) else ""
-
-
 def input_of(messages: list[Json]) -> list[Json]:
     items: list[Json] = []
     for message in messages:
@@ -45,12 +39,12 @@ def input_of(messages: list[Json]) -> list[Json]:
                 {
                     "type": "function_call_output",
                     "call_id": message.get("tool_call_id", ""),
-                    "output": text_content(message.get("content")),
+                    "output": content_text(message.get("content")),
                 }
             )
             continue
         if role == "assistant":
-            if text := text_content(message.get("content")):
+            if text := content_text(message.get("content")):
                 items.append({"type": "message", "role": "assistant", "content": text})
             for call in message.get("tool_calls") or []:
                 function = call.get("function") or {}
@@ -67,7 +61,7 @@ def input_of(messages: list[Json]) -> list[Json]:
         if isinstance(content, list) and role == "user":
             content = [part_as_input(part) for part in content]
         else:
-            content = text_content(content)
+            content = content_text(content)
         items.append({"type": "message", "role": role, "content": content})
     return items
 
@@ -151,10 +145,6 @@ def chunk(delta: Json, finish_reason: str | None = None, **extra: Any) -> Json:
     return {"choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}], **extra}
 
 
-def is_call(item: Any) -> bool:
-    return isinstance(item, dict) and item.get("type") == "function_call"
-
-
 async def chat_chunks(events: AsyncIterator[Json]) -> AsyncIterator[Json]:
     """Responses stream events as chat chunks, until the response is done."""
     calls: dict[int, int] = {}  # output index -> tool call number
@@ -176,7 +166,9 @@ async def chat_chunks(events: AsyncIterator[Json]) -> AsyncIterator[Json]:
                 number = calls.get(event.get("output_index", -1), 0)
                 arguments = {"index": number, "function": {"arguments": event.get("delta", "")}}
                 yield chunk({"tool_calls": [arguments]})
-            elif kind in TERMINAL:
+            elif kind == "error":
+                raise UpstreamFailed(f"The upstream failed mid-stream: {event.get('message')}")
+            elif kind in TERMINAL_EVENTS:
                 response = event["response"]
                 if kind == "response.failed":
                     message = (response.get("error") or {}).get("message", "response failed")
@@ -190,8 +182,6 @@ async def chat_chunks(events: AsyncIterator[Json]) -> AsyncIterator[Json]:
                 )
                 yield chunk({}, reason, model=response.get("model"), **extra)
                 return
-            elif kind == "error":
-                raise UpstreamFailed(f"The upstream failed mid-stream: {event.get('message')}")
     finally:
         await events.aclose()  # type: ignore[attr-defined]
     raise UpstreamFailed("The upstream stream ended before the response was complete.")

@@ -20,12 +20,11 @@ from ....state.responses import StoredResponse
 from ....upstreams.base import CHAT, RESPONSES, Json
 from ...base import sse_response
 from ...streams import guarded
-from ..chat import completed
-from .events import ChatToResponseEvents, ResponseEvents
+from ..chat_answers import completed
+from .events import TERMINAL_EVENTS, ChatToResponseEvents, ResponseEvents
 from .objects import response_from_chat, response_object, with_item_ids
 from .requests import chat_request, input_items, refuse_unsupported
 
-TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed", "error")
 # What the gateway decides for the upstream: it keeps the state itself.
 GATEWAY_OWNED = ("previous_response_id", "store", "background", "conversation")
 

@@ -144,8 +144,7 @@ def format_as_chat(text: Json | None) -> Json | None:
 
 def chat_request(request: Json, items: list[Json]) -> Json:
     """The chat request for a Responses request whose full input (earlier turns first) is
-    `items`."""
-    refuse_unsupported(request)
+    `items`. (What no route serves is refused before: see `refuse_unsupported`.)"""
     refuse_built_in_tools(request)
     messages = messages_of(request.get("instructions"), items)
     if not messages:
