@@ -6,8 +6,7 @@ from collections.abc import AsyncIterator
 
 from starlette.responses import Response
 
-from ...access.models import require_model
-from ...access.prompt_limits import require_prompt_fits
+from ...access.models import model_for_prompt
 from ...gateway import Call, new_id, now
 from ...upstreams.base import CHAT, RESPONSES, Json, ModelInfo
 from ..base import sse_response
@@ -42,9 +41,8 @@ async def stream(call: Call, body: Json, info: ModelInfo) -> AsyncIterator[bytes
 
 
 async def createChatCompletion(call: Call) -> Response:
-    info = await require_model(call, call.body["model"], "chat")
+    info = await model_for_prompt(call, call.body["model"], lambda _: [call.body["messages"]])
     body = {**call.body, "model": info.id}
-    require_prompt_fits(info, body["messages"])
     if body.get("stream"):
         return sse_response(await stream(call, body, info))
     if through_responses(info):

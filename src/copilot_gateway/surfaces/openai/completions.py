@@ -6,7 +6,8 @@ from collections.abc import AsyncGenerator, AsyncIterator
 
 from starlette.responses import Response
 
-from ...access.models import require_model
+from ...access.models import model_for_prompt
+from ...access.prompt_limits import Prompt
 from ...gateway import Call, new_id, now
 from ...messages import content_text
 from ...upstreams.base import CHAT, Json
@@ -99,7 +100,11 @@ async def stream(call: Call, body: Json, prompts: list[str]) -> AsyncIterator[by
 
 
 async def createCompletion(call: Call) -> Response:
-    info = await require_model(call, call.body["model"], "chat")
+    def sent(model: str) -> list[Prompt]:
+        body = {**call.body, "model": model}
+        return [legacy.chat_request(body, prompt)["messages"] for prompt in legacy.prompts(body)]
+
+    info = await model_for_prompt(call, call.body["model"], sent, param="prompt")
     body = {**call.body, "model": info.id}
     prompts = legacy.prompts(body)
     if body.get("stream"):

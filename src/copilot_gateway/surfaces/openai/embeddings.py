@@ -8,7 +8,7 @@ import struct
 from starlette.responses import Response
 
 from ... import usage
-from ...access.models import require_model
+from ...access.models import model_for_prompt
 from ...errors import UpstreamFailed
 from ...gateway import Call
 from ...upstreams.base import EMBEDDINGS
@@ -25,7 +25,10 @@ def as_floats(vector: list[float]) -> list[float]:
 
 
 async def createEmbedding(call: Call) -> Response:
-    info = await require_model(call, call.body["model"], "embeddings")
+    def sent(model: str) -> list[str]:
+        return texts_of(call.body["input"], model, "input")
+
+    info = await model_for_prompt(call, call.body["model"], sent, kind="embeddings", param="input")
     body = {**call.body, "model": info.id}
     texts = texts_of(body["input"], body["model"], "input")
     upstream_body = {"model": body["model"], "input": texts, "encoding_format": "float"}

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from starlette.responses import Response
 
 from .... import usage
-from ....access.models import require_model
+from ....access.models import model_for_prompt
 from ....errors import InvalidRequest, NotFound, UpstreamFailed
 from ....gateway import Call, new_id, now
 from ....state.responses import StoredResponse
@@ -23,7 +23,7 @@ from ...streams import guarded
 from ..chat_answers import completed
 from .events import TERMINAL_EVENTS, ChatToResponseEvents, ResponseEvents
 from .objects import response_from_chat, response_object, with_item_ids
-from .requests import chat_request, input_items, refuse_unsupported
+from .requests import chat_request, input_items, messages_of, refuse_unsupported
 
 # What the gateway decides for the upstream: it keeps the state itself.
 GATEWAY_OWNED = ("previous_response_id", "store", "background", "conversation")
@@ -95,9 +95,17 @@ async def createResponse(call: Call) -> Response:
         # The spec leaves it optional (a prompt template may name one); templates are not served.
         raise InvalidRequest("Missing required parameter: 'model'.", param="model")
     refuse_unsupported(body)
-    info = await require_model(call, body["model"], "chat")
+    earlier = await earlier_context(call, body)
+    # Counted as chat messages, on either route (what chat cannot take counts as its JSON).
+    context = earlier + input_items(body)
+    info = await model_for_prompt(
+        call,
+        body["model"],
+        lambda _: [messages_of(body.get("instructions"), context, counting=True)],
+        param="input",
+    )
     body = {**body, "model": info.id}  # an alias or a dated name, as the upstream knows it
-    turn = Turn(call, body, await earlier_context(call, body))
+    turn = Turn(call, body, earlier)
     native = info.serves(RESPONSES)
     if body.get("stream"):
         events = ResponseEvents(call)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from ....errors import InvalidRequest
 from ....messages import content_text
 from ....upstreams.base import Json
@@ -70,23 +72,38 @@ def part_as_chat(part: Json, param: str) -> Json:
     raise unsupported(f"Content of type '{kind}'", f"{param}.type")
 
 
+def as_json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def counted_part(part: Json, param: str) -> Json:
+    """A content part as counted: what chat cannot take counts as its JSON."""
+    try:
+        return part_as_chat(part, param)
+    except InvalidRequest:
+        return {"type": "text", "text": as_json_text(part)}
+
+
 def text_of(parts: list[Json]) -> str:
     return "".join(part["text"] for part in parts if part["type"] == "text")
 
 
-def message_as_chat(item: Json, param: str) -> Json:
+def message_as_chat(item: Json, param: str, counting: bool = False) -> Json:
     role = item.get("role")
     role = "system" if role == "developer" else role  # not every chat backend knows developer
     content = item.get("content")
     if isinstance(content, list):
-        parts = [part_as_chat(part, f"{param}.content[{i}]") for i, part in enumerate(content)]
+        as_part = counted_part if counting else part_as_chat
+        parts = [as_part(part, f"{param}.content[{i}]") for i, part in enumerate(content)]
         # Only user messages take parts (images); the others take text.
         content = parts if role == "user" else text_of(parts)
     return {"role": role, "content": content if content is not None else ""}
 
 
-def messages_of(instructions: Any, items: list[Json]) -> list[Json]:
-    """The chat messages for these input items (earlier turns included)."""
+def messages_of(instructions: Any, items: list[Json], *, counting: bool = False) -> list[Json]:
+    """The chat messages for these input items (earlier turns included). `counting` (for
+    the prompt limit, which natively served models need too) counts what chat cannot take
+    as its JSON instead of refusing it."""
     messages: list[Json] = []
     if isinstance(instructions, str) and instructions:
         messages.append({"role": "system", "content": instructions})
@@ -94,7 +111,7 @@ def messages_of(instructions: Any, items: list[Json]) -> list[Json]:
         param = f"input[{index}]"
         kind = item.get("type", "message")
         if kind == "message":
-            messages.append(message_as_chat(item, param))
+            messages.append(message_as_chat(item, param, counting))
         elif kind == "function_call":
             call = tool_call(item["call_id"], item["name"], item.get("arguments", ""))
             last = messages[-1] if messages else None
@@ -112,6 +129,8 @@ def messages_of(instructions: Any, items: list[Json]) -> list[Json]:
             )
         elif kind == "reasoning":
             continue  # chat has no place for a reasoning item: the model reasons afresh
+        elif counting:
+            messages.append({"role": "user", "content": as_json_text(item)})
         else:
             raise unsupported(f"An input item of type '{kind}'", f"{param}.type")
     return messages
