@@ -3,6 +3,8 @@ token ids back to text."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import toktok
 
@@ -52,7 +54,7 @@ def test_count_prompt_adds_openais_overhead_per_message_name_and_reply() -> None
 def test_count_prompt_counts_content_parts_and_tool_calls() -> None:
     model = "gpt-4o"
     call = {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": '{"q":1}'}}
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"role": "user", "content": [{"type": "text", "text": "look it up"}]},
         {"role": "assistant", "content": None, "tool_calls": [call]},
     ]

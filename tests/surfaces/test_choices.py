@@ -242,7 +242,10 @@ def test_what_a_stream_generated_is_whole_per_choice_and_per_call() -> None:
     ):
         choices.read(upstream)
     assert list(choices.generated()) == ["Checking.", "weather", '{"city":"Paris"}']
-    request = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Weather?"}]}
+    request: dict[str, Any] = {
+        "model": "gpt-4o",
+        "messages": [{"role": "user", "content": "Weather?"}],
+    }
     counted = choices.usage(request)
     assert counted == usage.reported_or_counted(
         None, "gpt-4o", messages=request["messages"], generated=choices.generated()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from copilot_gateway.errors import InvalidRequest
@@ -30,7 +32,7 @@ def test_instructions_and_a_string_input_become_system_and_user_messages() -> No
 
 
 def test_items_become_messages_with_parts_calls_and_tool_results() -> None:
-    items = [
+    items: list[dict[str, Any]] = [
         {"role": "developer", "content": "rules"},
         {
             "type": "message",

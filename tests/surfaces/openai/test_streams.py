@@ -13,13 +13,13 @@ from copilot_gateway.upstreams.base import Json
 from memory_upstream import MemoryUpstream, call_to, chunks_of
 
 MESSAGES = [{"role": "user", "content": "Tell me about the weather"}]
-OPENING = {  # Copilot's choiceless first chunk, then its references chunk
+OPENING: Json = {  # Copilot's choiceless first chunk, then its references chunk
     "choices": [],
     "created": 0,
     "id": "",
     "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}],
 }
-REFERENCES = {"choices": None, "copilot_references": []}
+REFERENCES: Json = {"choices": None, "copilot_references": []}
 
 
 def upstream_chunk(*choices: Json, **extra: object) -> Json:
