@@ -6,10 +6,13 @@ from typing import Any
 
 import pytest
 
+from copilot_gateway import tokens
 from copilot_gateway.errors import InvalidRequest
+from copilot_gateway.surfaces.openai.responses.events import ChatToResponseEvents
 from copilot_gateway.surfaces.openai.responses.for_chat import chat_answer, responses_request
 from copilot_gateway.surfaces.openai.responses.objects import (
     response_from_chat,
+    response_object,
     with_item_ids,
 )
 from copilot_gateway.surfaces.openai.responses.requests import (
@@ -17,6 +20,7 @@ from copilot_gateway.surfaces.openai.responses.requests import (
     input_items,
     refuse_unsupported,
 )
+from openapi_oracle import validate_chunk
 
 CALL = {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}
 TOOL = {"type": "function", "name": "f", "parameters": {"type": "object"}, "strict": True}
@@ -215,3 +219,42 @@ def test_chat_features_responses_lack_are_refused_by_name(extra: dict, param: st
     with pytest.raises(InvalidRequest) as raised:
         responses_request(chat)
     assert raised.value.param == param
+
+
+def test_a_chat_stream_split_across_choices_streams_as_response_events() -> None:
+    """Copilot's Claude streams text in choice 0 and its tool call in choice 1: as Responses
+    events, a message item, then a function_call item with its arguments, then one
+    `response.completed` whose usage is counted from what was generated."""
+    request = {"model": "claude-sonnet-4", "input": "Weather in Paris?"}
+    chat = chat_request(request, input_items(request))
+    opening = response_object(request, "resp_1", 5, "in_progress")
+    translator = ChatToResponseEvents(request, chat, opening)
+    head = {"index": 1, "id": "call_1", "function": {"name": "weather", "arguments": '{"city":'}}
+    tail = {"index": 1, "function": {"arguments": '"Paris"}'}}
+    events = translator.opening()
+    for choices in (
+        [{"index": 0, "delta": {"role": "assistant", "content": "Checking."}}],
+        [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        [{"index": 1, "delta": {"tool_calls": [head]}}],
+        [{"index": 1, "delta": {"tool_calls": [tail]}, "finish_reason": "stop"}],
+    ):
+        events += translator.chunk({"choices": choices, "model": "claude-sonnet-4"})
+    events += translator.closing()
+    for number, event in enumerate(events):
+        validate_chunk("ResponseStreamEvent", {**event, "sequence_number": number})
+    kinds = [event["type"] for event in events]
+    assert kinds[kinds.index("response.output_item.done") + 1 :] == [
+        "response.output_item.added",
+        "response.function_call_arguments.delta",
+        "response.function_call_arguments.delta",
+        "response.function_call_arguments.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    done = next(e for e in events if e["type"] == "response.function_call_arguments.done")
+    assert (done["name"], done["arguments"]) == ("weather", '{"city":"Paris"}')
+    response = events[-1]["response"]
+    assert [item["type"] for item in response["output"]] == ["message", "function_call"]
+    generated = ["Checking.", "weather", '{"city":"Paris"}']
+    assert response["usage"]["output_tokens"] == tokens.count(generated, "claude-sonnet-4")
+    assert translator.chat_usage["completion_tokens"] == response["usage"]["output_tokens"]

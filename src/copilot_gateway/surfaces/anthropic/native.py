@@ -61,12 +61,8 @@ async def relayed(call: Call, events: AsyncIterator[Json]) -> AsyncGenerator[byt
             output = usage.chat_from_anthropic(event.get("usage"))
         yield call.surface.sse_event(call.conforming("MessageStreamEvent", event), kind)
         stopped = kind == "message_stop"
-    call.record.add_usage(
-        {
-            "prompt_tokens": prompt.get("prompt_tokens", 0),
-            "completion_tokens": output.get("completion_tokens", 0),
-        }
-    )
+    used = usage.chat_usage(prompt.get("prompt_tokens", 0), output.get("completion_tokens", 0))
+    call.record.add_usage(used)
     if not stopped:
         raise UpstreamFailed("The upstream stream ended before its message_stop event.")
 

@@ -57,7 +57,7 @@ class ChatToResponseEvents:
         self.text: Json | None = None  # the message item being streamed, if any
         self.calls: dict[int, Json] = {}  # tool call number -> its function_call item
         self.open_call: int | None = None
-        self.chat_usage: Json = {}  # the usage, in chat's terms, once `closing` said it
+        self.chat_usage: Json = {}  # in chat's terms, for the record: set by `closing`
         self.finish_reason: str | None = None
 
     def opening(self) -> list[Json]:

@@ -139,9 +139,8 @@ async def translated_stream(turn: Turn, events: ResponseEvents) -> AsyncIterator
             for event in translator.chunk(chunk):
                 yield events.event(event)
         closing = translator.closing()
-        await turn.keep(
-            translator.response, translator.chat_usage
-        )  # stored before the client hears it is done
+        # Stored before the client hears it is done.
+        await turn.keep(translator.response, translator.chat_usage)
         for event in closing:
             yield events.event(event)
 
