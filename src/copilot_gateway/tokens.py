@@ -1,4 +1,7 @@
-"""Offline token counting (toktok: tiktoken-identical counts, vocabularies built in)."""
+"""Offline token counting (toktok: tiktoken-identical counts, vocabularies built in).
+
+Only the tokenizer and what it counts; usage objects, and whether to count at all, are
+`usage`'s."""
 
 from __future__ import annotations
 
@@ -35,12 +38,6 @@ def count(texts: Iterable[str], model: str) -> int:
     return sum(toktok.batch_count(list(texts), encoding_for(model), threads=1))
 
 
-def truncate(text: str, max_tokens: int, model: str) -> tuple[str, int]:
-    """(the longest prefix within max_tokens, the tokens of the whole text)"""
-    cut, total = toktok.truncate(text, max_tokens, encoding_for(model))
-    return cut, total
-
-
 def decode(tokens: list[int], model: str) -> str:
     """Token ids back to text (for inputs given as token arrays); ValueError if one is unknown."""
     encoding = toktok._encoding(encoding_for(model))
@@ -70,25 +67,19 @@ def count_prompt(messages: list[dict], model: str) -> int:
     return count(texts + names, model) + overhead
 
 
+# Used only by the emulator, until it counts and builds usage on its own (the gateway's
+# usage objects are `usage`'s): then these two go.
+
+
+def truncate(text: str, max_tokens: int, model: str) -> tuple[str, int]:
+    """(the longest prefix within max_tokens, the tokens of the whole text)"""
+    cut, total = toktok.truncate(text, max_tokens, encoding_for(model))
+    return cut, total
+
+
 def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
     return {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
         "total_tokens": prompt_tokens + completion_tokens,
     }
-
-
-def reported_or_counted(
-    reported: object,
-    model: str,
-    *,
-    messages: list[dict] | None = None,
-    inputs: list[str] | None = None,
-    generated: Iterable[str] = (),
-) -> dict:
-    """The usage the upstream reported, else counted offline: the prompt from its chat
-    `messages` (or plain `inputs`), the completion from the `generated` texts."""
-    if isinstance(reported, dict):
-        return reported
-    prompt = count_prompt(messages, model) if messages is not None else count(inputs or [], model)
-    return usage(prompt, count(generated, model))

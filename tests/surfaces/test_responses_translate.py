@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from copilot_gateway import tokens
 from copilot_gateway.errors import InvalidRequest
+from copilot_gateway.surfaces.openai.responses.events import ChatToResponseEvents
 from copilot_gateway.surfaces.openai.responses.for_chat import chat_answer, responses_request
 from copilot_gateway.surfaces.openai.responses.objects import (
     response_from_chat,
-    usage_from_chat,
+    response_object,
     with_item_ids,
 )
-from copilot_gateway.surfaces.openai.responses.requests import chat_request, input_items
+from copilot_gateway.surfaces.openai.responses.requests import (
+    chat_request,
+    input_items,
+    refuse_unsupported,
+)
+from openapi_oracle import validate_chunk
 
 CALL = {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}
 TOOL = {"type": "function", "name": "f", "parameters": {"type": "object"}, "strict": True}
@@ -27,7 +36,7 @@ def test_instructions_and_a_string_input_become_system_and_user_messages() -> No
 
 
 def test_items_become_messages_with_parts_calls_and_tool_results() -> None:
-    items = [
+    items: list[dict[str, Any]] = [
         {"role": "developer", "content": "rules"},
         {
             "type": "message",
@@ -94,8 +103,6 @@ def test_tools_choice_format_and_limits_take_their_chat_names() -> None:
     ("extra", "param"),
     [
         ({"tools": [{"type": "file_search"}]}, "tools[0].type"),
-        ({"background": True}, "background"),
-        ({"conversation": {"id": "c"}}, "conversation"),
         ({"input": [{"type": "item_reference", "id": "x"}]}, "input[0].type"),
         ({"tool_choice": {"type": "web_search_preview"}}, "tool_choice.type"),
     ],
@@ -105,6 +112,21 @@ def test_what_cannot_be_translated_is_refused_by_name(extra: dict, param: str) -
     with pytest.raises(InvalidRequest) as raised:
         chat_request(request, input_items(request))
     assert raised.value.param == param
+
+
+@pytest.mark.parametrize(
+    ("extra", "param"),
+    [
+        ({"background": True}, "background"),
+        ({"conversation": {"id": "c"}}, "conversation"),
+        ({"prompt": {"id": "pmpt_1"}}, "prompt"),
+    ],
+)
+def test_what_no_route_serves_is_refused_by_name(extra: dict, param: str) -> None:
+    with pytest.raises(InvalidRequest) as raised:
+        refuse_unsupported({"model": "m", "input": "x", **extra})
+    assert raised.value.param == param
+    refuse_unsupported({"model": "m", "input": "x", "background": False})
 
 
 def test_a_chat_answer_becomes_a_response_with_items_status_and_usage() -> None:
@@ -135,7 +157,6 @@ def test_a_chat_answer_becomes_a_response_with_items_status_and_usage() -> None:
     assert [item["type"] for item in response["output"]] == ["message", "function_call"]
     assert response["output"][1]["call_id"] == "c"
     assert response["usage"]["total_tokens"] == 7
-    assert usage_from_chat({"prompt_tokens": 1, "completion_tokens": 2})["total_tokens"] == 3
 
 
 def test_a_chat_request_for_a_responses_only_model_and_its_answer_back() -> None:
@@ -198,3 +219,42 @@ def test_chat_features_responses_lack_are_refused_by_name(extra: dict, param: st
     with pytest.raises(InvalidRequest) as raised:
         responses_request(chat)
     assert raised.value.param == param
+
+
+def test_a_chat_stream_split_across_choices_streams_as_response_events() -> None:
+    """Copilot's Claude streams text in choice 0 and its tool call in choice 1: as Responses
+    events, a message item, then a function_call item with its arguments, then one
+    `response.completed` whose usage is counted from what was generated."""
+    request = {"model": "claude-sonnet-4", "input": "Weather in Paris?"}
+    chat = chat_request(request, input_items(request))
+    opening = response_object(request, "resp_1", 5, "in_progress")
+    translator = ChatToResponseEvents(request, chat, opening)
+    head = {"index": 1, "id": "call_1", "function": {"name": "weather", "arguments": '{"city":'}}
+    tail = {"index": 1, "function": {"arguments": '"Paris"}'}}
+    events = translator.opening()
+    for choices in (
+        [{"index": 0, "delta": {"role": "assistant", "content": "Checking."}}],
+        [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        [{"index": 1, "delta": {"tool_calls": [head]}}],
+        [{"index": 1, "delta": {"tool_calls": [tail]}, "finish_reason": "stop"}],
+    ):
+        events += translator.chunk({"choices": choices, "model": "claude-sonnet-4"})
+    events += translator.closing()
+    for number, event in enumerate(events):
+        validate_chunk("ResponseStreamEvent", {**event, "sequence_number": number})
+    kinds = [event["type"] for event in events]
+    assert kinds[kinds.index("response.output_item.done") + 1 :] == [
+        "response.output_item.added",
+        "response.function_call_arguments.delta",
+        "response.function_call_arguments.delta",
+        "response.function_call_arguments.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    done = next(e for e in events if e["type"] == "response.function_call_arguments.done")
+    assert (done["name"], done["arguments"]) == ("weather", '{"city":"Paris"}')
+    response = events[-1]["response"]
+    assert [item["type"] for item in response["output"]] == ["message", "function_call"]
+    generated = ["Checking.", "weather", '{"city":"Paris"}']
+    assert response["usage"]["output_tokens"] == tokens.count(generated, "claude-sonnet-4")
+    assert translator.chat_usage["completion_tokens"] == response["usage"]["output_tokens"]

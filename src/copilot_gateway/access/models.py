@@ -1,12 +1,16 @@
 """May this caller use this model? Only models the upstream lists, each for its own kind,
-and within what the config file allows this key and this country (see `rules`)."""
+and within what the config file allows this key and this country (see `rules`). And does
+the prompt fit it (see `model_for_prompt`)?"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
 
 from ..errors import NotFound
 from ..gateway import Call
 from ..upstreams.base import Json, ModelInfo
 from .aliases import resolve
+from .prompt_limits import Prompt, require_prompts_fit
 
 
 def _permitted(call: Call, model: str) -> bool:
@@ -40,4 +44,23 @@ async def require_model(call: Call, model: str, kind: str | None = None) -> Mode
             code="model_not_supported",
         )
     call.record.model = resolved
+    return info
+
+
+async def model_for_prompt(
+    call: Call,
+    model: str,
+    prompts: Callable[[str], Iterable[Prompt]],
+    *,
+    kind: str = "chat",
+    param: str = "messages",
+) -> ModelInfo:
+    """The first step of every operation that sends a prompt, on every surface: the model,
+    resolved and permitted (see `require_model`), and each prompt within its limit (see
+    `prompt_limits`), before anything is sent. `prompts` gives the prompts the request
+    sends, as counted, from the model's id (token ids are read in its vocabulary); it is
+    called only for a model with a limit. `param` names them in the 400."""
+    info = await require_model(call, model, kind)
+    if info.max_prompt_tokens is not None:
+        require_prompts_fit(info, prompts(info.id), param)
     return info

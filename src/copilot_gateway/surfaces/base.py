@@ -4,7 +4,7 @@ events to the surface the request came in on."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
@@ -23,11 +23,12 @@ class Surface:
     name: str
     document: str  # the spec file under openapi/
     operations: tuple[Operation, ...]
+    handlers: Mapping[str, Handler]  # by operationId: the spec's one hop to its handler
     # Paths that are this surface's even when no operation matches (a 404 in its shape).
     path_prefixes: tuple[str, ...] = ()
 
     def handler(self, operation_id: str) -> Handler:
-        raise NotImplementedError
+        return self.handlers[operation_id]
 
     def error_body(self, error: GatewayError) -> dict[str, Any]:
         raise NotImplementedError

@@ -9,8 +9,9 @@ from copilot_gateway.surfaces.anthropic.translate import (
     EventsFromChunks,
     chat_messages,
     chat_request,
-    message_from_chat,
+    message_from_choice,
 )
+from copilot_gateway.surfaces.choices import the_choice
 from openapi_oracle import validate_chunk
 
 TOOL = {
@@ -223,7 +224,7 @@ def test_answers_and_stop_reasons(finish: str, tool_calls: object, reason: str) 
         ]
     }
     usage = {"prompt_tokens": 7, "completion_tokens": 3}
-    message = message_from_chat(answer, "gpt-4o", "msg_1", usage)
+    message = message_from_choice(the_choice(answer), "gpt-4o", "msg_1", usage)
     validate_chunk("Message", message, "anthropic.yaml")
     assert message["stop_reason"] == reason
     assert message["content"][0] == {"type": "text", "text": "Hello"}
@@ -300,3 +301,30 @@ def test_chunks_become_anthropic_events() -> None:
     }
     assert events[-2]["delta"]["stop_reason"] == "tool_use"
     assert events[-2]["usage"] == {"input_tokens": 5, "output_tokens": 4}
+
+
+def test_split_choices_stream_as_one_message_whose_blocks_follow_in_order() -> None:
+    """Copilot's Claude: text in choice 0, calls in choices of their own, each numbered from
+    0 there; each finishes on its own. The client sees one message and one stop reason."""
+    converter = EventsFromChunks("msg_1", "gpt-4o", 5)
+    events = converter.start()
+    first = {"index": 0, "id": "call_a", "function": {"name": "f", "arguments": "{}"}}
+    second = {"index": 0, "id": "call_b", "function": {"name": "g", "arguments": "{}"}}
+    for chunk in [
+        {"choices": [{"index": 0, "delta": {"content": "Two calls."}, "finish_reason": "stop"}]},
+        {"choices": [{"index": 1, "delta": {"tool_calls": [first]}, "finish_reason": "stop"}]},
+        {"choices": [{"index": 2, "delta": {"tool_calls": [second]}, "finish_reason": "stop"}]},
+    ]:
+        events += converter.feed(chunk)
+    events += converter.finish_events({"prompt_tokens": 5, "completion_tokens": 4})
+    for event in events:
+        validate_chunk("MessageStreamEvent", event, "anthropic.yaml")
+    starts = [e["content_block"] for e in events if e["type"] == "content_block_start"]
+    assert [(block["type"], block.get("id")) for block in starts] == [
+        ("text", None),
+        ("tool_use", "call_a"),
+        ("tool_use", "call_b"),
+    ]
+    assert [e["type"] for e in events].count("message_delta") == 1
+    assert events[-2]["delta"]["stop_reason"] == "tool_use"
+    assert list(converter.choices.generated()) == ["Two calls.", "f", "{}", "g", "{}"]

@@ -179,3 +179,38 @@ def test_streamed_choices_are_numbered_the_same_way() -> None:
         (3, "b1"),
     ]
     assert len({chunk["id"] for chunk in chunks}) == 1
+
+
+def test_one_answer_split_across_choices_is_one_legacy_choice() -> None:
+    """Copilot's Claude splits an answer across choices: asked for one, a client gets one."""
+    split = {
+        "choices": [
+            {"index": 0, "message": {"content": "Part one, "}, "finish_reason": "stop"},
+            {"index": 1, "message": {"content": "part two."}, "finish_reason": "length"},
+        ]
+    }
+    upstream = MemoryUpstream(answers=[split])
+    body = {"model": "gpt-4o", "prompt": "P"}
+    answer = asyncio.run(completions.complete(call_to(upstream), body, ["P"]))
+    assert [(c["index"], c["text"], c["finish_reason"]) for c in answer["choices"]] == [
+        (0, "Part one, part two.", "length")
+    ]
+
+
+def test_a_streamed_answer_split_across_choices_streams_as_one_choice_finishing_last() -> None:
+    split = [
+        {"choices": [{"index": 0, "delta": {"content": "Part one, "}, "finish_reason": "stop"}]},
+        {"choices": [{"index": 1, "delta": {"content": "part two."}, "finish_reason": "stop"}]},
+    ]
+    upstream = MemoryUpstream(streams=[split])
+    body = {"model": "gpt-4o", "prompt": "P", "stream": True, "echo": True}
+
+    async def relay() -> list[bytes]:
+        events = await completions.stream(call_to(upstream), body, ["P"])
+        return [event async for event in events]
+
+    events = asyncio.run(relay())
+    chunks = [orjson.loads(event.removeprefix(b"data: ")) for event in events[:-1]]
+    sent = [(c["choices"][0]["index"], c["choices"][0]["text"]) for c in chunks]
+    assert sent == [(0, "PPart one, "), (0, "part two."), (0, "")]
+    assert [c["choices"][0]["finish_reason"] for c in chunks] == [None, None, "stop"]

@@ -6,20 +6,20 @@ import asyncio
 
 import orjson
 
-from copilot_gateway import tokens
+from copilot_gateway import tokens, usage
 from copilot_gateway.gateway import Call
 from copilot_gateway.surfaces.openai.streams import ChatStream
 from copilot_gateway.upstreams.base import Json
 from memory_upstream import MemoryUpstream, call_to, chunks_of
 
 MESSAGES = [{"role": "user", "content": "Tell me about the weather"}]
-OPENING = {  # Copilot's choiceless first chunk, then its references chunk
+OPENING: Json = {  # Copilot's choiceless first chunk, then its references chunk
     "choices": [],
     "created": 0,
     "id": "",
     "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}],
 }
-REFERENCES = {"choices": None, "copilot_references": []}
+REFERENCES: Json = {"choices": None, "copilot_references": []}
 
 
 def upstream_chunk(*choices: Json, **extra: object) -> Json:
@@ -90,21 +90,21 @@ def test_choiceless_upstream_chunks_are_not_relayed() -> None:
 def test_usage_the_upstream_reported_closes_the_stream_when_asked() -> None:
     reported = {"prompt_tokens": 11, "completion_tokens": 3, "total_tokens": 14}
     events, call = relay([*PLAIN, upstream_chunk(usage=reported)], include_usage=True)
-    *choices, usage = parsed(events)
-    assert usage["choices"] == [] and usage["usage"] == reported
-    assert usage["id"] == "chatcmpl-ours"
+    *choices, last = parsed(events)
+    assert last["choices"] == [] and last["usage"] == reported
+    assert last["id"] == "chatcmpl-ours"
     assert all(chunk["choices"] for chunk in choices)
     assert (call.record.prompt_tokens, call.record.completion_tokens) == (11, 3)
 
 
 def test_usage_not_reported_is_counted_from_the_request_and_what_was_generated() -> None:
     events, call = relay(PLAIN, include_usage=True)
-    usage = parsed(events)[-1]["usage"]
-    assert usage == tokens.usage(
+    counted = parsed(events)[-1]["usage"]
+    assert counted == usage.chat_usage(
         tokens.count_prompt(MESSAGES, "gpt-4o-2024-11-20"),
         tokens.count(["Sunny today."], "gpt-4o-2024-11-20"),
     )
-    assert call.record.completion_tokens == usage["completion_tokens"] > 0
+    assert call.record.completion_tokens == counted["completion_tokens"] > 0
 
 
 def test_without_include_usage_no_usage_chunk_but_usage_is_still_recorded() -> None:

@@ -15,7 +15,7 @@ from ... import tokens
 from ...access.models import require_model
 from ...gateway import Call
 from .checks import require_content
-from .translate import chat_messages, function_tool, is_custom_tool
+from .translate import chat_messages, is_custom_tool, tool_as_chat
 
 
 async def countMessageTokens(call: Call) -> Response:
@@ -23,7 +23,7 @@ async def countMessageTokens(call: Call) -> Response:
     info = await require_model(call, call.body["model"], "chat")
     body = call.body
     messages = chat_messages(body, counting=True)
-    tools = [function_tool(t) for t in body.get("tools") or [] if is_custom_tool(t)]
+    tools = [tool_as_chat(t) for t in body.get("tools") or [] if is_custom_tool(t)]
     counted = tokens.count_prompt(messages, info.id)
     if tools:
         counted += tokens.count([orjson.dumps(tools).decode()], info.id)

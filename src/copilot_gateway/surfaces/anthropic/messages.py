@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from ...access.models import require_model
+from ...access.models import model_for_prompt
 from ...gateway import Call
 from ...upstreams.base import MESSAGES
 from . import native, translated
 from .checks import require_content
+from .translate import chat_messages
 
 
 async def createMessage(call: Call) -> Response:
     require_content(call.body)
-    info = await require_model(call, call.body["model"], "chat")
+    # Counted as the chat translation would send it, whichever way it goes (see `count_tokens`).
+    info = await model_for_prompt(
+        call, call.body["model"], lambda _: [chat_messages(call.body, counting=True)]
+    )
     body = {**call.body, "model": info.id}
     if MESSAGES in info.endpoints:
         return await (native.stream if body.get("stream") else native.answer)(call, body)

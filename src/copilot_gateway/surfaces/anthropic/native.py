@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 
 from starlette.responses import Response
 
+from ... import usage
 from ...errors import UpstreamFailed
 from ...gateway import Call
 from ...upstreams.base import MESSAGES, Json
@@ -39,24 +40,9 @@ def passed_headers(call: Call) -> dict[str, str]:
     }
 
 
-def usage_of(usage: object) -> Json:
-    """Anthropic's usage as the record counts it (input includes cached reads and writes)."""
-    if not isinstance(usage, dict):
-        return {}
-    prompt = sum(
-        value
-        for name in ("input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
-        if isinstance(value := usage.get(name), int)
-    )
-    out: Json = {"prompt_tokens": prompt}
-    if isinstance(usage.get("output_tokens"), int):
-        out["completion_tokens"] = usage["output_tokens"]
-    return out
-
-
 async def answer(call: Call, body: Json) -> Response:
     message = await call.upstream.call(MESSAGES, body, passed_headers(call))
-    call.record.add_usage(usage_of(message.get("usage")))
+    call.record.add_usage(usage.chat_from_anthropic(message.get("usage")))
     return call.answer("Message", message)
 
 
@@ -69,17 +55,14 @@ async def relayed(call: Call, events: AsyncIterator[Json]) -> AsyncGenerator[byt
         if kind not in EVENT_TYPES:
             continue
         if kind == "message_start":
-            prompt = usage_of((event.get("message") or {}).get("usage"))
+            prompt = usage.chat_from_anthropic((event.get("message") or {}).get("usage"))
         elif kind == "message_delta":
-            output = usage_of(event.get("usage"))  # cumulative: the last one counts
+            # Cumulative: the last one counts.
+            output = usage.chat_from_anthropic(event.get("usage"))
         yield call.surface.sse_event(call.conforming("MessageStreamEvent", event), kind)
         stopped = kind == "message_stop"
-    call.record.add_usage(
-        {
-            "prompt_tokens": prompt.get("prompt_tokens", 0),
-            "completion_tokens": output.get("completion_tokens", 0),
-        }
-    )
+    used = usage.chat_usage(prompt.get("prompt_tokens", 0), output.get("completion_tokens", 0))
+    call.record.add_usage(used)
     if not stopped:
         raise UpstreamFailed("The upstream stream ended before its message_stop event.")
 

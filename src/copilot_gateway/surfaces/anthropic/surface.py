@@ -58,11 +58,9 @@ class AnthropicSurface(Surface):
     name = "anthropic"
     document = DOCUMENT
     operations = OPERATIONS
+    handlers = HANDLERS
     # A 404 or 405 under these paths is answered in Anthropic's shape too.
     path_prefixes = ("/v1/messages",)
-
-    def handler(self, operation_id: str) -> Handler:
-        return HANDLERS[operation_id]
 
     def error_body(self, error: GatewayError) -> dict[str, Any]:
         return error_body(error)

@@ -17,6 +17,9 @@ import orjson
 
 from ...errors import InvalidRequest
 from ...upstreams.base import Json
+from ...usage import anthropic_from_chat
+from ..chat_tools import function_tool, named_tool_choice, tool_call
+from ..choices import StreamChoices
 
 # Chat's finish reasons as Anthropic's stop reasons.
 STOP_REASONS = {
@@ -127,13 +130,7 @@ def assistant_message(content: Any) -> Json:
             texts.append(block.get("text", ""))
         elif block.get("type") == "tool_use":
             arguments = orjson.dumps(block.get("input") or {}).decode()
-            calls.append(
-                {
-                    "id": block.get("id", ""),
-                    "type": "function",
-                    "function": {"name": block.get("name", ""), "arguments": arguments},
-                }
-            )
+            calls.append(tool_call(block.get("id", ""), block.get("name", ""), arguments))
     # Chat takes a null content only beside tool calls (an empty prefill is "").
     message: Json = {"role": "assistant", "content": "".join(texts) or (None if calls else "")}
     if calls:
@@ -165,11 +162,9 @@ def is_custom_tool(tool: Json) -> bool:
     return tool.get("type") in (None, "custom") and "input_schema" in tool
 
 
-def function_tool(tool: Json) -> Json:
-    function: Json = {"name": tool["name"], "parameters": tool.get("input_schema") or {}}
-    if tool.get("description"):
-        function["description"] = tool["description"]
-    return {"type": "function", "function": function}
+def tool_as_chat(tool: Json) -> Json:
+    parameters = tool.get("input_schema") or {}
+    return function_tool(tool["name"], parameters, tool.get("description") or None)
 
 
 def tool_choice(choice: Json, tools: list[Json]) -> Any:
@@ -185,7 +180,7 @@ def tool_choice(choice: Json, tools: list[Json]) -> Any:
                 f"tool_choice names '{name}', which is not a tool this model can call.",
                 param="tool_choice.name",
             )
-        return {"type": "function", "function": {"name": name}}
+        return named_tool_choice(name)
     return "auto"
 
 
@@ -206,7 +201,7 @@ def chat_request(body: Json) -> Json:
     user = (body.get("metadata") or {}).get("user_id")
     if isinstance(user, str) and user:
         out["user"] = user
-    tools = [function_tool(tool) for tool in body.get("tools") or [] if is_custom_tool(tool)]
+    tools = [tool_as_chat(tool) for tool in body.get("tools") or [] if is_custom_tool(tool)]
     if tools:
         out["tools"] = tools
     choice = body.get("tool_choice")
@@ -234,31 +229,22 @@ def stop_reason(finish: str | None, called: bool) -> str:
     return "tool_use" if called else STOP_REASONS.get(finish or "stop", "end_turn")
 
 
-def anthropic_usage(usage: Json) -> Json:
-    return {
-        "input_tokens": int(usage.get("prompt_tokens") or 0),
-        "output_tokens": int(usage.get("completion_tokens") or 0),
-    }
-
-
-def message_from_chat(answer: Json, model: str, message_id: str, usage: Json) -> Json:
-    """A chat completion as an Anthropic message. Every choice counts: Copilot's Claude
-    models put text and tool calls in separate choices."""
-    choices = [c for c in answer.get("choices") or [] if isinstance(c, dict)]
-    text = "".join(str((c.get("message") or {}).get("content") or "") for c in choices)
+def message_from_choice(choice: Json, model: str, message_id: str, usage: Json) -> Json:
+    """A chat answer's one choice (normalised: see `surfaces.choices`) as an Anthropic
+    message: its text, then its tool calls."""
+    message = choice["message"]
+    text = message["content"] if isinstance(message.get("content"), str) else ""
     content: list[Json] = [{"type": "text", "text": text}] if text else []
-    for choice in choices:
-        for call in (choice.get("message") or {}).get("tool_calls") or []:
-            function = call.get("function") or {}
-            content.append(
-                {
-                    "type": "tool_use",
-                    "id": call.get("id") or f"toolu_{len(content)}",
-                    "name": function.get("name", ""),
-                    "input": tool_input(function.get("arguments")),
-                }
-            )
-    finish = next((c.get("finish_reason") for c in choices if c.get("finish_reason")), None)
+    for call in message.get("tool_calls") or []:
+        function = call.get("function") or {}
+        content.append(
+            {
+                "type": "tool_use",
+                "id": call.get("id") or f"toolu_{len(content)}",
+                "name": function.get("name", ""),
+                "input": tool_input(function.get("arguments")),
+            }
+        )
     called = any(block["type"] == "tool_use" for block in content)
     return {
         "id": message_id,
@@ -266,29 +252,30 @@ def message_from_chat(answer: Json, model: str, message_id: str, usage: Json) ->
         "role": "assistant",
         "model": model,
         "content": content,
-        "stop_reason": stop_reason(finish, called),
+        "stop_reason": stop_reason(choice["finish_reason"], called),
         "stop_sequence": None,
-        "usage": anthropic_usage(usage),
+        "usage": anthropic_from_chat(usage),
     }
 
 
 class EventsFromChunks:
     """Chat chunks in, Anthropic stream events out (as dicts; framing is the surface's).
 
-    `start()`, then `feed(chunk)` per chunk, then `finish(usage)`. Blocks are opened as
-    their first piece arrives and closed when another begins: text, then each tool call.
+    `start()`, then `feed(chunk)` per chunk, then `finish_events(usage)`. Blocks are opened
+    as their first piece arrives and closed when another begins: text, then each tool call.
+    The chunks' choices are read as one answer (see `surfaces.choices`), which also knows
+    what was generated, to count usage by.
     """
 
     def __init__(self, message_id: str, model: str, input_tokens: int) -> None:
         self.message_id = message_id
         self.model = model
         self.input_tokens = input_tokens
+        self.choices = StreamChoices(single=True, model=model)
         self.index = -1  # the open block's index
-        self.open_key: Any = None  # what the open block holds: "text" or a tool call's key
+        self.open_key: Any = None  # what the open block holds: "text" or a tool call's number
         self.blocks: dict[Any, int] = {}
-        self.finish: str | None = None
         self.called = False
-        self.texts: list[str] = []  # what was generated, to count it if the upstream won't
 
     def start(self) -> list[Json]:
         message: Json = {
@@ -321,47 +308,41 @@ class EventsFromChunks:
 
     def feed(self, chunk: Json) -> list[Json]:
         events: list[Json] = []
-        for choice in chunk.get("choices") or []:
-            if not isinstance(choice, dict):
-                continue
-            delta = choice.get("delta") or {}
+        for choice in self.choices.read(chunk):
+            delta = choice["delta"]
             text = delta.get("content")
             if isinstance(text, str) and text:
                 if self.open_key != "text":
                     events += self._open("text", {"type": "text", "text": ""})
-                self.texts.append(text)
                 delta_event = {"type": "text_delta", "text": text}
                 events.append(
                     {"type": "content_block_delta", "index": self.index, "delta": delta_event}
                 )
             for call in delta.get("tool_calls") or []:
-                events += self._tool_call(choice.get("index", 0), call)
-            if choice.get("finish_reason"):
-                self.finish = choice["finish_reason"]
+                events += self._tool_call(call)
         return events
 
-    def _tool_call(self, choice_index: int, call: Json) -> list[Json]:
+    def _tool_call(self, call: Json) -> list[Json]:
         events: list[Json] = []
-        key = (choice_index, call.get("index", 0))
+        number = call["index"]  # ours: from 0, across the upstream's choices
         function = call.get("function") or {}
-        if key not in self.blocks:
+        if number not in self.blocks:
             self.called = True
             name = function.get("name", "")
-            self.texts.append(name)
             block = {"type": "tool_use", "id": call.get("id") or "", "name": name, "input": {}}
-            events += self._open(key, block)
+            events += self._open(number, block)
         if arguments := function.get("arguments"):
-            self.texts.append(arguments)
             delta = {"type": "input_json_delta", "partial_json": arguments}
             events.append(
-                {"type": "content_block_delta", "index": self.blocks[key], "delta": delta}
+                {"type": "content_block_delta", "index": self.blocks[number], "delta": delta}
             )
         return events
 
     def finish_events(self, usage: Json) -> list[Json]:
-        delta = {"stop_reason": stop_reason(self.finish, self.called), "stop_sequence": None}
+        finish = next((c["finish_reason"] for c in self.choices.closing()), None)
+        delta = {"stop_reason": stop_reason(finish, self.called), "stop_sequence": None}
         return [
             *self._close(),
-            {"type": "message_delta", "delta": delta, "usage": anthropic_usage(usage)},
+            {"type": "message_delta", "delta": delta, "usage": anthropic_from_chat(usage)},
             {"type": "message_stop"},
         ]

@@ -11,24 +11,19 @@ from ... import tokens
 from ...gateway import Call, new_id
 from ...upstreams.base import CHAT, Json
 from ..base import sse_response
+from ..choices import answer_usage, the_choice
 from ..streams import guarded
-from .translate import EventsFromChunks, chat_request, message_from_chat
+from .translate import EventsFromChunks, chat_request, message_from_choice
 
 
 async def answer(call: Call, body: Json) -> Response:
     request = chat_request(body)
     reply = await call.upstream.call(CHAT, request)
-    generated = [
-        text
-        for choice in reply.get("choices") or []
-        if isinstance(choice, dict)
-        for text in tokens.generated_texts(choice.get("message") or {})
-    ]
-    usage = tokens.reported_or_counted(
-        reply.get("usage"), body["model"], messages=request["messages"], generated=generated
-    )
+    choice = the_choice(reply)
+    usage = answer_usage(reply, [choice], request)
     call.record.add_usage(usage)
-    return call.answer("Message", message_from_chat(reply, body["model"], new_id("msg_"), usage))
+    message = message_from_choice(choice, body["model"], new_id("msg_"), usage)
+    return call.answer("Message", message)
 
 
 async def events(
@@ -45,15 +40,10 @@ async def events(
 
     for event in framed(converter.start()):
         yield event
-    reported: object = None
     async for chunk in chunks:
-        if isinstance(chunk.get("usage"), dict):
-            reported = chunk["usage"]
         for event in framed(converter.feed(chunk)):
             yield event
-    usage = tokens.reported_or_counted(
-        reported, body["model"], messages=request["messages"], generated=["".join(converter.texts)]
-    )
+    usage = converter.choices.usage(request)
     call.record.add_usage(usage)
     for event in framed(converter.finish_events(usage)):
         yield event

@@ -6,24 +6,22 @@ from collections.abc import AsyncGenerator, AsyncIterator
 
 from starlette.responses import Response
 
-from ... import tokens
-from ...access.models import require_model
+from ...access.models import model_for_prompt
+from ...access.prompt_limits import Prompt
 from ...gateway import Call, new_id, now
 from ...messages import content_text
 from ...upstreams.base import CHAT, Json
+from ...usage import chat_usage
 from ..base import sse_response
+from ..choices import StreamChoices, answer_usage, merged_answer_choices
 from ..streams import guarded
 from . import legacy
 from .envelope import envelope
 from .streams import DONE
 
 
-def prompt_usage(reported: object, chat: Json, generated: list[str]) -> tuple[int, int]:
-    """(prompt, completion) tokens of one prompt: as reported upstream, else counted."""
-    usage = tokens.reported_or_counted(
-        reported, chat["model"], messages=chat["messages"], generated=generated
-    )
-    return usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)
+def tokens_of(used: Json) -> tuple[int, int]:
+    return used.get("prompt_tokens", 0), used.get("completion_tokens", 0)
 
 
 async def complete(call: Call, body: Json, prompts: list[str]) -> Json:
@@ -32,17 +30,28 @@ async def complete(call: Call, body: Json, prompts: list[str]) -> Json:
     for number, prompt in enumerate(prompts):
         chat = legacy.chat_request(body, prompt)
         answer = await call.upstream.call(CHAT, chat)
-        generated = []
-        for position, choice in enumerate(answer.get("choices") or []):
-            text = content_text((choice.get("message") or {}).get("content"))
-            generated.append(text)
-            reason = legacy.finish_reason(choice.get("finish_reason") or "stop")
+        answered = merged_answer_choices(answer.get("choices"), single=n == 1)
+        for choice in answered:
+            text = content_text(choice["message"]["content"])
+            reason = legacy.finish_reason(choice["finish_reason"])
             echoed = prompt + text if body.get("echo") else text
-            choices.append(legacy.text_choice(number * n + position, echoed, reason))
-        used = prompt_usage(answer.get("usage"), chat, generated)
+            choices.append(legacy.text_choice(number * n + choice["index"], echoed, reason))
+        used = tokens_of(answer_usage(answer, answered, chat))
         prompt_tokens, completion_tokens = prompt_tokens + used[0], completion_tokens + used[1]
-    usage = tokens.usage(prompt_tokens, completion_tokens)
-    return envelope("text_completion", new_id("cmpl-"), now(), body["model"], choices, usage=usage)
+    total = chat_usage(prompt_tokens, completion_tokens)
+    return envelope("text_completion", new_id("cmpl-"), now(), body["model"], choices, usage=total)
+
+
+def streamed_choice(choice: Json, offset: int, echo: str, echoed: set[int]) -> Json | None:
+    """A normalised chat choice as a legacy one, numbered from `offset`, with `echo` (the
+    prompt, if echoed) before its first text; None when it says nothing."""
+    position = choice["index"]
+    text = choice["delta"].get("content") or ""
+    if echo and position not in echoed:
+        echoed.add(position)
+        text = echo + text
+    reason = legacy.finish_reason(choice["finish_reason"])
+    return legacy.text_choice(offset + position, text, reason) if text or reason else None
 
 
 async def stream(call: Call, body: Json, prompts: list[str]) -> AsyncIterator[bytes]:
@@ -68,27 +77,20 @@ async def stream(call: Call, body: Json, prompts: list[str]) -> AsyncIterator[by
     async def events() -> AsyncGenerator[bytes]:
         prompt_tokens = completion_tokens = 0
         for number, prompt in enumerate(prompts):
-            chunks = first if number == 0 else await call.upstream.stream(CHAT, request_for(prompt))
-            echoed: set[int] = set()
-            generated: dict[int, list[str]] = {}  # per choice, to count usage if need be
-            usage = None
+            request = request_for(prompt)
+            chunks = first if number == 0 else await call.upstream.stream(CHAT, request)
+            answer = StreamChoices(single=n == 1, model=body["model"])
+            echo, echoed = (prompt if body.get("echo") else ""), set[int]()
             async for upstream_chunk in chunks:
-                if isinstance(upstream_chunk.get("usage"), dict):
-                    usage = upstream_chunk["usage"]
-                for choice in upstream_chunk.get("choices") or []:
-                    position = choice.get("index", 0)
-                    text = (choice.get("delta") or {}).get("content") or ""
-                    generated.setdefault(position, []).append(text)
-                    if body.get("echo") and position not in echoed:
-                        echoed.add(position)
-                        text = prompt + text
-                    reason = legacy.finish_reason(choice.get("finish_reason"))
-                    if text or reason:
-                        yield chunk([legacy.text_choice(number * n + position, text, reason)])
-            texts = ["".join(parts) for parts in generated.values()]
-            used = prompt_usage(usage, request_for(prompt), texts)
+                for choice in answer.read(upstream_chunk):
+                    if out := streamed_choice(choice, number * n, echo, echoed):
+                        yield chunk([out])
+            for choice in answer.closing():
+                if out := streamed_choice(choice, number * n, echo, echoed):
+                    yield chunk([out])
+            used = tokens_of(answer.usage(request))
             prompt_tokens, completion_tokens = prompt_tokens + used[0], completion_tokens + used[1]
-        total = tokens.usage(prompt_tokens, completion_tokens)
+        total = chat_usage(prompt_tokens, completion_tokens)
         call.record.add_usage(total)
         if (body.get("stream_options") or {}).get("include_usage"):
             yield chunk([], usage=total)
@@ -98,7 +100,11 @@ async def stream(call: Call, body: Json, prompts: list[str]) -> AsyncIterator[by
 
 
 async def createCompletion(call: Call) -> Response:
-    info = await require_model(call, call.body["model"], "chat")
+    def sent(model: str) -> list[Prompt]:
+        body = {**call.body, "model": model}
+        return [legacy.chat_request(body, prompt)["messages"] for prompt in legacy.prompts(body)]
+
+    info = await model_for_prompt(call, call.body["model"], sent, param="prompt")
     body = {**call.body, "model": info.id}
     prompts = legacy.prompts(body)
     if body.get("stream"):

@@ -7,8 +7,8 @@ import struct
 
 from starlette.responses import Response
 
-from ... import tokens
-from ...access.models import require_model
+from ... import usage
+from ...access.models import model_for_prompt
 from ...errors import UpstreamFailed
 from ...gateway import Call
 from ...upstreams.base import EMBEDDINGS
@@ -25,7 +25,10 @@ def as_floats(vector: list[float]) -> list[float]:
 
 
 async def createEmbedding(call: Call) -> Response:
-    info = await require_model(call, call.body["model"], "embeddings")
+    def sent(model: str) -> list[str]:
+        return texts_of(call.body["input"], model, "input")
+
+    info = await model_for_prompt(call, call.body["model"], sent, kind="embeddings", param="input")
     body = {**call.body, "model": info.id}
     texts = texts_of(body["input"], body["model"], "input")
     upstream_body = {"model": body["model"], "input": texts, "encoding_format": "float"}
@@ -41,8 +44,8 @@ async def createEmbedding(call: Call) -> Response:
     if len(data) != len(texts) or not all(isinstance(item.get("embedding"), list) for item in data):
         raise UpstreamFailed("The upstream returned embeddings that do not match the input.")
     encode = as_base64 if body.get("encoding_format") == "base64" else as_floats
-    usage = tokens.reported_or_counted(answer.get("usage"), body["model"], inputs=texts)
-    call.record.add_usage(usage)
+    counted = usage.reported_or_counted(answer.get("usage"), body["model"], inputs=texts)
+    call.record.add_usage(counted)
     result = {
         "object": "list",
         "data": [
@@ -51,8 +54,8 @@ async def createEmbedding(call: Call) -> Response:
         ],
         "model": answer.get("model") or body["model"],
         "usage": {
-            "prompt_tokens": usage.get("prompt_tokens", 0),
-            "total_tokens": usage.get("total_tokens", 0),
+            "prompt_tokens": counted.get("prompt_tokens", 0),
+            "total_tokens": counted.get("total_tokens", 0),
         },
     }
     return call.answer("CreateEmbeddingResponse", result)

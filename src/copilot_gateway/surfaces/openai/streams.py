@@ -5,13 +5,12 @@ Every chat stream ends with `data: [DONE]`, or with an error event (see `surface
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
-from ... import tokens
 from ...gateway import Call
 from ...upstreams.base import Json
-from .choices import StreamChoices
+from ..choices import StreamChoices
 from .envelope import envelope
 
 DONE = b"data: [DONE]\n\n"
@@ -24,74 +23,38 @@ class ChatStream:
         self, call: Call, completion_id: str, created: int, request: Json, include_usage: bool
     ) -> None:
         self.call = call
-        self.choices = StreamChoices(single=(request.get("n") or 1) == 1)
+        single = (request.get("n") or 1) == 1
+        self.choices = StreamChoices(single, request["model"])
         self.completion_id = completion_id
         self.created = created
         self.request = request
         self.include_usage = include_usage
-        self.usage: Json | None = None
-        # What was generated, per choice and per tool call, to count usage if need be.
-        self.content: dict[int, list[str]] = {}
-        self.tool_calls: dict[tuple[int, int], list[str]] = {}
 
-    def chunk(self, choices: list[Json], model: str, **extra: Any) -> bytes:
+    def chunk(self, choices: list[Json], **extra: Any) -> bytes:
         body = envelope(
-            "chat.completion.chunk", self.completion_id, self.created, model, choices, **extra
+            "chat.completion.chunk",
+            self.completion_id,
+            self.created,
+            self.choices.model,
+            choices,
+            **extra,
         )
         checked = self.call.conforming("CreateChatCompletionStreamResponse", body)
         return self.call.surface.sse_event(checked)
 
     async def events(self, upstream: AsyncIterator[Json]) -> AsyncGenerator[bytes]:
-        model = self.request["model"]
         try:
             async for chunk in upstream:
-                if isinstance(chunk.get("usage"), dict):
-                    self.usage = chunk["usage"]
-                model = chunk.get("model") or model
-                normalised = (
-                    self.choices.normalise(c)
-                    for c in chunk.get("choices") or []
-                    if isinstance(c, dict)
-                )
-                choices = [choice for choice in normalised if choice]
-                if not choices:
-                    continue  # e.g. Copilot's opening prompt-filter chunk, or the usage chunk
-                self.remember(choices)
-                yield self.chunk(choices, model)
+                if choices := self.choices.read(chunk):
+                    yield self.chunk(choices)
         except BaseException:
             # Ended early (the client left, the upstream failed): what was relayed is used.
-            self.call.record.add_usage(self.counted_usage(None, model))
+            self.call.record.add_usage(self.choices.usage(self.request))
             raise
         if closing := self.choices.closing():
-            yield self.chunk(closing, model)
-        usage = self.counted_usage(self.usage, model)
+            yield self.chunk(closing)
+        usage = self.choices.usage(self.request)
         self.call.record.add_usage(usage)
         if self.include_usage:
-            yield self.chunk([], model, usage=usage)
+            yield self.chunk([], usage=usage)
         yield DONE
-
-    def counted_usage(self, reported: Json | None, model: str) -> Json:
-        return tokens.reported_or_counted(
-            reported, model, messages=self.request.get("messages", []), generated=self.generated()
-        )
-
-    def remember(self, choices: list[Json]) -> None:
-        for choice in choices:
-            delta = choice.get("delta") or {}
-            if isinstance(delta.get("content"), str):
-                self.content.setdefault(choice["index"], []).append(delta["content"])
-            for call in delta.get("tool_calls") or []:
-                function = call.get("function") or {}
-                parts = self.tool_calls.setdefault((choice["index"], call.get("index", 0)), [""])
-                if function.get("name"):
-                    parts[0] = function["name"]
-                parts.append(function.get("arguments") or "")
-
-    def generated(self) -> Iterator[str]:
-        """What was generated, whole per choice and call (pieces would tokenize differently);
-        joined only if usage must be counted."""
-        for parts in self.content.values():
-            yield "".join(parts)
-        for name, *arguments in self.tool_calls.values():
-            yield name
-            yield "".join(arguments)

@@ -41,9 +41,7 @@ class OpenAISurface(Surface):
     name = "openai"
     document = DOCUMENT
     operations = OPERATIONS
-
-    def handler(self, operation_id: str) -> Handler:
-        return HANDLERS[operation_id]
+    handlers = HANDLERS
 
     def error_body(self, error: GatewayError) -> dict[str, Any]:
         return error_body(error)

@@ -8,12 +8,15 @@ checks events for one call, and says how a failed stream ends (the spec's `error
 
 from __future__ import annotations
 
-from .... import tokens
+from .... import usage
 from ....errors import GatewayError
 from ....gateway import Call, new_id
 from ....upstreams.base import Json
-from ..choices import StreamChoices
-from .objects import finished, function_call_item, message_item, text_part, usage_from_chat
+from ...choices import StreamChoices
+from .objects import finished, function_call_item, message_item, text_part
+
+# The events that end a Responses stream, whoever streams it: no `[DONE]` follows them.
+TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed", "error")
 
 
 class ResponseEvents:
@@ -49,14 +52,13 @@ class ChatToResponseEvents:
         self.request = request
         self.chat_request = chat_request
         self.response = response  # the in-progress Response (id, echoed settings)
-        self.choices = StreamChoices(single=True)
+        self.choices = StreamChoices(single=True, model=request["model"])
         self.output: list[Json] = []  # finished items, in output order
         self.text: Json | None = None  # the message item being streamed, if any
         self.calls: dict[int, Json] = {}  # tool call number -> its function_call item
         self.open_call: int | None = None
-        self.usage: Json | None = None
+        self.chat_usage: Json = {}  # in chat's terms, for the record: set by `closing`
         self.finish_reason: str | None = None
-        self.model = request["model"]
 
     def opening(self) -> list[Json]:
         return [
@@ -65,13 +67,8 @@ class ChatToResponseEvents:
         ]
 
     def chunk(self, chunk: Json) -> list[Json]:
-        if isinstance(chunk.get("usage"), dict):
-            self.usage = chunk["usage"]
-        self.model = chunk.get("model") or self.model
         events: list[Json] = []
-        for raw in chunk.get("choices") or []:
-            if not isinstance(raw, dict) or not (choice := self.choices.normalise(raw)):
-                continue
+        for choice in self.choices.read(chunk):
             delta = choice["delta"]
             if isinstance(delta.get("content"), str) and delta["content"]:
                 events += self.text_delta(delta["content"])
@@ -189,29 +186,14 @@ class ChatToResponseEvents:
             {"type": "response.output_item.done", "output_index": index, "item": item},
         ]
 
-    def generated(self) -> list[str]:
-        texts = [part["text"] for item in self.output for part in item.get("content", [])]
-        texts += [
-            text
-            for item in self.output
-            for text in (item.get("name"), item.get("arguments"))
-            if text
-        ]
-        return texts
-
     def closing(self) -> list[Json]:
         """The last events: open items done, then the finished response."""
         events = self.close_text() + self.close_call()
-        chat_usage = tokens.reported_or_counted(
-            self.usage,
-            self.model,
-            messages=self.chat_request["messages"],
-            generated=self.generated(),
-        )
+        self.chat_usage = self.choices.usage(self.chat_request)
         self.response = finished(
-            {**self.response, "model": self.model},
+            {**self.response, "model": self.choices.model},
             self.output,
-            usage_from_chat(chat_usage),
+            usage.responses_from_chat(self.chat_usage),
             self.finish_reason,
         )
         kind = (

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from .... import usage
 from ....errors import InvalidRequest, UpstreamFailed
+from ....messages import content_text
 from ....upstreams.base import Json
-from .objects import as_chat_completion_parts, usage_as_chat
-
-TERMINAL = ("response.completed", "response.incomplete", "response.failed")
+from ...chat_tools import tool_call
+from .events import TERMINAL_EVENTS
+from .objects import as_chat_completion_parts
 
 
 def part_as_input(part: Any) -> Json:
@@ -28,12 +30,6 @@ def part_as_input(part: Any) -> Json:
     return {"type": "input_text", "text": str(part.get("text", ""))}
 
 
-def text_content(content: Any) -> str:
-    if isinstance(content, list):
-        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
-    return content if isinstance(content, str) else ""
-
-
 def input_of(messages: list[Json]) -> list[Json]:
     items: list[Json] = []
     for message in messages:
@@ -43,12 +39,12 @@ def input_of(messages: list[Json]) -> list[Json]:
                 {
                     "type": "function_call_output",
                     "call_id": message.get("tool_call_id", ""),
-                    "output": text_content(message.get("content")),
+                    "output": content_text(message.get("content")),
                 }
             )
             continue
         if role == "assistant":
-            if text := text_content(message.get("content")):
+            if text := content_text(message.get("content")):
                 items.append({"type": "message", "role": "assistant", "content": text})
             for call in message.get("tool_calls") or []:
                 function = call.get("function") or {}
@@ -65,7 +61,7 @@ def input_of(messages: list[Json]) -> list[Json]:
         if isinstance(content, list) and role == "user":
             content = [part_as_input(part) for part in content]
         else:
-            content = text_content(content)
+            content = content_text(content)
         items.append({"type": "message", "role": role, "content": content})
     return items
 
@@ -141,16 +137,12 @@ def chat_answer(response: Json) -> Json:
         "choices": [{"index": 0, "message": message, "finish_reason": reason}],
     }
     if isinstance(response.get("usage"), dict):
-        answer["usage"] = usage_as_chat(response["usage"])
+        answer["usage"] = usage.chat_from_responses(response["usage"])
     return answer
 
 
 def chunk(delta: Json, finish_reason: str | None = None, **extra: Any) -> Json:
     return {"choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}], **extra}
-
-
-def is_call(item: Any) -> bool:
-    return isinstance(item, dict) and item.get("type") == "function_call"
 
 
 async def chat_chunks(events: AsyncIterator[Json]) -> AsyncIterator[Json]:
@@ -167,29 +159,29 @@ async def chat_chunks(events: AsyncIterator[Json]) -> AsyncIterator[Json]:
             ):
                 item = event["item"]
                 calls[event["output_index"]] = len(calls)
-                head = {
-                    "index": calls[event["output_index"]],
-                    "id": item.get("call_id"),
-                    "type": "function",
-                    "function": {"name": item.get("name"), "arguments": item.get("arguments", "")},
-                }
+                call = tool_call(item.get("call_id"), item.get("name"), item.get("arguments", ""))
+                head = {"index": calls[event["output_index"]], **call}
                 yield chunk({"tool_calls": [head]})
             elif kind == "response.function_call_arguments.delta":
                 number = calls.get(event.get("output_index", -1), 0)
                 arguments = {"index": number, "function": {"arguments": event.get("delta", "")}}
                 yield chunk({"tool_calls": [arguments]})
-            elif kind in TERMINAL:
+            elif kind == "error":
+                raise UpstreamFailed(f"The upstream failed mid-stream: {event.get('message')}")
+            elif kind in TERMINAL_EVENTS:
                 response = event["response"]
                 if kind == "response.failed":
                     message = (response.get("error") or {}).get("message", "response failed")
                     raise UpstreamFailed(f"The upstream failed mid-stream: {message}")
                 _, _, reason = as_chat_completion_parts(response)
-                usage = response.get("usage")
-                extra = {"usage": usage_as_chat(usage)} if isinstance(usage, dict) else {}
+                reported = response.get("usage")
+                extra = (
+                    {"usage": usage.chat_from_responses(reported)}
+                    if isinstance(reported, dict)
+                    else {}
+                )
                 yield chunk({}, reason, model=response.get("model"), **extra)
                 return
-            elif kind == "error":
-                raise UpstreamFailed(f"The upstream failed mid-stream: {event.get('message')}")
     finally:
         await events.aclose()  # type: ignore[attr-defined]
     raise UpstreamFailed("The upstream stream ended before the response was complete.")

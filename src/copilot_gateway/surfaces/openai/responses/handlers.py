@@ -12,19 +12,19 @@ from collections.abc import AsyncIterator
 
 from starlette.responses import Response
 
-from ....access.models import require_model
+from .... import usage
+from ....access.models import model_for_prompt
 from ....errors import InvalidRequest, NotFound, UpstreamFailed
 from ....gateway import Call, new_id, now
 from ....state.responses import StoredResponse
 from ....upstreams.base import CHAT, RESPONSES, Json
 from ...base import sse_response
 from ...streams import guarded
-from ..chat import completed
-from .events import ChatToResponseEvents, ResponseEvents
-from .objects import response_from_chat, response_object, usage_as_chat, with_item_ids
-from .requests import chat_request, input_items, refuse_unsupported
+from ..chat_answers import completed
+from .events import TERMINAL_EVENTS, ChatToResponseEvents, ResponseEvents
+from .objects import response_from_chat, response_object, with_item_ids
+from .requests import chat_request, input_items, messages_of, refuse_unsupported
 
-TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed", "error")
 # What the gateway decides for the upstream: it keeps the state itself.
 GATEWAY_OWNED = ("previous_response_id", "store", "background", "conversation")
 
@@ -61,9 +61,9 @@ class Turn:
             "metadata": self.body.get("metadata") or response.get("metadata") or {},
         }
 
-    async def keep(self, response: Json) -> None:
-        if isinstance(response.get("usage"), dict):
-            self.call.record.add_usage(usage_as_chat(response["usage"]))
+    async def keep(self, response: Json, chat_usage: Json | None) -> None:
+        """Record its usage (in chat's terms, as the record counts), and store it if asked."""
+        self.call.record.add_usage(chat_usage)
         if self.store:
             stored = StoredResponse(response, self.items, self.context)
             await self.call.gateway.responses.put(owner_of(self.call), stored)
@@ -71,6 +71,12 @@ class Turn:
     def native_body(self, stream: bool) -> Json:
         body = {key: value for key, value in self.body.items() if key not in GATEWAY_OWNED}
         return {**body, "input": self.context, "store": False, "stream": stream}
+
+
+def native_usage(response: Json) -> Json | None:
+    """A native upstream's Response usage, in chat's terms."""
+    reported = response.get("usage")
+    return usage.chat_from_responses(reported) if isinstance(reported, dict) else None
 
 
 async def earlier_context(call: Call, body: Json) -> list[Json]:
@@ -89,9 +95,17 @@ async def createResponse(call: Call) -> Response:
         # The spec leaves it optional (a prompt template may name one); templates are not served.
         raise InvalidRequest("Missing required parameter: 'model'.", param="model")
     refuse_unsupported(body)
-    info = await require_model(call, body["model"], "chat")
+    earlier = await earlier_context(call, body)
+    # Counted as chat messages, on either route (what chat cannot take counts as its JSON).
+    context = earlier + input_items(body)
+    info = await model_for_prompt(
+        call,
+        body["model"],
+        lambda _: [messages_of(body.get("instructions"), context, counting=True)],
+        param="input",
+    )
     body = {**body, "model": info.id}  # an alias or a dated name, as the upstream knows it
-    turn = Turn(call, body, await earlier_context(call, body))
+    turn = Turn(call, body, earlier)
     native = info.serves(RESPONSES)
     if body.get("stream"):
         events = ResponseEvents(call)
@@ -99,12 +113,14 @@ async def createResponse(call: Call) -> Response:
         return sse_response(guarded(call, await relay, events.error_event))
     if native:
         response = turn.echoed(await call.upstream.call(RESPONSES, turn.native_body(False)))
+        chat_usage = native_usage(response)
     else:
         chat_body = chat_request(body, turn.context)
         completion = completed(await call.upstream.call(CHAT, chat_body), chat_body)
         response = response_from_chat(completion, body, turn.id, turn.created_at)
+        chat_usage = completion["usage"]
     answer = call.answer("Response", response)  # checked before it is stored
-    await turn.keep(response)
+    await turn.keep(response, chat_usage)
     return answer
 
 
@@ -123,7 +139,8 @@ async def translated_stream(turn: Turn, events: ResponseEvents) -> AsyncIterator
             for event in translator.chunk(chunk):
                 yield events.event(event)
         closing = translator.closing()
-        await turn.keep(translator.response)  # stored before the client hears it is done
+        # Stored before the client hears it is done.
+        await turn.keep(translator.response, translator.chat_usage)
         for event in closing:
             yield events.event(event)
 
@@ -142,7 +159,7 @@ async def native_stream(turn: Turn, events: ResponseEvents) -> AsyncIterator[byt
                 if isinstance(event.get("response"), dict):
                     event = {**event, "response": turn.echoed(event["response"])}
                     if kind in TERMINAL_EVENTS:
-                        await turn.keep(event["response"])
+                        await turn.keep(event["response"], native_usage(event["response"]))
                 yield events.event(event)
                 if kind in TERMINAL_EVENTS:
                     return

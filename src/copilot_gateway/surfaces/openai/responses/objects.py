@@ -1,12 +1,14 @@
 """The objects of the Responses API the gateway builds: a `Response` (its request's
-settings echoed, as OpenAI does), its output items, its usage (pure functions)."""
+settings echoed, as OpenAI does) and its output items (pure functions)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .... import usage
 from ....gateway import new_id
 from ....upstreams.base import Json
+from ...chat_tools import tool_call
 
 # Request fields a Response echoes, with OpenAI's value when the request left them out.
 ECHOED: dict[str, Any] = {
@@ -81,41 +83,6 @@ def function_call_item(
     }
 
 
-def usage_from_chat(usage: Json) -> Json:
-    """Chat's usage (`prompt_tokens`, ...) as the Responses API counts it."""
-    prompt = usage.get("prompt_tokens") or 0
-    completion = usage.get("completion_tokens") or 0
-    prompt_details = usage.get("prompt_tokens_details") or {}
-    completion_details = usage.get("completion_tokens_details") or {}
-    return {
-        "input_tokens": prompt,
-        "input_tokens_details": {
-            "cached_tokens": prompt_details.get("cached_tokens") or 0,
-            "cache_write_tokens": 0,
-        },
-        "output_tokens": completion,
-        "output_tokens_details": {
-            "reasoning_tokens": completion_details.get("reasoning_tokens") or 0
-        },
-        "total_tokens": usage.get("total_tokens") or prompt + completion,
-    }
-
-
-def usage_as_chat(usage: Json) -> Json:
-    """The Responses API's usage as chat counts it."""
-    prompt = usage.get("input_tokens") or 0
-    completion = usage.get("output_tokens") or 0
-    cached = (usage.get("input_tokens_details") or {}).get("cached_tokens") or 0
-    reasoning = (usage.get("output_tokens_details") or {}).get("reasoning_tokens") or 0
-    return {
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": usage.get("total_tokens") or prompt + completion,
-        "prompt_tokens_details": {"cached_tokens": cached},
-        "completion_tokens_details": {"reasoning_tokens": reasoning},
-    }
-
-
 def finished(response: Json, output: list[Json], usage: Json, finish_reason: str | None) -> Json:
     """The response, done: its output, usage, and status from chat's finish reason."""
     reason = INCOMPLETE_REASONS.get(finish_reason or "")
@@ -143,8 +110,8 @@ def response_from_chat(completion: Json, request: Json, response_id: str, create
         )
     response = response_object(request, response_id, created_at, "in_progress")
     response["model"] = completion.get("model") or request["model"]
-    usage = usage_from_chat(completion["usage"])
-    return finished(response, output, usage, choice["finish_reason"])
+    counted = usage.responses_from_chat(completion["usage"])
+    return finished(response, output, counted, choice["finish_reason"])
 
 
 def output_text(response: Json) -> str:
@@ -186,11 +153,7 @@ def with_item_ids(items: list[Json]) -> list[Json]:
 def as_chat_completion_parts(response: Json) -> tuple[str | None, list[Json], str]:
     """A Response's text, tool calls (chat's shape) and chat finish reason."""
     calls = [
-        {
-            "id": item["call_id"],
-            "type": "function",
-            "function": {"name": item["name"], "arguments": item.get("arguments", "")},
-        }
+        tool_call(item["call_id"], item["name"], item.get("arguments", ""))
         for item in response.get("output") or []
         if item.get("type") == "function_call"
     ]

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from ....errors import InvalidRequest
 from ....messages import content_text
 from ....upstreams.base import Json
+from ...chat_tools import function_tool, named_tool_choice, tool_call
 
 # Request fields chat takes under the same name and meaning.
 SAME_FIELDS = ("temperature", "top_p")
@@ -69,23 +72,38 @@ def part_as_chat(part: Json, param: str) -> Json:
     raise unsupported(f"Content of type '{kind}'", f"{param}.type")
 
 
+def as_json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def counted_part(part: Json, param: str) -> Json:
+    """A content part as counted: what chat cannot take counts as its JSON."""
+    try:
+        return part_as_chat(part, param)
+    except InvalidRequest:
+        return {"type": "text", "text": as_json_text(part)}
+
+
 def text_of(parts: list[Json]) -> str:
     return "".join(part["text"] for part in parts if part["type"] == "text")
 
 
-def message_as_chat(item: Json, param: str) -> Json:
+def message_as_chat(item: Json, param: str, counting: bool = False) -> Json:
     role = item.get("role")
     role = "system" if role == "developer" else role  # not every chat backend knows developer
     content = item.get("content")
     if isinstance(content, list):
-        parts = [part_as_chat(part, f"{param}.content[{i}]") for i, part in enumerate(content)]
+        as_part = counted_part if counting else part_as_chat
+        parts = [as_part(part, f"{param}.content[{i}]") for i, part in enumerate(content)]
         # Only user messages take parts (images); the others take text.
         content = parts if role == "user" else text_of(parts)
     return {"role": role, "content": content if content is not None else ""}
 
 
-def messages_of(instructions: Any, items: list[Json]) -> list[Json]:
-    """The chat messages for these input items (earlier turns included)."""
+def messages_of(instructions: Any, items: list[Json], *, counting: bool = False) -> list[Json]:
+    """The chat messages for these input items (earlier turns included). `counting` (for
+    the prompt limit, which natively served models need too) counts what chat cannot take
+    as its JSON instead of refusing it."""
     messages: list[Json] = []
     if isinstance(instructions, str) and instructions:
         messages.append({"role": "system", "content": instructions})
@@ -93,13 +111,9 @@ def messages_of(instructions: Any, items: list[Json]) -> list[Json]:
         param = f"input[{index}]"
         kind = item.get("type", "message")
         if kind == "message":
-            messages.append(message_as_chat(item, param))
+            messages.append(message_as_chat(item, param, counting))
         elif kind == "function_call":
-            call = {
-                "id": item["call_id"],
-                "type": "function",
-                "function": {"name": item["name"], "arguments": item.get("arguments", "")},
-            }
+            call = tool_call(item["call_id"], item["name"], item.get("arguments", ""))
             last = messages[-1] if messages else None
             if last and last["role"] == "assistant":  # one turn: its text and its calls
                 last.setdefault("tool_calls", []).append(call)
@@ -115,24 +129,24 @@ def messages_of(instructions: Any, items: list[Json]) -> list[Json]:
             )
         elif kind == "reasoning":
             continue  # chat has no place for a reasoning item: the model reasons afresh
+        elif counting:
+            messages.append({"role": "user", "content": as_json_text(item)})
         else:
             raise unsupported(f"An input item of type '{kind}'", f"{param}.type")
     return messages
 
 
 def tool_as_chat(tool: Json) -> Json:
-    function = {"name": tool["name"]}
-    for key in ("description", "parameters", "strict"):
-        if tool.get(key) is not None:
-            function[key] = tool[key]
-    return {"type": "function", "function": function}
+    return function_tool(
+        tool["name"], tool.get("parameters"), tool.get("description"), tool.get("strict")
+    )
 
 
 def tool_choice_as_chat(choice: Any) -> Any:
     if isinstance(choice, str):
         return choice
     if choice.get("type") == "function":
-        return {"type": "function", "function": {"name": choice["name"]}}
+        return named_tool_choice(choice["name"])
     raise unsupported(f"A tool_choice of type '{choice.get('type')}'", "tool_choice.type")
 
 
@@ -149,8 +163,7 @@ def format_as_chat(text: Json | None) -> Json | None:
 
 def chat_request(request: Json, items: list[Json]) -> Json:
     """The chat request for a Responses request whose full input (earlier turns first) is
-    `items`."""
-    refuse_unsupported(request)
+    `items`. (What no route serves is refused before: see `refuse_unsupported`.)"""
     refuse_built_in_tools(request)
     messages = messages_of(request.get("instructions"), items)
     if not messages:

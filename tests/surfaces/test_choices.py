@@ -1,5 +1,6 @@
-"""Upstream choices made OpenAI's: Claude's split answers merged, tool calls numbered from
-0, and `tool_calls` as the finish reason whenever a tool was called."""
+"""Upstream choices read as one answer, for every surface: Claude's split answers merged,
+tool calls numbered from 0, `tool_calls` as the finish reason whenever a tool was called, and
+the answer's usage as reported or counted from what it generated."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from typing import Any
 
 import pytest
 
-from copilot_gateway.surfaces.openai.choices import (
+from copilot_gateway import tokens, usage
+from copilot_gateway.surfaces.choices import (
     StreamChoices,
+    answer_usage,
     finish_reason,
     merged_answer_choices,
+    the_choice,
 )
 
 
@@ -112,7 +116,7 @@ def delta_choice(index: int, reason: str | None = None, **delta: Any) -> dict[st
 
 
 def test_claudes_split_stream_becomes_choice_0_with_calls_from_0_and_one_finish() -> None:
-    choices = StreamChoices(single=True)
+    choices = StreamChoices(single=True, model="m")
     head = {"index": 1, "id": "c1", "type": "function", "function": {"name": "f", "arguments": ""}}
     tail = {"index": 1, "function": {"arguments": "{}"}}
     sent = [
@@ -135,7 +139,7 @@ def test_claudes_split_stream_becomes_choice_0_with_calls_from_0_and_one_finish(
 
 
 def test_stream_tool_calls_are_renumbered_in_order_of_appearance() -> None:
-    choices = StreamChoices(single=True)
+    choices = StreamChoices(single=True, model="m")
     numbers = []
     for upstream_index in (3, 7, 3, 9, 7):
         call = {"index": upstream_index, "function": {"arguments": "x"}}
@@ -146,7 +150,7 @@ def test_stream_tool_calls_are_renumbered_in_order_of_appearance() -> None:
 
 
 def test_a_finish_with_content_is_sent_without_its_reason() -> None:
-    choices = StreamChoices(single=True)
+    choices = StreamChoices(single=True, model="m")
     out = choices.normalise(delta_choice(0, "length", content="last words"))
     assert out == {
         "index": 0,
@@ -158,14 +162,14 @@ def test_a_finish_with_content_is_sent_without_its_reason() -> None:
 
 
 def test_a_held_finish_other_than_stop_wins() -> None:
-    choices = StreamChoices(single=True)
+    choices = StreamChoices(single=True, model="m")
     choices.normalise(delta_choice(0, "length"))
     choices.normalise(delta_choice(1, "stop"))
     assert choices.closing()[0]["finish_reason"] == "length"
 
 
 def test_a_plain_stream_closes_with_stop() -> None:
-    choices = StreamChoices(single=True)
+    choices = StreamChoices(single=True, model="m")
     assert choices.normalise(delta_choice(0, content="hi")) is not None
     assert choices.normalise(delta_choice(0, "stop")) is None
     closing = [{"index": 0, "delta": {}, "logprobs": None, "finish_reason": "stop"}]
@@ -173,13 +177,13 @@ def test_a_plain_stream_closes_with_stop() -> None:
 
 
 def test_a_stream_that_never_finished_closes_with_nothing() -> None:
-    choices = StreamChoices(single=True)
+    choices = StreamChoices(single=True, model="m")
     choices.normalise(delta_choice(0, content="cut short"))
     assert choices.closing() == []
 
 
 def test_several_choices_keep_their_index_and_finish_as_they_go() -> None:
-    choices = StreamChoices(single=False)
+    choices = StreamChoices(single=False, model="m")
     first = choices.normalise(delta_choice(1, tool_calls=[{"index": 5, "id": "c"}]))
     finished = choices.normalise(delta_choice(1, "stop"))
     other = choices.normalise(delta_choice(0, "stop"))
@@ -191,8 +195,84 @@ def test_several_choices_keep_their_index_and_finish_as_they_go() -> None:
 
 
 def test_only_openais_delta_fields_pass() -> None:
-    choices = StreamChoices(single=True)
+    choices = StreamChoices(single=True, model="m")
     out = choices.normalise(
         delta_choice(0, content="x", copilot_annotations={"a": 1}, reasoning_text="secret")
     )
     assert out is not None and out["delta"] == {"content": "x"}
+
+
+def test_tool_calls_of_different_choices_with_one_upstream_index_stay_apart() -> None:
+    """Each split choice numbers its own calls: (choice, index) names a call, not index."""
+    choices = StreamChoices(single=True, model="m")
+    first = {"index": 0, "id": "a", "function": {"name": "one", "arguments": "{}"}}
+    second = {"index": 0, "id": "b", "function": {"name": "two", "arguments": "{}"}}
+    sent = [
+        choices.normalise(delta_choice(0, tool_calls=[first])),
+        choices.normalise(delta_choice(1, tool_calls=[second])),
+    ]
+    assert [c["delta"]["tool_calls"][0]["index"] for c in sent if c] == [0, 1]
+
+
+def chunk(*choices: Any, **extra: Any) -> dict[str, Any]:
+    return {"choices": list(choices), **extra}
+
+
+def test_reading_chunks_keeps_the_upstreams_model_and_usage_and_skips_the_rest() -> None:
+    choices = StreamChoices(single=True, model="asked")
+    assert choices.read({"choices": [], "prompt_filter_results": []}) == []
+    assert choices.read({"choices": None}) == []
+    assert choices.read(chunk("not a choice", delta_choice(0, content="hi"), model="served"))
+    assert choices.model == "served"
+    assert choices.read(chunk(model="")) == [] and choices.model == "served"
+    reported = {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}
+    assert choices.read(chunk(usage=reported)) == []
+    assert choices.usage({"messages": []}) is reported
+
+
+def test_what_a_stream_generated_is_whole_per_choice_and_per_call() -> None:
+    choices = StreamChoices(single=True, model="gpt-4o")
+    head = {"index": 1, "id": "c", "function": {"name": "weather", "arguments": '{"city":'}}
+    tail = {"index": 1, "function": {"arguments": '"Paris"}'}}
+    for upstream in (
+        chunk(delta_choice(0, content="Check")),
+        chunk(delta_choice(0, content="ing.")),
+        chunk(delta_choice(1, tool_calls=[head])),
+        chunk(delta_choice(1, tool_calls=[tail])),
+    ):
+        choices.read(upstream)
+    assert list(choices.generated()) == ["Checking.", "weather", '{"city":"Paris"}']
+    request: dict[str, Any] = {
+        "model": "gpt-4o",
+        "messages": [{"role": "user", "content": "Weather?"}],
+    }
+    counted = choices.usage(request)
+    assert counted == usage.reported_or_counted(
+        None, "gpt-4o", messages=request["messages"], generated=choices.generated()
+    )
+
+
+def test_a_non_streamed_answer_is_read_as_one_choice_even_when_there_is_none() -> None:
+    assert the_choice({"choices": [{"message": {"content": "a"}}, "junk"]})["message"] == {
+        "role": "assistant",
+        "content": "a",
+        "refusal": None,
+    }
+    empty = the_choice({})
+    assert empty["message"]["content"] is None and empty["finish_reason"] == "stop"
+
+
+def test_a_non_streamed_answers_usage_is_reported_or_counted_from_its_choices() -> None:
+    request = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Weather?"}]}
+    answer = {
+        "choices": [
+            {"message": {"content": "Checking."}},
+            {"message": {"tool_calls": [tool_call("c", "weather", '{"city":"Paris"}')]}},
+        ]
+    }
+    choices = merged_answer_choices(answer["choices"], single=True)
+    counted = answer_usage(answer, choices, request)
+    generated = ["Checking.", "weather", '{"city":"Paris"}']
+    assert counted["completion_tokens"] == tokens.count(generated, "gpt-4o")
+    reported = {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}
+    assert answer_usage({**answer, "usage": reported}, choices, request) is reported
