@@ -66,16 +66,6 @@ def test_count_prompt_counts_content_parts_and_tool_calls() -> None:
     )
 
 
-def test_truncate_keeps_the_longest_prefix_within_the_budget() -> None:
-    text = "one two three four five six seven"
-    whole = tokens.count([text], "gpt-4o")
-    cut, total = tokens.truncate(text, 3, "gpt-4o")
-    assert total == whole > 3
-    assert text.startswith(cut) and cut != text
-    assert tokens.count([cut], "gpt-4o") == 3
-    assert tokens.truncate(text, whole, "gpt-4o") == (text, whole)
-
-
 @pytest.mark.parametrize("model", ["gpt-4", "gpt-4o"])
 def test_decode_turns_token_ids_back_into_text(model: str) -> None:
     text = "hello world, token ids"

@@ -65,21 +65,3 @@ def count_prompt(messages: list[dict], model: str) -> int:
     names = [str(m["name"]) for m in messages if m.get("name")]
     overhead = TOKENS_PER_MESSAGE * len(messages) + TOKENS_PER_NAME * len(names) + TOKENS_PER_REPLY
     return count(texts + names, model) + overhead
-
-
-# Used only by the emulator, until it counts and builds usage on its own (the gateway's
-# usage objects are `usage`'s): then these two go.
-
-
-def truncate(text: str, max_tokens: int, model: str) -> tuple[str, int]:
-    """(the longest prefix within max_tokens, the tokens of the whole text)"""
-    cut, total = toktok.truncate(text, max_tokens, encoding_for(model))
-    return cut, total
-
-
-def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
-    return {
-        "prompt_tokens": prompt_tokens,
-        "completion_tokens": completion_tokens,
-        "total_tokens": prompt_tokens + completion_tokens,
-    }
