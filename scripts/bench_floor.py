@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from copilot_gateway.app import uvicorn_options
 from copilot_gateway.settings import Settings
-from copilot_gateway.upstreams.http import make_client
+from copilot_gateway.upstreams.client import make_client
 
 OBJECT = {"type": "object"}
 SPEC = {

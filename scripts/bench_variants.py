@@ -34,10 +34,10 @@ def nothing(*_args: Any, **_kwargs: Any) -> None:
 
 def without_metrics() -> dict[str, Any]:
     from copilot_gateway.observability import observe
-    from copilot_gateway.upstreams import http
+    from copilot_gateway.upstreams import client
 
     observe.metrics.observe_request = nothing  # type: ignore[assignment]
-    http.observe_upstream = nothing  # type: ignore[assignment]
+    client.observe_upstream = nothing  # type: ignore[assignment]
     return {}
 
 

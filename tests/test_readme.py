@@ -8,6 +8,7 @@ from pathlib import Path
 from copilot_gateway import errors
 from copilot_gateway.settings import Settings
 from copilot_gateway.spec.documents import load_spec
+from copilot_gateway.surfaces.openai.surface import error_type
 from copilot_gateway.surfaces.registry import SURFACES
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
@@ -39,7 +40,7 @@ def test_error_table_matches_the_error_kinds() -> None:
     )
     documented = {(int(status), kind) for status, kind in rows if status != "4xx"}
     kinds = {
-        (cls.status, cls("x").type)
+        (cls.status, error_type(cls("x")))
         for cls in vars(errors).values()
         if isinstance(cls, type)
         and issubclass(cls, errors.GatewayError)

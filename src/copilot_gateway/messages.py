@@ -1,4 +1,10 @@
-"""Facts about chat messages that more than one part of the gateway needs."""
+"""The text of chat content, which token counting and the legacy and Responses
+translations read; and two image checks kept only while the emulator imports them.
+
+The surfaces' own facts live in their folders (which requests hold images, who made them:
+`surfaces/*/endpoints.py`); `has_image` and `has_input_image` go once the emulator has its
+own checks.
+"""
 
 from __future__ import annotations
 
@@ -37,28 +43,3 @@ def content_text(content: Any) -> str:
     if isinstance(content, list):
         return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
     return ""
-
-
-def _blocks(content: Any) -> list[dict]:
-    return (
-        [block for block in content if isinstance(block, dict)] if isinstance(content, list) else []
-    )
-
-
-def has_anthropic_image(messages: Any) -> bool:
-    """Whether any Anthropic message carries an image block (in a tool result too)."""
-    if not isinstance(messages, list):
-        return False
-    for message in messages:
-        for block in _blocks(message.get("content") if isinstance(message, dict) else None):
-            inner = _blocks(block.get("content")) if block.get("type") == "tool_result" else []
-            if any(b.get("type") == "image" for b in [block, *inner]):
-                return True
-    return False
-
-
-def is_person_turn(message: dict) -> bool:
-    """An Anthropic user message a person wrote: not one carrying tool results."""
-    if message.get("role") != "user":
-        return False
-    return not any(block.get("type") == "tool_result" for block in _blocks(message.get("content")))

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig, Fault
-from copilot_gateway.upstreams.copilot import allowed_api_base
+from copilot_gateway.upstreams.copilot.session import allowed_api_base
 from servers import gateway_settings, running, serving
 
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}

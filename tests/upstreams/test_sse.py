@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from copilot_gateway.errors import UpstreamFailed
-from copilot_gateway.upstreams.http import iter_sse_data
+from copilot_gateway.upstreams.sse import iter_sse_data
 
 STREAM = (
     b": keep-alive comment\r\n\r\n"

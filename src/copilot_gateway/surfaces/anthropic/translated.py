@@ -9,15 +9,16 @@ from starlette.responses import Response
 
 from ... import tokens
 from ...gateway import Call, new_id
-from ...upstreams.base import CHAT, Json
+from ...upstreams.base import Json
 from ..base import sse_response
+from ..openai.endpoints import CHAT
 from ..streams import guarded
 from .translate import EventsFromChunks, chat_request, message_from_chat
 
 
 async def answer(call: Call, body: Json) -> Response:
     request = chat_request(body)
-    reply = await call.upstream.call(CHAT, request)
+    reply = await call.upstream.call(CHAT, request, call.record)
     generated = [
         text
         for choice in reply.get("choices") or []
@@ -61,5 +62,5 @@ async def events(
 
 async def stream(call: Call, body: Json) -> Response:
     request = chat_request(body)
-    chunks = await call.upstream.stream(CHAT, request)
+    chunks = await call.upstream.stream(CHAT, request, call.record)
     return sse_response(guarded(call, events(call, body, request, chunks)))

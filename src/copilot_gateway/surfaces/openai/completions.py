@@ -10,10 +10,11 @@ from ... import tokens
 from ...access.models import require_model
 from ...gateway import Call, new_id, now
 from ...messages import content_text
-from ...upstreams.base import CHAT, Json
+from ...upstreams.base import Json
 from ..base import sse_response
 from ..streams import guarded
 from . import legacy
+from .endpoints import CHAT
 from .envelope import envelope
 from .streams import DONE
 
@@ -31,7 +32,7 @@ async def complete(call: Call, body: Json, prompts: list[str]) -> Json:
     choices, prompt_tokens, completion_tokens = [], 0, 0
     for number, prompt in enumerate(prompts):
         chat = legacy.chat_request(body, prompt)
-        answer = await call.upstream.call(CHAT, chat)
+        answer = await call.upstream.call(CHAT, chat, call.record)
         generated = []
         for position, choice in enumerate(answer.get("choices") or []):
             text = content_text((choice.get("message") or {}).get("content"))
@@ -57,7 +58,7 @@ async def stream(call: Call, body: Json, prompts: list[str]) -> AsyncIterator[by
             "stream_options": {"include_usage": True},
         }
 
-    first = await call.upstream.stream(CHAT, request_for(prompts[0]))
+    first = await call.upstream.stream(CHAT, request_for(prompts[0]), call.record)
 
     def chunk(choices: list[Json], **extra: object) -> bytes:
         answer = envelope(
@@ -68,7 +69,11 @@ async def stream(call: Call, body: Json, prompts: list[str]) -> AsyncIterator[by
     async def events() -> AsyncGenerator[bytes]:
         prompt_tokens = completion_tokens = 0
         for number, prompt in enumerate(prompts):
-            chunks = first if number == 0 else await call.upstream.stream(CHAT, request_for(prompt))
+            chunks = (
+                first
+                if number == 0
+                else await call.upstream.stream(CHAT, request_for(prompt), call.record)
+            )
             echoed: set[int] = set()
             generated: dict[int, list[str]] = {}  # per choice, to count usage if need be
             usage = None

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from ....errors import InvalidRequest, UpstreamFailed
-from ....upstreams.base import Json
+from ....upstreams.base import EventStream, Json
 from .objects import as_chat_completion_parts, usage_as_chat
 
 TERMINAL = ("response.completed", "response.incomplete", "response.failed")
@@ -153,7 +153,7 @@ def is_call(item: Any) -> bool:
     return isinstance(item, dict) and item.get("type") == "function_call"
 
 
-async def chat_chunks(events: AsyncIterator[Json]) -> AsyncIterator[Json]:
+async def chat_chunks(events: EventStream) -> AsyncIterator[Json]:
     """Responses stream events as chat chunks, until the response is done."""
     calls: dict[int, int] = {}  # output index -> tool call number
     try:
@@ -191,5 +191,5 @@ async def chat_chunks(events: AsyncIterator[Json]) -> AsyncIterator[Json]:
             elif kind == "error":
                 raise UpstreamFailed(f"The upstream failed mid-stream: {event.get('message')}")
     finally:
-        await events.aclose()  # type: ignore[attr-defined]
+        await events.aclose()
     raise UpstreamFailed("The upstream stream ended before the response was complete.")
