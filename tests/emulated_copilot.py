@@ -14,12 +14,14 @@ from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.observability.record import RequestRecord
 from copilot_gateway.settings import Settings
 from copilot_gateway.upstreams.base import Endpoint, EventStream, Json
-from copilot_gateway.upstreams.build import EMULATOR_URL
 from copilot_gateway.upstreams.client import make_client
 from copilot_gateway.upstreams.copilot.upstream import CopilotUpstream
 
 T = TypeVar("T")
 GITHUB_TOKEN = "gho_test_github_token"
+# Any base will do: the transport hands every request to the emulator app, which names it as
+# the Copilot API base in its token answer (so the token may be sent there).
+EMULATOR_URL = "http://copilot-emulator.internal"
 
 
 def settings(**overrides: object) -> Settings:
