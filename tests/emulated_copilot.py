@@ -13,11 +13,12 @@ import httpx
 from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.observability.record import RequestRecord
 from copilot_gateway.settings import Settings
-from copilot_gateway.upstreams.base import Endpoint, EventStream, Json
+from copilot_gateway.upstreams.base import Endpoint, EventStream, Json, Upstream
 from copilot_gateway.upstreams.client import make_client
 from copilot_gateway.upstreams.copilot.upstream import CopilotUpstream
 
 T = TypeVar("T")
+U = TypeVar("U", bound=Upstream)
 GITHUB_TOKEN = "gho_test_github_token"
 # Any base will do: the transport hands every request to the emulator app, which names it as
 # the Copilot API base in its token answer (so the token may be sent there).
@@ -51,7 +52,7 @@ def record() -> RequestRecord:
     return RequestRecord("POST", "/unit")
 
 
-def run(upstream: CopilotUpstream, work: Callable[[CopilotUpstream], Awaitable[T]]) -> T:
+def run(upstream: U, work: Callable[[U], Awaitable[T]]) -> T:
     """work(upstream) in an event loop of its own, the upstream closed after."""
 
     async def main() -> T:

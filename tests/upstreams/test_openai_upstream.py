@@ -4,7 +4,6 @@ end as their endpoint says. (Through two gateways over real HTTP: `test_openai`.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
@@ -19,7 +18,7 @@ from copilot_gateway.surfaces.openai.endpoints import CHAT, EMBEDDINGS, RESPONSE
 from copilot_gateway.upstreams.base import Json
 from copilot_gateway.upstreams.client import make_client
 from copilot_gateway.upstreams.openai import OpenAIUpstream
-from emulated_copilot import drained, record, settings
+from emulated_copilot import drained, record, run, settings
 
 T = TypeVar("T")
 ANSWER = {"choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}}]}
@@ -60,14 +59,7 @@ def on(app: Starlette, work: Callable[[OpenAIUpstream], Awaitable[T]], **overrid
         upstream="openai", upstream_url="http://upstream/v1", upstream_api_key="sk-up", **overrides
     )
     upstream = OpenAIUpstream(make_client(chosen, httpx.ASGITransport(app=app)), chosen)
-
-    async def main() -> T:
-        try:
-            return await work(upstream)
-        finally:
-            await upstream.aclose()
-
-    return asyncio.run(main())
+    return run(upstream, work)
 
 
 def test_its_models_are_served_anywhere_unless_it_has_no_responses_api() -> None:
