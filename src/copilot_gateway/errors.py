@@ -22,7 +22,8 @@ OpenAI's surface gives it, and its usual code:
 `UpstreamError` is whatever the upstream failed at or refused: its other 4xx keep their
 status, message and code. A rate limit or a spent quota is `RateLimited` or
 `QuotaExhausted` wherever it was met (a key's limit here, or the upstream's): a client
-does the same about either. Callers match these by class, never by code.
+does the same about either. The gateway tells its kinds apart by class; codes are for
+clients.
 
 Every module raises these (or `GatewayError` with an explicit status). Only the API
 surface a request came in on turns one into bytes on the wire (its body shape, its error
