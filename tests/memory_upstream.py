@@ -3,7 +3,7 @@ handler would get, for unit tests of what sits between the edge and the upstream
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,12 +12,21 @@ from copilot_gateway.gateway import Call, Gateway
 from copilot_gateway.observability.record import RequestRecord
 from copilot_gateway.settings import Settings
 from copilot_gateway.surfaces.openai.surface import OPENAI
-from copilot_gateway.upstreams.base import Catalogue, Json, ModelInfo
+from copilot_gateway.upstreams.base import (
+    CallRecord,
+    Catalogue,
+    Endpoint,
+    EventStream,
+    Json,
+    ModelInfo,
+    Upstream,
+)
 
 
-def model(model_id: str, kind: str | None = "chat", *endpoints: str) -> ModelInfo:
+def model(model_id: str, kind: str | None = "chat", *endpoints: Endpoint) -> ModelInfo:
+    """A model the catalogue serves on these endpoints (on any, when none are named)."""
     listed = {"id": model_id, "object": "model", "created": 0, "owned_by": "memory"}
-    return ModelInfo(model_id, kind, endpoints, listed)
+    return ModelInfo(model_id, kind, tuple(endpoint.path for endpoint in endpoints), listed)
 
 
 @dataclass
@@ -27,25 +36,43 @@ class MemoryUpstream:
     catalogue: list[ModelInfo] = field(default_factory=list)
     answers: list[Json] = field(default_factory=list)
     streams: list[list[Json]] = field(default_factory=list)
-    requests: list[tuple[str, Json]] = field(default_factory=list)
+    requests: list[tuple[Endpoint, Json]] = field(default_factory=list)
     closed: bool = False
 
     async def models(self) -> Catalogue:
         return {info.id: info for info in self.catalogue}
 
-    async def call(self, endpoint: str, body: Json) -> Json:
+    async def call(
+        self,
+        endpoint: Endpoint,
+        body: Json,
+        record: CallRecord,
+        headers: Mapping[str, str] | None = None,
+    ) -> Json:
         self.requests.append((endpoint, body))
+        record.upstream_status = 200
         return self.answers.pop(0)
 
-    async def stream(self, endpoint: str, body: Json) -> AsyncIterator[Json]:
+    async def stream(
+        self,
+        endpoint: Endpoint,
+        body: Json,
+        record: CallRecord,
+        headers: Mapping[str, str] | None = None,
+    ) -> EventStream:
         self.requests.append((endpoint, body))
+        record.upstream_status = 200
         return chunks_of(self.streams.pop(0))
 
     async def aclose(self) -> None:
         self.closed = True
 
 
-async def chunks_of(chunks: Iterable[Json]) -> AsyncIterator[Json]:
+def _is_an_upstream(upstream: MemoryUpstream) -> Upstream:
+    return upstream  # mypy checks here that MemoryUpstream keeps to the protocol
+
+
+async def chunks_of(chunks: Iterable[Json]) -> AsyncGenerator[Json]:
     for chunk in chunks:
         yield chunk
 

@@ -12,15 +12,15 @@ import pytest
 
 from copilot_gateway import cli
 from copilot_gateway.emulator import CopilotEmulator
-from copilot_gateway.login import (
+from copilot_gateway.settings import Settings
+from copilot_gateway.upstreams.build import build_upstream
+from copilot_gateway.upstreams.copilot.accounts import load_accounts
+from copilot_gateway.upstreams.copilot.login import (
     LoginFailed,
     device_login,
     store_token,
 )
-from copilot_gateway.settings import Settings
-from copilot_gateway.upstreams.accounts import load_accounts
-from copilot_gateway.upstreams.build import build_upstream
-from copilot_gateway.upstreams.copilot import personal_access_token_problem
+from copilot_gateway.upstreams.copilot.session import personal_access_token_problem
 from test_cli import clean_env, free_port, started
 
 

@@ -8,6 +8,7 @@ import re
 from copilot_gateway import errors
 from copilot_gateway.settings import Settings
 from copilot_gateway.spec.documents import load_spec
+from copilot_gateway.surfaces.openai.surface import error_type
 from copilot_gateway.surfaces.registry import SURFACES
 from docs_pages import DOCS, ROOT, page, pages, section
 
@@ -41,7 +42,7 @@ def test_error_table_matches_the_error_kinds() -> None:
     )
     documented = {(int(status), kind) for status, kind in rows if status != "4xx"}
     kinds = {
-        (cls.status, cls("x").type)
+        (cls.status, error_type(cls("x")))
         for cls in vars(errors).values()
         if isinstance(cls, type)
         and issubclass(cls, errors.GatewayError)

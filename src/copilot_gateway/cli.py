@@ -20,12 +20,12 @@ from .app import ConfigurationError, build, uvicorn_options
 from .config_file import ConfigFileError, describe, render
 from .edge.descriptors import connections_allowed, raise_descriptor_limit
 from .emulator import CopilotEmulator, EmulatorConfig
-from .login import LoginFailed, device_login, store_token
 from .observability.logs import configure_logging
 from .observability.metrics import MULTIPROCESS_DIR_VARIABLE
 from .settings import Settings
-from .upstreams.accounts import load_accounts
-from .upstreams.copilot_quota import account_summary, render_usage, user_info_request
+from .upstreams.copilot.accounts import load_accounts
+from .upstreams.copilot.login import LoginFailed, device_login, store_token
+from .upstreams.copilot.quota import account_summary, render_usage, user_info_request
 
 log = logging.getLogger("copilot_gateway")
 ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")

@@ -1,43 +1,38 @@
-"""Every error the gateway answers, as a kind with its status, type and usual code.
+"""Every error the gateway answers, as a tree of kinds, each with its status, the `type`
+OpenAI's surface gives it, and its usual code:
 
-    kind                     status  type                    typical code
-    InvalidRequest           400     invalid_request_error   (varies)
-    AuthenticationFailed     401     authentication_error    invalid_api_key
-    NotFound                 404     not_found_error         model_not_found, unknown_url
-    MethodNotAllowed         405     invalid_request_error   method_not_allowed
-    RequestTimeout           408     invalid_request_error   request_timeout
-    PayloadTooLarge          413     invalid_request_error   request_too_large
-    UnsupportedMediaType     415     invalid_request_error   unsupported_media_type
-    RateLimited              429     rate_limit_error        rate_limit_exceeded
-    QuotaExhausted           429     insufficient_quota      insufficient_quota
-    InternalError            500     server_error            internal_error
-    UpstreamFailed           502     api_error               upstream_error
-    UpstreamUnavailable      503     api_error               upstream_unavailable
-    UpstreamTimeout          504     api_error               upstream_timeout
+    kind                              status  type                   typical code
+    GatewayError                      500     server_error           (any: its raiser's status)
+    ├── InvalidRequest                400     invalid_request_error  (varies)
+    ├── AuthenticationFailed          401     authentication_error   invalid_api_key
+    ├── NotFound                      404     not_found_error        model_not_found, unknown_url
+    ├── MethodNotAllowed              405     invalid_request_error  method_not_allowed
+    ├── RequestTimeout                408     invalid_request_error  request_timeout
+    ├── PayloadTooLarge               413     invalid_request_error  request_too_large
+    ├── UnsupportedMediaType          415     invalid_request_error  unsupported_media_type
+    ├── RateLimited                   429     rate_limit_error       rate_limit_exceeded
+    ├── QuotaExhausted                429     insufficient_quota     insufficient_quota
+    ├── InternalError                 500     server_error           internal_error
+    └── UpstreamError                 502     api_error              (the upstream's 4xx: its own)
+        ├── UpstreamFailed            502     api_error              upstream_error
+        │   └── TokenExchangeRefused  502     api_error              copilot_token_exchange_failed
+        ├── UpstreamUnavailable       503     api_error              upstream_unavailable
+        └── UpstreamTimeout           504     api_error              upstream_timeout
+
+`UpstreamError` is whatever the upstream failed at or refused: its other 4xx keep their
+status, message and code. A rate limit or a spent quota is `RateLimited` or
+`QuotaExhausted` wherever it was met (a key's limit here, or the upstream's): a client
+does the same about either. The gateway tells its kinds apart by class; codes are for
+clients.
 
 Every module raises these (or `GatewayError` with an explicit status). Only the API
-surface a request came in on turns one into bytes on the wire (its body shape, its stream
-error event): see `surfaces`.
+surface a request came in on turns one into bytes on the wire (its body shape, its error
+`type` words, its stream error event): see `surfaces`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-TYPE_BY_STATUS = {
-    401: "authentication_error",
-    403: "permission_error",
-    404: "not_found_error",
-    429: "rate_limit_error",
-}
-
-
-def type_for_status(status: int) -> str:
-    if status in TYPE_BY_STATUS:
-        return TYPE_BY_STATUS[status]
-    if status == 500:
-        return "server_error"
-    return "api_error" if status >= 500 else "invalid_request_error"
 
 
 class GatewayError(Exception):
@@ -45,7 +40,6 @@ class GatewayError(Exception):
 
     status = 500
     code: str | None = None
-    kind: str | None = None  # the type, where the status alone does not say it
 
     def __init__(
         self,
@@ -54,7 +48,6 @@ class GatewayError(Exception):
         param: str | None = None,
         code: str | None = None,
         status: int | None = None,
-        type: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
@@ -64,7 +57,6 @@ class GatewayError(Exception):
             self.status = status
         if code is not None:
             self.code = code
-        self.type = type or self.kind or type_for_status(self.status)
         self.headers = dict(headers or {})
 
 
@@ -107,11 +99,10 @@ class RateLimited(GatewayError):
 
 
 class QuotaExhausted(GatewayError):
-    """A spending quota is used up: OpenAI's 429 that retrying soon will not cure."""
+    """A spending quota is used up: a 429 that retrying soon will not cure."""
 
     status = 429
     code = "insufficient_quota"
-    kind = "insufficient_quota"
 
 
 class InternalError(GatewayError):
@@ -119,16 +110,29 @@ class InternalError(GatewayError):
     code = "internal_error"
 
 
-class UpstreamFailed(GatewayError):
+class UpstreamError(GatewayError):
+    """The upstream failed, or refused the request (then with its own status and code)."""
+
+    status = 502
+
+
+class UpstreamFailed(UpstreamError):
     status = 502
     code = "upstream_error"
 
 
-class UpstreamUnavailable(GatewayError):
+class TokenExchangeRefused(UpstreamFailed):
+    """The upstream would not give the gateway a token for its credentials: that account
+    serves nothing until an operator acts (or the refusal passes)."""
+
+    code = "copilot_token_exchange_failed"
+
+
+class UpstreamUnavailable(UpstreamError):
     status = 503
     code = "upstream_unavailable"
 
 
-class UpstreamTimeout(GatewayError):
+class UpstreamTimeout(UpstreamError):
     status = 504
     code = "upstream_timeout"

@@ -83,7 +83,7 @@ class Settings(BaseSettings):
         default_factory=lambda: Path(user_config_dir("copilot-gateway")) / "github_token"
     )
     # More Copilot accounts: each file here (`login --account NAME` writes NAME) is one, and
-    # so is each `[[accounts]]` entry of the config file. See `upstreams.accounts`.
+    # so is each `[[accounts]]` entry of the config file. See `upstreams.copilot.accounts`.
     accounts_dir: Path = Field(
         default_factory=lambda: Path(user_config_dir("copilot-gateway")) / "accounts"
     )

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 import toktok
 
-from .messages import content_text
+from .content import content_text
 
 # Model families on the older vocabulary; everything newer uses o200k_base.
 CL100K_PREFIXES = ("gpt-3.5", "gpt-35", "text-embedding-", "davinci", "babbage")

@@ -10,7 +10,7 @@ import pytest
 from copilot_gateway.access.models import require_model, visible_models
 from copilot_gateway.access.rules import AccessConfig
 from copilot_gateway.errors import NotFound
-from copilot_gateway.upstreams.base import CHAT
+from copilot_gateway.surfaces.openai.endpoints import CHAT
 from memory_upstream import MemoryUpstream, call_to, model, scope_from
 
 UPSTREAM = MemoryUpstream(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 
 from copilot_gateway.errors import GatewayError, NotFound, RateLimited, UpstreamFailed
-from copilot_gateway.surfaces.openai.surface import OPENAI
+from copilot_gateway.surfaces.openai.surface import OPENAI, error_type
 
 
 def test_an_error_response_is_openai_shaped_json_with_its_headers() -> None:
@@ -24,7 +24,7 @@ def test_an_error_response_is_openai_shaped_json_with_its_headers() -> None:
 
 
 def test_an_explicit_status_sets_the_type_and_an_explicit_code_wins() -> None:
-    assert GatewayError("x", status=422).type == "invalid_request_error"
+    assert error_type(GatewayError("x", status=422)) == "invalid_request_error"
     body = OPENAI.error_body(NotFound("x", code="model_not_found", param="model"))
     assert body["error"]["code"] == "model_not_found" and body["error"]["param"] == "model"
 

@@ -1,4 +1,4 @@
-"""Several Copilot accounts: spread, failover, cool-down, plans (see `upstreams.copilot_pool`)."""
+"""Several Copilot accounts: spread, failover, cool-down, plans (see `upstreams.copilot.pool`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Copilot's errors reach the client with their meaning (see `upstreams.copilot_errors`)."""
+"""Copilot's errors reach the client with their meaning (see `upstreams.copilot.errors`)."""
 
 from __future__ import annotations
 

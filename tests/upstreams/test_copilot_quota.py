@@ -5,9 +5,14 @@ from __future__ import annotations
 import subprocess
 
 import httpx
+from prometheus_client import REGISTRY
 
 from commands import COMMAND, clean_env
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
+from copilot_gateway.surfaces.openai.endpoints import CHAT
+from copilot_gateway.upstreams.base import Json
+from copilot_gateway.upstreams.copilot.upstream import CopilotUpstream
+from emulated_copilot import copilot_on, record, run
 from servers import gateway_app, gateway_settings, running
 from test_metrics import scrape, value
 
@@ -114,3 +119,25 @@ def test_a_run_out_quota_is_429_insufficient_quota() -> None:
     assert second.status_code == 429
     assert second.json()["error"]["code"] == "insufficient_quota"
     assert int(second.headers["retry-after"]) > 0
+
+
+def user_info_timings() -> float:
+    labels = {"endpoint": "/copilot_internal/user"}
+    return REGISTRY.get_sample_value("gateway_upstream_duration_seconds_count", labels) or 0.0
+
+
+def test_an_accounts_quota_summary_is_fetched_like_every_other_upstream_call(
+    emulator: CopilotEmulator,
+) -> None:
+    """Through the one send path (timed, retried, its failures ours), in-process."""
+
+    async def summary(copilot: CopilotUpstream) -> Json:
+        await copilot.call(CHAT, PREMIUM, record())
+        return await copilot.quota_summary()
+
+    before = user_info_timings()
+    entry = run(copilot_on(emulator, account="quota-unit"), summary)
+    assert user_info_timings() - before == 1
+    assert (entry["account"], entry["plan"]) == ("quota-unit", "pro")
+    assert entry["quotas"]["premium_interactions"]["entitlement"] == 300
+    assert "premium_interactions" in entry["latest_snapshots"]

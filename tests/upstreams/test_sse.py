@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from copilot_gateway.errors import UpstreamFailed
-from copilot_gateway.upstreams.http import iter_sse_data
+from copilot_gateway.upstreams.base import Json
+from copilot_gateway.upstreams.sse import iter_sse_data, iter_sse_json
 
 STREAM = (
     b": keep-alive comment\r\n\r\n"
@@ -53,3 +54,37 @@ def test_done_without_a_final_blank_line_still_ends_cleanly() -> None:
 def test_a_stream_without_done_is_cut() -> None:
     with pytest.raises(UpstreamFailed, match="ended before it was complete"):
         asyncio.run(read(response_of(b'data: {"a": 1}\n\n')))
+
+
+def is_stop(event: Json) -> bool:
+    return event.get("type") == "stop"
+
+
+async def read_json(response: httpx.Response) -> list[Json]:
+    return [event async for event in iter_sse_json(response, idle_timeout=5, ends=is_stop)]
+
+
+@pytest.mark.parametrize("tail", [b"\n\n", b""])
+def test_a_stream_may_end_with_its_last_event_instead_of_done(tail: bytes) -> None:
+    stream = b'data: {"type": "a"}\n\ndata: {"type": "stop"}' + tail
+    assert asyncio.run(read_json(response_of(stream))) == [{"type": "a"}, {"type": "stop"}]
+
+
+def test_a_stream_that_stops_before_its_last_event_is_cut() -> None:
+    with pytest.raises(UpstreamFailed, match="ended before it was complete"):
+        asyncio.run(read_json(response_of(b'data: {"type": "stop"}\n\ndata: {"type": "a"}\n\n')))
+
+
+def test_closing_the_event_stream_lets_go_of_the_response_at_once() -> None:
+    async def endless() -> AsyncIterator[bytes]:
+        while True:
+            yield b'data: {"type": "a"}\n\n'
+
+    async def first_then_close() -> tuple[Json, bool]:
+        response = httpx.Response(200, content=endless())
+        events = iter_sse_json(response, idle_timeout=5)
+        first = await anext(events)
+        await events.aclose()
+        return first, response.is_closed  # at once: not left to the garbage collector
+
+    assert asyncio.run(first_then_close()) == ({"type": "a"}, True)

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..errors import GatewayError
 from ..gateway import Call, Gateway
 from ..observability.observe import observe
-from ..observability.record import RequestRecord, current_record
+from ..observability.record import RequestRecord
 from ..surfaces.base import Handler
 from ..surfaces.registry import surface_for_path
 
@@ -52,7 +52,6 @@ class CallMiddleware:
         record = RequestRecord(scope["method"], scope["path"][:LOGGED_PATH_CHARS])
         call = Call(self.gateway, surface_for_path(scope["path"]), record, scope)
         scope.setdefault("state", {})[CALL_KEY] = call
-        current_record.set(record)
 
         async def send_noting_progress(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -1,19 +1,18 @@
 """What the gateway learns about one request while serving it, for its log line and metrics.
 
-The edge opens a record per request (see `edge.calls`); the parts that learn something
-note it here (the security check the key's name, the model policy the model, the upstream
-client its status, the handlers the usage). Outside a request the notes go nowhere.
+The edge opens a record per request (see `edge.calls`) and hands it down with the call;
+the parts that learn something write it here (the security check the key's name, the model
+policy the model, the upstream client the status it was answered, the handlers the usage).
 """
 
 from __future__ import annotations
 
 import time
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(slots=True)  # so a misspelt `note(...)` field fails loudly
+@dataclass(slots=True)  # so a misspelt field fails loudly
 class RequestRecord:
     method: str
     path: str
@@ -41,15 +40,3 @@ class RequestRecord:
             value = usage.get(name)
             if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
                 setattr(self, name, getattr(self, name) + value)
-
-
-# A context variable, not an argument, because the upstream client notes its status here
-# from deep below any handler, through interfaces that know nothing of requests.
-current_record: ContextVar[RequestRecord | None] = ContextVar("request_record", default=None)
-
-
-def note(**facts: Any) -> None:
-    """Set these fields of the current request's record, e.g. `note(model="gpt-4o")`."""
-    if record := current_record.get():
-        for name, value in facts.items():
-            setattr(record, name, value)

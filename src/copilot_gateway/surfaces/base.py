@@ -42,12 +42,19 @@ class Surface:
         """What a client sees when a stream fails after its headers were sent."""
         raise NotImplementedError
 
+    def error_status(self, error: GatewayError) -> int:
+        """The status an error is answered with: its own, unless the surface says it its way."""
+        return error.status
+
+    def error_headers(self, error: GatewayError) -> Mapping[str, str]:
+        return error.headers
+
     def error_response(self, error: GatewayError) -> Response:
         return Response(
             orjson.dumps(self.error_body(error)),
-            status_code=error.status,
+            status_code=self.error_status(error),
             media_type="application/json",
-            headers=error.headers,
+            headers=self.error_headers(error),
         )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 
 from ..errors import GatewayError, InternalError, UpstreamUnavailable
 from ..gateway import Call
@@ -17,12 +17,13 @@ log = logging.getLogger(__name__)
 
 async def guarded(
     call: Call,
-    events: AsyncIterator[bytes],
+    events: AsyncGenerator[bytes],
     error_event: Callable[[GatewayError], bytes] | None = None,
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes]:
     """Turn a failure after the headers were sent into the surface's error event (or the
     stream's own, `error_event`), then end; and end with one too when the gateway shuts
-    down before the stream is done."""
+    down before the stream is done. However it ends, `events` is closed, and with it the
+    upstream stream it reads."""
     draining = call.gateway.draining
     try:
         with STREAMS_OPEN.track_inprogress():
@@ -39,8 +40,7 @@ async def guarded(
                             return
                 finally:
                     draining.untrack(deadline)
-                    if isinstance(events, AsyncGenerator):
-                        await events.aclose()  # the upstream stream, let go of now
+                    await events.aclose()  # the upstream stream, let go of now
     except TimeoutError:
         message = "The gateway is shutting down: the stream was ended before it was complete."
         yield call.stream_failed(

@@ -1,5 +1,5 @@
 """The servers behind the gateway: one interface (`base.Upstream`), one class per kind."""
 
-from .base import Catalogue, Json, ModelInfo, Upstream
+from .base import CallRecord, Catalogue, Endpoint, EventStream, Json, ModelInfo, Upstream
 
-__all__ = ["Catalogue", "Json", "ModelInfo", "Upstream"]
+__all__ = ["CallRecord", "Catalogue", "Endpoint", "EventStream", "Json", "ModelInfo", "Upstream"]

@@ -1,20 +1,87 @@
 """The one interface every upstream implements, in the shape of httpx's transports: a
-request to an endpoint goes in, an answer (or a stream of events) comes out. Adding an
-operation adds no method here; adding an upstream kind is one class."""
+request to an endpoint goes in, an answer (or a stream of events) comes out.
+
+The endpoint comes described (`Endpoint`): the surface that sends a request says what it
+is (its path, the client headers it reads, how its streams end, who made it), so that no
+upstream knows any surface. Adding an operation adds no method here; adding a surface adds
+endpoints in its own folder; adding an upstream kind is one class.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 Json = dict[str, Any]
 
-# Endpoints, as Copilot's catalogue names them in `supported_endpoints`.
-CHAT = "/chat/completions"
-EMBEDDINGS = "/embeddings"
-RESPONSES = "/responses"
-MESSAGES = "/v1/messages"
+
+def never(body: Json) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An upstream endpoint, as the surface that sends to it describes it. Each upstream
+    reads what it needs of it (Copilot: who made the request and whether it holds images,
+    for its headers and its premium-request accounting)."""
+
+    # Where it is served, as upstream catalogues name it (`supported_endpoints`).
+    path: str
+    # The client's headers it reads, passed on as the client sent them (lower case), and
+    # the value of each the client may leave out that the endpoint wants anyway.
+    forwarded: tuple[str, ...] = ()
+    defaults: tuple[tuple[str, str], ...] = ()
+    # Whether the user made this request (their own turn), not an agent on its own (a tool
+    # result, a follow-up): upstreams that bill by turn bill only the user's.
+    user_initiated: Callable[[Json], bool] = never
+    # Whether its body holds images (some upstreams want to be told).
+    holds_images: Callable[[Json], bool] = never
+    # An event after which its stream is complete without `[DONE]`; None: only `[DONE]`
+    # ends it (a stream that stops before is cut).
+    ends_stream: Callable[[Json], bool] | None = None
+    # What in a request ties it to an earlier answer, and in an answer (or stream event)
+    # what a later request may send back to continue it: opaque values only the upstream
+    # account that made them can read. None: every request stands alone.
+    continuation: Callable[[Json], Iterable[str]] | None = None
+
+    def passed_headers(self, client: Mapping[str, str]) -> dict[str, str]:
+        """The headers to pass on: the client's where it sent them, else the defaults."""
+        headers = dict(self.defaults)
+        headers.update({name: client[name] for name in self.forwarded if name in client})
+        return headers
+
+
+def strings_under(node: Any, names: tuple[str, ...]) -> Iterator[str]:
+    """Every non-empty string under one of these keys, anywhere in a JSON document (for an
+    endpoint's `continuation`)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in names and isinstance(value, str) and value:
+                yield value
+            else:
+                yield from strings_under(value, names)
+    elif isinstance(node, list):
+        for item in node:
+            yield from strings_under(item, names)
+
+
+class EventStream(Protocol):
+    """A streamed answer's events, each one's JSON data (an async generator is one); its
+    reader may let it go early (`aclose`), which lets go of the upstream's response."""
+
+    def __aiter__(self) -> AsyncIterator[Json]: ...
+
+    async def __anext__(self) -> Json: ...
+
+    async def aclose(self) -> None: ...
+
+
+class CallRecord(Protocol):
+    """Where an upstream notes what it saw while serving one request (the request's
+    `observability.record.RequestRecord` is one)."""
+
+    upstream_status: int | None
 
 
 @dataclass(frozen=True)
@@ -23,14 +90,14 @@ class ModelInfo:
 
     id: str
     kind: str | None  # "chat" or "embeddings"; None where the upstream does not say
-    # The endpoints that serve it; empty when the upstream does not say (then any may).
+    # The endpoint paths that serve it; empty when the upstream does not say (then any may).
     endpoints: tuple[str, ...]
     listed: Json  # as an OpenAI model object
     max_prompt_tokens: int | None = None  # the longest prompt it takes, where known
     premium_multiplier: float = 0.0  # premium requests a user-initiated call costs
 
-    def serves(self, endpoint: str) -> bool:
-        return not self.endpoints or endpoint in self.endpoints
+    def serves(self, endpoint: Endpoint) -> bool:
+        return not self.endpoints or endpoint.path in self.endpoints
 
 
 Catalogue = dict[str, ModelInfo]
@@ -38,25 +105,33 @@ Catalogue = dict[str, ModelInfo]
 
 class Upstream(Protocol):
     """A server behind the gateway. Bodies in and out are the endpoint's own shapes;
-    failures raise `errors.GatewayError`s."""
+    failures raise `errors.GatewayError`s. `record` is the request's: the upstream notes
+    there what it saw (the status it answered). `headers` are the client's, for the ones
+    the endpoint forwards."""
 
     async def models(self) -> Catalogue:
         """The models a caller may use, by id."""
         ...
 
     async def call(
-        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
+        self,
+        endpoint: Endpoint,
+        body: Json,
+        record: CallRecord,
+        headers: Mapping[str, str] | None = None,
     ) -> Json:
-        """A non-streamed request to `endpoint` (e.g. `CHAT`), and its JSON answer.
-        `headers`: the client's headers the endpoint needs passed on (`anthropic-beta`)."""
+        """A non-streamed request to `endpoint`, and its JSON answer."""
         ...
 
     async def stream(
-        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
-    ) -> AsyncIterator[Json]:
+        self,
+        endpoint: Endpoint,
+        body: Json,
+        record: CallRecord,
+        headers: Mapping[str, str] | None = None,
+    ) -> EventStream:
         """Open a streamed request: errors before the first event raise here; then each
-        event's JSON data, until the stream's end (`[DONE]`, or `message_stop` on
-        `MESSAGES`)."""
+        event's JSON data, until the stream's end (`[DONE]`, or the endpoint's last event)."""
         ...
 
     async def aclose(self) -> None:

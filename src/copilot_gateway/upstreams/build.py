@@ -6,11 +6,12 @@ import httpx
 
 from ..emulator import CopilotEmulator, EmulatorConfig
 from ..settings import Settings
-from .accounts import load_accounts
 from .base import Upstream
-from .copilot import CopilotUpstream, personal_access_token_problem
-from .copilot_pool import CopilotPool
-from .http import make_client
+from .client import make_client
+from .copilot.accounts import load_accounts
+from .copilot.pool import CopilotPool
+from .copilot.session import personal_access_token_problem
+from .copilot.upstream import CopilotUpstream
 from .openai import OpenAIUpstream
 
 EMULATOR_URL = "http://copilot-emulator.internal"

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 
 import httpx
 
 from ..settings import Settings
-from .base import CHAT, EMBEDDINGS, Catalogue, Json, ModelInfo
+from .base import CallRecord, Catalogue, Endpoint, EventStream, Json, ModelInfo
 from .cache import Refreshing
-from .http import UpstreamClient, iter_sse_json, json_request, open_stream, request_json
+from .client import UpstreamClient, json_request, open_stream, request_json
 from .retry import RetryPolicy
+from .sse import iter_sse_json
+
+# Where its models are served when the server has no /responses (they say nothing of it).
+WITHOUT_RESPONSES = ("/chat/completions", "/embeddings")
 
 
 class OpenAIUpstream:
@@ -25,7 +29,7 @@ class OpenAIUpstream:
         # The server's models say nothing of their endpoints: any may serve them, unless the
         # server has no /responses (GATEWAY_UPSTREAM_RESPONSES=translate: served via chat).
         translate = settings.upstream_responses == "translate"
-        self._endpoints: tuple[str, ...] = (CHAT, EMBEDDINGS) if translate else ()
+        self._endpoints: tuple[str, ...] = WITHOUT_RESPONSES if translate else ()
 
     def _request(self, method: str, path: str, body: Json | None = None) -> httpx.Request:
         return json_request(self._client, method, self._base + path, body, self._headers)
@@ -42,19 +46,27 @@ class OpenAIUpstream:
     async def models(self) -> Catalogue:
         return await self._models.get()
 
-    # No catalogue endpoints here: requests come translated to CHAT, with no headers to pass.
+    # The client's headers are not passed on: an OpenAI-compatible server reads none.
     async def call(
-        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
+        self,
+        endpoint: Endpoint,
+        body: Json,
+        record: CallRecord,
+        headers: Mapping[str, str] | None = None,
     ) -> Json:
-        request = self._request("POST", endpoint, body)
-        return await request_json(self._client, request, self._retry)
+        request = self._request("POST", endpoint.path, body)
+        return await request_json(self._client, request, self._retry, record)
 
     async def stream(
-        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
-    ) -> AsyncIterator[Json]:
-        request = self._request("POST", endpoint, body)
-        response = await open_stream(self._client, request, self._retry)
-        return iter_sse_json(response, self._settings.stream_idle_timeout)
+        self,
+        endpoint: Endpoint,
+        body: Json,
+        record: CallRecord,
+        headers: Mapping[str, str] | None = None,
+    ) -> EventStream:
+        request = self._request("POST", endpoint.path, body)
+        response = await open_stream(self._client, request, self._retry, record)
+        return iter_sse_json(response, self._settings.stream_idle_timeout, endpoint.ends_stream)
 
     async def aclose(self) -> None:
         await self._client.aclose()

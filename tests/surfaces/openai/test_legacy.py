@@ -11,7 +11,8 @@ import toktok
 
 from copilot_gateway.errors import InvalidRequest
 from copilot_gateway.surfaces.openai import completions, legacy
-from copilot_gateway.upstreams.base import CHAT, Json
+from copilot_gateway.surfaces.openai.endpoints import CHAT
+from copilot_gateway.upstreams.base import Json
 from memory_upstream import MemoryUpstream, call_to
 
 

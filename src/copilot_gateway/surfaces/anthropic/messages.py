@@ -7,9 +7,9 @@ from starlette.responses import Response
 
 from ...access.models import model_for_prompt
 from ...gateway import Call
-from ...upstreams.base import MESSAGES
 from . import native, translated
 from .checks import require_content
+from .endpoints import MESSAGES
 from .translate import chat_messages
 
 
@@ -20,6 +20,6 @@ async def createMessage(call: Call) -> Response:
         call, call.body["model"], lambda _: [chat_messages(call.body, counting=True)]
     )
     body = {**call.body, "model": info.id}
-    if MESSAGES in info.endpoints:
+    if MESSAGES.path in info.endpoints:
         return await (native.stream if body.get("stream") else native.answer)(call, body)
     return await (translated.stream if body.get("stream") else translated.answer)(call, body)

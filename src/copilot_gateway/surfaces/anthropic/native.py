@@ -1,21 +1,22 @@
 """Models Copilot serves natively on `/v1/messages`: requests pass through (with the
-client's `anthropic-version` and `anthropic-beta`), answers and events are checked and
-relayed as they are, so `thinking`, `cache_control` and the betas survive the trip."""
+client's `anthropic-version` and `anthropic-beta`: see `endpoints`), answers and events are
+checked and relayed as they are, so `thinking`, `cache_control` and the betas survive."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
 
+from starlette.datastructures import Headers
 from starlette.responses import Response
 
 from ... import usage
 from ...errors import UpstreamFailed
 from ...gateway import Call
-from ...upstreams.base import MESSAGES, Json
+from ...upstreams.base import Json
 from ..base import sse_response
 from ..streams import guarded
+from .endpoints import MESSAGES
 
-PASSED_HEADERS = (b"anthropic-version", b"anthropic-beta")
 # The events of Anthropic's streams; anything else an upstream adds (Copilot's private
 # usage events) is not relayed.
 EVENT_TYPES = frozenset(
@@ -31,17 +32,8 @@ EVENT_TYPES = frozenset(
 )
 
 
-def passed_headers(call: Call) -> dict[str, str]:
-    """The client's headers the upstream's Messages API reads."""
-    return {
-        name.decode(): value.decode("latin-1")
-        for name, value in call.scope["headers"]
-        if name in PASSED_HEADERS
-    }
-
-
 async def answer(call: Call, body: Json) -> Response:
-    message = await call.upstream.call(MESSAGES, body, passed_headers(call))
+    message = await call.upstream.call(MESSAGES, body, call.record, Headers(scope=call.scope))
     call.record.add_usage(usage.chat_from_anthropic(message.get("usage")))
     return call.answer("Message", message)
 
@@ -68,5 +60,5 @@ async def relayed(call: Call, events: AsyncIterator[Json]) -> AsyncGenerator[byt
 
 
 async def stream(call: Call, body: Json) -> Response:
-    events = await call.upstream.stream(MESSAGES, body, passed_headers(call))
+    events = await call.upstream.stream(MESSAGES, body, call.record, Headers(scope=call.scope))
     return sse_response(guarded(call, relayed(call, events)))

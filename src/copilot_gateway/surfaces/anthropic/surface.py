@@ -4,10 +4,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
-
-import orjson
-from starlette.responses import Response
 
 from ...edge.request_id import current_request_id
 from ...errors import GatewayError
@@ -65,13 +63,11 @@ class AnthropicSurface(Surface):
     def error_body(self, error: GatewayError) -> dict[str, Any]:
         return error_body(error)
 
-    def error_response(self, error: GatewayError) -> Response:
-        return Response(
-            orjson.dumps(error_body(error)),
-            status_code=status_of(error),
-            media_type="application/json",
-            headers={**error.headers, "request-id": current_request_id.get()},
-        )
+    def error_status(self, error: GatewayError) -> int:
+        return status_of(error)
+
+    def error_headers(self, error: GatewayError) -> Mapping[str, str]:
+        return {**error.headers, "request-id": current_request_id.get()}
 
     def stream_error_event(self, error: GatewayError) -> bytes:
         return self.sse_event(error_body(error), "error")

@@ -9,16 +9,17 @@ from starlette.responses import Response
 
 from ... import tokens
 from ...gateway import Call, new_id
-from ...upstreams.base import CHAT, Json
+from ...upstreams.base import Json
 from ..base import sse_response
 from ..choices import answer_usage, the_choice
+from ..openai.endpoints import CHAT
 from ..streams import guarded
 from .translate import EventsFromChunks, chat_request, message_from_choice
 
 
 async def answer(call: Call, body: Json) -> Response:
     request = chat_request(body)
-    reply = await call.upstream.call(CHAT, request)
+    reply = await call.upstream.call(CHAT, request, call.record)
     choice = the_choice(reply)
     usage = answer_usage(reply, [choice], request)
     call.record.add_usage(usage)
@@ -51,5 +52,5 @@ async def events(
 
 async def stream(call: Call, body: Json) -> Response:
     request = chat_request(body)
-    chunks = await call.upstream.stream(CHAT, request)
+    chunks = await call.upstream.stream(CHAT, request, call.record)
     return sse_response(guarded(call, events(call, body, request, chunks)))

@@ -8,10 +8,11 @@ from starlette.responses import Response
 
 from ...access.models import model_for_prompt
 from ...gateway import Call, new_id, now
-from ...upstreams.base import CHAT, RESPONSES, Json, ModelInfo
+from ...upstreams.base import Json, ModelInfo
 from ..base import sse_response
 from ..streams import guarded
 from .chat_answers import completed
+from .endpoints import CHAT, RESPONSES
 from .responses.for_chat import chat_answer, chat_chunks, responses_request
 from .streams import ChatStream
 
@@ -28,14 +29,15 @@ def through_responses(info: ModelInfo) -> bool:
 async def stream(call: Call, body: Json, info: ModelInfo) -> AsyncIterator[bytes]:
     """Open the upstream stream (errors here are plain HTTP errors), then relay it."""
     if through_responses(info):
-        events = await call.upstream.stream(RESPONSES, {**responses_request(body), "stream": True})
+        request = {**responses_request(body), "stream": True}
+        events = await call.upstream.stream(RESPONSES, request, call.record)
         chunks = chat_chunks(events)
     else:
         upstream_body = {
             **body,
             "stream_options": {**(body.get("stream_options") or {}), "include_usage": True},
         }
-        chunks = await call.upstream.stream(CHAT, upstream_body)
+        chunks = await call.upstream.stream(CHAT, upstream_body, call.record)
     relay = ChatStream(call, new_id("chatcmpl-"), now(), body, include_usage(body))
     return guarded(call, relay.events(chunks))
 
@@ -46,9 +48,11 @@ async def createChatCompletion(call: Call) -> Response:
     if body.get("stream"):
         return sse_response(await stream(call, body, info))
     if through_responses(info):
-        answer = chat_answer(await call.upstream.call(RESPONSES, responses_request(body)))
+        answer = chat_answer(
+            await call.upstream.call(RESPONSES, responses_request(body), call.record)
+        )
     else:
-        answer = await call.upstream.call(CHAT, body)
+        answer = await call.upstream.call(CHAT, body, call.record)
     result = completed(answer, body)
     call.record.add_usage(result["usage"])
     return call.answer("CreateChatCompletionResponse", result)

@@ -8,14 +8,15 @@ from starlette.responses import Response
 
 from ...access.models import model_for_prompt
 from ...access.prompt_limits import Prompt
+from ...content import content_text
 from ...gateway import Call, new_id, now
-from ...messages import content_text
-from ...upstreams.base import CHAT, Json
+from ...upstreams.base import Json
 from ...usage import chat_usage
 from ..base import sse_response
 from ..choices import StreamChoices, answer_usage, merged_answer_choices
 from ..streams import guarded
 from . import legacy
+from .endpoints import CHAT
 from .envelope import envelope
 from .streams import DONE
 
@@ -29,7 +30,7 @@ async def complete(call: Call, body: Json, prompts: list[str]) -> Json:
     choices, prompt_tokens, completion_tokens = [], 0, 0
     for number, prompt in enumerate(prompts):
         chat = legacy.chat_request(body, prompt)
-        answer = await call.upstream.call(CHAT, chat)
+        answer = await call.upstream.call(CHAT, chat, call.record)
         answered = merged_answer_choices(answer.get("choices"), single=n == 1)
         for choice in answered:
             text = content_text(choice["message"]["content"])
@@ -66,7 +67,7 @@ async def stream(call: Call, body: Json, prompts: list[str]) -> AsyncIterator[by
             "stream_options": {"include_usage": True},
         }
 
-    first = await call.upstream.stream(CHAT, request_for(prompts[0]))
+    first = await call.upstream.stream(CHAT, request_for(prompts[0]), call.record)
 
     def chunk(choices: list[Json], **extra: object) -> bytes:
         answer = envelope(
@@ -78,7 +79,9 @@ async def stream(call: Call, body: Json, prompts: list[str]) -> AsyncIterator[by
         prompt_tokens = completion_tokens = 0
         for number, prompt in enumerate(prompts):
             request = request_for(prompt)
-            chunks = first if number == 0 else await call.upstream.stream(CHAT, request)
+            chunks = (
+                first if number == 0 else await call.upstream.stream(CHAT, request, call.record)
+            )
             answer = StreamChoices(single=n == 1, model=body["model"])
             echo, echoed = (prompt if body.get("echo") else ""), set[int]()
             async for upstream_chunk in chunks:

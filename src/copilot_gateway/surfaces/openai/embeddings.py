@@ -11,7 +11,7 @@ from ... import usage
 from ...access.models import model_for_prompt
 from ...errors import UpstreamFailed
 from ...gateway import Call
-from ...upstreams.base import EMBEDDINGS
+from .endpoints import EMBEDDINGS
 from .inputs import texts_of
 
 
@@ -35,7 +35,7 @@ async def createEmbedding(call: Call) -> Response:
     for passed in ("dimensions", "user"):
         if body.get(passed) is not None:
             upstream_body[passed] = body[passed]
-    answer = await call.upstream.call(EMBEDDINGS, upstream_body)
+    answer = await call.upstream.call(EMBEDDINGS, upstream_body, call.record)
 
     data = sorted(
         (item for item in answer.get("data") or [] if isinstance(item, dict)),

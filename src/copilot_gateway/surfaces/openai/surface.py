@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...errors import GatewayError
+from ...errors import GatewayError, QuotaExhausted
 from ..base import Handler, Surface
 from . import chat, completions, embeddings, health, models
 from .operations import DOCUMENT, OPERATIONS
@@ -26,11 +26,31 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# OpenAI's error `type` words, by status; other statuses by their class (see `error_type`).
+TYPE_BY_STATUS = {
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    429: "rate_limit_error",
+    500: "server_error",
+}
+
+
+def error_type(error: GatewayError) -> str:
+    """OpenAI's `type` for an error: a spent quota says so (its SDKs tell it from a rate
+    limit by it); the rest follow the status."""
+    if isinstance(error, QuotaExhausted):
+        return "insufficient_quota"
+    if error.status in TYPE_BY_STATUS:
+        return TYPE_BY_STATUS[error.status]
+    return "api_error" if error.status >= 500 else "invalid_request_error"
+
+
 def error_body(error: GatewayError) -> dict[str, Any]:
     return {
         "error": {
             "message": error.message,
-            "type": error.type,
+            "type": error_type(error),
             "param": error.param,
             "code": error.code,
         }

@@ -15,9 +15,6 @@ from ....upstreams.base import Json
 from ...choices import StreamChoices
 from .objects import finished, function_call_item, message_item, text_part
 
-# The events that end a Responses stream, whoever streams it: no `[DONE]` follows them.
-TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed", "error")
-
 
 class ResponseEvents:
     """Numbers, checks and frames one stream's events."""

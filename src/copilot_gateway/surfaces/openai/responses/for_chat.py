@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from .... import usage
+from ....content import content_text
 from ....errors import InvalidRequest, UpstreamFailed
-from ....messages import content_text
-from ....upstreams.base import Json
+from ....upstreams.base import EventStream, Json
 from ...chat_tools import tool_call
-from .events import TERMINAL_EVENTS
+from ..endpoints import RESPONSES_TERMINAL_EVENTS
 from .objects import as_chat_completion_parts
 
 
@@ -145,7 +145,7 @@ def chunk(delta: Json, finish_reason: str | None = None, **extra: Any) -> Json:
     return {"choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}], **extra}
 
 
-async def chat_chunks(events: AsyncIterator[Json]) -> AsyncIterator[Json]:
+async def chat_chunks(events: EventStream) -> AsyncIterator[Json]:
     """Responses stream events as chat chunks, until the response is done."""
     calls: dict[int, int] = {}  # output index -> tool call number
     try:
@@ -168,7 +168,7 @@ async def chat_chunks(events: AsyncIterator[Json]) -> AsyncIterator[Json]:
                 yield chunk({"tool_calls": [arguments]})
             elif kind == "error":
                 raise UpstreamFailed(f"The upstream failed mid-stream: {event.get('message')}")
-            elif kind in TERMINAL_EVENTS:
+            elif kind in RESPONSES_TERMINAL_EVENTS:
                 response = event["response"]
                 if kind == "response.failed":
                     message = (response.get("error") or {}).get("message", "response failed")
@@ -183,5 +183,5 @@ async def chat_chunks(events: AsyncIterator[Json]) -> AsyncIterator[Json]:
                 yield chunk({}, reason, model=response.get("model"), **extra)
                 return
     finally:
-        await events.aclose()  # type: ignore[attr-defined]
+        await events.aclose()
     raise UpstreamFailed("The upstream stream ended before the response was complete.")

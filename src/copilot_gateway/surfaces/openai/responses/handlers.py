@@ -8,7 +8,7 @@ input and `store: false`, so `previous_response_id` works on every upstream alik
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from starlette.responses import Response
 
@@ -17,11 +17,12 @@ from ....access.models import model_for_prompt
 from ....errors import InvalidRequest, NotFound, UpstreamFailed
 from ....gateway import Call, new_id, now
 from ....state.responses import StoredResponse
-from ....upstreams.base import CHAT, RESPONSES, Json
+from ....upstreams.base import Json
 from ...base import sse_response
 from ...streams import guarded
 from ..chat_answers import completed
-from .events import TERMINAL_EVENTS, ChatToResponseEvents, ResponseEvents
+from ..endpoints import CHAT, RESPONSES, RESPONSES_TERMINAL_EVENTS
+from .events import ChatToResponseEvents, ResponseEvents
 from .objects import response_from_chat, response_object, with_item_ids
 from .requests import chat_request, input_items, messages_of, refuse_unsupported
 
@@ -112,11 +113,13 @@ async def createResponse(call: Call) -> Response:
         relay = native_stream(turn, events) if native else translated_stream(turn, events)
         return sse_response(guarded(call, await relay, events.error_event))
     if native:
-        response = turn.echoed(await call.upstream.call(RESPONSES, turn.native_body(False)))
+        response = turn.echoed(
+            await call.upstream.call(RESPONSES, turn.native_body(False), call.record)
+        )
         chat_usage = native_usage(response)
     else:
         chat_body = chat_request(body, turn.context)
-        completion = completed(await call.upstream.call(CHAT, chat_body), chat_body)
+        completion = completed(await call.upstream.call(CHAT, chat_body, call.record), chat_body)
         response = response_from_chat(completion, body, turn.id, turn.created_at)
         chat_usage = completion["usage"]
     answer = call.answer("Response", response)  # checked before it is stored
@@ -124,15 +127,15 @@ async def createResponse(call: Call) -> Response:
     return answer
 
 
-async def translated_stream(turn: Turn, events: ResponseEvents) -> AsyncIterator[bytes]:
+async def translated_stream(turn: Turn, events: ResponseEvents) -> AsyncGenerator[bytes]:
     """Open the chat stream (errors here are plain HTTP errors), then translate it."""
     chat_body = chat_request(turn.body, turn.context)
     upstream = {**chat_body, "stream": True, "stream_options": {"include_usage": True}}
-    chunks = await turn.call.upstream.stream(CHAT, upstream)
+    chunks = await turn.call.upstream.stream(CHAT, upstream, turn.call.record)
     opening = response_object(turn.body, turn.id, turn.created_at, "in_progress")
     translator = ChatToResponseEvents(turn.body, chat_body, opening)
 
-    async def relay() -> AsyncIterator[bytes]:
+    async def relay() -> AsyncGenerator[bytes]:
         for event in translator.opening():
             yield events.event(event)
         async for chunk in chunks:
@@ -147,24 +150,26 @@ async def translated_stream(turn: Turn, events: ResponseEvents) -> AsyncIterator
     return relay()
 
 
-async def native_stream(turn: Turn, events: ResponseEvents) -> AsyncIterator[bytes]:
+async def native_stream(turn: Turn, events: ResponseEvents) -> AsyncGenerator[bytes]:
     """Open the upstream's Responses stream, then relay its events under our id, numbered
     afresh, until its last one (Responses streams end without `[DONE]`)."""
-    upstream = await turn.call.upstream.stream(RESPONSES, turn.native_body(stream=True))
+    upstream = await turn.call.upstream.stream(
+        RESPONSES, turn.native_body(stream=True), turn.call.record
+    )
 
-    async def relay() -> AsyncIterator[bytes]:
+    async def relay() -> AsyncGenerator[bytes]:
         try:
             async for event in upstream:
                 kind = event.get("type")
                 if isinstance(event.get("response"), dict):
                     event = {**event, "response": turn.echoed(event["response"])}
-                    if kind in TERMINAL_EVENTS:
+                    if kind in RESPONSES_TERMINAL_EVENTS:
                         await turn.keep(event["response"], native_usage(event["response"]))
                 yield events.event(event)
-                if kind in TERMINAL_EVENTS:
+                if kind in RESPONSES_TERMINAL_EVENTS:
                     return
         finally:
-            await upstream.aclose()  # type: ignore[attr-defined]
+            await upstream.aclose()
         raise UpstreamFailed("The upstream stream ended before the response was complete.")
 
     return relay()

@@ -11,8 +11,8 @@ from typing import Any
 
 import orjson
 
+from ....content import content_text
 from ....errors import InvalidRequest
-from ....messages import content_text
 from ....upstreams.base import Json
 from ...chat_tools import function_tool, named_tool_choice, tool_call
 

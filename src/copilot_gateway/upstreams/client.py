@@ -1,13 +1,14 @@
-"""What every HTTP upstream shares: the pooled client, error mapping, SSE reading."""
+"""What every HTTP upstream shares: the pooled client, the one send path (metrics, retries,
+the status noted for the request), and upstream answers and failures as our errors.
+Streamed answers are read by `sse`."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,14 +18,14 @@ from httpx_aiohttp import AiohttpTransport
 from ..errors import (
     GatewayError,
     RateLimited,
+    UpstreamError,
     UpstreamFailed,
     UpstreamTimeout,
     UpstreamUnavailable,
 )
 from ..observability.metrics import count_upstream_error, observe_upstream
-from ..observability.record import note
 from ..settings import Settings
-from .base import Json
+from .base import CallRecord, Json
 from .retry import RetryPolicy, send_retrying
 
 NO_RETRY = RetryPolicy()
@@ -160,7 +161,7 @@ def error_from_response(status: int, headers: httpx.Headers, raw: bytes) -> Gate
         return UpstreamUnavailable(f"The upstream is unavailable: {message}", headers=passed_on)
     if status >= 500 or status < 400:
         return UpstreamFailed(f"The upstream failed with status {status}: {message}")
-    return GatewayError(message, status=status, code=code, param=param, headers=passed_on)
+    return UpstreamError(message, status=status, code=code, param=param, headers=passed_on)
 
 
 def json_request(
@@ -204,12 +205,17 @@ async def send(
     request: httpx.Request,
     stream: bool = False,
     policy: RetryPolicy = NO_RETRY,
+    record: CallRecord | None = None,
 ) -> httpx.Response:
+    """The one way a request goes upstream: timed, retried as `policy` says, its failures
+    our errors, and each answer's status noted in the `record` of the request it serves."""
+
     async def attempt() -> httpx.Response:
         started = time.perf_counter()
         response = await client.send(request, stream=stream)
         observe_upstream(request.url.path, time.perf_counter() - started)
-        note(upstream_status=response.status_code)
+        if record is not None:
+            record.upstream_status = response.status_code
         return response
 
     with upstream_errors():
@@ -217,92 +223,20 @@ async def send(
 
 
 async def request_json(
-    client: UpstreamClient, request: httpx.Request, policy: RetryPolicy = NO_RETRY
+    client: UpstreamClient,
+    request: httpx.Request,
+    policy: RetryPolicy = NO_RETRY,
+    record: CallRecord | None = None,
 ) -> Json:
-    return ok_json(await send(client, request, policy=policy))
+    return ok_json(await send(client, request, policy=policy, record=record))
 
 
 async def open_stream(
-    client: UpstreamClient, request: httpx.Request, policy: RetryPolicy = NO_RETRY
+    client: UpstreamClient,
+    request: httpx.Request,
+    policy: RetryPolicy = NO_RETRY,
+    record: CallRecord | None = None,
 ) -> httpx.Response:
     """Send a streamed request; an error status is read, closed and raised."""
-    return await ok_stream(await send(client, request, stream=True, policy=policy))
-
-
-async def chunks_within(response: httpx.Response, idle_timeout: float) -> AsyncIterator[bytes]:
-    """The response's bytes as they come; a silence longer than idle_timeout ends it with
-    UpstreamTimeout. The clock runs only while waiting for upstream, never while the
-    consumer (a slow client) holds a chunk."""
-    chunks = response.aiter_bytes()
-    while True:
-        try:
-            async with asyncio.timeout(idle_timeout):
-                chunk = await anext(chunks)
-        except StopAsyncIteration:
-            return
-        except TimeoutError:
-            count_upstream_error("stream_stall")
-            message = f"The upstream stream stalled for more than {idle_timeout:g} s."
-            raise UpstreamTimeout(message) from None
-        yield chunk
-
-
-async def iter_sse_data(
-    response: httpx.Response, idle_timeout: float, final: Callable[[bytes], bool] | None = None
-) -> AsyncIterator[bytes]:
-    """The `data` of each server-sent event, until `[DONE]` (which is not yielded).
-
-    Read as bytes, split into lines here: one wait per network read rather than per line,
-    and no decoding of what orjson reads as bytes anyway. A stream that ends without
-    `[DONE]` was cut: that raises, it never ends quietly, unless its last event was one
-    that `final` says ends a stream (Anthropic's `message_stop`).
-    """
-    pending = b""  # an incomplete last line, until the rest arrives
-    data: list[bytes] = []
-    last = b""
-    try:
-        with upstream_errors():
-            async for chunk in chunks_within(response, idle_timeout):
-                *lines, pending = (pending + chunk).split(b"\n")
-                for line in lines:
-                    line = line.removesuffix(b"\r")
-                    if line.startswith(b"data:"):
-                        data.append(line[5:].removeprefix(b" "))
-                    elif not line and data:
-                        event, data = b"\n".join(data), []
-                        if event == b"[DONE]":
-                            return
-                        last = event
-                        yield event
-            if pending.startswith(b"data:"):
-                data.append(pending[5:].removeprefix(b" ").removesuffix(b"\r"))
-            if data and b"\n".join(data) == b"[DONE]":
-                return
-            if final is not None:
-                if data and final(b"\n".join(data)):  # its blank line never came: still whole
-                    yield b"\n".join(data)
-                    return
-                if not data and last and final(last):
-                    return
-    finally:
-        await response.aclose()
-    count_upstream_error("stream_cut")
-    raise UpstreamFailed("The upstream stream ended before it was complete.")
-
-
-async def iter_sse_json(
-    response: httpx.Response, idle_timeout: float, final: Callable[[bytes], bool] | None = None
-) -> AsyncIterator[Json]:
-    """Each event's JSON object; an upstream error event or malformed event raises."""
-    async for data in iter_sse_data(response, idle_timeout, final):
-        chunk = lenient_json(data)
-        if not isinstance(chunk, dict):
-            count_upstream_error("stream_malformed")
-            raise UpstreamFailed("The upstream sent a malformed stream event.")
-        if chunk.get("error") and not chunk.get("choices"):
-            count_upstream_error("stream_error")
-            error = chunk["error"] if isinstance(chunk["error"], dict) else {}
-            raise UpstreamFailed(
-                f"The upstream failed mid-stream: {error.get('message', chunk['error'])}"
-            )
-        yield chunk
+    response = await send(client, request, stream=True, policy=policy, record=record)
+    return await ok_stream(response)

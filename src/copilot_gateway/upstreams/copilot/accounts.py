@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
-from ..settings import Settings
+from ...settings import Settings
 
 DEFAULT_ACCOUNT = "default"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from .settings import Settings
+from ...settings import Settings
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_SECONDS = 5

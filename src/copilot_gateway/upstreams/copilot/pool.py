@@ -1,8 +1,9 @@
 """Several Copilot accounts behind one upstream, by a rule an operator can state:
 
-- a conversation stays on the account that started it: a request that continues one
-  (`previous_response_id`; thinking signatures or encrypted reasoning it sends back) goes to
-  the account that answered it, as long as the gateway remembers (an hour, in-process);
+- a conversation stays on the account that started it: a request that sends back what only
+  one account can read (thinking signatures, encrypted reasoning: what its endpoint names as
+  its `continuation`) goes to the account that answered it, as long as the gateway remembers
+  (an hour, in-process);
 - otherwise a model that costs no premium requests goes round-robin over the accounts that
   serve it, and a premium model to the first of them in the configured order;
 - an account that answers 402 (quota), 429 beyond the retry budget, or whose GitHub token
@@ -17,56 +18,36 @@ from __future__ import annotations
 import itertools
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
+from typing import TypeVar
 
-from ..errors import GatewayError, QuotaExhausted, RateLimited, UpstreamUnavailable
-from ..observability.metrics import ACCOUNT_EVENTS
-from .base import MESSAGES, RESPONSES, Catalogue, Json
-from .copilot import CopilotUpstream
+from ...errors import (
+    GatewayError,
+    QuotaExhausted,
+    RateLimited,
+    TokenExchangeRefused,
+    UpstreamUnavailable,
+)
+from ...observability.metrics import ACCOUNT_EVENTS
+from ..base import CallRecord, Catalogue, Endpoint, EventStream, Json
+from .upstream import CopilotUpstream
 
 T = TypeVar("T")
 AFFINITY_SECONDS = 3600
 AFFINITY_ENTRIES = 100_000
-EXCHANGE_REFUSED = "copilot_token_exchange_failed"
-# Endpoints whose answers a later request continues (chat sends its whole history each time).
-CONVERSATIONAL = frozenset({RESPONSES, MESSAGES})
+AFFINITY_KEY_CHARS = 64  # a value's tail is unique enough, and keeps memory small
 
 
-def conversation_keys(body: Json) -> list[str]:
-    """What ties a request to an earlier answer of one account."""
-    keys = []
-    if isinstance(body.get("previous_response_id"), str):
-        keys.append("response:" + body["previous_response_id"])
-    keys += ["signature:" + value for value in _values(body, ("signature", "encrypted_content"))]
-    return keys
-
-
-def answer_keys(answer: Json) -> list[str]:
-    """What a later request may send back to continue this answer."""
-    keys = []
-    if isinstance(answer.get("id"), str) and answer.get("object") == "response":
-        keys.append("response:" + answer["id"])
-    keys += ["signature:" + value for value in _values(answer, ("signature", "encrypted_content"))]
-    return keys
-
-
-def _values(node: Any, names: tuple[str, ...]) -> Iterable[str]:
-    """Every string under one of these keys, anywhere in a JSON document."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in names and isinstance(value, str) and value:
-                yield value[-64:]  # their tails are unique enough, and keep memory small
-            else:
-                yield from _values(value, names)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _values(item, names)
+def affinity_keys(endpoint: Endpoint, document: Json) -> list[str]:
+    """What in a request (or an answer) ties it to one account, as the endpoint says."""
+    if endpoint.continuation is None:
+        return []
+    return [value[-AFFINITY_KEY_CHARS:] for value in endpoint.continuation(document)]
 
 
 def account_is_out(error: GatewayError) -> bool:
     """The account cannot serve for a while: it rests, and another one is tried."""
-    return isinstance(error, QuotaExhausted | RateLimited) or error.code == EXCHANGE_REFUSED
+    return isinstance(error, QuotaExhausted | RateLimited | TokenExchangeRefused)
 
 
 def worth_another_account(error: GatewayError) -> bool:
@@ -107,7 +88,7 @@ class CopilotPool:
 
     # Routing -----------------------------------------------------------------------
 
-    async def _candidates(self, body: Json) -> list[CopilotUpstream]:
+    async def _candidates(self, endpoint: Endpoint, body: Json) -> list[CopilotUpstream]:
         """The accounts to try, best first."""
         model = str(body.get("model"))
         serving = [(m, c[model]) for m, c in await self._catalogues() if model in c]
@@ -116,23 +97,23 @@ class CopilotPool:
         now = time.monotonic()
         awake = [m for m, _ in serving if self._resting_until.get(m.account, 0) <= now]
         resting = [m for m, _ in serving if m not in awake]
-        if sticky := self._remembered(body):
+        if sticky := self._remembered(affinity_keys(endpoint, body)):
             awake.sort(key=lambda m: m.account != sticky)
         elif awake and not serving[0][1].premium_multiplier:
             turn = next(self._turns) % len(awake)
             awake = awake[turn:] + awake[:turn]
         return awake + resting  # resting accounts last: better late than a certain refusal
 
-    def _remembered(self, body: Json) -> str | None:
+    def _remembered(self, keys: Iterable[str]) -> str | None:
         now = time.monotonic()
-        for key in conversation_keys(body):
+        for key in keys:
             if (entry := self._affinity.get(key)) and entry[1] > now:
                 return entry[0]
         return None
 
-    def _remember(self, answer: Json, account: str) -> None:
+    def _remember(self, keys: Iterable[str], account: str) -> None:
         until = time.monotonic() + AFFINITY_SECONDS
-        for key in answer_keys(answer):
+        for key in keys:
             self._affinity[key] = (account, until)
             self._affinity.move_to_end(key)
         while len(self._affinity) > AFFINITY_ENTRIES:
@@ -149,11 +130,14 @@ class CopilotPool:
     # Calls -------------------------------------------------------------------------
 
     async def _first_served(
-        self, body: Json, send: Callable[[CopilotUpstream], Awaitable[T]]
+        self,
+        endpoint: Endpoint,
+        body: Json,
+        send: Callable[[CopilotUpstream], Awaitable[T]],
     ) -> tuple[CopilotUpstream, T]:
         """`send` to the best account, then on to the next while one is out (see the rule)."""
         last: GatewayError | None = None
-        for member in await self._candidates(body):
+        for member in await self._candidates(endpoint, body):
             if last is not None:
                 ACCOUNT_EVENTS.labels(member.account, "failover").inc()
             try:
@@ -171,32 +155,44 @@ class CopilotPool:
         raise last
 
     async def call(
-        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
+        self,
+        endpoint: Endpoint,
+        body: Json,
+        record: CallRecord,
+        headers: Mapping[str, str] | None = None,
     ) -> Json:
         member, answer = await self._first_served(
-            body, lambda member: member.call(endpoint, body, headers)
+            endpoint, body, lambda member: member.call(endpoint, body, record, headers)
         )
-        if endpoint in CONVERSATIONAL:
-            self._remember(answer, member.account)
+        self._remember(affinity_keys(endpoint, answer), member.account)
         return answer
 
     async def stream(
-        self, endpoint: str, body: Json, headers: Mapping[str, str] | None = None
-    ) -> AsyncIterator[Json]:
+        self,
+        endpoint: Endpoint,
+        body: Json,
+        record: CallRecord,
+        headers: Mapping[str, str] | None = None,
+    ) -> EventStream:
         member, events = await self._first_served(
-            body, lambda member: member.stream(endpoint, body, headers)
+            endpoint, body, lambda member: member.stream(endpoint, body, record, headers)
         )
-        if endpoint in CONVERSATIONAL:
-            return self._remembering(events, member.account)
-        return events
+        if endpoint.continuation is None:
+            return events
+        return self._remembering(endpoint, events, member.account)
 
-    async def _remembering(self, events: AsyncIterator[Json], account: str) -> AsyncIterator[Json]:
-        async for event in events:
-            self._remember(event, account)
-            yield event
+    async def _remembering(
+        self, endpoint: Endpoint, events: EventStream, account: str
+    ) -> AsyncGenerator[Json]:
+        try:
+            async for event in events:
+                self._remember(affinity_keys(endpoint, event), account)
+                yield event
+        finally:
+            await events.aclose()
 
     async def quota_report(self) -> list[Json]:
-        return [await member.quota_report() for member in self.members]
+        return [await member.quota_summary() for member in self.members]
 
     async def aclose(self) -> None:
         for member in self.members:

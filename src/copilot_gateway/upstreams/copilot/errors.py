@@ -1,4 +1,4 @@
-"""Copilot's errors, said with their meaning for the client (and the operator).
+"""Copilot's refusals, said with their meaning for the client (and the operator).
 
 Copilot                                   the client gets
 466 (client version no longer accepted)   502 copilot_client_outdated, naming the settings
@@ -12,14 +12,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from ..errors import (
+from ...errors import (
     GatewayError,
     InvalidRequest,
     QuotaExhausted,
     UpstreamFailed,
     UpstreamUnavailable,
 )
-from ..settings import Settings
+from ...settings import Settings
 
 VERSION_SETTINGS = (
     ("GATEWAY_COPILOT_EDITOR_VERSION", "copilot_editor_version"),

@@ -15,9 +15,9 @@ from urllib.parse import parse_qs
 
 import httpx
 
-from ..observability.metrics import QUOTA
-from ..settings import Settings
-from .http import UpstreamClient
+from ...observability.metrics import QUOTA
+from ...settings import Settings
+from ..client import UpstreamClient
 
 HEADER_PREFIX = "x-quota-snapshot-"
 

@@ -1,0 +1,62 @@
+"""The upstream endpoint the Anthropic surface sends to natively (its translations send to
+`openai.endpoints.CHAT`), described for any upstream (see `upstreams.base.Endpoint`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...upstreams.base import Endpoint, Json, strings_under
+
+ANTHROPIC_VERSION = "2023-06-01"  # when a client sends none (the Messages API wants one)
+
+
+def _blocks(content: Any) -> list[Json]:
+    return (
+        [block for block in content if isinstance(block, dict)] if isinstance(content, list) else []
+    )
+
+
+def holds_images(body: Json) -> bool:
+    """Whether any message carries an image block (in a tool result too)."""
+    messages = body.get("messages")
+    if not isinstance(messages, list):
+        return False
+    for message in messages:
+        for block in _blocks(message.get("content") if isinstance(message, dict) else None):
+            inner = _blocks(block.get("content")) if block.get("type") == "tool_result" else []
+            if any(b.get("type") == "image" for b in [block, *inner]):
+                return True
+    return False
+
+
+def is_user_turn(message: Any) -> bool:
+    """A user message the user wrote: not one carrying tool results (that is the agent's)."""
+    if not isinstance(message, dict) or message.get("role") != "user":
+        return False
+    return not any(block.get("type") == "tool_result" for block in _blocks(message.get("content")))
+
+
+def user_initiated(body: Json) -> bool:
+    messages = body.get("messages")
+    return isinstance(messages, list) and bool(messages) and is_user_turn(messages[-1])
+
+
+def is_message_stop(event: Json) -> bool:
+    """A Messages stream ends with this event (and no `[DONE]`)."""
+    return event.get("type") == "message_stop"
+
+
+def thinking_signatures(document: Json) -> list[str]:
+    """Thinking only the account that produced it can verify (its `signature`)."""
+    return list(strings_under(document, ("signature",)))
+
+
+MESSAGES = Endpoint(
+    "/v1/messages",
+    forwarded=("anthropic-version", "anthropic-beta"),
+    defaults=(("anthropic-version", ANTHROPIC_VERSION),),
+    user_initiated=user_initiated,
+    holds_images=holds_images,
+    ends_stream=is_message_stop,
+    continuation=thinking_signatures,
+)

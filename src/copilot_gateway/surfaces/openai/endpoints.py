@@ -1,0 +1,73 @@
+"""The upstream endpoints the OpenAI surface sends to, described for any upstream (see
+`upstreams.base.Endpoint`): Chat Completions (where the other surfaces' translations send
+too), Embeddings, and the Responses API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...upstreams.base import Endpoint, Json, strings_under
+
+# The events a Responses stream ends with, whoever streams it (no `[DONE]` follows them).
+RESPONSES_TERMINAL_EVENTS = frozenset(
+    {"response.completed", "response.incomplete", "response.failed", "error"}
+)
+
+
+def _last(items: Any) -> Json:
+    return items[-1] if isinstance(items, list) and items and isinstance(items[-1], dict) else {}
+
+
+def _has_part(items: Any, part_type: str) -> bool:
+    """Whether any message (or input item) has a content part of this type."""
+    return isinstance(items, list) and any(
+        isinstance(item, dict)
+        and isinstance(item.get("content"), list)
+        and any(
+            isinstance(part, dict) and part.get("type") == part_type for part in item["content"]
+        )
+        for item in items
+    )
+
+
+def chat_user_initiated(body: Json) -> bool:
+    """The user wrote the last message (not a tool result, not the assistant's own)."""
+    return _last(body.get("messages")).get("role") == "user"
+
+
+def chat_holds_images(body: Json) -> bool:
+    return _has_part(body.get("messages"), "image_url")
+
+
+def responses_user_initiated(body: Json) -> bool:
+    """The user wrote the last input item (a bare string input is theirs)."""
+    items = body.get("input")
+    if isinstance(items, str):
+        return bool(items)
+    return _last(items).get("role") == "user"
+
+
+def responses_holds_images(body: Json) -> bool:
+    return _has_part(body.get("input"), "input_image")
+
+
+def responses_ended(event: Json) -> bool:
+    return event.get("type") in RESPONSES_TERMINAL_EVENTS
+
+
+def encrypted_reasoning(document: Json) -> list[str]:
+    """Reasoning only the account that produced it can read back (`encrypted_content`)."""
+    return list(strings_under(document, ("encrypted_content",)))
+
+
+CHAT = Endpoint(
+    "/chat/completions", user_initiated=chat_user_initiated, holds_images=chat_holds_images
+)
+EMBEDDINGS = Endpoint("/embeddings")
+RESPONSES = Endpoint(
+    "/responses",
+    user_initiated=responses_user_initiated,
+    holds_images=responses_holds_images,
+    ends_stream=responses_ended,
+    continuation=encrypted_reasoning,
+)

@@ -1,0 +1,104 @@
+"""The pool's rules, in-process against the emulator: which errors rest an account (by
+class), and which requests stay on the account that answered what they continue (as their
+endpoint's `continuation` says). Spread, failover and plans over real HTTP are in
+`test_copilot_accounts`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from copilot_gateway.emulator import CopilotEmulator
+from copilot_gateway.emulator.quota import account_of
+from copilot_gateway.errors import (
+    GatewayError,
+    QuotaExhausted,
+    RateLimited,
+    TokenExchangeRefused,
+    UpstreamFailed,
+    UpstreamUnavailable,
+)
+from copilot_gateway.surfaces.openai.endpoints import CHAT, RESPONSES
+from copilot_gateway.upstreams.base import Json
+from copilot_gateway.upstreams.client import make_client
+from copilot_gateway.upstreams.copilot.pool import (
+    CopilotPool,
+    account_is_out,
+    worth_another_account,
+)
+from copilot_gateway.upstreams.copilot.upstream import CopilotUpstream
+from emulated_copilot import drained, record, settings
+
+TOKENS = {"a": "gho_account_a", "b": "gho_account_b"}
+
+
+@pytest.mark.parametrize(
+    ("error", "out", "another"),
+    [
+        (QuotaExhausted("spent"), True, True),
+        (RateLimited("slow down"), True, True),
+        (TokenExchangeRefused("no token"), True, True),
+        (UpstreamUnavailable("busy"), False, True),
+        # A code alone makes no kind: only the class says the exchange was refused.
+        (UpstreamFailed("x", code="copilot_token_exchange_failed"), False, False),
+        (GatewayError("bad request", status=400), False, False),
+    ],
+)
+def test_an_account_is_out_by_the_class_of_its_error(
+    error: GatewayError, out: bool, another: bool
+) -> None:
+    assert (account_is_out(error), worth_another_account(error)) == (out, another)
+
+
+def pool_on(emulator: CopilotEmulator) -> CopilotPool:
+    chosen = settings()
+    members = [
+        CopilotUpstream(
+            make_client(chosen, httpx.ASGITransport(app=emulator.app)), chosen, token, name
+        )
+        for name, token in TOKENS.items()
+    ]
+    return CopilotPool(members, cooldown_seconds=60)
+
+
+def served_by(emulator: CopilotEmulator) -> str:
+    """The account of the emulator's last call, by name."""
+    token = emulator.state.seen_headers[-1]["authorization"]
+    tenant = token.split("tid=")[1].split(";")[0]
+    return next(name for name, github in TOKENS.items() if account_of(github) == tenant)
+
+
+def test_a_continued_conversation_stays_on_its_account_and_chat_goes_round(
+    emulator: CopilotEmulator,
+) -> None:
+    """gpt-5-mini costs no premium requests, so new requests go round-robin; its answers on
+    /responses carry encrypted reasoning, which ties the request sending it back."""
+    first: Json = {"model": "gpt-5-mini", "input": [{"role": "user", "content": "Plan a trip"}]}
+
+    async def conversation(pool: CopilotPool) -> tuple[str, list[str], list[str]]:
+        try:
+            answer = await pool.call(RESPONSES, first, record())
+            started_on = served_by(emulator)
+            more = [*first["input"], *answer["output"], {"role": "user", "content": "And?"}]
+            stayed = []
+            for stream in (False, True, False):
+                body = {"model": "gpt-5-mini", "input": more, "stream": stream}
+                if stream:
+                    await drained(await pool.stream(RESPONSES, body, record()))
+                else:
+                    await pool.call(RESPONSES, body, record())
+                stayed.append(served_by(emulator))
+            chat = {"model": "gpt-5-mini", "messages": [{"role": "user", "content": "hi"}]}
+            spread = []
+            for _ in range(2):
+                await pool.call(CHAT, chat, record())
+                spread.append(served_by(emulator))
+            return started_on, stayed, spread
+        finally:
+            await pool.aclose()
+
+    started_on, stayed, spread = asyncio.run(conversation(pool_on(emulator)))
+    assert stayed == [started_on] * 3
+    assert sorted(spread) == ["a", "b"]  # chat sends its whole history: nothing ties it

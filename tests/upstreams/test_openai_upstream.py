@@ -1,0 +1,89 @@
+"""The openai upstream in-process, against a small OpenAI-compatible app on httpx's ASGI
+transport: its catalogue, its key, what it notes in the request's record, and streams that
+end as their endpoint says. (Through two gateways over real HTTP: `test_openai`.)"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
+
+import httpx
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
+from starlette.routing import Route
+
+from copilot_gateway.surfaces.openai.endpoints import CHAT, EMBEDDINGS, RESPONSES
+from copilot_gateway.upstreams.base import Json
+from copilot_gateway.upstreams.client import make_client
+from copilot_gateway.upstreams.openai import OpenAIUpstream
+from emulated_copilot import drained, record, run, settings
+
+T = TypeVar("T")
+ANSWER = {"choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}}]}
+RESPONSE_EVENTS = [
+    {"type": "response.created", "response": {"id": "resp_1"}},
+    {"type": "response.completed", "response": {"id": "resp_1"}},
+]
+
+
+def server(seen: list[dict[str, str]]) -> Starlette:
+    """An OpenAI-compatible server that notes each request's headers."""
+
+    async def models(request: Request) -> JSONResponse:
+        return JSONResponse({"object": "list", "data": [{"id": "m1", "object": "model"}]})
+
+    async def chat(request: Request) -> JSONResponse:
+        seen.append(dict(request.headers))
+        return JSONResponse(ANSWER)
+
+    async def responses(request: Request) -> StreamingResponse:
+        async def events() -> AsyncIterator[bytes]:
+            for event in RESPONSE_EVENTS:  # and no `[DONE]`, as the Responses API streams
+                yield b"data: " + orjson.dumps(event) + b"\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    return Starlette(
+        routes=[
+            Route("/v1/models", models),
+            Route("/v1/chat/completions", chat, methods=["POST"]),
+            Route("/v1/responses", responses, methods=["POST"]),
+        ]
+    )
+
+
+def on(app: Starlette, work: Callable[[OpenAIUpstream], Awaitable[T]], **overrides: object) -> T:
+    chosen = settings(
+        upstream="openai", upstream_url="http://upstream/v1", upstream_api_key="sk-up", **overrides
+    )
+    upstream = OpenAIUpstream(make_client(chosen, httpx.ASGITransport(app=app)), chosen)
+    return run(upstream, work)
+
+
+def test_its_models_are_served_anywhere_unless_it_has_no_responses_api() -> None:
+    app = server([])
+    anywhere = on(app, lambda upstream: upstream.models())["m1"]
+    assert anywhere.serves(RESPONSES) and anywhere.serves(CHAT)
+    translated = on(app, lambda upstream: upstream.models(), upstream_responses="translate")["m1"]
+    assert not translated.serves(RESPONSES)
+    assert translated.serves(CHAT) and translated.serves(EMBEDDINGS)
+
+
+def test_a_call_sends_the_key_notes_the_status_and_passes_no_client_headers() -> None:
+    seen: list[dict[str, str]] = []
+    noted = record()
+    client = {"anthropic-beta": "b1", "authorization": "Bearer sk-client"}
+    body: Json = {"model": "m1", "messages": [{"role": "user", "content": "hi"}]}
+    answer = on(server(seen), lambda upstream: upstream.call(CHAT, body, noted, client))
+    assert answer == ANSWER and noted.upstream_status == 200
+    assert seen[0]["authorization"] == "Bearer sk-up"
+    assert "anthropic-beta" not in seen[0]
+
+
+def test_a_responses_stream_ends_with_its_last_event() -> None:
+    async def work(upstream: OpenAIUpstream) -> list[Json]:
+        return await drained(await upstream.stream(RESPONSES, {"model": "m1"}, record()))
+
+    assert on(server([]), work) == RESPONSE_EVENTS
