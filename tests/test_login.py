@@ -18,8 +18,8 @@ from copilot_gateway.login import (
     store_token,
 )
 from copilot_gateway.settings import Settings
+from copilot_gateway.upstream_from_settings import build_upstream
 from copilot_gateway.upstreams.accounts import load_accounts
-from copilot_gateway.upstreams.build import build_upstream
 from copilot_gateway.upstreams.copilot import personal_access_token_problem
 from test_cli import clean_env, free_port, started
 

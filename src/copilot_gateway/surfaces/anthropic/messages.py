@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from ...access.models import require_model
-from ...gateway import Call
+from ...call import Call
 from ...upstreams.base import MESSAGES
 from . import native, translated
 from .checks import require_content

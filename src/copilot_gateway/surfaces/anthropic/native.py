@@ -8,8 +8,8 @@ from collections.abc import AsyncGenerator, AsyncIterator
 
 from starlette.responses import Response
 
+from ...call import Call
 from ...errors import UpstreamFailed
-from ...gateway import Call
 from ...upstreams.base import MESSAGES, Json
 from ..base import sse_response
 from ..streams import guarded

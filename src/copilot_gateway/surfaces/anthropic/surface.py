@@ -9,8 +9,8 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-from ...edge.request_id import current_request_id
 from ...errors import GatewayError
+from ...observability.request_id import current_request_id
 from ..base import Handler, Surface
 from . import count_tokens, messages
 from .operations import DOCUMENT, OPERATIONS

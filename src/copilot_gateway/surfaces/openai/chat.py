@@ -9,7 +9,8 @@ from starlette.responses import Response
 from ... import tokens
 from ...access.models import require_model
 from ...access.prompt_limits import require_prompt_fits
-from ...gateway import Call, new_id, now
+from ...call import Call
+from ...ids import new_id, now
 from ...upstreams.base import CHAT, RESPONSES, Json, ModelInfo
 from ..base import sse_response
 from ..streams import guarded

@@ -8,7 +8,8 @@ from starlette.responses import Response
 
 from ... import tokens
 from ...access.models import require_model
-from ...gateway import Call, new_id, now
+from ...call import Call
+from ...ids import new_id, now
 from ...messages import content_text
 from ...upstreams.base import CHAT, Json
 from ..base import sse_response

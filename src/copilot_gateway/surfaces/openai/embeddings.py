@@ -9,8 +9,8 @@ from starlette.responses import Response
 
 from ... import tokens
 from ...access.models import require_model
+from ...call import Call
 from ...errors import UpstreamFailed
-from ...gateway import Call
 from ...upstreams.base import EMBEDDINGS
 from .inputs import texts_of
 

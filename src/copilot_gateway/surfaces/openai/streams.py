@@ -9,7 +9,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import Any
 
 from ... import tokens
-from ...gateway import Call
+from ...call import Call
 from ...upstreams.base import Json
 from .choices import StreamChoices
 from .envelope import envelope

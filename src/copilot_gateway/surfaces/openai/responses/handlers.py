@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator
 from starlette.responses import Response
 
 from ....access.models import require_model
+from ....call import Call
 from ....errors import InvalidRequest, NotFound, UpstreamFailed
-from ....gateway import Call, new_id, now
+from ....ids import new_id, now
 from ....state.responses import StoredResponse
 from ....upstreams.base import CHAT, RESPONSES, Json
 from ...base import sse_response

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ....gateway import new_id
+from ....ids import new_id
 from ....upstreams.base import Json
 
 # Request fields a Response echoes, with OpenAI's value when the request left them out.

@@ -1,17 +1,22 @@
-"""The upstream the settings name, built with its pooled client."""
+"""The upstream the settings name, built with its pooled client.
+
+Composition, so it sits beside the app rather than in `upstreams/`: the emulator is one of
+the upstreams it can build (in-process, over httpx's ASGI transport), and nothing in
+`upstreams/` may import the emulator.
+"""
 
 from __future__ import annotations
 
 import httpx
 
-from ..emulator import CopilotEmulator, EmulatorConfig
-from ..settings import Settings
-from .accounts import load_accounts
-from .base import Upstream
-from .copilot import CopilotUpstream, personal_access_token_problem
-from .copilot_pool import CopilotPool
-from .http import make_client
-from .openai import OpenAIUpstream
+from .emulator import CopilotEmulator, EmulatorConfig
+from .settings import Settings
+from .upstreams.accounts import load_accounts
+from .upstreams.base import Upstream
+from .upstreams.copilot import CopilotUpstream, personal_access_token_problem
+from .upstreams.copilot_pool import CopilotPool
+from .upstreams.http import make_client
+from .upstreams.openai import OpenAIUpstream
 
 EMULATOR_URL = "http://copilot-emulator.internal"
 # The in-process emulator accepts any GitHub token; this one says where it came from.
