@@ -46,7 +46,13 @@ from .observability import metrics
 from .observability.quota import quota_endpoint
 from .settings import Settings, is_loopback
 from .spec.answers import AnswerChecks
-from .spec.documents import load_spec, mounted_at_full_paths, published, without_security
+from .spec.documents import (
+    load_spec,
+    meta_schema_checked_once,
+    mounted_at_full_paths,
+    published,
+    without_security,
+)
 from .spec.requests import Bodies, validator_map
 from .surfaces.base import Surface
 from .surfaces.registry import DEFAULT, SURFACES
@@ -138,18 +144,19 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         ),
     )
     call_handlers_directly(app)
-    for surface in SURFACES:
-        spec = load_spec(surface.document)
-        AnswerChecks.compile(surface.document)
-        served = spec if keys is not None else without_security(spec)
-        resolver = Resolver(function_resolver=surface.handler)
-        app.add_api(mounted_at_full_paths(served), resolver=resolver, name=surface.name)
-        app.add_url_rule(
-            published_path(surface),
-            surface.name + "_spec",
-            spec_endpoint(served, gateway.settings),
-            methods=["GET"],
-        )
+    with meta_schema_checked_once():
+        for surface in SURFACES:
+            spec = load_spec(surface.document)
+            AnswerChecks.compile(surface.document)
+            served = spec if keys is not None else without_security(spec)
+            resolver = Resolver(function_resolver=surface.handler)
+            app.add_api(mounted_at_full_paths(served), resolver=resolver, name=surface.name)
+            app.add_url_rule(
+                published_path(surface),
+                surface.name + "_spec",
+                spec_endpoint(served, gateway.settings),
+                methods=["GET"],
+            )
     token = gateway.settings.metrics_token
     app.add_url_rule("/metrics", "metrics", metrics.metrics_endpoint(token), methods=["GET"])
     quota = metrics.behind_operator_token(token, quota_endpoint(gateway.upstream))
