@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from copilot_gateway.edge.request_id import RequestIdFilter
+from copilot_gateway.observability.request_id import RequestIdFilter
 from servers import CopilotEmulator, gateway_settings, running, serving
 
 API_KEY = "sk-test-key"

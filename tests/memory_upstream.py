@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from copilot_gateway.access.rules import AccessConfig
-from copilot_gateway.gateway import Call, Gateway
+from copilot_gateway.call import Call
+from copilot_gateway.gateway import Gateway
 from copilot_gateway.observability.record import RequestRecord
 from copilot_gateway.settings import Settings
 from copilot_gateway.surfaces.openai.surface import OPENAI

@@ -1,9 +1,16 @@
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 import pytest
 from pydantic import SecretStr
 
 from copilot_gateway.access.keys import AuthRefused, KeyRing, auth_required
+from copilot_gateway.app import create_app
+from copilot_gateway.gateway import Gateway
+from copilot_gateway.settings import Settings
+from copilot_gateway.upstream_from_settings import build_upstream
 
 
 def ring(*keys: str) -> KeyRing:
@@ -42,3 +49,44 @@ def test_disabled_auth_elsewhere_needs_force() -> None:
         auth_required(ring("k"), disabled=True, forced=False, loopback=False)
     enabled, warning = auth_required(ring("k"), disabled=True, forced=True, loopback=False)
     assert not enabled and warning
+
+
+class CountingKeyRing(KeyRing):
+    """A real key ring that counts how often a key is hashed and compared."""
+
+    checks = 0
+
+    def check(self, token: str) -> dict[str, str] | None:
+        self.checks += 1
+        return super().check(token)
+
+
+async def get(keys: KeyRing, path: str, headers: dict[str, str]) -> httpx.Response:
+    """One request to the app served with these keys (the in-process emulator upstream)."""
+    settings = Settings(upstream="emulator", api_keys="sk-one")  # type: ignore[call-arg]
+    upstream, description = build_upstream(settings)
+    app = create_app(Gateway(settings, upstream, description), keys)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            return await client.get(path, headers=headers)
+    finally:
+        await upstream.aclose()
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        ("/v1/models", {"Authorization": "Bearer sk-one"}, 200),
+        ("/v1/models", {"Authorization": "Bearer sk-wrong"}, 401),
+        ("/v1/no-such-path", {"Authorization": "Bearer sk-wrong"}, 401),
+        # Valid, but where this operation's scheme does not look: the gate lets it through,
+        # connexion's security check (on the gate's result) refuses it.
+        ("/v1/models", {"x-api-key": "sk-one"}, 401),
+    ],
+)
+def test_a_request_s_key_is_checked_once(path: str, headers: dict[str, str], status: int) -> None:
+    keys = CountingKeyRing([SecretStr("sk-one")])
+    response = asyncio.run(get(keys, path, headers))
+    assert response.status_code == status
+    assert keys.checks == 1

@@ -96,6 +96,7 @@ def test_the_files_the_image_copies_build_a_complete_package(tmp_path: Path) -> 
     names = zipfile.ZipFile(wheel).namelist()
     assert "copilot_gateway/openapi/openai.yaml" in names
     assert "copilot_gateway/emulator/app.py" in names
+    assert "copilot_gateway/py.typed" in names  # its types reach its users (PEP 561)
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
     assert (
         "copilot-gateway = copilot_gateway.cli:main"

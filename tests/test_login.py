@@ -13,7 +13,7 @@ import pytest
 from copilot_gateway import cli
 from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.settings import Settings
-from copilot_gateway.upstreams.build import build_upstream
+from copilot_gateway.upstream_from_settings import build_upstream
 from copilot_gateway.upstreams.copilot.accounts import load_accounts
 from copilot_gateway.upstreams.copilot.login import (
     LoginFailed,

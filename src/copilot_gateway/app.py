@@ -26,6 +26,7 @@ from starlette.responses import Response
 from . import tokens
 from .access.keys import AuthRefused, KeyRing, auth_required
 from .access.rules import AccessConfig
+from .call import answer_was_checked, keep_body
 from .config_file import ConfigFileError, describe
 from .edge import error_handlers
 from .edge.body_limit import BodyLimitMiddleware
@@ -33,23 +34,29 @@ from .edge.calls import CallMiddleware, NoteOperationMiddleware, call_handlers_d
 from .edge.descriptors import connections_allowed
 from .edge.http_protocol import ApiErrorsHttpToolsProtocol, ConnectionLimits
 from .edge.key_gate import KeyGateMiddleware
+from .edge.key_limits import AdmitMiddleware, SettleMiddleware
 from .edge.public_url import PublicUrlMiddleware, base_url
 from .edge.request_id import RequestIdMiddleware
-from .edge.security import api_key_handler_for, bearer_handler_for
+from .edge.security import GatewayApiKey, GatewayBearer
 from .edge.shutdown import drain_on_signals
 from .gateway import Gateway
-from .limits.limiter import Limiter
-from .limits.middleware import AdmitMiddleware, SettleMiddleware
-from .limits.store import store_for
+from .key_limits.limiter import Limiter
+from .key_limits.store import store_for
 from .observability import metrics
 from .observability.quota import quota_endpoint
 from .settings import Settings, is_loopback
 from .spec.answers import AnswerChecks
-from .spec.documents import load_spec, mounted_at_full_paths, published, without_security
-from .spec.requests import validator_map
+from .spec.documents import (
+    load_spec,
+    meta_schema_checked_once,
+    mounted_at_full_paths,
+    published,
+    without_security,
+)
+from .spec.requests import Bodies, validator_map
 from .surfaces.base import Surface
 from .surfaces.registry import DEFAULT, SURFACES
-from .upstreams.build import build_upstream
+from .upstream_from_settings import build_upstream
 
 
 class ConfigurationError(Exception):
@@ -97,6 +104,7 @@ def published_path(surface: Surface) -> str:
 
 def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     """The ASGI app serving every surface's operations; `keys=None` serves without auth."""
+    settings = gateway.settings
     limiter = limiter_for(gateway)
 
     @contextlib.asynccontextmanager
@@ -124,28 +132,31 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         __name__,
         lifespan=lifespan,
         validate_responses=True,
-        validator_map=validator_map(gateway.settings.upstream_validation == "reject"),
-        security_map={
-            "bearer": bearer_handler_for(keys or KeyRing([])),
-            "apiKey": api_key_handler_for(keys or KeyRing([])),
-        },
+        validator_map=validator_map(
+            gateway.answers.reject,
+            Bodies(settings.max_json_depth, settings.max_json_values, keep=keep_body),
+            answered=answer_was_checked,
+        ),
+        # Keys are checked once, by the gate (see `edge.key_gate`); these read its result.
+        security_map={"bearer": GatewayBearer, "apiKey": GatewayApiKey},
         swagger_ui_options=SwaggerUIOptions(
             serve_spec=False, swagger_ui_path="/docs", swagger_ui_config={"url": "/openapi.json"}
         ),
     )
     call_handlers_directly(app)
-    for surface in SURFACES:
-        spec = load_spec(surface.document)
-        AnswerChecks.compile(surface.document)
-        served = spec if keys is not None else without_security(spec)
-        resolver = Resolver(function_resolver=surface.handler)
-        app.add_api(mounted_at_full_paths(served), resolver=resolver, name=surface.name)
-        app.add_url_rule(
-            published_path(surface),
-            surface.name + "_spec",
-            spec_endpoint(served, gateway.settings),
-            methods=["GET"],
-        )
+    with meta_schema_checked_once():
+        for surface in SURFACES:
+            spec = load_spec(surface.document)
+            AnswerChecks.compile(surface.document)
+            served = spec if keys is not None else without_security(spec)
+            resolver = Resolver(function_resolver=surface.handler)
+            app.add_api(mounted_at_full_paths(served), resolver=resolver, name=surface.name)
+            app.add_url_rule(
+                published_path(surface),
+                surface.name + "_spec",
+                spec_endpoint(served, gateway.settings),
+                methods=["GET"],
+            )
     token = gateway.settings.metrics_token
     app.add_url_rule("/metrics", "metrics", metrics.metrics_endpoint(token), methods=["GET"])
     quota = metrics.behind_operator_token(token, quota_endpoint(gateway.upstream))

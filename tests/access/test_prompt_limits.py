@@ -14,8 +14,8 @@ import pytest
 from copilot_gateway import tokens
 from copilot_gateway.access.models import model_for_prompt
 from copilot_gateway.access.prompt_limits import MARGIN, Prompt, require_prompts_fit
+from copilot_gateway.call import Call
 from copilot_gateway.errors import InvalidRequest
-from copilot_gateway.gateway import Call
 from copilot_gateway.surfaces.openai.embeddings import createEmbedding
 from copilot_gateway.upstreams.base import ModelInfo
 from memory_upstream import MemoryUpstream, call_to

@@ -8,8 +8,8 @@ import logging
 
 from hostile_wire import connect, read_response, serving
 
-from copilot_gateway.edge.request_id import RequestIdFilter
 from copilot_gateway.observability.logs import TextFormatter
+from copilot_gateway.observability.request_id import RequestIdFilter
 from servers import gateway_settings
 
 

@@ -5,16 +5,40 @@ the prompt fit it (see `model_for_prompt`)?"""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Protocol
+
+from starlette.types import Scope
 
 from ..errors import NotFound
-from ..gateway import Call
-from ..upstreams.base import Json, ModelInfo
+from ..observability.record import RequestRecord
+from ..upstreams.base import Json, ModelInfo, Upstream
 from .aliases import resolve
 from .prompt_limits import Prompt, require_prompts_fit
+from .rules import AccessConfig
+
+
+class Call(Protocol):
+    """What these checks read of the request they serve: a `call.Call`, which sits above
+    this layer (it carries the gateway, whose access rules are ours)."""
+
+    @property
+    def caller(self) -> str | None: ...
+
+    @property
+    def scope(self) -> Scope: ...
+
+    @property
+    def record(self) -> RequestRecord: ...
+
+    @property
+    def upstream(self) -> Upstream: ...
+
+    @property
+    def access(self) -> AccessConfig: ...
 
 
 def _permitted(call: Call, model: str) -> bool:
-    return call.gateway.access.permits(call.caller, call.scope, model)
+    return call.access.permits(call.caller, call.scope, model)
 
 
 async def visible_models(call: Call) -> list[Json]:
@@ -29,7 +53,7 @@ async def require_model(call: Call, model: str, kind: str | None = None) -> Mode
     this caller (the same answer as for a model that does not exist). Its name is resolved
     first (see `aliases`): the ModelInfo's id is the one to call."""
     catalogue = await call.upstream.models()
-    resolved = resolve(model, catalogue, call.gateway.access.models.aliases)
+    resolved = resolve(model, catalogue, call.access.models.aliases)
     info = catalogue.get(resolved)
     if info is None or not _permitted(call, resolved):
         raise NotFound(

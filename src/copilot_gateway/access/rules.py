@@ -5,7 +5,7 @@
     sha256 = "9f86d0..."
     allow = ["gpt-*"]             # models it may use (all when absent)
     deny = ["gpt-4o-mini"]        # and those it may not, whatever `allow` says
-    rpm = 60                      # its limits, unlimited when absent (see `limits.policy`)
+    rpm = 60                      # its limits, unlimited when absent (see `key_limits.policy`)
 
     [countries]                   # the caller's country, as a trusted proxy reports it
     header = "CF-IPCountry"
@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, StringConstrai
 from starlette.types import Scope
 
 from ..config_file import access_rules
-from ..limits.policy import KeyLimits
+from ..key_limits.policy import KeyLimits
 from .aliases import ModelNames
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$", to_lower=True)]

@@ -1,8 +1,5 @@
-"""Every request becomes a `Call`: made here, outermost, and handed to its handler.
-
-The call lives in the ASGI scope under one key, read only through `call_of`: connexion
-hands inner middlewares copies of the scope, but they share its `state`, so the request
-validator and the security check inside connexion's stack fill in the same call.
+"""Every request becomes a `Call` (see `call`): made here, outermost, and handed to its
+handler; and connexion's operations, as our handlers serve them.
 """
 
 from __future__ import annotations
@@ -13,27 +10,23 @@ from collections.abc import Awaitable, Callable
 from connexion import AsyncApp
 from connexion import context as connexion_context
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
+from connexion.middleware.abstract import ROUTING_CONTEXT
 from connexion.operations import AbstractOperation
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..call import CALL_KEY, Call, call_of
 from ..errors import GatewayError
-from ..gateway import Call, Gateway
+from ..gateway import Gateway
 from ..observability.observe import observe
 from ..observability.record import RequestRecord
 from ..surfaces.base import Handler
 from ..surfaces.registry import surface_for_path
 
-CALL_KEY = "copilot_gateway.call"
 # Paths go into logs: a path of garbage is cut short.
 LOGGED_PATH_CHARS = 200
 # Probes and scrapes are neither logged nor counted: they would drown the rest.
 NOT_OBSERVED = frozenset({"/metrics", "/healthz", "/quota"})
-
-
-def call_of(scope: Scope) -> Call:
-    call: Call = scope["state"][CALL_KEY]
-    return call
 
 
 class CallMiddleware:
@@ -142,7 +135,7 @@ class NoteOperationMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        routing = scope.get("extensions", {}).get("connexion_routing", {})
+        routing = scope.get("extensions", {}).get(ROUTING_CONTEXT, {})
         if scope["type"] == "http" and routing.get("operation_id"):
             call_of(scope).record.operation = routing["operation_id"]
         await self.app(scope, receive, send)

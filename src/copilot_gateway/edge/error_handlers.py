@@ -14,6 +14,7 @@ from connexion.exceptions import OAuthProblem, ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
+from ..call import call_of
 from ..errors import (
     AuthenticationFailed,
     GatewayError,
@@ -24,7 +25,6 @@ from ..errors import (
     UnsupportedMediaType,
 )
 from ..surfaces.registry import SURFACES
-from .calls import call_of
 from .key_gate import AUTH_FAILED_MESSAGE
 
 log = logging.getLogger(__name__)

@@ -1,31 +1,18 @@
-"""Give every request an id, echo it on every response, and keep it for logs."""
+"""Give every request an id, echo it on every response, and keep it for logs (see
+`observability.request_id`)."""
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
-from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..observability.request_id import current_request_id
 
 HEADER = b"x-request-id"
 # A client's id is kept only if it is short and plain: it goes into logs and headers.
 ACCEPTABLE = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
-
-
-# A context variable because log lines are written from everywhere (uvicorn, httpx, our
-# upstream client), far from any request object; streams' tasks inherit it.
-current_request_id: ContextVar[str] = ContextVar("request_id", default="-")
-
-
-class RequestIdFilter(logging.Filter):
-    """Gives every record it passes `request_id`: the request being served when it was
-    logged. On the handler, so it sees the records of every logger that reach it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id.get()
-        return True
 
 
 class RequestIdMiddleware:

@@ -1,5 +1,11 @@
-"""The client's key, checked by connexion's security layer against our key ring: as a bearer
-token (every surface) or in the `x-api-key` header (the Anthropic surface)."""
+"""connexion's security check for our operations: was the key this operation's spec asks
+for sent where its scheme says (a bearer token on every surface, the `x-api-key` header on
+the Anthropic one), and found valid?
+
+The key gate, before routing, has checked every key the request carries and noted the valid
+ones in its call (see `edge.key_gate`): here nothing is hashed again, only read. The key the
+operation accepts names the caller, for the access rules, the limits and the access log.
+"""
 
 from __future__ import annotations
 
@@ -9,52 +15,44 @@ from typing import Any
 from connexion.exceptions import OAuthResponseProblem
 from connexion.security import NO_VALUE, ApiKeySecurityHandler, BearerSecurityHandler
 
-from ..access.keys import KeyRing, TokenInfo
-from .calls import call_of
+from ..call import call_of
+from .key_gate import BEARER
 
 
-def _accepted(request: Any, info: TokenInfo | None) -> TokenInfo:
-    if info is None:
-        raise OAuthResponseProblem(detail="Provided token is not valid")
+def _accepted(request: Any, where: str) -> dict[str, str]:
+    """connexion's token info for the key sent in `where`, if the gate found it valid."""
     call = call_of(request.scope)
-    call.caller = call.record.key_name = info["sub"]
-    return info
+    name = call.valid_keys.get(where)
+    if name is None:
+        raise OAuthResponseProblem(detail="Provided token is not valid")
+    call.caller = call.record.key_name = name
+    return {"sub": name}
 
 
-def bearer_handler_for(keys: KeyRing) -> type[BearerSecurityHandler]:
-    """A connexion security handler that checks bearer tokens against `keys`.
+class GatewayBearer(BearerSecurityHandler):
+    """A bearer token, accepted if the gate found it valid.
 
-    Passed through `security_map`, so the served spec never names a checker function.
+    Passed through `security_map`, so the served spec never names a checker function; and
+    its verifier is ours whole, so connexion inspects no checker's signature per request.
     """
 
-    class GatewayBearer(BearerSecurityHandler):
-        def _resolve_func(self, security_scheme: dict) -> Callable[[str], TokenInfo | None]:
-            return keys.check
+    def get_fn(self, security_scheme: dict, required_scopes: Any) -> Callable:
+        async def verify(request: Any) -> dict[str, str] | object:
+            scheme, _ = self.get_auth_header_value(request)
+            return NO_VALUE if scheme != "bearer" else _accepted(request, BEARER)
 
-        def _get_verify_func(self, check: Callable[[str], TokenInfo | None]) -> Callable:
-            # connexion's generic wrapper inspects the checker's signature on every request.
-            async def verify(request: Any) -> TokenInfo | object:
-                scheme, token = self.get_auth_header_value(request)
-                if scheme != "bearer":
-                    return NO_VALUE
-                return _accepted(request, check(token))
-
-            return verify
-
-    return GatewayBearer
+        return verify
 
 
-def api_key_handler_for(keys: KeyRing) -> type[ApiKeySecurityHandler]:
-    """The same check for keys sent in a header of their own (`x-api-key`)."""
+class GatewayApiKey(ApiKeySecurityHandler):
+    """The same for a key sent in a header of its own (`x-api-key`)."""
 
-    class GatewayApiKey(ApiKeySecurityHandler):
-        def get_fn(self, security_scheme: dict, required_scopes: Any) -> Callable:
-            header = security_scheme["name"]
+    def get_fn(self, security_scheme: dict, required_scopes: Any) -> Callable:
+        header = security_scheme["name"]
 
-            async def verify(request: Any) -> TokenInfo | object:
-                key = request.headers.get(header)
-                return NO_VALUE if key is None else _accepted(request, keys.check(key))
+        async def verify(request: Any) -> dict[str, str] | object:
+            if request.headers.get(header) is None:
+                return NO_VALUE
+            return _accepted(request, header.lower())
 
-            return verify
-
-    return GatewayApiKey
+        return verify

@@ -13,8 +13,8 @@ from typing import Literal
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.orjson import OrjsonFormatter
 
-from ..edge.request_id import RequestIdFilter
 from .record import RequestRecord
+from .request_id import RequestIdFilter
 
 access_log = logging.getLogger("copilot_gateway.access")
 

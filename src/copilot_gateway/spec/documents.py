@@ -3,9 +3,12 @@ of them that connexion and clients need."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
+import threading
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -83,18 +86,40 @@ def published(spec: dict[str, Any], base_url: str) -> dict[str, Any]:
 
 
 _checked_documents: set[bytes] = set()
-_connexion_check = OpenAPISpecification._validate_spec
+_checking = threading.Lock()
+# connexion's check, as every `OpenAPISpecification` runs it when made (see `private_apis`).
+CHECK = "_validate_spec"
 
 
-def _validate_spec_once(cls: type, spec: dict[str, Any]) -> None:
-    """connexion checks a document against OpenAPI's meta-schema on every `add_api`: about a
-    second for ours (the Responses API's schemas are large), for every app built. A document
-    is checked once per process, by its content; an identical one again is not."""
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).digest()
-    if digest in _checked_documents:
-        return
-    _connexion_check.__func__(cls, spec)  # type: ignore[attr-defined]
-    _checked_documents.add(digest)
+@contextlib.contextmanager
+def meta_schema_checked_once() -> Iterator[None]:
+    """While our app adds its documents: each is checked against OpenAPI's meta-schema once
+    per process, by its content; an identical one again is not.
 
+    connexion checks a document on every `add_api`: about a second for ours (the Responses
+    API's schemas are large), for every app built (tests build many). connexion has no
+    option for it, so its check is overridden here, only on the class connexion makes our
+    documents with, and only for the block: once it ends connexion's own is back in place,
+    for every other connexion app in the process (the bench's floor app, a test's). One
+    block at a time, so a block in another thread never takes ours for connexion's.
+    """
+    with _checking:
+        connexion_check = OpenAPISpecification._validate_spec
+        overridden = OpenAPISpecification.__dict__.get(CHECK)
 
-OpenAPISpecification._validate_spec = classmethod(_validate_spec_once)  # type: ignore[method-assign,assignment]
+        def check_once(cls: type, spec: dict[str, Any]) -> None:
+            content = json.dumps(spec, sort_keys=True, default=str).encode()
+            digest = hashlib.sha256(content).digest()
+            if digest in _checked_documents:
+                return
+            connexion_check(spec)
+            _checked_documents.add(digest)
+
+        setattr(OpenAPISpecification, CHECK, classmethod(check_once))
+        try:
+            yield
+        finally:
+            if overridden is None:
+                delattr(OpenAPISpecification, CHECK)
+            else:
+                setattr(OpenAPISpecification, CHECK, overridden)

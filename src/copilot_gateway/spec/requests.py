@@ -1,12 +1,17 @@
 """Request bodies (and JSON answers) validated by our compiled validators, plugged into
 connexion's validator hooks (see `schemas`). A refused body's error names the offending
 field in `param` the way OpenAI does (`messages[0].role`).
+
+The validators know nothing of the request they serve: `validator_map` is given how to
+parse a body and whom to hand it (`Bodies`), and how to tell an answer its handler checked
+already; the app wires both to the request's call.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import jsonschema_rs
@@ -17,7 +22,6 @@ from connexion.validators import VALIDATOR_MAP
 from connexion.validators.json import JSONRequestBodyValidator, JSONResponseBodyValidator
 from starlette.types import Message, Receive, Scope, Send
 
-from ..edge.calls import call_of
 from ..errors import InvalidRequest
 from .schemas import compiled, param_path
 
@@ -221,7 +225,20 @@ def too_many_values(max_values: int) -> InvalidRequest:
     )
 
 
+@dataclass(frozen=True)
+class Bodies:
+    """How request bodies are parsed (within the gateway's limits: see `parse_json`), and
+    where each goes once parsed and valid: `keep(scope, body)`, for the request's handler,
+    which never parses it again."""
+
+    max_depth: int
+    max_values: int
+    keep: Callable[[Scope, Any], None]
+
+
 class RequestBodyValidator(JSONRequestBodyValidator):
+    bodies: Bodies  # set by `validator_map`
+
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
         """Read, parse and validate the body, then replay it to the handler.
 
@@ -234,15 +251,10 @@ class RequestBodyValidator(JSONRequestBodyValidator):
             messages.append(message)
             more_body = message.get("more_body", False)
         raw = b"".join([message.get("body", b"") for message in messages])
-        settings = call_of(scope).gateway.settings
-        body = (
-            parse_json(raw, settings.max_json_depth, settings.max_json_values)
-            if raw.strip()
-            else None
-        )
+        bodies = self.bodies
+        body = parse_json(raw, bodies.max_depth, bodies.max_values) if raw.strip() else None
         self._validate(body)
-        # Parsed once, here: handlers take this instead of having connexion parse it again.
-        call_of(scope).body = body
+        bodies.keep(scope, body)
         return self._insert_messages(receive, messages=messages), scope
 
     def _validate(self, body: Any) -> dict | None:
@@ -262,9 +274,11 @@ class ResponseBodyValidator(JSONResponseBodyValidator):
     only logged: `GATEWAY_UPSTREAM_VALIDATION=log` lets such answers through)."""
 
     reject = True
+    # Whether the handler checked this answer already, as a dict: set by `validator_map`.
+    answered: Callable[[Scope], bool]
 
     def wrap_send(self, send: Send) -> Send:
-        if call_of(self._scope).answer_checked:
+        if self.answered(self._scope):
             return send  # validated as a dict already: no need to buffer and parse it again
         return super().wrap_send(send)
 
@@ -294,13 +308,20 @@ class ExactFirstMediaTypeDict(MediaTypeDict):
         return super().__getitem__(item)
 
 
-def validator_map(reject_responses: bool) -> dict:
+def validator_map(
+    reject_responses: bool, bodies: Bodies, answered: Callable[[Scope], bool]
+) -> dict:
     """connexion's validators, ours for JSON bodies and JSON responses."""
-    responses = type("ResponseValidator", (ResponseBodyValidator,), {"reject": reject_responses})
-    bodies = {"*/*json": RequestBodyValidator, "application/json": RequestBodyValidator}
+    requests = type("RequestValidator", (RequestBodyValidator,), {"bodies": bodies})
+    responses = type(
+        "ResponseValidator",
+        (ResponseBodyValidator,),
+        {"reject": reject_responses, "answered": staticmethod(answered)},
+    )
+    bodies_by_type = {"*/*json": requests, "application/json": requests}
     answers = {"*/*json": responses, "application/json": responses}
     return {
         "parameter": VALIDATOR_MAP["parameter"],
-        "body": ExactFirstMediaTypeDict({**VALIDATOR_MAP["body"], **bodies}),
+        "body": ExactFirstMediaTypeDict({**VALIDATOR_MAP["body"], **bodies_by_type}),
         "response": ExactFirstMediaTypeDict({**VALIDATOR_MAP["response"], **answers}),
     }

@@ -13,7 +13,7 @@ from starlette.responses import Response, StreamingResponse
 from ..errors import GatewayError
 from ..spec.operations import Operation
 
-# A handler takes the call it serves (see `gateway.Call`), then the path's parameters.
+# A handler takes the call it serves (see `call.Call`), then the path's parameters.
 Handler = Callable[..., Awaitable[Response]]
 
 
@@ -56,11 +56,6 @@ class Surface:
             media_type="application/json",
             headers=self.error_headers(error),
         )
-
-
-def json_response(body: Any, status: int = 200) -> Response:
-    """A JSON answer; explicit content type, as some operations declare two for their 200."""
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
 def sse_response(events: AsyncIterator[bytes]) -> StreamingResponse:

@@ -8,8 +8,8 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, Callable
 
+from ..call import Call
 from ..errors import GatewayError, InternalError, UpstreamUnavailable
-from ..gateway import Call
 from ..observability.metrics import STREAMS_OPEN
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import asyncio
 import orjson
 
 from copilot_gateway import tokens, usage
-from copilot_gateway.gateway import Call
+from copilot_gateway.call import Call
 from copilot_gateway.surfaces.openai.streams import ChatStream
 from copilot_gateway.upstreams.base import Json
 from memory_upstream import MemoryUpstream, call_to, chunks_of

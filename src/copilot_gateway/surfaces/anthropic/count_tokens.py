@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from ... import tokens
 from ...access.models import require_model
-from ...gateway import Call
+from ...call import Call
 from .checks import require_content
 from .translate import chat_messages, is_custom_tool, tool_as_chat
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from ...access.models import model_for_prompt
-from ...gateway import Call
+from ...call import Call
 from . import native, translated
 from .checks import require_content
 from .endpoints import MESSAGES

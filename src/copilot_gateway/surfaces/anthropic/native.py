@@ -10,8 +10,8 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 
 from ... import usage
+from ...call import Call
 from ...errors import UpstreamFailed
-from ...gateway import Call
 from ...upstreams.base import Json
 from ..base import sse_response
 from ..streams import guarded

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...edge.request_id import current_request_id
 from ...errors import GatewayError
+from ...observability.request_id import current_request_id
 from ..base import Handler, Surface
 from . import count_tokens, messages
 from .operations import DOCUMENT, OPERATIONS

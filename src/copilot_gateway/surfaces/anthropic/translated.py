@@ -8,7 +8,8 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from starlette.responses import Response
 
 from ... import tokens
-from ...gateway import Call, new_id
+from ...call import Call
+from ...ids import new_id
 from ...upstreams.base import Json
 from ..base import sse_response
 from ..choices import answer_usage, the_choice

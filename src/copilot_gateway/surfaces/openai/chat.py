@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from starlette.responses import Response
 
 from ...access.models import model_for_prompt
-from ...gateway import Call, new_id, now
+from ...call import Call
+from ...ids import new_id, now
 from ...upstreams.base import Json, ModelInfo
 from ..base import sse_response
 from ..streams import guarded

@@ -4,7 +4,7 @@ answers with it, and the Responses API's translation reads it."""
 
 from __future__ import annotations
 
-from ...gateway import new_id, now
+from ...ids import new_id, now
 from ...upstreams.base import Json
 from ..choices import answer_usage, merged_answer_choices
 from .envelope import envelope

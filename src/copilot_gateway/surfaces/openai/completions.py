@@ -8,8 +8,9 @@ from starlette.responses import Response
 
 from ...access.models import model_for_prompt
 from ...access.prompt_limits import Prompt
+from ...call import Call
 from ...content import content_text
-from ...gateway import Call, new_id, now
+from ...ids import new_id, now
 from ...upstreams.base import Json
 from ...usage import chat_usage
 from ..base import sse_response

@@ -9,8 +9,8 @@ from starlette.responses import Response
 
 from ... import usage
 from ...access.models import model_for_prompt
+from ...call import Call
 from ...errors import UpstreamFailed
-from ...gateway import Call
 from .endpoints import EMBEDDINGS
 from .inputs import texts_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from ...gateway import Call
+from ...call import Call
 
 
 async def getHealth(call: Call) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from ...access.models import require_model, visible_models
-from ...gateway import Call
+from ...call import Call
 
 
 async def listModels(call: Call) -> Response:

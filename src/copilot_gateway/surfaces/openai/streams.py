@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
-from ...gateway import Call
+from ...call import Call
 from ...upstreams.base import Json
 from ..choices import StreamChoices
 from .envelope import envelope

@@ -9,8 +9,9 @@ checks events for one call, and says how a failed stream ends (the spec's `error
 from __future__ import annotations
 
 from .... import usage
+from ....call import Call
 from ....errors import GatewayError
-from ....gateway import Call, new_id
+from ....ids import new_id
 from ....upstreams.base import Json
 from ...choices import StreamChoices
 from .objects import finished, function_call_item, message_item, text_part

@@ -14,8 +14,9 @@ from starlette.responses import Response
 
 from .... import usage
 from ....access.models import model_for_prompt
+from ....call import Call
 from ....errors import InvalidRequest, NotFound, UpstreamFailed
-from ....gateway import Call, new_id, now
+from ....ids import new_id, now
 from ....state.responses import StoredResponse
 from ....upstreams.base import Json
 from ...base import sse_response

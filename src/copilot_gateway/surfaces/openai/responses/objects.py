@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .... import usage
-from ....gateway import new_id
+from ....ids import new_id
 from ....upstreams.base import Json
 from ...chat_tools import tool_call
 

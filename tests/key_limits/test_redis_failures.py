@@ -47,7 +47,7 @@ def test_redis_stopped_mid_run_serves_unlimited_with_a_loud_log_line_and_a_metri
     assert first.status_code == 200
     assert ratelimit_headers(first)["x-ratelimit-remaining-requests"] == "2"
     redis_server.stop()
-    with caplog.at_level(logging.ERROR, logger="copilot_gateway.limits.limiter"):
+    with caplog.at_level(logging.ERROR, logger="copilot_gateway.key_limits.limiter"):
         answers = [timed_post(gateway) for _ in range(5)]  # beyond rpm = 3: no limit applies
     assert all(response.status_code == 200 for response, _ in answers)
     assert all(seconds < ANSWERED_WITHIN for _, seconds in answers)

@@ -1,18 +1,23 @@
-"""The upstream the settings name, built with its pooled client."""
+"""The upstream the settings name, built with its pooled client.
+
+Composition, so it sits beside the app rather than in `upstreams/`: the emulator is one of
+the upstreams it can build (in-process, over httpx's ASGI transport), and nothing in
+`upstreams/` may import the emulator.
+"""
 
 from __future__ import annotations
 
 import httpx
 
-from ..emulator import CopilotEmulator, EmulatorConfig
-from ..settings import Settings
-from .base import Upstream
-from .client import make_client
-from .copilot.accounts import load_accounts
-from .copilot.pool import CopilotPool
-from .copilot.session import personal_access_token_problem
-from .copilot.upstream import CopilotUpstream
-from .openai import OpenAIUpstream
+from .emulator import CopilotEmulator, EmulatorConfig
+from .settings import Settings
+from .upstreams.base import Upstream
+from .upstreams.client import make_client
+from .upstreams.copilot.accounts import load_accounts
+from .upstreams.copilot.pool import CopilotPool
+from .upstreams.copilot.session import personal_access_token_problem
+from .upstreams.copilot.upstream import CopilotUpstream
+from .upstreams.openai import OpenAIUpstream
 
 EMULATOR_URL = "http://copilot-emulator.internal"
 # The in-process emulator accepts any GitHub token; this one says where it came from.

@@ -1,5 +1,6 @@
-"""The limits at the edge of a request: admitted (or refused) once its key and body are
-known, answered with the key's `x-ratelimit-*` headers, settled when its response ends.
+"""The per-key limits (see `key_limits`) at the edge of a request: admitted (or refused) once
+its key and body are known, answered with the key's `x-ratelimit-*` headers, settled when its
+response ends.
 
     call ─► SettleMiddleware (the headers on the answer; settle and free at its end)
          ─► connexion: routing ─► security ─► validation ─► AdmitMiddleware (or 429) ─► handler
@@ -11,8 +12,8 @@ import asyncio
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..edge.calls import call_of
-from .limiter import Limiter
+from ..call import call_of
+from ..key_limits.limiter import Limiter
 
 
 class AdmitMiddleware:
