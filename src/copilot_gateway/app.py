@@ -35,6 +35,7 @@ from .edge.descriptors import connections_allowed
 from .edge.http_protocol import ApiErrorsHttpToolsProtocol, ConnectionLimits
 from .edge.key_gate import KeyGateMiddleware
 from .edge.key_limits import AdmitMiddleware, SettleMiddleware
+from .edge.key_places import places_in
 from .edge.public_url import PublicUrlMiddleware, base_url
 from .edge.request_id import RequestIdMiddleware
 from .edge.security import GatewayApiKey, GatewayBearer
@@ -54,8 +55,7 @@ from .spec.documents import (
     without_security,
 )
 from .spec.requests import Bodies, validator_map
-from .surfaces.base import Surface
-from .surfaces.registry import DEFAULT, SURFACES
+from .surfaces.registry import SURFACES
 from .upstream_from_settings import build_upstream
 
 
@@ -95,11 +95,6 @@ def build(settings: Settings) -> Built:
         raise ConfigurationError(str(refusal)) from None
     gateway = Gateway(settings, upstream, description, access)
     return Built(create_app(gateway, keys if auth_enabled else None), gateway, warning)
-
-
-def published_path(surface: Surface) -> str:
-    """Where a surface's spec is served: OpenAI's at /openapi.json, as clients expect."""
-    return "/openapi.json" if surface is DEFAULT else f"/openapi/{surface.name}.json"
 
 
 def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
@@ -144,15 +139,16 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         ),
     )
     call_handlers_directly(app)
+    specs = {surface.name: load_spec(surface.document) for surface in SURFACES}
     with meta_schema_checked_once():
         for surface in SURFACES:
-            spec = load_spec(surface.document)
+            spec = specs[surface.name]
             AnswerChecks.compile(surface.document)
             served = spec if keys is not None else without_security(spec)
             resolver = Resolver(function_resolver=surface.handler)
             app.add_api(mounted_at_full_paths(served), resolver=resolver, name=surface.name)
             app.add_url_rule(
-                published_path(surface),
+                surface.published_at(),
                 surface.name + "_spec",
                 spec_endpoint(served, gateway.settings),
                 methods=["GET"],
@@ -167,7 +163,12 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     app.add_middleware(RequestIdMiddleware, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(CallMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, gateway=gateway)
     if keys is not None:  # a wrong key is 401 before routing: unknown paths included
-        app.add_middleware(KeyGateMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, keys=keys)
+        app.add_middleware(
+            KeyGateMiddleware,
+            MiddlewarePosition.BEFORE_EXCEPTION,
+            keys=keys,
+            places=places_in(specs.values()),
+        )
     app.add_middleware(NoteOperationMiddleware, MiddlewarePosition.BEFORE_SECURITY)
     app.add_middleware(
         PublicUrlMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, settings=gateway.settings

@@ -12,8 +12,8 @@ import pytest
 from commands import COMMAND, clean_env
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
 from copilot_gateway.emulator.quota import account_of
+from metrics_scrape import scrape, value
 from servers import gateway_app, gateway_settings, running, serving
-from test_metrics import scrape, value
 
 AUTH = {"Authorization": "Bearer sk-test-key"}
 FREE_MODEL = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}

@@ -13,8 +13,8 @@ from copilot_gateway.surfaces.openai.endpoints import CHAT
 from copilot_gateway.upstreams.base import Json
 from copilot_gateway.upstreams.copilot.upstream import CopilotUpstream
 from emulated_copilot import copilot_on, record, run
+from metrics_scrape import scrape, value
 from servers import gateway_app, gateway_settings, running
-from test_metrics import scrape, value
 
 GITHUB_TOKEN = "gho_test_github_token"  # the token of `gateway_settings`
 PREMIUM = {"model": "claude-sonnet-4", "messages": [{"role": "user", "content": "hi"}]}

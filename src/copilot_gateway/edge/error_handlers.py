@@ -16,7 +16,6 @@ from starlette.exceptions import HTTPException
 
 from ..call import call_of
 from ..errors import (
-    AuthenticationFailed,
     GatewayError,
     InternalError,
     InvalidRequest,
@@ -25,7 +24,7 @@ from ..errors import (
     UnsupportedMediaType,
 )
 from ..surfaces.registry import SURFACES
-from .key_gate import AUTH_FAILED_MESSAGE
+from .key_gate import auth_failed
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +47,14 @@ def answer(request: ConnexionRequest, error: GatewayError) -> ConnexionResponse:
     )
 
 
-def from_problem(exc: ProblemException) -> GatewayError:
-    """connexion's problems: validation, auth, content type, non-conforming responses."""
+def from_problem(exc: ProblemException, key_hint: str) -> GatewayError:
+    """connexion's problems: validation, auth, content type, non-conforming responses;
+    `key_hint`: where the request's surface takes keys, for a 401."""
     headers = dict(exc.headers or {})
     if isinstance(exc, OAuthProblem) or exc.status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
-        return AuthenticationFailed(AUTH_FAILED_MESSAGE, headers=headers)
+        refused = auth_failed(key_hint)
+        refused.headers.update(headers)
+        return refused
     if exc.status == 415:
         return UnsupportedMediaType(str(exc.detail), headers=headers)
     if exc.status >= 500:
@@ -81,7 +82,7 @@ async def handle_gateway_error(request: ConnexionRequest, exc: Exception) -> Con
 
 async def handle_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, ProblemException)
-    return answer(request, from_problem(exc))
+    return answer(request, from_problem(exc, call_of(request.scope).surface.key_hint))
 
 
 async def handle_http_exception(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

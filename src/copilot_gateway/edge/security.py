@@ -1,6 +1,6 @@
 """connexion's security check for our operations: was the key this operation's spec asks
-for sent where its scheme says (a bearer token on every surface, the `x-api-key` header on
-the Anthropic one), and found valid?
+for sent where its scheme says (a bearer token, a header of its own, a query parameter: see
+`edge.key_places`), and found valid?
 
 The key gate, before routing, has checked every key the request carries and noted the valid
 ones in its call (see `edge.key_gate`): here nothing is hashed again, only read. The key the
@@ -16,7 +16,7 @@ from connexion.exceptions import OAuthResponseProblem
 from connexion.security import NO_VALUE, ApiKeySecurityHandler, BearerSecurityHandler
 
 from ..call import call_of
-from .key_gate import BEARER
+from .key_places import BEARER, place_of
 
 
 def _accepted(request: Any, where: str) -> dict[str, str]:
@@ -45,14 +45,17 @@ class GatewayBearer(BearerSecurityHandler):
 
 
 class GatewayApiKey(ApiKeySecurityHandler):
-    """The same for a key sent in a header of its own (`x-api-key`)."""
+    """The same for a key sent in a header of its own (`x-api-key`) or a query parameter."""
 
     def get_fn(self, security_scheme: dict, required_scopes: Any) -> Callable:
-        header = security_scheme["name"]
+        place = place_of(security_scheme)
+        assert place is not None and place.where != BEARER  # an apiKey scheme names one
 
         async def verify(request: Any) -> dict[str, str] | object:
-            if request.headers.get(header) is None:
-                return NO_VALUE
-            return _accepted(request, header.lower())
+            if place.query is not None:
+                sent = request.query_params.get(place.query)
+            else:
+                sent = request.headers.get(place.where)
+            return NO_VALUE if sent is None else _accepted(request, place.where)
 
         return verify

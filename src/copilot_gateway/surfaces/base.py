@@ -26,6 +26,14 @@ class Surface:
     handlers: Mapping[str, Handler]  # by operationId: the spec's one hop to its handler
     # Paths that are this surface's even when no operation matches (a 404 in its shape).
     path_prefixes: tuple[str, ...] = ()
+    # Where its clients send keys, for the 401's message (its spec's security schemes say
+    # where keys are taken: see `edge.key_places`).
+    key_hint = "'Authorization: Bearer <key>'"
+    # Where its spec document is published (`/openapi/<name>.json` unless it says).
+    spec_path: str | None = None
+
+    def published_at(self) -> str:
+        return self.spec_path or f"/openapi/{self.name}.json"
 
     def handler(self, operation_id: str) -> Handler:
         return self.handlers[operation_id]

@@ -59,6 +59,7 @@ class AnthropicSurface(Surface):
     handlers = HANDLERS
     # A 404 or 405 under these paths is answered in Anthropic's shape too.
     path_prefixes = ("/v1/messages",)
+    key_hint = "'x-api-key: <key>' (or 'Authorization: Bearer <key>')"
 
     def error_body(self, error: GatewayError) -> dict[str, Any]:
         return error_body(error)

@@ -62,6 +62,7 @@ class OpenAISurface(Surface):
     document = DOCUMENT
     operations = OPERATIONS
     handlers = HANDLERS
+    spec_path = "/openapi.json"  # where OpenAI's clients and generators look
 
     def error_body(self, error: GatewayError) -> dict[str, Any]:
         return error_body(error)

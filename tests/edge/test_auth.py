@@ -90,3 +90,20 @@ def test_a_request_s_key_is_checked_once(path: str, headers: dict[str, str], sta
     response = asyncio.run(get(keys, path, headers))
     assert response.status_code == status
     assert keys.checks == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        ("/v1/models", "send 'Authorization: Bearer <key>'."),
+        ("/v1/messages", "send 'x-api-key: <key>' (or 'Authorization: Bearer <key>')."),
+    ],
+)
+def test_a_refused_key_is_told_where_its_surface_takes_keys(path: str, hint: str) -> None:
+    response = asyncio.run(get(KeyRing([SecretStr("sk-one")]), path, {"x-api-key": "sk-no"}))
+    assert response.status_code == 401
+    body = response.json()
+    message = body["error"]["message"]
+    assert message == f"Missing or invalid API key: {hint}"
+    # In the surface's own shape: Anthropic's carries a type at the top.
+    assert ("type" in body) == path.startswith("/v1/messages")

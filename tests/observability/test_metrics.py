@@ -6,31 +6,14 @@ import time
 from pathlib import Path
 
 import httpx
-from prometheus_client.parser import text_string_to_metric_families
 
 from commands import clean_env, free_port, started
 from conftest import AUTH
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig, Fault
+from metrics_scrape import scrape, value
 from servers import gateway_settings, running, serving
 
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "count my tokens"}]}
-
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-def scrape(base: str, headers: dict[str, str] | None = None) -> Samples:
-    response = httpx.get(f"{base}/metrics", headers=headers)
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/plain")
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(response.text)
-        for sample in family.samples
-    }
-
-
-def value(samples: Samples, name: str, **labels: str) -> float:
-    return samples.get((name, frozenset(labels.items())), 0.0)
 
 
 def test_requests_are_counted_by_operation_status_and_model(client: httpx.Client) -> None:

@@ -17,7 +17,7 @@ from copilot_gateway.spec.documents import (
 )
 from copilot_gateway.surfaces.registry import SURFACES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = {surface.document: surface for surface in SURFACES}
 
 
