@@ -21,23 +21,48 @@ import anthropic
 import httpx2
 import openai
 import pytest
-from test_anthropic_sdk import WEATHER as MESSAGES_WEATHER
+from anthropic.lib.streaming import InputJsonEvent
+from anthropic.types import (
+    InputJSONDelta,
+    RawContentBlockDeltaEvent,
+    RawContentBlockStartEvent,
+    ToolParam,
+    ToolUseBlock,
+)
+from openai.types.chat import ChatCompletionFunctionToolParam
+from openai.types.responses import FunctionToolParam
 from test_anthropic_sdk import checked
 from test_openai_sdk import sdk_client
-from test_responses_sdk import WEATHER, checked_events
+from test_responses_sdk import checked_events
 
 from conftest import API_KEY
 from copilot_gateway.emulator import CopilotEmulator
 from openapi_oracle import validate_chunk
 
-ARGUMENTS = {"city": "emulated"}  # what the emulator builds for WEATHER's parameters
-CHAT_WEATHER = {
+# One tool, as each API declares it; the emulator builds its arguments from the schema.
+NAME, DESCRIPTION = "get_weather", "The weather in a city."
+PARAMETERS: dict[str, object] = {
+    "type": "object",
+    "properties": {"city": {"type": "string"}},
+    "required": ["city"],
+    "additionalProperties": False,
+}
+ARGUMENTS = {"city": "emulated"}
+WEATHER: FunctionToolParam = {
     "type": "function",
-    "function": {
-        "name": WEATHER["name"],
-        "description": WEATHER["description"],
-        "parameters": WEATHER["parameters"],
-    },
+    "name": NAME,
+    "description": DESCRIPTION,
+    "parameters": PARAMETERS,
+    "strict": True,
+}
+CHAT_WEATHER: ChatCompletionFunctionToolParam = {
+    "type": "function",
+    "function": {"name": NAME, "description": DESCRIPTION, "parameters": PARAMETERS},
+}
+MESSAGES_WEATHER: ToolParam = {
+    "name": NAME,
+    "description": DESCRIPTION,
+    "input_schema": PARAMETERS,
 }
 
 
@@ -104,7 +129,7 @@ def test_messages_stream_over_chat_assembles_the_tool_input(
     ) as stream:
         events = list(stream)
         final = stream.get_final_message()
-    [block] = [block for block in final.content if block.type == "tool_use"]
+    [block] = [block for block in final.content if isinstance(block, ToolUseBlock)]
     assert block.name == "get_weather" and block.input == ARGUMENTS
     assert final.stop_reason == "tool_use"
     index = final.content.index(block)
@@ -112,17 +137,18 @@ def test_messages_stream_over_chat_assembles_the_tool_input(
     kinds = [event.type for event in raw]
     assert kinds[0] == "content_block_start" and kinds[-1] == "content_block_stop"
     start = raw[0]
-    assert start.content_block.type == "tool_use" and start.content_block.id == block.id
+    assert isinstance(start, RawContentBlockStartEvent)
+    assert isinstance(start.content_block, ToolUseBlock) and start.content_block.id == block.id
     assert start.content_block.input == {}
     pieces = [
         event.delta.partial_json
         for event in raw
-        if event.type == "content_block_delta" and event.delta.type == "input_json_delta"
+        if isinstance(event, RawContentBlockDeltaEvent) and isinstance(event.delta, InputJSONDelta)
     ]
     assert len(pieces) >= 2  # the input arrives in pieces, valid JSON only once all are in
     assert json.loads("".join(pieces)) == ARGUMENTS
     # The SDK's own accumulation of those pieces (its `input_json` events) agrees.
-    snapshots = [event.snapshot for event in events if event.type == "input_json"]
+    snapshots = [event.snapshot for event in events if isinstance(event, InputJsonEvent)]
     assert snapshots and snapshots[-1] == ARGUMENTS
     assert events[-1].type == "message_stop"
     assert not emulator.state.responses_requests
@@ -134,7 +160,7 @@ def test_chat_stream_of_a_responses_only_model_assembles_the_tool_call(
     with sdk.chat.completions.stream(
         model="gpt-5-codex",  # served only on /responses: the chat call is translated
         messages=[{"role": "user", "content": "Weather in Rome?"}],
-        tools=[CHAT_WEATHER],  # type: ignore[list-item]
+        tools=[CHAT_WEATHER],
         tool_choice="required",
         stream_options={"include_usage": True},
     ) as stream:
@@ -164,6 +190,7 @@ def test_chat_stream_of_a_responses_only_model_assembles_the_tool_call(
         for streamed in chunk.choices
         for tool_call in streamed.delta.tool_calls or []
     ]
-    assert call_deltas[0].id == call.id and call_deltas[0].function.name == "get_weather"
+    head = call_deltas[0]
+    assert head.id == call.id and head.function and head.function.name == "get_weather"
     assert all(later.id is None for later in call_deltas[1:])
     assert chunks[-1].usage and chunks[-1].usage.completion_tokens > 0

@@ -52,7 +52,8 @@ def test_tpm_is_spent_by_usage_on_either_gateway_then_refused_until_the_next_min
     config = limits_config(tmp_path, tpm=tpm)
 
     def spend_the_minute(first: str, second: str) -> None:
-        spent, answers = 0, []
+        spent = 0
+        answers: list[httpx.Response] = []
         while spent < tpm:  # each answer spends its usage; the next sees it, wherever it goes
             response = post(first if len(answers) % 2 == 0 else second, chat())
             assert response.status_code == 200, response.text
