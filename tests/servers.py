@@ -99,7 +99,6 @@ class StreamGate:
         self._lock = threading.Condition()
         self._opened = False
         self._waiting: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
-        self.reached = 0  # streams that came to the gate, ever
         self.left = 0  # held streams whose client (the gateway) let go of them
 
     @property
@@ -125,17 +124,16 @@ class StreamGate:
             loop.call_soon_threadsafe(event.set)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def gated(message: Message) -> None:
+        async def send_past_the_gate(message: Message) -> None:
             if message["type"] == "http.response.body" and self.before in message.get("body", b""):
                 await self._pass()
             await send(message)
 
-        await self.app(scope, receive, gated if scope["type"] == "http" else send)
+        await self.app(scope, receive, send_past_the_gate if scope["type"] == "http" else send)
 
     async def _pass(self) -> None:
         passing = (asyncio.get_running_loop(), asyncio.Event())
         with self._lock:
-            self.reached += 1
             if self._opened:
                 return
             self._waiting.append(passing)
