@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -32,8 +33,14 @@ def clean_env(**extra: str) -> dict[str, str]:
 def started(
     args: list[str], env: dict[str, str], ready_url: str
 ) -> Iterator[subprocess.Popen[str]]:
+    # A session of its own: what it starts (`--workers` processes) is stopped with it.
     process = subprocess.Popen(
-        COMMAND + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        COMMAND + args,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 60  # a loaded 2-core machine starts slowly
@@ -50,4 +57,9 @@ def started(
         yield process
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=60)  # workers stop gracefully, slowly on a loaded machine
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # no worker outlives a failed test
+            process.wait(timeout=10)
+            raise

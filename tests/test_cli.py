@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import subprocess
+import threading
+from typing import IO
 
 import httpx
 import pytest
@@ -81,6 +83,37 @@ def test_emulator_command_serves_the_copilot_protocol() -> None:
         assert "GitHub Copilot" in (process.stdout.read() if process.stdout else "")
 
 
+class Output:
+    """A running command's output, read as it comes (in a thread), to wait on its lines."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, args=(process.stdout,), daemon=True)
+        self._reader.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            with self._changed:
+                self.lines.append(line)
+                self._changed.notify_all()
+
+    def count(self, text: str) -> int:
+        with self._changed:
+            return sum(text in line for line in self.lines)
+
+    def wait_for(self, text: str, times: int, within: float = 60) -> bool:
+        """Whether `text` was said `times` times within `within` seconds."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.count(text) >= times, timeout=within)
+
+    def said(self) -> str:
+        """All of it, once the command has ended."""
+        self._reader.join(timeout=10)
+        return "".join(self.lines)
+
+
 def test_serve_with_workers_answers_from_every_process() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -88,12 +121,13 @@ def test_serve_with_workers_answers_from_every_process() -> None:
     with started(
         ["serve", "--port", str(port), "--workers", "2"], env, f"{base}/healthz"
     ) as process:
+        output = Output(process)
+        # One worker answering /healthz says nothing of the other: each says when it is up.
+        assert output.wait_for("Application startup complete", times=2), output.lines
         auth = {"Authorization": "Bearer sk-workers"}
         body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
         for _ in range(10):
-            assert (
-                httpx.post(f"{base}/v1/chat/completions", json=body, headers=auth).status_code
-                == 200
-            )
-        assert httpx.get(f"{base}/v1/models").status_code == 401
-    assert (process.stdout.read() if process.stdout else "").count("Started server process") >= 2
+            answer = httpx.post(f"{base}/v1/chat/completions", json=body, headers=auth, timeout=30)
+            assert answer.status_code == 200
+        assert httpx.get(f"{base}/v1/models", timeout=30).status_code == 401
+    assert output.said().count("Started server process") >= 2

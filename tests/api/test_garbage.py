@@ -8,8 +8,6 @@ import httpx
 import orjson
 import pytest
 
-from commands import clean_env, free_port, started
-
 HI = b'"messages": [{"role": "user", "content": "hi"}]'
 GARBAGE = [
     b"not json at all",
@@ -67,14 +65,14 @@ BROKEN_HEADERS = [
 
 
 @pytest.mark.parametrize("header", BROKEN_HEADERS, ids=["bare-cr", "bare-lf", "bad-name"])
-def test_requests_that_are_not_valid_http_get_an_openai_error(header: bytes) -> None:
-    """uvicorn's parser refuses them before the app; `serve` answers in OpenAI's shape."""
-    port = free_port()
-    ready = f"http://127.0.0.1:{port}/healthz"
-    with (
-        started(["serve", "--port", str(port)], clean_env(), ready),
-        socket.create_connection(("127.0.0.1", port), timeout=10) as connection,
-    ):
+def test_requests_that_are_not_valid_http_get_an_openai_error(
+    gateway_url: str, header: bytes
+) -> None:
+    """uvicorn's parser refuses them before the app; the gateway answers in OpenAI's shape.
+    The gateway is the suite's shared one (`servers.serving` serves it with `serve`'s HTTP
+    protocol), not a `serve` process per case."""
+    port = int(gateway_url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
         connection.sendall(b"GET /v1/models HTTP/1.1\r\nHost: gateway\r\n" + header + b"\r\n")
         answer = b""
         while chunk := connection.recv(65536):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import time
+import logging
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from copilot_gateway.emulator import CopilotEmulator
-from servers import gateway_settings, serving
+from servers import gateway_settings, serving, until
 
 LIMIT = 4096
 
@@ -72,10 +72,19 @@ def test_body_within_the_limit_passes(small_gateway: str) -> None:
     assert response.status_code == 200
 
 
-def test_a_body_arriving_too_slowly_is_408(emulator: CopilotEmulator, emulator_url: str) -> None:
+def test_a_body_arriving_too_slowly_is_408(
+    emulator: CopilotEmulator, emulator_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="copilot_gateway.access")
+
+    def answered_408() -> bool:
+        access = [r for r in caplog.records if r.name == "copilot_gateway.access"]
+        return any(getattr(record, "status", None) == 408 for record in access)
+
     def slow() -> Iterator[bytes]:
         yield b'{"model": "gpt-4o", '
-        time.sleep(1.5)
+        # The rest comes only once the gateway has given up on it (its access line says so).
+        assert until(answered_408), "the gateway kept waiting for the body"
         yield b'"messages": [{"role": "user", "content": "late"}]}'
 
     with serving(gateway_settings(emulator_url, body_timeout=0.5)) as url:

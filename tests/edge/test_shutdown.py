@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from commands import clean_env, free_port, started
+from servers import CopilotEmulator, StreamGate, running
 
 GRACE = 2.0
 
@@ -32,36 +33,41 @@ async def read_stream(url: str, words: int) -> list[str]:
 def test_sigterm_lets_short_streams_finish_and_ends_long_ones_with_an_error_event(
     workers: int,
 ) -> None:
-    emulator_port, gateway_port = free_port(), free_port()
-    emulator_url = f"http://127.0.0.1:{emulator_port}"
+    # Both streams are held by gates on the emulator until the gateway is told to stop: the
+    # short one before its end (let go once SIGTERM is sent), the long one midway (never).
+    short_gate = StreamGate(CopilotEmulator().app, before=b"[DONE]")
+    long_gate = StreamGate(short_gate, before=b"w30")  # a word only the long prompt has
+    gateway_port = free_port()
     gateway_url = f"http://127.0.0.1:{gateway_port}"
-    paced = clean_env(GATEWAY_EMULATOR_TOKEN_INTERVAL_MS="100")
-    env = clean_env(
-        GITHUB_TOKEN="gho_x",
-        GATEWAY_GITHUB_API_URL=emulator_url,
-        GATEWAY_SHUTDOWN_GRACE_SECONDS=str(GRACE),
-    )
-    with (
-        started(["emulator", "--port", str(emulator_port)], paced, f"{emulator_url}/models"),
-        started(
-            ["serve", "--port", str(gateway_port), "--workers", str(workers)],
-            env,
-            f"{gateway_url}/healthz",
-        ) as gateway,
-    ):
-        httpx.get(f"{gateway_url}/v1/models")  # token exchange before the clock starts
+    with running(long_gate) as emulator_url:
+        env = clean_env(
+            GITHUB_TOKEN="gho_x",
+            GATEWAY_GITHUB_API_URL=emulator_url,
+            GATEWAY_SHUTDOWN_GRACE_SECONDS=str(GRACE),
+        )
+        try:
+            with started(
+                ["serve", "--port", str(gateway_port), "--workers", str(workers)],
+                env,
+                f"{gateway_url}/healthz",
+            ) as gateway:
 
-        async def scenario() -> tuple[list[str], list[str], float]:
-            short = asyncio.create_task(read_stream(gateway_url, 5))  # about 1.5 s of chunks
-            long = asyncio.create_task(read_stream(gateway_url, 80))  # about 10 s of chunks
-            await asyncio.sleep(0.5)
-            gateway.send_signal(signal.SIGTERM)
-            stopping = time.monotonic()
-            finished = await asyncio.gather(short, long)
-            return finished[0], finished[1], time.monotonic() - stopping
+                async def scenario() -> tuple[list[str], list[str], float]:
+                    short = asyncio.create_task(read_stream(gateway_url, 5))
+                    long = asyncio.create_task(read_stream(gateway_url, 80))
+                    await asyncio.to_thread(short_gate.wait_until_held)  # both in flight
+                    await asyncio.to_thread(long_gate.wait_until_held)
+                    gateway.send_signal(signal.SIGTERM)
+                    stopping = time.monotonic()
+                    short_gate.open()
+                    finished = await asyncio.gather(short, long)
+                    return finished[0], finished[1], time.monotonic() - stopping
 
-        short, long, took = asyncio.run(scenario())
-        gateway.wait(timeout=30)
+                short, long, took = asyncio.run(scenario())
+                gateway.wait(timeout=60)
+        finally:
+            short_gate.open()
+            long_gate.open()
     assert short[-1] == "[DONE]"  # finished within the grace period, untouched
     assert long[-1] != "[DONE]"
     error = orjson.loads(long[-1])["error"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from limited_keys import AUTH, KEY_NAME, chat, limits_config, metric, post_all, ratelimit_headers
 
 from conftest import AUTH as UNLIMITED_AUTH
-from servers import CopilotEmulator, gateway_app, gateway_settings, running
+from servers import CopilotEmulator, gated, gateway_app, gateway_settings, running, until
 
 
 @pytest.fixture
@@ -54,27 +53,26 @@ def test_keys_without_limits_get_no_ratelimit_headers(limited_gateway: str) -> N
     assert ratelimit_headers(unlimited) == {}
 
 
-@pytest.mark.parametrize("limited_gateway", [{"max_parallel": 1}], indirect=True)
-def test_max_parallel_is_freed_by_errors_and_by_clients_that_leave(
-    limited_gateway: str, emulator: CopilotEmulator
-) -> None:
-    url = f"{limited_gateway}/v1/chat/completions"
-    for _ in range(3):  # each error frees the slot for the next request
-        failed = httpx.post(url, json=chat(model="no-such-model"), headers=AUTH)
-        assert failed.status_code == 404
-        assert ratelimit_headers(failed) == {}  # max_parallel alone: no rate headers
-    emulator.config.token_interval_ms = 100
+def test_max_parallel_is_freed_by_errors_and_by_clients_that_leave(tmp_path: Path) -> None:
+    config = limits_config(tmp_path, max_parallel=1)
     with (
-        httpx.Client(headers=AUTH, timeout=30) as client,
-        client.stream("POST", url, json=chat(" ".join(["w"] * 50), stream=True)) as stream,
+        gated(CopilotEmulator().app) as (emulator_url, gate),
+        running(gateway_app(gateway_settings(emulator_url, config_file=config))) as gateway,
     ):
-        assert stream.status_code == 200
-        lines = stream.iter_lines()  # kept: a dropped iterator would close the stream now
-        next(lines)
-        assert httpx.post(url, json=chat(), headers=AUTH).status_code == 429
-    # The client left mid-stream: its slot comes back once the gateway notices.
-    deadline = time.monotonic() + 5
-    while (status := httpx.post(url, json=chat(), headers=AUTH).status_code) == 429:
-        assert time.monotonic() < deadline, "the slot of a client that left was never freed"
-        time.sleep(0.1)
-    assert status == 200
+        url = f"{gateway}/v1/chat/completions"
+        for _ in range(3):  # each error frees the slot for the next request
+            failed = httpx.post(url, json=chat(model="no-such-model"), headers=AUTH)
+            assert failed.status_code == 404
+            assert ratelimit_headers(failed) == {}  # max_parallel alone: no rate headers
+        with (
+            httpx.Client(headers=AUTH, timeout=30) as client,
+            client.stream("POST", url, json=chat(stream=True)) as stream,
+        ):
+            assert stream.status_code == 200
+            gate.wait_until_held()  # the stream waits there, its slot taken, till it is left
+            assert httpx.post(url, json=chat(), headers=AUTH).status_code == 429
+        # The client left mid-stream: its slot comes back once the gateway notices.
+        assert until(
+            lambda: httpx.post(url, json=chat(), headers=AUTH).status_code == 200, every=0.1
+        )
+        assert until(lambda: gate.left == 1)  # and its upstream stream was let go

@@ -16,6 +16,7 @@ from limited_keys import AUTH, chat, limits_config, post_all, ratelimit_headers
 
 from commands import clean_env, free_port, started
 from redis_server import RedisServer, running_redis
+from servers import CopilotEmulator, StreamGate, gated
 
 
 @pytest.fixture
@@ -25,14 +26,12 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 @contextmanager
-def emulator(token_interval_ms: int = 0) -> Iterator[str]:
-    """The Copilot emulator in a process of its own: its streams really take their time
-    (the one built into `serve` answers through httpx's ASGI transport, whole)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = clean_env(GATEWAY_EMULATOR_TOKEN_INTERVAL_MS=str(token_interval_ms))
-    with started(["emulator", "--port", str(port)], env, f"{url}/models"):
-        yield url
+def emulator() -> Iterator[tuple[str, StreamGate]]:
+    """The Copilot emulator on loopback, its streams held before their end until the test
+    opens the gate (the one built into `serve` would answer through httpx's ASGI transport,
+    whole)."""
+    with gated(CopilotEmulator().app) as served:
+        yield served
 
 
 @contextmanager
@@ -60,16 +59,16 @@ def gateways(
 
 
 @contextmanager
-def two_gateways(config: Path, redis_url: str, token_interval_ms: int = 0) -> Iterator[list[str]]:
-    with emulator(token_interval_ms) as upstream, gateways(config, redis_url, upstream) as served:
-        yield [url for url, _ in served]
+def two_gateways(config: Path, redis_url: str) -> Iterator[tuple[list[str], StreamGate]]:
+    with emulator() as (upstream, gate), gateways(config, redis_url, upstream) as served:
+        yield [url for url, _ in served], gate
 
 
 def test_two_gateways_on_one_redis_admit_exactly_rpm_of_twenty_concurrent_requests(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:
     config = limits_config(tmp_path, rpm=10)
-    with two_gateways(config, redis_server.url) as (first, second):
+    with two_gateways(config, redis_server.url) as ((first, second), _):
         responses = asyncio.run(post_all([first, second] * 10, chat()))
     admitted = [r for r in responses if r.status_code == 200]
     refused = [r for r in responses if r.status_code == 429]
@@ -105,11 +104,12 @@ def test_max_parallel_holds_across_gateways_and_frees_slots_when_streams_end(
 ) -> None:
     config = limits_config(tmp_path, max_parallel=2)
 
-    async def scenario(first: str, second: str) -> None:
+    async def scenario(first: str, second: str, gate: StreamGate) -> None:
         async with (
             httpx.AsyncClient(headers=AUTH, timeout=30) as client,
             contextlib.AsyncExitStack() as stack,
         ):
+            # Both streams wait at the gate before their end: open while the third comes.
             streams = [
                 await open_stream(client, first, stack),
                 await open_stream(client, second, stack),
@@ -119,26 +119,37 @@ def test_max_parallel_holds_across_gateways_and_frees_slots_when_streams_end(
             assert third.status_code == 429
             assert third.json()["error"]["code"] == "rate_limit_exceeded"
             assert third.headers["retry-after"] == "1"
+            gate.open()
             for stream in streams:
                 assert (await read_to_end(stream)).rstrip().endswith("data: [DONE]")
-        async with httpx.AsyncClient(headers=AUTH, timeout=30) as client:
-            after = await client.post(f"{second}/v1/chat/completions", json=chat())
+            # A slot is freed as its gateway's response ends, a moment after the client read
+            # its last byte: watch for that moment.
+            after = await admitted(client, second, chat())
             assert after.status_code == 200
 
-    # Streams of a second or more: both are still open when the third request comes.
-    with two_gateways(config, redis_server.url, token_interval_ms=100) as (first, second):
-        asyncio.run(scenario(first, second))
+    with two_gateways(config, redis_server.url) as ((first, second), gate):
+        asyncio.run(scenario(first, second, gate))
+
+
+async def admitted(client: httpx.AsyncClient, url: str, body: dict) -> httpx.Response:
+    """The first answer to this request that is not a 429, tried for a generous while."""
+    deadline = asyncio.get_running_loop().time() + 60
+    while (answer := await client.post(f"{url}/v1/chat/completions", json=body)).status_code == 429:
+        if asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    return answer
 
 
 def test_a_stream_ended_by_shutdown_frees_its_slot_for_the_other_gateway(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:
     config = limits_config(tmp_path, max_parallel=1)
-    long_chat = chat(" ".join(f"w{i}" for i in range(100)), stream=True)
 
     async def scenario(first: str, second: str, stopped: subprocess.Popen[str]) -> None:
         async with httpx.AsyncClient(headers=AUTH, timeout=30) as client:
-            request = client.stream("POST", f"{first}/v1/chat/completions", json=long_chat)
+            # The stream waits at the gate before its end: open until the shutdown ends it.
+            request = client.stream("POST", f"{first}/v1/chat/completions", json=chat(stream=True))
             async with request as stream:
                 assert stream.status_code == 200
                 refused = await client.post(f"{second}/v1/chat/completions", json=chat())
@@ -146,17 +157,10 @@ def test_a_stream_ended_by_shutdown_frees_its_slot_for_the_other_gateway(
                 stopped.send_signal(signal.SIGTERM)
                 ending = await read_to_end(stream)
             assert '"gateway_shutting_down"' in ending
-            # The slot is freed as the stopped gateway's response ends, a moment after the
-            # client read its last byte: give it that moment.
-            for _ in range(30):
-                admitted = await client.post(f"{second}/v1/chat/completions", json=chat())
-                if admitted.status_code != 429:
-                    break
-                await asyncio.sleep(0.1)
-            assert admitted.status_code == 200
+            assert (await admitted(client, second, chat())).status_code == 200
 
     with (
-        emulator(token_interval_ms=200) as upstream,
+        emulator() as (upstream, _),
         gateways(config, redis_server.url, upstream, GATEWAY_SHUTDOWN_GRACE_SECONDS="1") as (
             (first, stopped),
             (second, _),

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
 
 from commands import clean_env, free_port, started
 from conftest import AUTH
-from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig, Fault
+from copilot_gateway.emulator import CopilotEmulator, Fault
 from metrics_scrape import scrape, value
-from servers import gateway_settings, running, serving
+from servers import gated, gateway_settings, serving, until
 
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "count my tokens"}]}
 
@@ -74,21 +73,17 @@ def test_upstream_errors_are_counted_by_kind(
 
 
 def test_open_streams_are_gauged_and_a_client_leaving_closes_its_own() -> None:
-    emulator = CopilotEmulator(EmulatorConfig(token_interval_ms=200))
+    # The upstream stream waits at the gate before its end: open until the client leaves.
     with (
-        running(emulator.app) as emulator_url,
+        gated(CopilotEmulator().app) as (emulator_url, gate),
         serving(gateway_settings(emulator_url)) as url,
     ):
         with httpx.stream(
             "POST", f"{url}/v1/chat/completions", json={**CHAT, "stream": True}, headers=AUTH
-        ) as response:
-            lines = response.iter_lines()  # kept: a dropped iterator closes the stream
-            next(lines)
+        ):
+            gate.wait_until_held()
             assert value(scrape(url), "gateway_streams_open") == 1
-        deadline = time.monotonic() + 2
-        while value(scrape(url), "gateway_streams_open") and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert value(scrape(url), "gateway_streams_open") == 0
+        assert until(lambda: value(scrape(url), "gateway_streams_open") == 0)
 
 
 def test_a_metrics_token_protects_metrics_and_client_keys_do_not_open_them(
@@ -124,4 +119,6 @@ def test_workers_share_one_view_of_the_metrics(tmp_path: Path) -> None:
             )
             assert counted == 12
         writers = {path.stem.rsplit("_", 1)[1] for path in tmp_path.glob("gauge_livesum_*.db")}
-        assert len(writers - {str(supervisor.pid)}) == 2
+        # Both workers wrote (and any worker uvicorn replaced: on a loaded machine its health
+        # check can give up on a worker that is slow to start, and start another).
+        assert len(writers - {str(supervisor.pid)}) >= 2

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import orjson
 
-from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig, Fault
-from servers import gateway_settings, running, serving
+from copilot_gateway.emulator import CopilotEmulator, Fault
+from servers import gated, gateway_settings, serving, until
 
 AUTH = {"Authorization": "Bearer sk-test-key"}
 STREAM = {
@@ -31,9 +29,11 @@ def test_a_stalled_upstream_stream_ends_with_an_error_event(
 
 
 def test_a_client_leaving_mid_stream_cancels_the_upstream_stream() -> None:
-    emulator = CopilotEmulator(EmulatorConfig(token_interval_ms=200))
+    emulator = CopilotEmulator()
+    # The upstream stream waits at the gate before its end: only the gateway letting go of
+    # it can end it while the test runs.
     with (
-        running(emulator.app) as emulator_url,
+        gated(emulator.app) as (emulator_url, gate),
         serving(gateway_settings(emulator_url)) as url,
     ):
         with httpx.stream(
@@ -44,9 +44,8 @@ def test_a_client_leaving_mid_stream_cancels_the_upstream_stream() -> None:
                 events += line.startswith("data: ")
                 if events == 2:
                     break
+            gate.wait_until_held()
             assert emulator.state.open_streams == 1
-        # The client is gone: the gateway must let go of the upstream stream at once.
-        deadline = time.monotonic() + 1.0
-        while emulator.state.open_streams and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert emulator.state.open_streams == 0
+        # The client is gone: the gateway must let go of the upstream stream, which the
+        # emulator's server sees (it cancels the stream held at the gate, never opened).
+        assert until(lambda: gate.left == 1)

@@ -7,7 +7,7 @@ GATEWAY=$1 CODEX=$2 WORK=$3
 ip link set lo up
 $GATEWAY serve --port 8080 2>"$WORK/gateway.log" &
 SERVER=$!
-for _ in $(seq 1 150); do
+for _ in $(seq 1 600); do  # up to two minutes: a loaded machine starts slowly
   curl -s -o /dev/null http://127.0.0.1:8080/healthz && break
   sleep 0.2
 done

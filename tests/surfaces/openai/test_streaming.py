@@ -2,41 +2,41 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
+import orjson
 
-from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
-from servers import gateway_settings, running, serving
+from copilot_gateway.emulator import CopilotEmulator
+from servers import gated, gateway_settings, serving
 
-INTERVAL_MS = 100
+PROMPT = "one two three four five six"
+
+
+def content_of(line: str) -> str:
+    chunk = orjson.loads(line.removeprefix("data: "))
+    return "".join(choice["delta"].get("content") or "" for choice in chunk["choices"])
 
 
 def test_chunks_reach_the_client_as_the_upstream_sends_them() -> None:
-    emulator = CopilotEmulator(EmulatorConfig(token_interval_ms=INTERVAL_MS))
-    body = {
-        "model": "gpt-4o",
-        "stream": True,
-        "messages": [{"role": "user", "content": "one two three four five six"}],
-    }
-    arrivals = []
+    emulator = CopilotEmulator()
+    body = {"model": "gpt-4o", "stream": True, "messages": [{"role": "user", "content": PROMPT}]}
+    # The upstream's stream waits at the gate before its chunk of the last word: what the
+    # client reads before the gate opens, the gateway relayed before the upstream was done.
     with (
-        running(emulator.app) as emulator_url,
+        gated(emulator.app, before=b"six") as (emulator_url, gate),
         serving(gateway_settings(emulator_url)) as url,
         httpx.stream(
             "POST",
             f"{url}/v1/chat/completions",
             json=body,
             headers={"Authorization": "Bearer sk-test-key"},
-            timeout=30,
+            timeout=30,  # a buffering gateway sends nothing: the read times out, not hangs
         ) as response,
     ):
-        for line in response.iter_lines():
-            if line.startswith("data: "):
-                arrivals.append(time.monotonic())
-    # The emulator sleeps INTERVAL_MS before each of its ~15 content chunks: a buffering
-    # gateway would deliver them all at once at the end; a relaying one spreads them out.
-    content_events = len(arrivals) - 3  # role chunk, finish chunk, [DONE]
-    assert content_events >= 10
-    assert arrivals[-1] - arrivals[1] >= (content_events - 1) * INTERVAL_MS / 1000
-    assert arrivals[2] - arrivals[1] < arrivals[-1] - arrivals[1] - INTERVAL_MS / 1000
+        lines = (line for line in response.iter_lines() if line.startswith("data: {"))
+        before = ""
+        while "five" not in before:
+            before += content_of(next(lines))
+        assert gate.held == 1  # the upstream is still waiting to send the rest
+        gate.open()
+        after = "".join(content_of(line) for line in lines)
+    assert "six" not in before and after.strip() == "six"
