@@ -73,7 +73,12 @@ def serve(settings: Settings, workers: int) -> int:
             metrics_dir = tempfile.mkdtemp(prefix="copilot-gateway-metrics-")
             os.environ[MULTIPROCESS_DIR_VARIABLE] = metrics_dir
         target = "copilot_gateway.cli:app_from_environment"
-        uvicorn.run(target, factory=True, workers=workers, **options)
+        # A worker builds its whole app (specs, validators, vocabularies) before it answers
+        # the supervisor's health check: on a busy machine that takes longer than uvicorn's
+        # 5 s, and a worker killed for it only starts the same build again.
+        uvicorn.run(
+            target, factory=True, workers=workers, timeout_worker_healthcheck=30, **options
+        )
     else:
         uvicorn.run(built.app, **options)
     return 0
