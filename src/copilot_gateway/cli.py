@@ -76,9 +76,7 @@ def serve(settings: Settings, workers: int) -> int:
         # A worker builds its whole app (specs, validators, vocabularies) before it answers
         # the supervisor's health check: on a busy machine that takes longer than uvicorn's
         # 5 s, and a worker killed for it only starts the same build again.
-        uvicorn.run(
-            target, factory=True, workers=workers, timeout_worker_healthcheck=30, **options
-        )
+        uvicorn.run(target, factory=True, workers=workers, timeout_worker_healthcheck=30, **options)
     else:
         uvicorn.run(built.app, **options)
     return 0
