@@ -8,6 +8,7 @@ import re
 import subprocess
 import tomllib
 from pathlib import Path
+from typing import TypedDict
 
 import httpx
 import pytest
@@ -15,7 +16,15 @@ import pytest
 from commands import COMMAND, clean_env, free_port, started
 from docs_pages import code_blocks
 
-SECRETS = {
+
+class Secrets(TypedDict):
+    api_keys: list[str]
+    github_token: str
+    metrics_token: str
+    upstream_api_key: str
+
+
+SECRETS: Secrets = {
     "api_keys": ["sk-from-file-1", "sk-from-file-2"],
     "github_token": "gho_from_file_secret",
     "metrics_token": "metrics-from-file-secret",

@@ -12,6 +12,8 @@ import httpx
 import httpx2
 import orjson
 import pytest
+from anthropic.types import MessageParam, ToolParam, ToolResultBlockParam
+from anthropic.types.beta import BetaThinkingBlock
 
 from conftest import API_KEY
 from openapi_oracle import validate_chunk, validate_exchange
@@ -19,7 +21,7 @@ from servers import CopilotEmulator
 
 DOCUMENT = "anthropic.yaml"
 ROUTES = ["claude-sonnet-4", "gpt-4o"]  # native, translated
-WEATHER = {
+WEATHER: ToolParam = {
     "name": "get_weather",
     "description": "The weather in a city.",
     "input_schema": {
@@ -98,7 +100,7 @@ def test_stream_helpers_and_final_message(sdk: anthropic.Anthropic, model: str) 
 def test_tool_use_round_trip(
     sdk: anthropic.Anthropic, emulator: CopilotEmulator, model: str
 ) -> None:
-    question = {"role": "user", "content": "What is the weather in Paris?"}
+    question: MessageParam = {"role": "user", "content": "What is the weather in Paris?"}
     first = sdk.messages.create(
         model=model,
         max_tokens=200,
@@ -109,7 +111,11 @@ def test_tool_use_round_trip(
     assert first.stop_reason == "tool_use"
     [call] = [block for block in first.content if block.type == "tool_use"]
     assert call.name == "get_weather" and isinstance(call.input, dict) and "city" in call.input
-    result = {"type": "tool_result", "tool_use_id": call.id, "content": "Sunny, 21 C"}
+    result: ToolResultBlockParam = {
+        "type": "tool_result",
+        "tool_use_id": call.id,
+        "content": "Sunny, 21 C",
+    }
     second = sdk.messages.create(
         model=model,
         max_tokens=200,
@@ -151,7 +157,8 @@ def test_native_route_passes_thinking_and_betas_through(
     ) as stream:
         final = stream.get_final_message()
     assert [block.type for block in final.content] == ["thinking", "text"]
-    assert final.content[0].signature
+    thinking = final.content[0]
+    assert isinstance(thinking, BetaThinkingBlock) and thinking.signature
     seen = emulator.state.seen_headers[-1]
     assert seen["anthropic-beta"] == "interleaved-thinking-2025-05-14,some-future-beta-2031-01-01"
     assert seen["anthropic-version"] == sdk.default_headers["anthropic-version"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI, OpenAIEmbeddings
+from pydantic import SecretStr
 
 from conftest import API_KEY
 
@@ -41,12 +42,13 @@ def test_tool_binding(chat: ChatOpenAI) -> None:
 
 def test_embeddings(gateway_url: str) -> None:
     # LangChain would count tokens with tiktoken, which downloads its files: not offline.
+    # `base_url` and `api_key` by their fields' names: pydantic's mypy plugin types only those.
     embeddings = OpenAIEmbeddings(
         model="text-embedding-3-small",
-        base_url=f"{gateway_url}/v1",
-        api_key=API_KEY,
+        openai_api_base=f"{gateway_url}/v1",
+        openai_api_key=SecretStr(API_KEY),
         check_embedding_ctx_length=False,
-    )  # type: ignore[arg-type]
+    )
     vectors = embeddings.embed_documents(["alpha", "beta"])
     assert len(vectors) == 2 and len(vectors[0]) == 1536
     assert embeddings.embed_query("alpha") == vectors[0]

@@ -102,5 +102,7 @@ def test_vercel_ai_sdk_speaks_responses_to_the_gateway(
         assert answered["finish"] == "stop" and answered["usage"] > 0
         assert answered["calls"] == ["emulated"]
         assert answered["toolResults"] == ["sunny in emulated"]
-    posted = {r.path for r in caplog.records if getattr(r, "method", None) == "POST"}
+    posted = {
+        getattr(r, "path", None) for r in caplog.records if getattr(r, "method", None) == "POST"
+    }
     assert posted == {"/v1/responses"}

@@ -9,13 +9,20 @@ from typing import Any
 
 import openai
 import pytest
+from openai.types.chat import (
+    ChatCompletion,
+    ChatCompletionMessageFunctionToolCall,
+    ChatCompletionMessageParam,
+    ChatCompletionNamedToolChoiceParam,
+    ChatCompletionToolParam,
+)
 
 from conftest import API_KEY
 from copilot_gateway.emulator import CopilotEmulator, Fault
 from openapi_oracle import HttpxOpenAPIRequest, api, validate_chunk, validate_exchange
 from servers import gateway_settings, serving
 
-MESSAGES = [{"role": "user", "content": "Tell me about gateways"}]
+MESSAGES: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Tell me about gateways"}]
 RATE_LIMITED = '{"error": {"message": "Too many requests", "code": "rate_limit_exceeded"}}'
 
 
@@ -60,7 +67,7 @@ def test_models_list_and_retrieve(sdk: openai.OpenAI) -> None:
 
 
 def test_chat_completion(sdk: openai.OpenAI) -> None:
-    completion = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)  # type: ignore[arg-type]
+    completion = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)
     assert completion.id.startswith("chatcmpl-")
     assert completion.object == "chat.completion"
     assert completion.model == "gpt-4o"
@@ -75,13 +82,13 @@ def test_chat_completion(sdk: openai.OpenAI) -> None:
 
 
 def test_chat_ids_are_unique(sdk: openai.OpenAI) -> None:
-    ids = {sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES).id for _ in range(3)}  # type: ignore[arg-type]
+    ids = {sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES).id for _ in range(3)}
     assert len(ids) == 3
 
 
 def test_chat_stream_matches_the_plain_answer(sdk: openai.OpenAI) -> None:
-    plain = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)  # type: ignore[arg-type]
-    chunks = checked(sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True))  # type: ignore[arg-type]
+    plain = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)
+    chunks = checked(sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True))
     assert len({chunk.id for chunk in chunks}) == 1
     text = "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
     assert text == plain.choices[0].message.content
@@ -95,16 +102,25 @@ def test_chat_stream_include_usage_ends_with_usage_chunk(sdk: openai.OpenAI) -> 
             model="gpt-4o",
             messages=MESSAGES,
             stream=True,
-            stream_options={"include_usage": True},  # type: ignore[arg-type]
+            stream_options={"include_usage": True},
         )
     )
     last = chunks[-1]
     assert last.choices == [] and last.usage is not None
-    plain = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)  # type: ignore[arg-type]
-    assert last.usage.model_dump() == plain.usage.model_dump()  # type: ignore[union-attr]
+    plain = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)
+    assert plain.usage is not None
+    assert last.usage.model_dump() == plain.usage.model_dump()
 
 
-TOOLS = [
+def first_function_call(completion: ChatCompletion) -> ChatCompletionMessageFunctionToolCall:
+    """The first tool call of the first choice, a function call."""
+    calls = completion.choices[0].message.tool_calls
+    assert calls, "expected tool calls"
+    assert isinstance(calls[0], ChatCompletionMessageFunctionToolCall)
+    return calls[0]
+
+
+TOOLS: list[ChatCompletionToolParam] = [
     {
         "type": "function",
         "function": {
@@ -123,14 +139,14 @@ def test_forced_tool_choice_gives_a_tool_call_with_json_arguments(sdk: openai.Op
     completion = sdk.chat.completions.create(
         model="gpt-4o",
         messages=MESSAGES,
-        tools=TOOLS,  # type: ignore[arg-type]
+        tools=TOOLS,
         tool_choice={"type": "function", "function": {"name": "get_weather"}},
     )
     choice = completion.choices[0]
     assert choice.finish_reason == "tool_calls"
-    call = choice.message.tool_calls[0]  # type: ignore[index]
-    assert call.function.name == "get_weather"  # type: ignore[union-attr]
-    assert json.loads(call.function.arguments) == {"city": "emulated", "unit": "c"}  # type: ignore[union-attr]
+    call = first_function_call(completion)
+    assert call.function.name == "get_weather"
+    assert json.loads(call.function.arguments) == {"city": "emulated", "unit": "c"}
 
 
 def test_streamed_tool_call_arguments_reassemble(sdk: openai.OpenAI) -> None:
@@ -139,9 +155,11 @@ def test_streamed_tool_call_arguments_reassemble(sdk: openai.OpenAI) -> None:
         messages=MESSAGES,
         tools=TOOLS,
         tool_choice="required",
-        stream=True,  # type: ignore[arg-type]
+        stream=True,
     )
-    arguments, names, reasons = "", [], []
+    arguments = ""
+    names: list[str] = []
+    reasons: list[str] = []
     for chunk in checked(stream):
         for choice in chunk.choices:
             for call in choice.delta.tool_calls or []:
@@ -153,16 +171,16 @@ def test_streamed_tool_call_arguments_reassemble(sdk: openai.OpenAI) -> None:
 
 
 def test_n_gives_n_distinct_choices(sdk: openai.OpenAI) -> None:
-    completion = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES, n=3)  # type: ignore[arg-type]
+    completion = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES, n=3)
     assert [c.index for c in completion.choices] == [0, 1, 2]
     assert len({c.message.content for c in completion.choices}) == 3
 
 
 def test_max_tokens_reaching_the_limit_finishes_with_length(sdk: openai.OpenAI) -> None:
-    completion = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES, max_tokens=3)  # type: ignore[arg-type]
+    completion = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES, max_tokens=3)
     assert completion.choices[0].finish_reason == "length"
     assert completion.usage and completion.usage.completion_tokens == 3
-    newer = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES, max_completion_tokens=2)  # type: ignore[arg-type]
+    newer = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES, max_completion_tokens=2)
     assert newer.choices[0].finish_reason == "length"
 
 
@@ -170,7 +188,7 @@ def test_response_format_json_object(sdk: openai.OpenAI) -> None:
     completion = sdk.chat.completions.create(
         model="gpt-4o",
         messages=MESSAGES,
-        response_format={"type": "json_object"},  # type: ignore[arg-type]
+        response_format={"type": "json_object"},
     )
     assert "reply" in json.loads(completion.choices[0].message.content or "")
 
@@ -212,10 +230,11 @@ def test_legacy_completion_stream(sdk: openai.OpenAI) -> None:
     text = "".join(c.choices[0].text for c in chunks if c.choices)
     assert text == plain.choices[0].text
     assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
+    assert plain.usage is not None
     assert (
         chunks[-1].usage is not None
         and chunks[-1].usage.completion_tokens == plain.usage.completion_tokens
-    )  # type: ignore[union-attr]
+    )
 
 
 def test_embeddings_float_base64_and_dimensions(sdk: openai.OpenAI) -> None:
@@ -258,7 +277,8 @@ def test_sdk_error_classes(sdk: openai.OpenAI, gateway_url: str) -> None:
         sdk.models.retrieve("no-such-model")
     assert not_found.value.code == "model_not_found"
     with pytest.raises(openai.BadRequestError) as bad:
-        sdk.chat.completions.create(model="gpt-4o", messages=[{"role": "user"}])  # type: ignore[list-item]
+        # A user message without its content, on purpose: the SDK's types require it.
+        sdk.chat.completions.create(model="gpt-4o", messages=[{"role": "user"}])  # type: ignore[typeddict-item]
     assert bad.value.param == "messages[0].content"
     wrong = sdk_client(gateway_url, api_key="sk-wrong")
     with wrong, pytest.raises(openai.AuthenticationError):
@@ -268,7 +288,7 @@ def test_sdk_error_classes(sdk: openai.OpenAI, gateway_url: str) -> None:
 def test_rate_limit_error_carries_retry_after(gateway_url: str, emulator: CopilotEmulator) -> None:
     emulator.state.faults.append(Fault(status=429, headers={"retry-after": "7"}, body=RATE_LIMITED))
     with sdk_client(gateway_url) as sdk, pytest.raises(openai.RateLimitError) as limited:
-        sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)  # type: ignore[arg-type]
+        sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)
     assert limited.value.response.headers["retry-after"] == "7"
     assert limited.value.code == "rate_limit_exceeded"
 
@@ -287,7 +307,7 @@ def test_sdk_retries_after_the_time_the_gateway_passes_on(
             Fault(status=429, headers={"retry-after": "2"}, body=RATE_LIMITED)
         )
         started = time.monotonic()
-        completion = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)  # type: ignore[arg-type]
+        completion = sdk.chat.completions.create(model="gpt-4o", messages=MESSAGES)
     assert completion.choices[0].finish_reason == "stop"
     assert len(emulator.state.seen_headers) - calls_before == 2  # refused once, then served
     # The SDK's own backoff is under a second; waiting 2 s means it honoured retry-after.
@@ -297,31 +317,34 @@ def test_sdk_retries_after_the_time_the_gateway_passes_on(
 def test_claude_split_choices_reach_the_sdk_as_one_tool_call(sdk: openai.OpenAI) -> None:
     """Copilot's Claude puts text and tool calls in two choices, numbers calls from 1 and
     finishes with `stop`: the client sees one choice, call 0, finish `tool_calls`."""
-    forced = {"type": "function", "function": {"name": "get_weather"}}
+    forced: ChatCompletionNamedToolChoiceParam = {
+        "type": "function",
+        "function": {"name": "get_weather"},
+    }
     completion = sdk.chat.completions.create(
         model="claude-sonnet-4",
         messages=MESSAGES,
         tools=TOOLS,
-        tool_choice=forced,  # type: ignore[arg-type]
+        tool_choice=forced,
     )
     (choice,) = completion.choices
     assert choice.finish_reason == "tool_calls"
     assert choice.message.content == "I will call get_weather."
-    assert choice.message.tool_calls[0].function.name == "get_weather"  # type: ignore[index, union-attr]
+    assert first_function_call(completion).function.name == "get_weather"
 
     stream = sdk.chat.completions.create(
         model="claude-sonnet-4",
         messages=MESSAGES,
         tools=TOOLS,
         tool_choice=forced,
-        stream=True,  # type: ignore[arg-type]
+        stream=True,
     )
     chunks = checked(stream)
     assert {c.index for chunk in chunks for c in chunk.choices} == {0}
     calls = [call for chunk in chunks for c in chunk.choices for call in c.delta.tool_calls or []]
     assert {call.index for call in calls} == {0}
-    assert (
-        json.loads("".join(call.function.arguments or "" for call in calls))["city"] == "emulated"
-    )  # type: ignore[union-attr]
+    pieces = [call.function.arguments or "" for call in calls if call.function]
+    assert len(pieces) == len(calls)  # every call's delta carries its function's arguments
+    assert json.loads("".join(pieces))["city"] == "emulated"
     finishes = [c.finish_reason for chunk in chunks for c in chunk.choices if c.finish_reason]
     assert finishes == ["tool_calls"]

@@ -10,7 +10,16 @@ from typing import Any
 import openai
 import pydantic
 import pytest
-from test_openai_sdk import sdk_client
+from openai.types.chat import ChatCompletionToolParam
+from openai.types.responses import (
+    FunctionToolParam,
+    ResponseInputMessageItem,
+    ResponseInputText,
+    ResponseItem,
+    ResponseOutputMessage,
+    ResponseOutputText,
+)
+from test_openai_sdk import first_function_call, sdk_client
 
 from conftest import API_KEY
 from copilot_gateway.emulator import CopilotEmulator, Fault
@@ -19,16 +28,17 @@ from servers import gateway_app, gateway_settings, running
 
 TRANSLATED, NATIVE = "gpt-4o", "gpt-5-codex"
 ROUTES = pytest.mark.parametrize("model", [TRANSLATED, NATIVE])
-WEATHER = {
+WEATHER_PARAMETERS: dict[str, object] = {
+    "type": "object",
+    "properties": {"city": {"type": "string"}},
+    "required": ["city"],
+    "additionalProperties": False,
+}
+WEATHER: FunctionToolParam = {
     "type": "function",
     "name": "get_weather",
     "description": "The weather in a city.",
-    "parameters": {
-        "type": "object",
-        "properties": {"city": {"type": "string"}},
-        "required": ["city"],
-        "additionalProperties": False,
-    },
+    "parameters": WEATHER_PARAMETERS,
     "strict": True,
 }
 IMAGE = (
@@ -51,6 +61,14 @@ def checked_events(stream: Any) -> list[Any]:
         validate_chunk("ResponseStreamEvent", event.to_dict(warnings=False))
     assert [event.sequence_number for event in events] == list(range(len(events)))
     return events
+
+
+def message_text(item: ResponseItem) -> str:
+    """The text of an input item that is a message, its first part text."""
+    assert isinstance(item, ResponseInputMessageItem | ResponseOutputMessage), item
+    part = item.content[0]
+    assert isinstance(part, ResponseInputText | ResponseOutputText), part
+    return part.text
 
 
 @ROUTES
@@ -174,9 +192,9 @@ def test_retrieve_list_input_items_and_delete(sdk: openai.OpenAI, model: str) ->
     )
     assert sdk.responses.retrieve(response.id).output_text == response.output_text
     items = list(sdk.responses.input_items.list(response.id))  # newest first by default
-    assert [item.content[0].text for item in items] == ["second", "noted", "first"]  # type: ignore[union-attr]
+    assert [message_text(item) for item in items] == ["second", "noted", "first"]
     oldest = sdk.responses.input_items.list(response.id, order="asc", limit=1)
-    assert [item.content[0].text for item in oldest.data] == ["first"]  # type: ignore[union-attr]
+    assert [message_text(item) for item in oldest.data] == ["first"]
     assert oldest.has_more
     sdk.responses.delete(response.id)
     with pytest.raises(openai.NotFoundError):
@@ -256,7 +274,7 @@ def test_a_responses_only_model_through_chat_completions(sdk: openai.OpenAI) -> 
     completion = sdk.chat.completions.create(
         model=NATIVE, messages=[{"role": "user", "content": "codex via chat"}]
     )
-    assert completion.choices[0].message.content.endswith("You said: codex via chat")  # type: ignore[union-attr]
+    assert (completion.choices[0].message.content or "").endswith("You said: codex via chat")
     assert completion.usage and completion.usage.completion_tokens > 0
     chunks = list(
         sdk.chat.completions.create(
@@ -271,18 +289,18 @@ def test_a_responses_only_model_through_chat_completions(sdk: openai.OpenAI) -> 
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text.endswith("You said: codex streamed via chat")
     assert chunks[-1].usage and chunks[-1].usage.total_tokens > 0
-    tool = {
+    tool: ChatCompletionToolParam = {
         "type": "function",
-        "function": {"name": WEATHER["name"], "parameters": WEATHER["parameters"]},
+        "function": {"name": WEATHER["name"], "parameters": WEATHER_PARAMETERS},
     }
     called = sdk.chat.completions.create(
         model=NATIVE,
         messages=[{"role": "user", "content": "weather?"}],
-        tools=[tool],  # type: ignore[list-item]
+        tools=[tool],
         tool_choice="required",
     )
     assert called.choices[0].finish_reason == "tool_calls"
-    assert called.choices[0].message.tool_calls[0].function.name == "get_weather"  # type: ignore[index,union-attr]
+    assert first_function_call(called).function.name == "get_weather"
 
 
 def test_the_openai_upstream_serves_responses_natively_or_through_chat(

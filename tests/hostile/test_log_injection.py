@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 
 from hostile_wire import connect, read_response, serving
 
@@ -45,11 +46,8 @@ def test_every_record_is_one_line_tracebacks_included() -> None:
         raise ValueError("bad\nvalue")
     except ValueError:
         record = logging.LogRecord(
-            "x", logging.ERROR, __file__, 1, "a\x1b]0;title\x07b", None, True
+            "x", logging.ERROR, __file__, 1, "a\x1b]0;title\x07b", None, sys.exc_info()
         )
-        import sys
-
-        record.exc_info = sys.exc_info()
     record.model = "gpt\n4o"
     line = formatter.format(record)
     assert "\n" not in line and "\x1b" not in line and "\x07" not in line

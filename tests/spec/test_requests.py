@@ -9,6 +9,7 @@ from copilot_gateway.errors import InvalidRequest
 from copilot_gateway.spec.documents import load_spec
 from copilot_gateway.spec.requests import first_error, parse_json
 from copilot_gateway.spec.schemas import param_path, to_draft4
+from copilot_gateway.surfaces.openai.surface import error_type
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def test_missing_messages_names_messages(chat_schema: dict) -> None:
     error = error_for(chat_schema, {"model": "gpt-4o"})
     assert error.param == "messages"
     assert error.message == "Missing required parameter: 'messages'."
-    assert error.status == 400 and error.type == "invalid_request_error"
+    assert error.status == 400 and error_type(error) == "invalid_request_error"
 
 
 def test_message_of_known_role_points_inside_it(chat_schema: dict) -> None:
