@@ -4,7 +4,7 @@ with its document and the edge learns nothing new."""
 
 from __future__ import annotations
 
-from copilot_gateway.edge.key_places import BEARER, KeyPlace, places_in, presented_keys
+from copilot_gateway.edge.key_places import BEARER, KeyPlace, KeyPlaces, places_in
 from copilot_gateway.spec.documents import load_spec
 from copilot_gateway.surfaces.registry import SURFACES
 
@@ -41,7 +41,7 @@ def test_keys_are_found_in_every_place_named_and_nowhere_else() -> None:
         ],
         b"alt=sse&key=sk-three",
     )
-    assert presented_keys(request, places) == [
+    assert KeyPlaces(places).presented(request) == [
         (BEARER, "sk-one"),
         ("x-goog-api-key", "sk-two"),
         ("?key", "sk-three"),
@@ -50,9 +50,9 @@ def test_keys_are_found_in_every_place_named_and_nowhere_else() -> None:
 
 def test_a_bearer_token_is_not_taken_where_no_document_names_one() -> None:
     request = scope([(b"authorization", b"Bearer sk-one")])
-    assert presented_keys(request, frozenset({KeyPlace("x-api-key")})) == []
+    assert KeyPlaces(frozenset({KeyPlace("x-api-key")})).presented(request) == []
 
 
 def test_an_authorization_header_of_another_scheme_carries_no_key() -> None:
     request = scope([(b"authorization", b"Basic dXNlcjpwYXNz")])
-    assert presented_keys(request, frozenset({KeyPlace(BEARER)})) == []
+    assert KeyPlaces(frozenset({KeyPlace(BEARER)})).presented(request) == []

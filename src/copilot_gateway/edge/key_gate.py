@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..access.keys import KeyRing
 from ..call import call_of
 from ..errors import AuthenticationFailed
-from .key_places import KeyPlace, presented_keys
+from .key_places import KeyPlace, KeyPlaces
 
 # What anyone may read: probes, the operator's endpoints (behind their own token), the specs
 # and their docs.
@@ -39,12 +39,12 @@ class KeyGateMiddleware:
     def __init__(self, app: ASGIApp, keys: KeyRing, places: frozenset[KeyPlace]) -> None:
         self.app = app
         self.keys = keys
-        self.places = places
+        self.places = KeyPlaces(places)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not is_open(scope["path"]):
             call = call_of(scope)
-            for where, key in presented_keys(scope, self.places):
+            for where, key in self.places.presented(scope):
                 if (info := self.keys.check(key)) is not None:
                     call.valid_keys[where] = info["sub"]
             if not call.valid_keys:

@@ -52,21 +52,28 @@ def places_in(specs: Iterable[dict[str, Any]]) -> frozenset[KeyPlace]:
     )
 
 
-def presented_keys(scope: Scope, places: frozenset[KeyPlace]) -> list[tuple[str, str]]:
-    """The keys a request carries in any of these places, each with where it was sent."""
-    headers = {place.header: place.where for place in places if place.header}
-    keys = []
-    for name, value in scope["headers"]:
-        if name == b"authorization" and KeyPlace(BEARER) in places:
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            if scheme.lower() == "bearer" and token.strip():
-                keys.append((BEARER, token.strip()))
-        elif name in headers:
-            keys.append((headers[name], value.decode("latin-1")))
-    parameters = {place.query: place.where for place in places if place.query}
-    if parameters and scope.get("query_string"):
-        query = scope["query_string"].decode("latin-1")
-        for name, value in parse_qsl(query, keep_blank_values=False):
-            if name in parameters:
-                keys.append((parameters[name], value))
-    return keys
+class KeyPlaces:
+    """The places every served document names, laid out once for the gate's per-request
+    look (headers by their raw name, query parameters by theirs)."""
+
+    def __init__(self, places: frozenset[KeyPlace]) -> None:
+        self.bearer = KeyPlace(BEARER) in places
+        self.headers = {place.header: place.where for place in places if place.header}
+        self.queries = {place.query: place.where for place in places if place.query}
+
+    def presented(self, scope: Scope) -> list[tuple[str, str]]:
+        """The keys a request carries in any of these places, each with where it was sent."""
+        keys = []
+        for name, value in scope["headers"]:
+            if name == b"authorization" and self.bearer:
+                scheme, _, token = value.decode("latin-1").partition(" ")
+                if scheme.lower() == "bearer" and token.strip():
+                    keys.append((BEARER, token.strip()))
+            elif name in self.headers:
+                keys.append((self.headers[name], value.decode("latin-1")))
+        if self.queries and scope.get("query_string"):
+            query = scope["query_string"].decode("latin-1")
+            for name, value in parse_qsl(query, keep_blank_values=False):
+                if name in self.queries:
+                    keys.append((self.queries[name], value))
+        return keys
