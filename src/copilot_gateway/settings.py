@@ -156,12 +156,12 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     # Copilot's required headers drift with editor releases: every value is configurable.
-    copilot_editor_version: str = "vscode/1.104.3"
-    copilot_editor_plugin_version: str = "copilot-chat/0.26.7"
-    copilot_user_agent: str = "GitHubCopilotChat/0.26.7"
+    copilot_editor_version: str = "vscode/1.124.2"
+    copilot_editor_plugin_version: str = "copilot-chat/0.52.0"
+    copilot_user_agent: str = "GitHubCopilotChat/0.52.0"
     copilot_integration_id: str = "vscode-chat"
     copilot_openai_intent: str = "conversation-panel"
-    copilot_api_version: str = "2025-05-01"
+    copilot_api_version: str = "2026-06-01"
     copilot_token_api_version: str = "2025-04-01"
 
     # The built-in emulator's pacing, for benchmarks (milliseconds).

@@ -15,7 +15,7 @@ from .asgi import Stream, streaming
 from .streaming_calls import StreamingCall
 
 BASE = "http://copilot.emulator"
-EDITOR = {"Editor-Version": "vscode/1.104.3"}
+EDITOR = {"Editor-Version": "vscode/1.124.2"}
 GITHUB_TOKEN = {"Authorization": "token gho_abc"}
 
 
