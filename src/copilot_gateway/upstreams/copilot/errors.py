@@ -25,6 +25,7 @@ VERSION_SETTINGS = (
     ("GATEWAY_COPILOT_EDITOR_VERSION", "copilot_editor_version"),
     ("GATEWAY_COPILOT_EDITOR_PLUGIN_VERSION", "copilot_editor_plugin_version"),
     ("GATEWAY_COPILOT_USER_AGENT", "copilot_user_agent"),
+    ("GATEWAY_COPILOT_API_VERSION", "copilot_api_version"),
 )
 
 
