@@ -5,23 +5,16 @@ from __future__ import annotations
 
 import subprocess
 
-import orjson
 import pytest
 
 from commands import COMMAND, clean_env
-from copilot_gateway.emulator import CopilotEmulator, Fault
+from copilot_gateway.emulator import CopilotEmulator
 from servers import running
 
 OUTDATED = (
     '{"error":{"message":"bad request: the specified API version is no longer supported. '
     'You may need to update your client to a newer version.\\n","type":"error"}}'
 )
-
-FREE_MODEL = {
-    "id": "gpt-5-mini",
-    "capabilities": {"type": "chat"},
-    "supported_endpoints": ["/chat/completions", "/responses"],
-}
 
 
 def check(emulator_url: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -70,39 +63,49 @@ def test_the_check_call_is_the_agents_with_todays_fingerprint(
 def test_a_client_version_copilot_refuses_fails_naming_the_settings(
     own_emulator: CopilotEmulator,
 ) -> None:
-    own_emulator.state.faults.append(Fault(status=466, body=OUTDATED))
     with running(own_emulator.app) as url:
-        result = check(url, GITHUB_TOKEN="gho_check_outdated")
+        # The API version VS Code clients sent when Copilot began refusing them (466).
+        result = check(
+            url, GITHUB_TOKEN="gho_check_outdated", GATEWAY_COPILOT_API_VERSION="2025-05-01"
+        )
     assert result.returncode == 1
     said = result.stdout
-    assert "FAIL  catalogue" in said and "no longer supported" in said
+    assert "FAIL  catalogue   466" in said and "no longer supported" in said
     for setting in (
         "GATEWAY_COPILOT_EDITOR_VERSION",
         "GATEWAY_COPILOT_EDITOR_PLUGIN_VERSION",
         "GATEWAY_COPILOT_API_VERSION",
     ):
         assert setting in said
+    assert "2025-05-01" in said  # the value in use
 
 
-def test_a_spent_session_window_fails_saying_when_it_resets(
-    own_emulator: CopilotEmulator,
+@pytest.mark.parametrize(
+    ("window", "said"),
+    [("session", "5-hour session window is spent"), ("weekly", "weekly window is spent")],
+)
+def test_a_spent_window_fails_saying_when_it_resets(
+    own_emulator: CopilotEmulator, window: str, said: str
 ) -> None:
-    body = (
-        '{"error":{"message":"Sorry, you\'ve exceeded your 5 hour session limits. Please '
-        'review our Terms of Service.","code":"user_global_rate_limited:pro"}}'
-    )
-    # After the catalogue, the call is refused (retry-after: 2 h).
-    own_emulator.state.faults.extend(
-        [
-            Fault(status=200, body=orjson.dumps({"object": "list", "data": [FREE_MODEL]}).decode()),
-            Fault(status=429, body=body, headers={"retry-after": "7200"}),
-        ]
-    )
+    own_emulator.put_near_limit("gho_check_spent", window, credits_left=0)
     with running(own_emulator.app) as url:
         result = check(url, GITHUB_TOKEN="gho_check_spent")
     assert result.returncode == 1
-    assert "5-hour session window is spent" in result.stdout
-    assert "resets in 2 h 0 min" in result.stdout
+    assert "FAIL  call" in result.stdout and said in result.stdout
+    assert "It resets in " in result.stdout and " UTC)" in result.stdout
+
+
+def test_spent_credits_are_said_while_free_models_still_answer(
+    own_emulator: CopilotEmulator,
+) -> None:
+    own_emulator.put_near_limit("gho_check_broke", "credits", credits_left=0)
+    with running(own_emulator.app) as url:
+        result = check(url, GITHUB_TOKEN="gho_check_broke")
+    assert result.returncode == 0, result.stdout  # the free call is served
+    words = " ".join(result.stdout.split())  # long findings go on over lines
+    assert (
+        "premium_interactions: 0 % left (spent: only free models answer until the reset)" in words
+    )
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ refusal, and the report's text. The steps themselves are `check`'s."""
 from __future__ import annotations
 
 import datetime
+import textwrap
 from dataclasses import dataclass, field
 
 import httpx
@@ -128,6 +129,8 @@ def window_lines(headers: httpx.Headers) -> list[str]:
             quota = parse_snapshot(value)
             label = name.lower().removeprefix(HEADER_PREFIX)
             left = "unlimited" if quota.entitlement < 0 else f"{quota.percent_remaining:g} % left"
+            if quota.entitlement > 0 and quota.percent_remaining <= 0:
+                left += " (spent: only free models answer until the reset)"
             lines.append(f"quota {label}: {left}, resets {quota.reset or '-'}")
     for window, header in WINDOW_HEADERS.items():
         if header in headers:
@@ -178,16 +181,24 @@ def fingerprint(settings: Settings) -> Step:
     )
 
 
+WIDTH = 100  # a finding longer than this goes on over lines of its own
+INDENT = " " * 20  # under the findings' column
+
+
 def render(reports: list[Report]) -> str:
     """The check's text: a block per account, a line per finding."""
     lines = []
     for report in reports:
         lines.append(f"account {report.account}: {'ok' if report.ok else 'FAILED'}")
         for step in report.steps:
-            for number, found in enumerate(step.found or [""]):
-                mark = ("ok  " if step.ok else "FAIL") if number == 0 else "    "
-                name = step.name if number == 0 else ""
-                lines.append(f"  {mark}  {name:<11} {found}".rstrip())
+            findings = step.found or [""]
             if step.advice:
-                lines.append(f"        {'':<11} what to do: {step.advice}")
+                findings = [*findings, f"what to do: {step.advice}"]
+            for number, found in enumerate(findings):
+                mark = ("ok  " if step.ok else "FAIL") if number == 0 else "    "
+                first = f"  {mark}  {step.name if number == 0 else '':<11} "
+                wrapped = textwrap.wrap(
+                    found, WIDTH, initial_indent=first, subsequent_indent=INDENT
+                )
+                lines.extend(wrapped or [first.rstrip()])
     return "\n".join(lines) + "\n"
