@@ -34,7 +34,7 @@ def outdated_client(error: GatewayError, settings: Settings) -> GatewayError:
     return UpstreamFailed(
         "Copilot no longer accepts this gateway's client version (Copilot said: "
         f"{error.message}). Raise the version settings to a current VS Code and Copilot Chat "
-        f"release; now {now}.",
+        f"release and a current API version; now {now}.",
         code="copilot_client_outdated",
     )
 
