@@ -11,11 +11,12 @@ arguments, and the app wires their results in (see `keep_body`, `answer_was_chec
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import orjson
+from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -67,6 +68,12 @@ class Call:
     @property
     def upstream(self) -> Upstream:
         return self.gateway.upstream
+
+    @property
+    def client_headers(self) -> Mapping[str, str]:
+        """The client's request headers, handed to the upstream with each request: it passes
+        on those its endpoint forwards and reads the agents' marks (`upstreams.agents`)."""
+        return Headers(scope=self.scope)
 
     @property
     def access(self) -> AccessConfig:

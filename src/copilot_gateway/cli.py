@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import re
@@ -24,6 +25,8 @@ from .observability.logs import configure_logging
 from .observability.metrics import MULTIPROCESS_DIR_VARIABLE
 from .settings import Settings
 from .upstreams.copilot.accounts import load_accounts
+from .upstreams.copilot.check import check_accounts
+from .upstreams.copilot.check_findings import render as render_check
 from .upstreams.copilot.login import LoginFailed, device_login, store_token
 from .upstreams.copilot.quota import account_summary, render_usage, user_info_request
 
@@ -156,6 +159,26 @@ def show_usage(settings: Settings) -> int:
     return 1 if failed else 0
 
 
+def check(settings: Settings) -> int:
+    """Each Copilot account tried end to end (`upstreams.copilot.check`): 0 when all pass."""
+    try:
+        accounts = load_accounts(settings)
+    except ValueError as problem:
+        print(f"copilot-gateway: {problem}", file=sys.stderr)
+        return 1
+    if not accounts:
+        print(
+            "copilot-gateway: no Copilot account to check: run `copilot-gateway login` "
+            "or set GITHUB_TOKEN.",
+            file=sys.stderr,
+        )
+        return 1
+    tokens = [(account.name, account.github_token.get_secret_value()) for account in accounts]
+    reports = asyncio.run(check_accounts(settings, tokens))
+    print(render_check(reports), end="")
+    return 0 if all(report.ok for report in reports) else 1
+
+
 def show_config(settings: Settings) -> int:
     print(render(settings), end="")
     try:
@@ -188,9 +211,12 @@ def parser() -> argparse.ArgumentParser:
         "--account", help="keep it as another, named account (see GATEWAY_ACCOUNTS_DIR)"
     )
     usage_command = commands.add_parser("usage", help="each Copilot account's plan and quotas")
+    check_command = commands.add_parser(
+        "check", help="try each Copilot account end to end, and say what to fix"
+    )
     config_command = commands.add_parser("config", help="inspect the configuration")
     config_command.add_argument("action", choices=["show"], help="print the effective settings")
-    for command in (serve_command, login_command, config_command, usage_command):
+    for command in (serve_command, login_command, config_command, usage_command, check_command):
         command.add_argument("--config", type=Path, help="TOML config file (GATEWAY_CONFIG_FILE)")
     return root
 
@@ -225,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         return show_config(settings)
     if args.command == "usage":
         return show_usage(settings)
+    if args.command == "check":
+        return check(settings)
     return serve_emulator(settings)
 
 

@@ -160,7 +160,7 @@ class Settings(BaseSettings):
     copilot_editor_plugin_version: str = "copilot-chat/0.52.0"
     copilot_user_agent: str = "GitHubCopilotChat/0.52.0"
     copilot_integration_id: str = "vscode-chat"
-    copilot_openai_intent: str = "conversation-panel"
+    copilot_openai_intent: str = "conversation-agent"  # VS Code's agent mode
     copilot_api_version: str = "2026-06-01"
     copilot_token_api_version: str = "2025-04-01"
 

@@ -58,9 +58,9 @@ def test_copilot_headers_are_sent(emulator: CopilotEmulator) -> None:
     assert headers["editor-version"].startswith("vscode/")
     assert headers["editor-plugin-version"].startswith("copilot-chat/")
     assert headers["copilot-integration-id"] == "vscode-chat"
-    assert headers["openai-intent"] == "conversation-panel"
+    assert headers["openai-intent"] == "conversation-agent"  # VS Code's agent mode
     assert headers["x-github-api-version"]
-    assert headers["x-request-id"]
+    assert headers["x-request-id"] == headers["x-agent-task-id"]
     assert headers["authorization"].startswith("Bearer tid=")
 
 

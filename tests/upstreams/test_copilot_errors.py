@@ -29,6 +29,7 @@ def test_466_says_the_client_version_is_outdated_and_names_the_settings(
         "GATEWAY_COPILOT_EDITOR_VERSION",
         "GATEWAY_COPILOT_EDITOR_PLUGIN_VERSION",
         "GATEWAY_COPILOT_USER_AGENT",
+        "GATEWAY_COPILOT_API_VERSION",
     ):
         assert setting in error["message"]
     assert "client not supported" in error["message"]

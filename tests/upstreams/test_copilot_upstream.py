@@ -175,6 +175,26 @@ def test_the_status_copilot_answered_is_noted_in_the_requests_record(
     assert (ok.upstream_status, refused.upstream_status) == (200, 400)
 
 
+def test_the_same_conversation_from_two_keys_is_two_interactions(
+    emulator: CopilotEmulator,
+) -> None:
+    """Without a session header the id is derived, and the key's name is part of it: two
+    callers who open alike are not one conversation."""
+    first, second = record(), record()
+    first.key_name, second.key_name = "alice", "bob"
+
+    async def work(copilot: CopilotUpstream) -> list[str]:
+        ids = []
+        for caller in (first, first, second):
+            await copilot.call(CHAT, CHAT_BODY, caller)
+            calls = [seen for seen in emulator.state.seen_headers if "x-initiator" in seen]
+            ids.append(calls[-1]["x-interaction-id"])
+        return ids
+
+    alice, alice_again, bob = run(copilot_on(emulator), work)
+    assert alice == alice_again != bob
+
+
 def test_a_stream_ends_at_the_endpoints_last_event(emulator: CopilotEmulator) -> None:
     async def work(copilot: CopilotUpstream) -> list[Json]:
         return await drained(

@@ -21,6 +21,22 @@ def never(body: Json) -> bool:
 
 
 @dataclass(frozen=True)
+class Conversation:
+    """What a request's body says of the conversation it belongs to, as plain text, so that
+    upstreams and the agents' markers (`upstreams.agents`) read every surface alike."""
+
+    system: str = ""  # its instructions (system and developer prompts), joined
+    first_user: str = ""  # the text of its first user message
+    # The text of its last message when that one is the user role's (the user's turn, or an
+    # agent's own prompt: a compaction request, a continuation); "" otherwise.
+    last_user: str = ""
+
+
+def no_conversation(body: Json) -> Conversation:
+    return Conversation()
+
+
+@dataclass(frozen=True)
 class Endpoint:
     """An upstream endpoint, as the surface that sends to it describes it. Each upstream
     reads what it needs of it (Copilot: who made the request and whether it holds images,
@@ -37,6 +53,9 @@ class Endpoint:
     user_initiated: Callable[[Json], bool] = never
     # Whether its body holds images (some upstreams want to be told).
     holds_images: Callable[[Json], bool] = never
+    # What its body says of the conversation (for the kind of call and its conversation's
+    # id, see `upstreams.agents`); nothing for endpoints that hold no conversation.
+    conversation: Callable[[Json], Conversation] = no_conversation
     # An event after which its stream is complete without `[DONE]`; None: only `[DONE]`
     # ends it (a stream that stops before is cut).
     ends_stream: Callable[[Json], bool] | None = None
@@ -79,9 +98,11 @@ class EventStream(Protocol):
 
 class CallRecord(Protocol):
     """Where an upstream notes what it saw while serving one request (the request's
-    `observability.record.RequestRecord` is one)."""
+    `observability.record.RequestRecord` is one), and what it may read of it: the name of
+    the key that made it."""
 
     upstream_status: int | None
+    key_name: str | None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...upstreams.base import Endpoint, Json, strings_under
+from ...upstreams.base import Conversation, Endpoint, Json, strings_under
 
 ANTHROPIC_VERSION = "2023-06-01"  # when a client sends none (the Messages API wants one)
 
@@ -29,8 +29,34 @@ def holds_images(body: Json) -> bool:
     return False
 
 
+def text_of(content: Any) -> str:
+    """A message's (or the system prompt's) text: a string, or its text blocks, joined."""
+    if isinstance(content, str):
+        return content
+    texts = [block.get("text") for block in _blocks(content) if block.get("type") == "text"]
+    return "\n".join(text for text in texts if isinstance(text, str))
+
+
+def conversation(body: Json) -> Conversation:
+    """The system prompt (with the `role: "system"` turns Claude Code puts inside
+    `messages`), the first user message and the last one, if the user role sent it."""
+    messages = body.get("messages")
+    messages = [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+    system = [text_of(body.get("system"))]
+    system += [text_of(m.get("content")) for m in messages if m.get("role") == "system"]
+    users = [m for m in messages if m.get("role") == "user"]
+    last = messages[-1] if messages and messages[-1].get("role") == "user" else {}
+    return Conversation(
+        system="\n".join(text for text in system if text),
+        first_user=text_of(users[0].get("content")) if users else "",
+        last_user=text_of(last.get("content")),
+    )
+
+
 def is_user_turn(message: Any) -> bool:
-    """A user message the user wrote: not one carrying tool results (that is the agent's)."""
+    """A user message the user wrote: not one carrying tool results (that is the agent's,
+    also when text rides beside them: Claude Code adds `<system-reminder>` blocks to its
+    tool results, and a turn that does is still its own)."""
     if not isinstance(message, dict) or message.get("role") != "user":
         return False
     return not any(block.get("type") == "tool_result" for block in _blocks(message.get("content")))
@@ -57,6 +83,7 @@ MESSAGES = Endpoint(
     defaults=(("anthropic-version", ANTHROPIC_VERSION),),
     user_initiated=user_initiated,
     holds_images=holds_images,
+    conversation=conversation,
     ends_stream=is_message_stop,
     continuation=thinking_signatures,
 )

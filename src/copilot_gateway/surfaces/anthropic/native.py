@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
 
-from starlette.datastructures import Headers
 from starlette.responses import Response
 
 from ... import usage
@@ -33,7 +32,7 @@ EVENT_TYPES = frozenset(
 
 
 async def answer(call: Call, body: Json) -> Response:
-    message = await call.upstream.call(MESSAGES, body, call.record, Headers(scope=call.scope))
+    message = await call.upstream.call(MESSAGES, body, call.record, call.client_headers)
     call.record.add_usage(usage.chat_from_anthropic(message.get("usage")))
     return call.answer("Message", message)
 
@@ -60,5 +59,5 @@ async def relayed(call: Call, events: AsyncIterator[Json]) -> AsyncGenerator[byt
 
 
 async def stream(call: Call, body: Json) -> Response:
-    events = await call.upstream.stream(MESSAGES, body, call.record, Headers(scope=call.scope))
+    events = await call.upstream.stream(MESSAGES, body, call.record, call.client_headers)
     return sse_response(guarded(call, relayed(call, events)))

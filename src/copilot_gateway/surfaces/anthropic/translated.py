@@ -20,7 +20,7 @@ from .translate import EventsFromChunks, chat_request, message_from_choice
 
 async def answer(call: Call, body: Json) -> Response:
     request = chat_request(body)
-    reply = await call.upstream.call(CHAT, request, call.record)
+    reply = await call.upstream.call(CHAT, request, call.record, call.client_headers)
     choice = the_choice(reply)
     usage = answer_usage(reply, [choice], request)
     call.record.add_usage(usage)
@@ -53,5 +53,5 @@ async def events(
 
 async def stream(call: Call, body: Json) -> Response:
     request = chat_request(body)
-    chunks = await call.upstream.stream(CHAT, request, call.record)
+    chunks = await call.upstream.stream(CHAT, request, call.record, call.client_headers)
     return sse_response(guarded(call, events(call, body, request, chunks)))

@@ -31,14 +31,14 @@ async def stream(call: Call, body: Json, info: ModelInfo) -> AsyncIterator[bytes
     """Open the upstream stream (errors here are plain HTTP errors), then relay it."""
     if through_responses(info):
         request = {**responses_request(body), "stream": True}
-        events = await call.upstream.stream(RESPONSES, request, call.record)
+        events = await call.upstream.stream(RESPONSES, request, call.record, call.client_headers)
         chunks = chat_chunks(events)
     else:
         upstream_body = {
             **body,
             "stream_options": {**(body.get("stream_options") or {}), "include_usage": True},
         }
-        chunks = await call.upstream.stream(CHAT, upstream_body, call.record)
+        chunks = await call.upstream.stream(CHAT, upstream_body, call.record, call.client_headers)
     relay = ChatStream(call, new_id("chatcmpl-"), now(), body, include_usage(body))
     return guarded(call, relay.events(chunks))
 
@@ -50,10 +50,12 @@ async def createChatCompletion(call: Call) -> Response:
         return sse_response(await stream(call, body, info))
     if through_responses(info):
         answer = chat_answer(
-            await call.upstream.call(RESPONSES, responses_request(body), call.record)
+            await call.upstream.call(
+                RESPONSES, responses_request(body), call.record, call.client_headers
+            )
         )
     else:
-        answer = await call.upstream.call(CHAT, body, call.record)
+        answer = await call.upstream.call(CHAT, body, call.record, call.client_headers)
     result = completed(answer, body)
     call.record.add_usage(result["usage"])
     return call.answer("CreateChatCompletionResponse", result)

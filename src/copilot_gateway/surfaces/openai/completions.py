@@ -31,7 +31,7 @@ async def complete(call: Call, body: Json, prompts: list[str]) -> Json:
     choices, prompt_tokens, completion_tokens = [], 0, 0
     for number, prompt in enumerate(prompts):
         chat = legacy.chat_request(body, prompt)
-        answer = await call.upstream.call(CHAT, chat, call.record)
+        answer = await call.upstream.call(CHAT, chat, call.record, call.client_headers)
         answered = merged_answer_choices(answer.get("choices"), single=n == 1)
         for choice in answered:
             text = content_text(choice["message"]["content"])
@@ -68,7 +68,9 @@ async def stream(call: Call, body: Json, prompts: list[str]) -> AsyncIterator[by
             "stream_options": {"include_usage": True},
         }
 
-    first = await call.upstream.stream(CHAT, request_for(prompts[0]), call.record)
+    first = await call.upstream.stream(
+        CHAT, request_for(prompts[0]), call.record, call.client_headers
+    )
 
     def chunk(choices: list[Json], **extra: object) -> bytes:
         answer = envelope(
@@ -81,7 +83,9 @@ async def stream(call: Call, body: Json, prompts: list[str]) -> AsyncIterator[by
         for number, prompt in enumerate(prompts):
             request = request_for(prompt)
             chunks = (
-                first if number == 0 else await call.upstream.stream(CHAT, request, call.record)
+                first
+                if number == 0
+                else await call.upstream.stream(CHAT, request, call.record, call.client_headers)
             )
             answer = StreamChoices(single=n == 1, model=body["model"])
             echo, echoed = (prompt if body.get("echo") else ""), set[int]()

@@ -35,7 +35,7 @@ async def createEmbedding(call: Call) -> Response:
     for passed in ("dimensions", "user"):
         if body.get(passed) is not None:
             upstream_body[passed] = body[passed]
-    answer = await call.upstream.call(EMBEDDINGS, upstream_body, call.record)
+    answer = await call.upstream.call(EMBEDDINGS, upstream_body, call.record, call.client_headers)
 
     data = sorted(
         (item for item in answer.get("data") or [] if isinstance(item, dict)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...upstreams.base import Endpoint, Json, strings_under
+from ...upstreams.base import Conversation, Endpoint, Json, strings_under
 
 # The events a Responses stream ends with, whoever streams it (no `[DONE]` follows them).
 RESPONSES_TERMINAL_EVENTS = frozenset(
@@ -30,6 +30,46 @@ def _has_part(items: Any, part_type: str) -> bool:
     )
 
 
+def text_of(content: Any) -> str:
+    """A message's (or input item's) text: a string, or its parts' `text`, joined."""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    texts = [part.get("text") for part in content if isinstance(part, dict)]
+    return "\n".join(text for text in texts if isinstance(text, str))
+
+
+INSTRUCTION_ROLES = frozenset({"system", "developer"})
+
+
+def conversation_of(items: Any, instructions: Any = None) -> Conversation:
+    """What a list of messages (or input items) says of its conversation."""
+    items = [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    system = [instructions] if isinstance(instructions, str) and instructions else []
+    system += [
+        text_of(item.get("content")) for item in items if item.get("role") in INSTRUCTION_ROLES
+    ]
+    users = [item for item in items if item.get("role") == "user"]
+    last = items[-1] if items and items[-1].get("role") == "user" else {}
+    return Conversation(
+        system="\n".join(system),
+        first_user=text_of(users[0].get("content")) if users else "",
+        last_user=text_of(last.get("content")),
+    )
+
+
+def chat_conversation(body: Json) -> Conversation:
+    return conversation_of(body.get("messages"))
+
+
+def responses_conversation(body: Json) -> Conversation:
+    items = body.get("input")
+    if isinstance(items, str):
+        items = [{"role": "user", "content": items}]
+    return conversation_of(items, body.get("instructions"))
+
+
 def chat_user_initiated(body: Json) -> bool:
     """The user wrote the last message (not a tool result, not the assistant's own)."""
     return _last(body.get("messages")).get("role") == "user"
@@ -40,11 +80,14 @@ def chat_holds_images(body: Json) -> bool:
 
 
 def responses_user_initiated(body: Json) -> bool:
-    """The user wrote the last input item (a bare string input is theirs)."""
+    """The last input item is a message not the assistant's (a bare string input is the
+    user's); an item with no role (`function_call_output`, `custom_tool_call_output`, ...)
+    is the agent's going on."""
     items = body.get("input")
     if isinstance(items, str):
         return bool(items)
-    return _last(items).get("role") == "user"
+    role = _last(items).get("role")
+    return isinstance(role, str) and role != "assistant"
 
 
 def responses_holds_images(body: Json) -> bool:
@@ -61,13 +104,17 @@ def encrypted_reasoning(document: Json) -> list[str]:
 
 
 CHAT = Endpoint(
-    "/chat/completions", user_initiated=chat_user_initiated, holds_images=chat_holds_images
+    "/chat/completions",
+    user_initiated=chat_user_initiated,
+    holds_images=chat_holds_images,
+    conversation=chat_conversation,
 )
 EMBEDDINGS = Endpoint("/embeddings")
 RESPONSES = Endpoint(
     "/responses",
     user_initiated=responses_user_initiated,
     holds_images=responses_holds_images,
+    conversation=responses_conversation,
     ends_stream=responses_ended,
     continuation=encrypted_reasoning,
 )

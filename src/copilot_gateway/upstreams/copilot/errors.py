@@ -25,6 +25,7 @@ VERSION_SETTINGS = (
     ("GATEWAY_COPILOT_EDITOR_VERSION", "copilot_editor_version"),
     ("GATEWAY_COPILOT_EDITOR_PLUGIN_VERSION", "copilot_editor_plugin_version"),
     ("GATEWAY_COPILOT_USER_AGENT", "copilot_user_agent"),
+    ("GATEWAY_COPILOT_API_VERSION", "copilot_api_version"),
 )
 
 
@@ -33,7 +34,7 @@ def outdated_client(error: GatewayError, settings: Settings) -> GatewayError:
     return UpstreamFailed(
         "Copilot no longer accepts this gateway's client version (Copilot said: "
         f"{error.message}). Raise the version settings to a current VS Code and Copilot Chat "
-        f"release; now {now}.",
+        f"release and a current API version; now {now}.",
         code="copilot_client_outdated",
     )
 

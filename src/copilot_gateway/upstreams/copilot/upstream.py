@@ -18,7 +18,7 @@ from ..sse import iter_sse_json
 from .accounts import DEFAULT_ACCOUNT
 from .catalogue import catalogue_of
 from .errors import copilot_errors
-from .headers import INTENTS, api_headers, endpoint_headers
+from .headers import api_headers, endpoint_headers, intent_of
 from .premium import count_premium
 from .quota import QuotaBook, account_summary, user_info_request
 from .session import CopilotSession, exchange
@@ -49,12 +49,19 @@ class CopilotUpstream:
         return await exchange(self._client, self._settings, self._github_token, self._retry)
 
     async def _request(
-        self, path: str, endpoint: Endpoint | None, body: Json | None, client: Mapping[str, str]
+        self,
+        path: str,
+        endpoint: Endpoint | None,
+        body: Json | None,
+        client: Mapping[str, str],
+        record: CallRecord | None,
     ) -> httpx.Request:
         session = await self._session.get()
-        headers = api_headers(self._settings, session.token, INTENTS.get(path))
+        intent = intent_of(self._settings, path)
+        headers = api_headers(self._settings, session.token, intent)
         if endpoint is not None and body is not None:
-            headers.update(endpoint_headers(endpoint, body, client))
+            key_name = record.key_name if record is not None else None
+            headers.update(endpoint_headers(endpoint, body, client, intent, key_name))
         method = "GET" if body is None else "POST"
         return json_request(self._client, method, session.api_base + path, body, headers)
 
@@ -70,12 +77,12 @@ class CopilotUpstream:
     ) -> httpx.Response:
         """Send with the current Copilot token; if Copilot says it expired, exchange once more
         and send once more (nothing has reached the client yet)."""
-        request = await self._request(path, endpoint, body, client)
+        request = await self._request(path, endpoint, body, client, record)
         response = await send(self._client, request, stream, self._retry, record)
         if response.status_code == 401:
             await response.aclose()
             self._session.invalidate()
-            request = await self._request(path, endpoint, body, client)
+            request = await self._request(path, endpoint, body, client, record)
             response = await send(self._client, request, stream, self._retry, record)
         self.quota.observe(response.headers)
         return response

@@ -115,12 +115,16 @@ async def createResponse(call: Call) -> Response:
         return sse_response(guarded(call, await relay, events.error_event))
     if native:
         response = turn.echoed(
-            await call.upstream.call(RESPONSES, turn.native_body(False), call.record)
+            await call.upstream.call(
+                RESPONSES, turn.native_body(False), call.record, call.client_headers
+            )
         )
         chat_usage = native_usage(response)
     else:
         chat_body = chat_request(body, turn.context)
-        completion = completed(await call.upstream.call(CHAT, chat_body, call.record), chat_body)
+        completion = completed(
+            await call.upstream.call(CHAT, chat_body, call.record, call.client_headers), chat_body
+        )
         response = response_from_chat(completion, body, turn.id, turn.created_at)
         chat_usage = completion["usage"]
     answer = call.answer("Response", response)  # checked before it is stored
@@ -132,7 +136,9 @@ async def translated_stream(turn: Turn, events: ResponseEvents) -> AsyncGenerato
     """Open the chat stream (errors here are plain HTTP errors), then translate it."""
     chat_body = chat_request(turn.body, turn.context)
     upstream = {**chat_body, "stream": True, "stream_options": {"include_usage": True}}
-    chunks = await turn.call.upstream.stream(CHAT, upstream, turn.call.record)
+    chunks = await turn.call.upstream.stream(
+        CHAT, upstream, turn.call.record, turn.call.client_headers
+    )
     opening = response_object(turn.body, turn.id, turn.created_at, "in_progress")
     translator = ChatToResponseEvents(turn.body, chat_body, opening)
 
@@ -155,7 +161,7 @@ async def native_stream(turn: Turn, events: ResponseEvents) -> AsyncGenerator[by
     """Open the upstream's Responses stream, then relay its events under our id, numbered
     afresh, until its last one (Responses streams end without `[DONE]`)."""
     upstream = await turn.call.upstream.stream(
-        RESPONSES, turn.native_body(stream=True), turn.call.record
+        RESPONSES, turn.native_body(stream=True), turn.call.record, turn.call.client_headers
     )
 
     async def relay() -> AsyncGenerator[bytes]:
