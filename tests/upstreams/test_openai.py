@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import httpx
@@ -9,8 +10,9 @@ import orjson
 import pytest
 
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
+from metrics_scrape import scrape, value
 from openapi_oracle import sse_chunks, validate_chunk
-from servers import gateway_settings, running, serving
+from servers import gateway_settings, running, serving, until
 
 AUTH = {"Authorization": "Bearer sk-front"}
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "through two gateways"}]}
@@ -99,3 +101,50 @@ def test_usage_is_counted_when_the_upstream_reports_none() -> None:
             post(counted, "/v1/completions", legacy).json()["usage"]
             == (post(reported, "/v1/completions", legacy).json()["usage"])
         )
+
+
+def test_credits_are_its_tokens_at_the_configured_price(
+    gateway_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An OpenAI-compatible server bills nothing: the front gateway prices the tokens."""
+    caplog.set_level(logging.INFO, logger="copilot_gateway.access")
+    settings = gateway_settings(
+        "unused",
+        upstream="openai",
+        upstream_url=f"{gateway_url}/v1",
+        upstream_api_key="sk-test-key",
+        api_keys="sk-front",
+        prices={"gpt-4o": {"input": 2.5, "output": 10.0}},  # dollars per million tokens
+    )
+    labels = {"account": "", "key": "key-1", "model": "gpt-4o"}
+    with serving(settings) as url:
+        before = value(scrape(url), "gateway_credits_total", **labels)
+        for number, body in enumerate((CHAT, {**CHAT, "stream": True})):
+            headers = {**AUTH, "X-Request-Id": f"priced-{number}"}
+            assert httpx.post(f"{url}/v1/chat/completions", json=body, headers=headers).is_success
+        after = value(scrape(url), "gateway_credits_total", **labels)
+
+    def line(request_id: str) -> logging.LogRecord | None:
+        return next(
+            (
+                line
+                for line in caplog.records
+                if line.name == "copilot_gateway.access"
+                and getattr(line, "request_id", None) == request_id
+            ),
+            None,
+        )
+
+    assert until(lambda: line("priced-1"))
+    total = 0.0
+    for request_id in ("priced-0", "priced-1"):
+        logged = line(request_id)
+        assert logged is not None
+        fields = vars(logged)
+        prompt, completion = fields["prompt_tokens"], fields["completion_tokens"]
+        # $2.50 and $10 per million: 2.5e5 and 1e6 nano-AIU a token; 1e9 nano-AIU a credit
+        expected = (prompt * 250_000 + completion * 1_000_000) / 1e9
+        assert prompt > 0 and fields["credits"] == pytest.approx(expected)
+        assert "account" not in fields  # an OpenAI-compatible server has no accounts
+        total += expected
+    assert after - before == pytest.approx(total)
