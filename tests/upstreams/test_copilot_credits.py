@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -14,11 +13,11 @@ import httpx
 import orjson
 import pytest
 
+from access_lines import access_line, capture_access
 from copilot_gateway.emulator import CopilotEmulator, Fault
 from copilot_gateway.observability.record import RequestRecord
 from copilot_gateway.upstreams.copilot.credits import noted_events
 from metrics_scrape import scrape, value
-from servers import until
 
 ids = itertools.count()
 # Claude Opus 4.8's prices on a Messages answer Copilot billed: 18 x 5e5 + 4 x 2.5e6 nano-AIU.
@@ -41,6 +40,7 @@ BILL = {
 }
 CREDITS = 0.019
 FREE = {"token_details": [], "total_nano_aiu": 0}
+USER = {"role": "user", "content": "hi"}
 
 
 def chat_answer(model: str, bill: dict[str, Any]) -> dict[str, Any]:
@@ -111,28 +111,8 @@ def response_answer(model: str) -> dict[str, Any]:
 
 @pytest.fixture
 def access(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.INFO, logger="copilot_gateway.access")
+    capture_access(caplog)
     return caplog
-
-
-def access_line(caplog: pytest.LogCaptureFixture, request_id: str) -> dict[str, Any]:
-    """The request's access line, its fields by name (written once its response ended)."""
-
-    def found() -> logging.LogRecord | None:
-        return next(
-            (
-                line
-                for line in caplog.records
-                if line.name == "copilot_gateway.access"
-                and getattr(line, "request_id", None) == request_id
-            ),
-            None,
-        )
-
-    assert until(found)
-    line = found()
-    assert line is not None
-    return vars(line)
 
 
 def billed(
@@ -157,14 +137,44 @@ def billed(
     return response, line, after - before
 
 
-def test_a_chat_answers_bill_reaches_the_log_and_metrics_not_the_client(
-    client: httpx.Client, emulator: CopilotEmulator, access: pytest.LogCaptureFixture
+@pytest.mark.parametrize(
+    ("path", "body", "answer"),
+    [
+        pytest.param(
+            "/v1/chat/completions",
+            {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]},
+            chat_answer("gpt-4o", BILL),
+            id="chat: top level",
+        ),
+        pytest.param(
+            "/v1/responses",
+            {"model": "gpt-5-mini", "input": "hi", "store": False},
+            response_answer("gpt-5-mini"),
+            id="responses: top level",
+        ),
+        pytest.param(
+            "/v1/messages",
+            {"model": "claude-sonnet-4", "max_tokens": 64, "messages": [USER]},
+            message_answer("claude-sonnet-4"),
+            id="messages, native: top level",
+        ),
+        pytest.param(  # gpt-4o is not served on /v1/messages: Copilot's chat is asked
+            "/v1/messages",
+            {"model": "gpt-4o", "max_tokens": 64, "messages": [USER]},
+            chat_answer("gpt-4o", BILL),
+            id="messages, translated to chat",
+        ),
+    ],
+)
+def test_an_answers_bill_reaches_the_log_and_metrics_not_the_client(
+    client: httpx.Client,
+    emulator: CopilotEmulator,
+    access: pytest.LogCaptureFixture,
+    path: str,
+    body: dict[str, Any],
+    answer: dict[str, Any],
 ) -> None:
-    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
-    answer = chat_answer("gpt-4o", BILL)
-    response, line, counted = billed(
-        client, emulator, access, "/v1/chat/completions", body, answer, "gpt-4o"
-    )
+    response, line, counted = billed(client, emulator, access, path, body, answer, body["model"])
     assert response.status_code == 200, response.text
     assert "copilot_usage" not in response.text
     assert line["credits"] == CREDITS and line["account"] == "default"
@@ -174,7 +184,7 @@ def test_a_chat_answers_bill_reaches_the_log_and_metrics_not_the_client(
 def test_a_free_models_bill_is_a_known_zero(
     client: httpx.Client, emulator: CopilotEmulator, access: pytest.LogCaptureFixture
 ) -> None:
-    body = {"model": "gpt-4.1", "messages": [{"role": "user", "content": "hi"}]}
+    body = {"model": "gpt-4.1", "messages": [USER]}
     answer = chat_answer("gpt-4.1", FREE)
     response, line, counted = billed(
         client, emulator, access, "/v1/chat/completions", body, answer, "gpt-4.1"
@@ -183,50 +193,6 @@ def test_a_free_models_bill_is_a_known_zero(
     assert line["credits"] == 0 and counted == 0
     labels = {"account": "default", "key": "key-1", "model": "gpt-4.1"}
     assert ("gateway_credits_total", frozenset(labels.items())) in scrape(str(client.base_url))
-
-
-def test_a_responses_answers_bill_is_read_at_its_top_level(
-    client: httpx.Client, emulator: CopilotEmulator, access: pytest.LogCaptureFixture
-) -> None:
-    body = {"model": "gpt-5-mini", "input": "hi", "store": False}
-    answer = response_answer("gpt-5-mini")
-    response, line, counted = billed(
-        client, emulator, access, "/v1/responses", body, answer, "gpt-5-mini"
-    )
-    assert response.status_code == 200, response.text
-    assert "copilot_usage" not in response.text
-    assert line["credits"] == CREDITS and counted == pytest.approx(CREDITS)
-
-
-def test_a_native_messages_answers_bill_is_read(
-    client: httpx.Client, emulator: CopilotEmulator, access: pytest.LogCaptureFixture
-) -> None:
-    body = {
-        "model": "claude-sonnet-4",
-        "max_tokens": 64,
-        "messages": [{"role": "user", "content": "hi"}],
-    }
-    answer = message_answer("claude-sonnet-4")
-    response, line, counted = billed(
-        client, emulator, access, "/v1/messages", body, answer, "claude-sonnet-4"
-    )
-    assert response.status_code == 200, response.text
-    assert "copilot_usage" not in response.text
-    assert line["credits"] == CREDITS and counted == pytest.approx(CREDITS)
-
-
-def test_a_translated_messages_answers_bill_is_read_from_chat(
-    client: httpx.Client, emulator: CopilotEmulator, access: pytest.LogCaptureFixture
-) -> None:
-    # gpt-4o is not served on /v1/messages: the gateway asks Copilot's chat instead.
-    body = {"model": "gpt-4o", "max_tokens": 64, "messages": [{"role": "user", "content": "hi"}]}
-    answer = chat_answer("gpt-4o", BILL)
-    response, line, counted = billed(
-        client, emulator, access, "/v1/messages", body, answer, "gpt-4o"
-    )
-    assert response.status_code == 200, response.text
-    assert "copilot_usage" not in response.text
-    assert line["credits"] == CREDITS and counted == pytest.approx(CREDITS)
 
 
 # Where in a stream Copilot puts the bill, read by the upstream's wrapper over its events.
