@@ -14,13 +14,17 @@ import orjson
 import pytest
 
 from access_lines import access_line, capture_access
-from copilot_gateway.emulator import CopilotEmulator, Fault
+from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.observability.record import RequestRecord
 from copilot_gateway.upstreams.copilot.credits import noted_events
 from metrics_scrape import scrape, value
 
 ids = itertools.count()
-# Claude Opus 4.8's prices on a Messages answer Copilot billed: 18 x 5e5 + 4 x 2.5e6 nano-AIU.
+USER = {"role": "user", "content": "what does this cost?"}
+CHAT = {"messages": [USER]}
+MESSAGES = {"max_tokens": 64, "messages": [USER]}
+RESPONSES = {"input": "what does this cost?", "store": False}
+# A bill of the emulator's kind (Claude Opus 4.8's prices), for the stream wrapper's tests.
 BILL = {
     "token_details": [
         {
@@ -39,74 +43,6 @@ BILL = {
     "total_nano_aiu": 19_000_000,
 }
 CREDITS = 0.019
-FREE = {"token_details": [], "total_nano_aiu": 0}
-USER = {"role": "user", "content": "hi"}
-
-
-def chat_answer(model: str, bill: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "created": 1_700_000_000,
-        "model": model,
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}
-        ],
-        "usage": {"prompt_tokens": 18, "completion_tokens": 4, "total_tokens": 22},
-        "copilot_usage": bill,
-    }
-
-
-def message_answer(model: str) -> dict[str, Any]:
-    return {
-        "id": "msg_01",
-        "type": "message",
-        "role": "assistant",
-        "model": model,
-        "content": [{"type": "text", "text": "hi"}],
-        "stop_reason": "end_turn",
-        "stop_sequence": None,
-        "usage": {"input_tokens": 18, "output_tokens": 4},
-        "copilot_usage": BILL,
-    }
-
-
-def response_answer(model: str) -> dict[str, Any]:
-    return {
-        "id": "resp_1",
-        "object": "response",
-        "created_at": 1_700_000_000,
-        "status": "completed",
-        "error": None,
-        "incomplete_details": None,
-        "instructions": None,
-        "model": model,
-        "parallel_tool_calls": True,
-        "temperature": 1.0,
-        "top_p": 1.0,
-        "tool_choice": "auto",
-        "tools": [],
-        "metadata": {},
-        "output": [
-            {
-                "type": "message",
-                "id": "msg_1",
-                "role": "assistant",
-                "status": "completed",
-                "content": [
-                    {"type": "output_text", "text": "hi", "annotations": [], "logprobs": []}
-                ],
-            }
-        ],
-        "usage": {
-            "input_tokens": 18,
-            "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
-            "output_tokens": 4,
-            "output_tokens_details": {"reasoning_tokens": 0},
-            "total_tokens": 22,
-        },
-        "copilot_usage": BILL,
-    }
 
 
 @pytest.fixture
@@ -115,82 +51,66 @@ def access(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     return caplog
 
 
-def billed(
-    client: httpx.Client,
-    emulator: CopilotEmulator,
-    caplog: pytest.LogCaptureFixture,
-    path: str,
-    body: dict[str, Any],
-    answer: dict[str, Any],
-    model: str,
-) -> tuple[httpx.Response, dict[str, Any], float]:
-    """One request Copilot answers with `answer`: the client's answer, its access line,
-    and what `gateway_credits_total` gained for its model."""
-    assert client.get("/v1/models").status_code == 200  # the catalogue is read first
+def billed_by_copilot(emulator: CopilotEmulator) -> float:
+    """The credits the emulator charged its accounts since the test began (it is fresh)."""
+    return sum(account.credits.used for account in emulator.state.quotas.values())
+
+
+def credited(client: httpx.Client, model: str) -> float:
     labels = {"account": "default", "key": "key-1", "model": model}
-    before = value(scrape(str(client.base_url)), "gateway_credits_total", **labels)
-    emulator.state.faults.append(Fault(status=200, body=orjson.dumps(answer).decode()))
-    request_id = f"credits-{next(ids)}"
-    response = client.post(path, json=body, headers={"X-Request-Id": request_id})
-    line = access_line(caplog, request_id)
-    after = value(scrape(str(client.base_url)), "gateway_credits_total", **labels)
-    return response, line, after - before
+    return value(scrape(str(client.base_url)), "gateway_credits_total", **labels)
 
 
+SERVED = [
+    # (path, model, body): every place Copilot puts its bill, on the path the gateway takes.
+    ("/v1/chat/completions", "claude-sonnet-4", CHAT),
+    ("/v1/chat/completions", "gpt-5.4", CHAT),  # Responses-only: chat through /responses
+    ("/v1/responses", "gpt-5.4", RESPONSES),
+    ("/v1/responses", "gemini-2.5-pro", RESPONSES),  # chat-only: through chat
+    ("/v1/messages", "claude-sonnet-4", MESSAGES),  # native
+    ("/v1/messages", "gemini-2.5-pro", MESSAGES),  # translated to chat
+]
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["answer", "stream"])
 @pytest.mark.parametrize(
-    ("path", "body", "answer"),
-    [
-        pytest.param(
-            "/v1/chat/completions",
-            {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]},
-            chat_answer("gpt-4o", BILL),
-            id="chat: top level",
-        ),
-        pytest.param(
-            "/v1/responses",
-            {"model": "gpt-5-mini", "input": "hi", "store": False},
-            response_answer("gpt-5-mini"),
-            id="responses: top level",
-        ),
-        pytest.param(
-            "/v1/messages",
-            {"model": "claude-sonnet-4", "max_tokens": 64, "messages": [USER]},
-            message_answer("claude-sonnet-4"),
-            id="messages, native: top level",
-        ),
-        pytest.param(  # gpt-4o is not served on /v1/messages: Copilot's chat is asked
-            "/v1/messages",
-            {"model": "gpt-4o", "max_tokens": 64, "messages": [USER]},
-            chat_answer("gpt-4o", BILL),
-            id="messages, translated to chat",
-        ),
-    ],
+    ("path", "model", "body"), SERVED, ids=[f"{path} {model}" for path, model, _ in SERVED]
 )
-def test_an_answers_bill_reaches_the_log_and_metrics_not_the_client(
+def test_copilots_bill_reaches_the_log_and_metrics_and_never_the_client(
     client: httpx.Client,
     emulator: CopilotEmulator,
     access: pytest.LogCaptureFixture,
     path: str,
+    model: str,
     body: dict[str, Any],
-    answer: dict[str, Any],
+    stream: bool,
 ) -> None:
-    response, line, counted = billed(client, emulator, access, path, body, answer, body["model"])
+    before = credited(client, model)
+    request_id = f"credits-{next(ids)}"
+    response = client.post(
+        path,
+        json={**body, "model": model, "stream": stream},
+        headers={"X-Request-Id": request_id},
+    )
     assert response.status_code == 200, response.text
     assert "copilot_usage" not in response.text
-    assert line["credits"] == CREDITS and line["account"] == "default"
-    assert counted == pytest.approx(CREDITS)
+    line = access_line(access, request_id)
+    bill = billed_by_copilot(emulator)
+    assert bill > 0
+    assert line["credits"] == pytest.approx(bill) and line["account"] == "default"
+    assert credited(client, model) - before == pytest.approx(bill)
 
 
 def test_a_free_models_bill_is_a_known_zero(
     client: httpx.Client, emulator: CopilotEmulator, access: pytest.LogCaptureFixture
 ) -> None:
-    body = {"model": "gpt-4.1", "messages": [USER]}
-    answer = chat_answer("gpt-4.1", FREE)
-    response, line, counted = billed(
-        client, emulator, access, "/v1/chat/completions", body, answer, "gpt-4.1"
-    )
-    assert response.status_code == 200, response.text
-    assert line["credits"] == 0 and counted == 0
+    body = {**CHAT, "model": "gpt-4.1", "stream": True, "stream_options": {"include_usage": True}}
+    response = client.post("/v1/chat/completions", json=body, headers={"X-Request-Id": "free"})
+    assert response.status_code == 200 and "copilot_usage" not in response.text
+    # The usage chunk the client asked for, and no empty chunk Copilot's bill rode on.
+    chunks = [part for part in response.text.split("\n\n") if part.startswith("data: {")]
+    assert [orjson.loads(chunk[6:])["choices"] == [] for chunk in chunks].count(True) == 1
+    assert access_line(access, "free")["credits"] == 0
     labels = {"account": "default", "key": "key-1", "model": "gpt-4.1"}
     assert ("gateway_credits_total", frozenset(labels.items())) in scrape(str(client.base_url))
 
