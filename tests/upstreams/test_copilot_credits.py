@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncGenerator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,9 +16,11 @@ import pytest
 
 from access_lines import access_line, capture_access
 from copilot_gateway.emulator import CopilotEmulator
+from copilot_gateway.emulator.quota import account_of
 from copilot_gateway.observability.record import RequestRecord
 from copilot_gateway.upstreams.copilot.credits import noted_events
 from metrics_scrape import scrape, value
+from servers import gateway_settings, running, serving
 
 ids = itertools.count()
 USER = {"role": "user", "content": "what does this cost?"}
@@ -113,6 +116,32 @@ def test_a_free_models_bill_is_a_known_zero(
     assert access_line(access, "free")["credits"] == 0
     labels = {"account": "default", "key": "key-1", "model": "gpt-4.1"}
     assert ("gateway_credits_total", frozenset(labels.items())) in scrape(str(client.base_url))
+
+
+def test_the_account_that_served_is_the_one_credited(
+    tmp_path: Path, access: pytest.LogCaptureFixture
+) -> None:
+    emulator = CopilotEmulator()
+    entries = []
+    for name in ("a", "b"):
+        (tmp_path / name).write_text(f"gho_account_{name}\n")
+        entries.append({"name": name, "token_file": str(tmp_path / name)})
+    emulator.put_near_limit("gho_account_a", "credits", 0)  # a's month is spent: b serves
+    body = {**CHAT, "model": "claude-sonnet-4"}
+    with running(emulator.app) as emulator_url:
+        settings = gateway_settings(emulator_url, github_token=None, accounts=entries)
+        with serving(settings) as url:
+            headers = {"Authorization": "Bearer sk-test-key", "X-Request-Id": "served-by-b"}
+            response = httpx.post(f"{url}/v1/chat/completions", json=body, headers=headers)
+            assert response.status_code == 200, response.text
+            line = access_line(access, "served-by-b")
+            samples = scrape(url)
+    billed_to_b = emulator.state.quotas[account_of("gho_account_b")].credits.used
+    assert billed_to_b > 0 and line["account"] == "b"
+    assert line["credits"] == pytest.approx(billed_to_b)
+    labels = {"key": "key-1", "model": "claude-sonnet-4"}
+    assert value(samples, "gateway_credits_total", account="b", **labels) == line["credits"]
+    assert value(samples, "gateway_credits_total", account="a", **labels) == 0
 
 
 # Where in a stream Copilot puts the bill, read by the upstream's wrapper over its events.
