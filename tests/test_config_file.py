@@ -93,6 +93,15 @@ def test_config_show_output_read_back_as_a_config_file_shows_the_same(tmp_path: 
     assert again.replace(str(second), str(first)) == shown
 
 
+def test_a_price_table_is_shown_as_toml_that_reads_back_the_same(tmp_path: Path) -> None:
+    # A model id holds dots: shown bare, `gpt-4.1` would read back as a nested table.
+    prices = '[prices."gpt-4.1"]\ninput = 2.0\noutput = 8.0\n\n[prices.m2]\ninput = 1\noutput = 2\n'
+    shown = config_show("--config", str(write(tmp_path / "first.toml", prices))).stdout
+    assert '"gpt-4.1" = { input = 2.0, output = 8.0 }' in shown
+    again = config_show("--config", str(write(tmp_path / "second.toml", shown))).stdout
+    assert again.replace("second.toml", "first.toml") == shown
+
+
 @pytest.mark.parametrize(
     ("text", "named"),
     [
@@ -102,6 +111,8 @@ def test_config_show_output_read_back_as_a_config_file_shows_the_same(tmp_path: 
         ("log_format = 'xml'\n", "log_format (GATEWAY_LOG_FORMAT)"),
         ("keys = [", "is not valid TOML"),
         ("[[keys]]\nname = 'x'\n", "keys.0.sha256: Field required"),
+        ("[prices.m]\ninput = -1\noutput = 1\n", "prices.m.input (GATEWAY_PRICES)"),
+        ("[prices.m]\ninput = 1\n", "prices.m.output (GATEWAY_PRICES): Field required"),
     ],
 )
 def test_a_bad_config_file_stops_start_up_naming_the_setting(

@@ -81,7 +81,12 @@ def test_anthropics_usage_counts_cached_reads_and_writes_in_the_prompt() -> None
         "cache_creation_input_tokens": 20,
         "output_tokens": 7,
     }
-    assert usage.chat_from_anthropic(reported) == {"prompt_tokens": 123, "completion_tokens": 7}
+    assert usage.chat_from_anthropic(reported) == {
+        "prompt_tokens": 123,
+        "completion_tokens": 7,
+        # which of them were cached, for the request's price (reads and writes cost apart)
+        "prompt_tokens_details": {"cached_tokens": 100, "cache_write_tokens": 20},
+    }
 
 
 def test_anthropics_usage_says_only_what_it_was_told() -> None:

@@ -7,6 +7,7 @@ wins over the file, command-line options over both.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 ACCESS_TABLES = ("keys", "countries", "models")
 MASK = "********"
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class ConfigFileError(ValueError):
@@ -89,9 +91,13 @@ def shown(value: Any) -> Any:
     if isinstance(value, SecretStr):
         return MASK
     if isinstance(value, BaseModel):
-        return {name: shown(item) for name, item in value.model_dump().items()}
+        # TOML has no null: what is unset is left out.
+        fields = value.model_dump().items()
+        return {name: shown(item) for name, item in fields if item is not None}
     if isinstance(value, list):
         return [shown(item) for item in value]
+    if isinstance(value, dict):
+        return {key: shown(item) for key, item in value.items()}
     if isinstance(value, Path):
         return str(value)
     return value
@@ -105,9 +111,16 @@ def toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(item) for item in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+        pairs = (f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items())
+        return "{ " + ", ".join(pairs) + " }"
     escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+def toml_key(key: str) -> str:
+    """A key bare where TOML allows it, else quoted (a model id such as `gpt-4.1` has a dot,
+    which a bare key would read as a nested table)."""
+    return key if BARE_KEY.fullmatch(key) else toml_value(key)
 
 
 def render(settings: BaseSettings) -> str:

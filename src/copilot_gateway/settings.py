@@ -40,6 +40,19 @@ class AccountEntry(BaseModel):
     token_file: Path
 
 
+class ModelPrice(BaseModel):
+    """A model's price in US dollars per million tokens (the config file's
+    `[prices."model-id"]`), for upstreams that report no bill of their own. Cached reads and
+    cache writes cost what fresh input costs unless said otherwise."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cached: float | None = Field(None, ge=0)
+    cache_write: float | None = Field(None, ge=0)
+
+
 class Settings(BaseSettings):
     """The gateway's settings; environment variables are `GATEWAY_<NAME>` unless noted."""
 
@@ -92,6 +105,9 @@ class Settings(BaseSettings):
     # (a longer `retry-after` from Copilot wins).
     account_cooldown_seconds: float = Field(300.0, ge=0)
     upstream_url: str | None = None
+    # What tokens cost on an upstream that reports no AI Credits (the openai upstream), by
+    # model id; a price the upstream's own model list carries wins.
+    prices: dict[str, ModelPrice] = Field(default_factory=dict)
     upstream_api_key: SecretStr | None = None
 
     # How long an idle client connection stays open: longer than most clients' pools keep

@@ -105,6 +105,13 @@ def chat_from_anthropic(usage: object) -> Usage:
     if not isinstance(usage, dict):
         return {}
     out: Usage = {"prompt_tokens": sum(_int(usage.get(name)) for name in ANTHROPIC_INPUT)}
+    if any(name in usage for name in ANTHROPIC_INPUT[1:]):
+        # Which of them were cached reads and writes, as the request record prices them
+        # (`cache_write_tokens` is the record's own name: chat's usage has no such field).
+        out["prompt_tokens_details"] = {
+            "cached_tokens": _int(usage.get("cache_read_input_tokens")),
+            "cache_write_tokens": _int(usage.get("cache_creation_input_tokens")),
+        }
     if _is_count(output := usage.get("output_tokens")):
         out["completion_tokens"] = output
     return out

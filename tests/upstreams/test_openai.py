@@ -8,7 +8,10 @@ import httpx
 import orjson
 import pytest
 
+from access_lines import access_line, capture_access
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
+from copilot_gateway.settings import Settings
+from metrics_scrape import scrape, value
 from openapi_oracle import sse_chunks, validate_chunk
 from servers import gateway_settings, running, serving
 
@@ -16,16 +19,21 @@ AUTH = {"Authorization": "Bearer sk-front"}
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "through two gateways"}]}
 
 
+def front_settings(gateway_url: str, **overrides: object) -> Settings:
+    """A gateway whose openai upstream is the gateway at gateway_url."""
+    values: dict[str, object] = {
+        "upstream": "openai",
+        "upstream_url": f"{gateway_url}/v1",
+        "upstream_api_key": "sk-test-key",
+        "api_keys": "sk-front",
+        **overrides,
+    }
+    return gateway_settings("unused", **values)
+
+
 @pytest.fixture
 def front_url(gateway_url: str) -> Iterator[str]:
-    settings = gateway_settings(
-        "unused",
-        upstream="openai",
-        upstream_url=f"{gateway_url}/v1",
-        upstream_api_key="sk-test-key",
-        api_keys="sk-front",
-    )
-    with serving(settings) as url:
+    with serving(front_settings(gateway_url)) as url:
         yield url
 
 
@@ -48,13 +56,7 @@ def test_chat_and_stream_pass_through(front_url: str) -> None:
 
 
 def test_upstream_key_is_sent_and_a_wrong_one_is_a_502(gateway_url: str) -> None:
-    settings = gateway_settings(
-        "unused",
-        upstream="openai",
-        upstream_url=f"{gateway_url}/v1",
-        upstream_api_key="sk-wrong",
-        api_keys="sk-front",
-    )
+    settings = front_settings(gateway_url, upstream_api_key="sk-wrong")
     with serving(settings) as url:
         response = httpx.get(f"{url}/v1/models", headers=AUTH)
     assert response.status_code == 502
@@ -99,3 +101,30 @@ def test_usage_is_counted_when_the_upstream_reports_none() -> None:
             post(counted, "/v1/completions", legacy).json()["usage"]
             == (post(reported, "/v1/completions", legacy).json()["usage"])
         )
+
+
+def test_credits_are_its_tokens_at_the_configured_price(
+    gateway_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An OpenAI-compatible server bills nothing: the front gateway prices the tokens."""
+    capture_access(caplog)
+    # dollars per million tokens
+    settings = front_settings(gateway_url, prices={"gpt-4o": {"input": 2.5, "output": 10.0}})
+    labels = {"account": "", "key": "key-1", "model": "gpt-4o"}
+    with serving(settings) as url:
+        before = value(scrape(url), "gateway_credits_total", **labels)
+        for number, body in enumerate((CHAT, {**CHAT, "stream": True})):
+            headers = {**AUTH, "X-Request-Id": f"priced-{number}"}
+            assert httpx.post(f"{url}/v1/chat/completions", json=body, headers=headers).is_success
+        after = value(scrape(url), "gateway_credits_total", **labels)
+
+    total = 0.0
+    for request_id in ("priced-0", "priced-1"):
+        fields = access_line(caplog, request_id)
+        prompt, completion = fields["prompt_tokens"], fields["completion_tokens"]
+        # $2.50 and $10 per million: 2.5e5 and 1e6 nano-AIU a token; 1e9 nano-AIU a credit
+        expected = (prompt * 250_000 + completion * 1_000_000) / 1e9
+        assert prompt > 0 and fields["credits"] == pytest.approx(expected)
+        assert "account" not in fields  # an OpenAI-compatible server has no accounts
+        total += expected
+    assert after - before == pytest.approx(total)

@@ -87,3 +87,37 @@ def test_a_responses_stream_ends_with_its_last_event() -> None:
         return await drained(await upstream.stream(RESPONSES, {"model": "m1"}, record()))
 
     assert on(server([]), work) == RESPONSE_EVENTS
+
+
+def test_a_price_its_model_list_gives_wins_over_the_configured_one() -> None:
+    # A server in front of Copilot may pass on Copilot's `billing.token_prices` (flat shape:
+    # nano-AIU per batch): those are the prices it is billed at.
+    listed = {"batch_size": 1_000_000, "input_price": 3e11, "output_price": 1.5e12}
+
+    async def models(request: Request) -> JSONResponse:
+        data = [
+            {"id": "m1", "object": "model", "billing": {"token_prices": listed}},
+            {"id": "m2", "object": "model"},
+        ]
+        return JSONResponse({"object": "list", "data": data})
+
+    async def chat(request: Request) -> JSONResponse:
+        return JSONResponse(ANSWER)
+
+    app = Starlette(
+        routes=[
+            Route("/v1/models", models),
+            Route("/v1/chat/completions", chat, methods=["POST"]),
+        ]
+    )
+    prices = {"m1": {"input": 1.0, "output": 1.0}, "m2": {"input": 1.0, "output": 2.0}}
+    records = {"m1": record(), "m2": record()}
+
+    async def work(upstream: OpenAIUpstream) -> None:
+        for model, noted in records.items():
+            await upstream.call(CHAT, {"model": model, "messages": []}, noted)
+            noted.add_usage({"prompt_tokens": 1_000_000, "completion_tokens": 1_000_000})
+
+    on(app, work, prices=prices)
+    assert records["m1"].credits() == 300 + 1_500  # $3 + $15 a million, as listed
+    assert records["m2"].credits() == 100 + 200  # $1 + $2 a million, as configured

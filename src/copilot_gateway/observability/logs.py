@@ -23,10 +23,12 @@ ACCESS_FIELDS = (
     "operation",
     "model",
     "key",
+    "account",
     "latency_ms",
     "upstream_status",
     "prompt_tokens",
     "completion_tokens",
+    "credits",
     "error",
 )
 
@@ -120,12 +122,16 @@ def log_request(record: RequestRecord, seconds: float) -> None:
         fields["model"] = record.model
     if record.key_name:
         fields["key"] = record.key_name
+    if record.account:
+        fields["account"] = record.account
     fields["latency_ms"] = round(seconds * 1000, 2)
     if record.upstream_status is not None:
         fields["upstream_status"] = record.upstream_status
     if record.prompt_tokens or record.completion_tokens:
         fields["prompt_tokens"] = record.prompt_tokens
         fields["completion_tokens"] = record.completion_tokens
+    if (credits := record.credits()) is not None:
+        fields["credits"] = credits
     if record.error_code:
         fields["error"] = record.error_code
     access_log.info("%s %s %s", record.method, record.path, record.status, extra=fields)

@@ -79,6 +79,12 @@ TOKENS = Counter(
     "Tokens used, by model, client key name and type (prompt or completion).",
     ["model", "key", "type"],
 )
+CREDITS = Counter(
+    "gateway_credits",
+    "AI Credits spent (1 credit = $0.01), by upstream account, client key name and model: "
+    "as the upstream billed them, else priced from the tokens used.",
+    ["account", "key", "model"],
+)
 LIMITED = Counter(
     "gateway_limited_requests",
     "Requests refused by a per-key limit, by key name and limit (rpm, tpm, max_parallel, "
@@ -103,6 +109,8 @@ def observe_request(record: RequestRecord, seconds: float) -> None:
         TOKENS.labels(model, key, "prompt").inc(record.prompt_tokens)
     if record.completion_tokens:
         TOKENS.labels(model, key, "completion").inc(record.completion_tokens)
+    if (credits := record.credits()) is not None:
+        CREDITS.labels(record.account or "", key, model).inc(credits)
 
 
 def observe_upstream(endpoint: str, seconds: float) -> None:

@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ..pricing import TokenPrice
+
 Json = dict[str, Any]
 
 
@@ -98,11 +100,17 @@ class EventStream(Protocol):
 
 class CallRecord(Protocol):
     """Where an upstream notes what it saw while serving one request (the request's
-    `observability.record.RequestRecord` is one), and what it may read of it: the name of
+    `observability.record.RequestRecord` is one), and what it may read of it: the status it
+    was answered, which of its accounts served, what the request cost (the upstream's own bill
+    in nano-AIU where it sends one, else the price its tokens are billed at), and the name of
     the key that made it."""
 
     upstream_status: int | None
     key_name: str | None
+    account: str | None
+    price: TokenPrice | None
+
+    def add_nano_aiu(self, amount: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,7 @@ class ModelInfo:
     listed: Json  # as an OpenAI model object
     max_prompt_tokens: int | None = None  # the longest prompt it takes, where known
     premium_multiplier: float = 0.0  # premium requests a user-initiated call costs
+    price: TokenPrice | None = None  # what its tokens cost, where the upstream lists it
 
     def serves(self, endpoint: Endpoint) -> bool:
         return not self.endpoints or endpoint.path in self.endpoints

@@ -1,4 +1,8 @@
-"""Any OpenAI-compatible server: base URL and key, requests passed through as they are."""
+"""Any OpenAI-compatible server: base URL and key, requests passed through as they are.
+
+Such a server bills no AI Credits of its own: a request's credits are its tokens at its
+model's price, as the server's model list gives it (`billing.token_prices`, Copilot's field,
+which a server in front of Copilot passes on), else as the `prices` setting does."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Mapping
 
 import httpx
 
+from ..pricing import configured_price, listed_price
 from ..settings import Settings
 from .base import CallRecord, Catalogue, Endpoint, EventStream, Json, ModelInfo
 from .cache import Refreshing
@@ -37,11 +42,24 @@ class OpenAIUpstream:
     async def _fetch_models(self) -> tuple[Catalogue, float]:
         answer = await request_json(self._client, self._request("GET", "/models"), self._retry)
         catalogue = {
-            model["id"]: ModelInfo(model["id"], None, self._endpoints, model)
+            model["id"]: self._model_info(model)
             for model in answer.get("data", [])
             if isinstance(model, dict) and isinstance(model.get("id"), str)
         }
         return catalogue, self._settings.models_cache_seconds
+
+    def _model_info(self, model: Json) -> ModelInfo:
+        configured = self._settings.prices.get(model["id"])
+        price = listed_price(model.get("billing")) or (
+            configured_price(configured) if configured else None
+        )
+        return ModelInfo(model["id"], None, self._endpoints, model, price=price)
+
+    async def _note_price(self, body: Json, record: CallRecord) -> None:
+        """The price the request's tokens are billed at, from the (cached) model list."""
+        info = (await self.models()).get(str(body.get("model")))
+        if info is not None and info.price is not None:
+            record.price = info.price
 
     async def models(self) -> Catalogue:
         return await self._models.get()
@@ -54,6 +72,7 @@ class OpenAIUpstream:
         record: CallRecord,
         headers: Mapping[str, str] | None = None,
     ) -> Json:
+        await self._note_price(body, record)
         request = self._request("POST", endpoint.path, body)
         return await request_json(self._client, request, self._retry, record)
 
@@ -64,6 +83,7 @@ class OpenAIUpstream:
         record: CallRecord,
         headers: Mapping[str, str] | None = None,
     ) -> EventStream:
+        await self._note_price(body, record)
         request = self._request("POST", endpoint.path, body)
         response = await open_stream(self._client, request, self._retry, record)
         return iter_sse_json(response, self._settings.stream_idle_timeout, endpoint.ends_stream)

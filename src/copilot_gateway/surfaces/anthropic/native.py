@@ -53,7 +53,7 @@ async def relayed(call: Call, events: AsyncIterator[Json]) -> AsyncGenerator[byt
         yield call.surface.sse_event(call.conforming("MessageStreamEvent", event), kind)
         stopped = kind == "message_stop"
     used = usage.chat_usage(prompt.get("prompt_tokens", 0), output.get("completion_tokens", 0))
-    call.record.add_usage(used)
+    call.record.add_usage({**used, "prompt_tokens_details": prompt.get("prompt_tokens_details")})
     if not stopped:
         raise UpstreamFailed("The upstream stream ended before its message_stop event.")
 

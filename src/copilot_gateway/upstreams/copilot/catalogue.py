@@ -1,11 +1,13 @@
 """Copilot's model list (`GET /models`), as the models the gateway serves.
 
 Copilot lists models it will not serve on its chat API, some twice; its entries say the
-model's type, the endpoint paths that serve it, its prompt limit and its premium cost.
+model's type, the endpoint paths that serve it, its prompt limit, its premium cost and its price
+in AI Credits (`billing.token_prices`).
 """
 
 from __future__ import annotations
 
+from ...pricing import listed_price
 from ..base import Catalogue, Json, ModelInfo
 
 CALLABLE_TYPES = ("chat", "embeddings")  # "completion" models are not served by /chat
@@ -47,7 +49,9 @@ def model_info(model: Json) -> ModelInfo:
     billing: Json = model["billing"] if isinstance(model.get("billing"), dict) else {}
     multiplier = billing.get("multiplier") if billing.get("is_premium") else 0
     premium = float(multiplier) if isinstance(multiplier, int | float) else 0.0
-    return ModelInfo(model["id"], kind, endpoints, as_openai_model(model), max_prompt, premium)
+    price = listed_price(billing)
+    listed_model = as_openai_model(model)
+    return ModelInfo(model["id"], kind, endpoints, listed_model, max_prompt, premium, price)
 
 
 def catalogue_of(answer: Json) -> Catalogue:

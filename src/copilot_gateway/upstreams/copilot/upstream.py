@@ -1,6 +1,7 @@
 """One Copilot account as an `Upstream`: its session (see `session`), Copilot's headers
-(`headers`), its catalogue (`catalogue`), its premium requests (`premium`) and its quota
-(`quota`); every request goes through the one send path (`client.send`)."""
+(`headers`), its catalogue (`catalogue`), its premium requests (`premium`), its quota
+(`quota`) and the AI Credits each answer bills (`credits`); every request goes through the
+one send path (`client.send`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ..retry import RetryPolicy
 from ..sse import iter_sse_json
 from .accounts import DEFAULT_ACCOUNT
 from .catalogue import catalogue_of
+from .credits import noted_answer, noted_events
 from .errors import copilot_errors
 from .headers import api_headers, endpoint_headers, intent_of
 from .premium import count_premium
@@ -113,8 +115,9 @@ class CopilotUpstream:
                 endpoint.path, endpoint, body, record=record, client=headers or NO_HEADERS
             )
             answer = ok_json(response)
+        record.account = self.account
         await count_premium(self.account, self._catalogue.get, endpoint, body)
-        return answer
+        return noted_answer(answer, record)
 
     async def stream(
         self,
@@ -133,8 +136,10 @@ class CopilotUpstream:
                 client=headers or NO_HEADERS,
             )
             opened = await ok_stream(response)
+        record.account = self.account
         await count_premium(self.account, self._catalogue.get, endpoint, body)
-        return iter_sse_json(opened, self._settings.stream_idle_timeout, endpoint.ends_stream)
+        events = iter_sse_json(opened, self._settings.stream_idle_timeout, endpoint.ends_stream)
+        return noted_events(events, record)
 
     async def quota_summary(self) -> Json:
         """The account's plan and quotas from GitHub, and the latest snapshots Copilot sent
