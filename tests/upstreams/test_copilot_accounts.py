@@ -53,7 +53,7 @@ def test_free_models_go_round_robin_over_the_accounts(tmp_path: Path) -> None:
     assert served_by(emulator, 4)[0] != served_by(emulator, 4)[1]
 
 
-def test_a_run_out_account_fails_over_unseen_then_all_out_is_429(
+def test_a_run_out_account_fails_over_unseen_then_all_out_is_429_naming_the_credits(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -77,8 +77,10 @@ def test_a_run_out_account_fails_over_unseen_then_all_out_is_429(
         return value(after, name, **labels) - value(before, name, **labels)
 
     assert delta("b", "failover") == 1  # the second request, moved on from a
-    assert delta("a", "failover") == 1  # the third: b first (a rests), then a, last
-    assert delta("a", "cooldown") == 2 and delta("b", "cooldown") == 1
+    # The third: a rests until its month resets, so only b is asked; then both are out.
+    assert delta("a", "failover") == 0
+    assert delta("a", "credits_spent") == 1 and delta("b", "credits_spent") == 1
+    assert "monthly AI credits of every Copilot account are spent" in third.text
     assert delta("a", "request") == 1 and delta("b", "request") == 1
     # Neither account's token shows in a log line, a metric or an answer.
     seen = caplog.text + third.text + str(after)

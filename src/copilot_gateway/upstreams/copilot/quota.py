@@ -8,51 +8,17 @@ The latest snapshots become Prometheus gauges, per account and quota.
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
-from urllib.parse import parse_qs
 
 import httpx
 
 from ...observability.metrics import QUOTA
 from ...settings import Settings
 from ..client import UpstreamClient
+from .snapshots import QuotaSnapshot, parse_snapshot
 
 HEADER_PREFIX = "x-quota-snapshot-"
-
-
-@dataclass(frozen=True)
-class QuotaSnapshot:
-    entitlement: float
-    overage: float
-    overage_permitted: bool
-    percent_remaining: float
-    reset: str | None  # when the quota resets, as Copilot says it (ISO 8601)
-
-    def reset_timestamp(self) -> float | None:
-        try:
-            return datetime.datetime.fromisoformat(self.reset or "").timestamp()
-        except ValueError:
-            return None
-
-
-def _number(fields: dict[str, list[str]], name: str) -> float:
-    try:
-        return float(fields[name][0])
-    except (KeyError, IndexError, ValueError):
-        return 0.0
-
-
-def parse_snapshot(value: str) -> QuotaSnapshot:
-    fields = parse_qs(value, keep_blank_values=True)
-    return QuotaSnapshot(
-        entitlement=_number(fields, "ent"),
-        overage=_number(fields, "ov"),
-        overage_permitted=(fields.get("ovPerm") or [""])[0].lower() == "true",
-        percent_remaining=_number(fields, "rem"),
-        reset=(fields.get("rst") or [""])[0] or None,
-    )
 
 
 class QuotaBook:
@@ -72,6 +38,8 @@ class QuotaBook:
             QUOTA.labels(*labels, "entitlement").set(snapshot.entitlement)
             QUOTA.labels(*labels, "percent_remaining").set(snapshot.percent_remaining)
             QUOTA.labels(*labels, "overage").set(snapshot.overage)
+            if snapshot.total_remaining is not None:
+                QUOTA.labels(*labels, "total_remaining").set(snapshot.total_remaining)
             if (reset := snapshot.reset_timestamp()) is not None:
                 QUOTA.labels(*labels, "reset_timestamp_seconds").set(reset)
 

@@ -1,6 +1,6 @@
 """One Copilot account as an `Upstream`: its session (see `session`), Copilot's headers
 (`headers`), its catalogue (`catalogue`), its premium requests (`premium`) and its quota
-(`quota`); every request goes through the one send path (`client.send`)."""
+(`quota`, `windows`); every request goes through the one send path (`client.send`)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from .headers import INTENTS, api_headers, endpoint_headers
 from .premium import count_premium
 from .quota import QuotaBook, account_summary, user_info_request
 from .session import CopilotSession, exchange
+from .windows import Windows
 
 STALE_CATALOGUE_SECONDS = 60  # how long a model list is reused while Copilot says 429
 NO_HEADERS: Mapping[str, str] = {}
@@ -37,6 +38,7 @@ class CopilotUpstream:
     ) -> None:
         self.account = account
         self.quota = QuotaBook(account)
+        self.windows = Windows(account, self.quota)
         self._retry = RetryPolicy.of(settings)
         self._client = client
         self._settings = settings
@@ -78,6 +80,7 @@ class CopilotUpstream:
             request = await self._request(path, endpoint, body, client)
             response = await send(self._client, request, stream, self._retry, record)
         self.quota.observe(response.headers)
+        self.windows.observe(response.headers)
         return response
 
     async def _fetch_catalogue(self) -> tuple[Catalogue, float]:
