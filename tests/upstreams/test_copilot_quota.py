@@ -95,11 +95,16 @@ def test_usage_prints_each_quota_of_the_account_and_never_its_token(
         [*COMMAND, "usage"], env=env, capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr
-    rows = [line.split() for line in done.stdout.splitlines()]
-    assert rows[0][:4] == ["account", "plan", "quota", "entitlement"]
-    premium = next(row for row in rows if row[2] == "premium_interactions")
-    assert premium[:6] == ["default", "pro", "premium_interactions", "300", "299.0", "99.7"]
-    assert any(row[2] == "chat" and row[3] == "unlimited" for row in rows)
+    accounts_table, quotas_table = done.stdout.split("\n\n")
+    header, default = (line.split() for line in accounts_table.splitlines())
+    assert header[:6] == ["account", "plan", "billing", "used", "left", "resets"]
+    # No `token_based_billing` in this emulator's answer: billed in premium requests.
+    assert default[:5] == ["default", "pro", "premium_requests", "1", "299"]
+    rows = [line.split() for line in quotas_table.splitlines()]
+    assert rows[0][:3] == ["account", "quota", "entitlement"]
+    premium = next(row for row in rows if row[1] == "premium_interactions")
+    assert premium[:5] == ["default", "premium_interactions", "300", "299", "99.7"]
+    assert any(row[1] == "chat" and row[2] == "unlimited" for row in rows)
     assert GITHUB_TOKEN not in done.stdout + done.stderr
 
 
@@ -137,7 +142,9 @@ def test_an_accounts_quota_summary_is_fetched_like_every_other_upstream_call(
 
     before = user_info_timings()
     entry = run(copilot_on(emulator, account="quota-unit"), summary)
-    assert user_info_timings() - before == 1
+    # Once for how the account is billed (the premium call asks, then it is kept), once for
+    # the summary itself.
+    assert user_info_timings() - before == 2
     assert (entry["account"], entry["plan"]) == ("quota-unit", "pro")
     assert entry["quotas"]["premium_interactions"]["entitlement"] == 300
     assert "premium_interactions" in entry["latest_snapshots"]

@@ -16,6 +16,7 @@ from ..client import UpstreamClient, json_request, ok_json, ok_stream, send
 from ..retry import RetryPolicy
 from ..sse import iter_sse_json
 from .accounts import DEFAULT_ACCOUNT
+from .billing import Billing
 from .catalogue import catalogue_of
 from .errors import copilot_errors
 from .headers import INTENTS, api_headers, endpoint_headers
@@ -39,6 +40,7 @@ class CopilotUpstream:
         self.account = account
         self.quota = QuotaBook(account)
         self.windows = Windows(account, self.quota)
+        self.billing = Billing(self._user_info)
         self._retry = RetryPolicy.of(settings)
         self._client = client
         self._settings = settings
@@ -109,7 +111,9 @@ class CopilotUpstream:
                 endpoint.path, endpoint, body, record=record, client=headers or NO_HEADERS
             )
             answer = ok_json(response)
-        await count_premium(self.account, self._catalogue.get, endpoint, body)
+        await count_premium(
+            self.account, self._catalogue.get, endpoint, body, self.billing.in_premium_requests
+        )
         return answer
 
     async def stream(
@@ -129,16 +133,25 @@ class CopilotUpstream:
                 client=headers or NO_HEADERS,
             )
             opened = await ok_stream(response)
-        await count_premium(self.account, self._catalogue.get, endpoint, body)
+        await count_premium(
+            self.account, self._catalogue.get, endpoint, body, self.billing.in_premium_requests
+        )
         return iter_sse_json(opened, self._settings.stream_idle_timeout, endpoint.ends_stream)
 
-    async def quota_summary(self) -> Json:
-        """The account's plan and quotas from GitHub, and the latest snapshots Copilot sent
-        (a pool's quota report lists one of these per account)."""
+    async def _user_info(self) -> Json:
+        """GitHub's `copilot_internal/user` answer for this account."""
         request = user_info_request(self._client, self._settings, self._github_token)
-        response = await send(self._client, request, policy=self._retry)
-        summary = account_summary(self.account, ok_json(response))
-        return {**summary, "latest_snapshots": self.quota.as_json()}
+        return ok_json(await send(self._client, request, policy=self._retry))
+
+    async def quota_summary(self) -> Json:
+        """The account's plan, billing and quotas from GitHub, and the latest snapshots and
+        windows Copilot sent (a pool's quota report lists one of these per account)."""
+        summary = account_summary(self.account, await self._user_info())
+        return {
+            **summary,
+            "latest_snapshots": self.quota.as_json(),
+            "windows": self.windows.as_json(),
+        }
 
     async def aclose(self) -> None:
         await self._client.aclose()
