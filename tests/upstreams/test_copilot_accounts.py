@@ -13,21 +13,11 @@ from commands import COMMAND, clean_env
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
 from copilot_gateway.emulator.quota import account_of
 from metrics_scrape import scrape, value
-from servers import gateway_app, gateway_settings, running, serving
+from servers import accounts, gateway_app, gateway_settings, running, serving
 
 AUTH = {"Authorization": "Bearer sk-test-key"}
 FREE_MODEL = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
 PREMIUM_MODEL = {**FREE_MODEL, "model": "claude-sonnet-4"}
-
-
-def accounts(tmp_path: Path, **tokens: str) -> list[dict[str, str]]:
-    """`[[accounts]]` entries, each token in a file of its own."""
-    entries = []
-    for name, token in tokens.items():
-        path = tmp_path / f"{name}.token"
-        path.write_text(token + "\n")
-        entries.append({"name": name, "token_file": str(path)})
-    return entries
 
 
 def served_by(emulator: CopilotEmulator, count: int) -> list[str]:
@@ -119,15 +109,15 @@ def test_usage_lists_every_account_and_no_token(tmp_path: Path, emulator_url: st
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    accounts_table, quotas_table = done.stdout.split("\n\n")
+    plans = {row[0]: row[1] for row in (line.split() for line in accounts_table.splitlines())}
+    assert plans == {"account": "plan", "free": "free", "paid": "pro"}
     premium = {
-        row[0]: row[1:4]
-        for row in (line.split() for line in done.stdout.splitlines())
-        if row[2] == "premium_interactions"
+        row[0]: row[2]
+        for row in (line.split() for line in quotas_table.splitlines())
+        if row[1] == "premium_interactions"
     }
-    assert premium == {
-        "free": ["free", "premium_interactions", "50"],
-        "paid": ["pro", "premium_interactions", "300"],
-    }
+    assert premium == {"free": "50", "paid": "300"}
     assert "secret" not in done.stdout + done.stderr
 
 
