@@ -13,11 +13,11 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
+from test_copilot_windows import CREDITS_BODY, SESSION_BODY, WEEKLY_BODY, refusal, window_header
 
 from copilot_gateway.emulator import CopilotEmulator, Fault
 from metrics_scrape import scrape, value
 from servers import accounts, gateway_app, gateway_settings, running
-from test_copilot_windows import CREDITS_BODY, SESSION_BODY, WEEKLY_BODY, refusal, window_header
 
 AUTH = {"Authorization": "Bearer sk-test-key"}
 CHAT = {"model": "claude-sonnet-4", "messages": [{"role": "user", "content": "hi"}]}
