@@ -47,7 +47,8 @@ def test_a_run_out_account_fails_over_unseen_then_all_out_is_429_naming_the_cred
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    emulator = CopilotEmulator(EmulatorConfig(entitlements={"pro": 1}))
+    # Each account's credits run out on its first paid answer (the call that crosses is served).
+    emulator = CopilotEmulator(EmulatorConfig(monthly_credits={"max": 1e-6}))
     entries = accounts(tmp_path, a="gho_account_a", b="gho_account_b")
     with running(emulator.app) as emulator_url:
         settings = gateway_settings(emulator_url, github_token=None, accounts=entries)
@@ -57,7 +58,7 @@ def test_a_run_out_account_fails_over_unseen_then_all_out_is_429_naming_the_cred
             after = scrape(url)
     # Premium models go to the accounts in their configured order: a, then b once a is out.
     assert first.status_code == second.status_code == 200
-    assert [q.used for q in emulator.state.quotas.values()] == [1, 1]
+    assert [q.credits.spent() for q in emulator.state.quotas.values()] == [True, True]
     assert third.status_code == 429
     assert third.json()["error"]["code"] == "insufficient_quota"
 
@@ -111,13 +112,13 @@ def test_usage_lists_every_account_and_no_token(tmp_path: Path, emulator_url: st
     assert done.returncode == 0, done.stderr
     accounts_table, quotas_table = done.stdout.split("\n\n")
     plans = {row[0]: row[1] for row in (line.split() for line in accounts_table.splitlines())}
-    assert plans == {"account": "plan", "free": "free", "paid": "pro"}
+    assert plans == {"account": "plan", "free": "free", "paid": "max"}
     premium = {
         row[0]: row[2]
         for row in (line.split() for line in quotas_table.splitlines())
         if row[1] == "premium_interactions"
     }
-    assert premium == {"free": "50", "paid": "300"}
+    assert premium == {"free": "50", "paid": "20000"}  # AI credits a month, by plan
     assert "secret" not in done.stdout + done.stderr
 
 
