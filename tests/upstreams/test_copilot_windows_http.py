@@ -146,3 +146,84 @@ def test_windows_are_gauges_in_metrics_and_shown_at_quota(
     assert report["a"]["latest_snapshots"]["premium_interactions"]["total_remaining"] == 1200
     assert chat(url).status_code == 200  # on b: a rests until its week resets
     assert report["b"]["windows"] == {}
+
+
+# The emulator counts the windows down itself from here: its hooks put an account near a limit.
+REASONING = {"model": "gpt-5.4", "reasoning": {"effort": "low"}}
+
+
+def turn(url: str, conversation: list[dict]) -> httpx.Response:
+    """One more turn of a Responses conversation that sends back its whole history, the
+    account's encrypted reasoning included (what ties it to the account that answered)."""
+    body = {**REASONING, "input": conversation}
+    return httpx.post(f"{url}/v1/responses", json=body, headers=AUTH, timeout=30)
+
+
+def test_a_conversation_goes_on_past_one_accounts_session_and_stops_when_both_are_out(
+    tmp_path: Path,
+) -> None:
+    """The issue's test: two accounts, one driven past its session window mid-run; the
+    conversation is served on, and the client meets the limit only once both are out."""
+    emulator = CopilotEmulator()
+    with running(emulator.app) as emulator_url:
+        entries = accounts(tmp_path, **TOKENS)
+        settings = gateway_settings(emulator_url, github_token=None, accounts=entries)
+        with running(gateway_app(settings)) as url:
+            conversation: list[dict] = [{"role": "user", "content": "Plan a trip"}]
+            answers, served_by = [], []
+
+            def say(text: str) -> httpx.Response:
+                answer = turn(url, [*conversation, {"role": "user", "content": text}])
+                if answer.status_code == 200:
+                    conversation.extend(
+                        [{"role": "user", "content": text}, *answer.json()["output"]]
+                    )
+                    served_by.append(emulator.state.seen_headers[-1]["authorization"])
+                answers.append(answer.status_code)
+                return answer
+
+            say("Where first?")
+            say("And then?")
+            emulator.put_near_limit(TOKENS["a"], "session", 0.0)  # a refuses its next call
+            say("How long?")
+            say("By train?")
+            # b serves one more call, the one that crosses its limit, then it is spent too.
+            emulator.put_near_limit(TOKENS["b"], "session", 1e-9)
+            say("Which class?")
+            asked = len(emulator.state.seen_headers)
+            out = say("Book it")
+    assert answers == [200] * 5 + [429]
+    assert served_by[0] == served_by[1] != served_by[2] == served_by[3] == served_by[4]
+    error = out.json()["error"]
+    assert (error["type"], error["code"]) == ("rate_limit_error", "session_limit_exceeded")
+    assert error["message"].startswith("The 5-hour session limit of every Copilot account is")
+    assert 0 < int(out.headers["retry-after"]) <= 5 * 3600
+    assert len(emulator.state.seen_headers) == asked  # the last answer was the gateway's own
+
+
+@pytest.mark.parametrize(
+    ("window", "surface", "words"),
+    [
+        ("weekly", "/v1/chat/completions", "The weekly limit of every Copilot account is spent"),
+        ("weekly", "/v1/messages", "The weekly limit of every Copilot account is spent"),
+        ("credits", "/v1/chat/completions", "monthly AI credits of every Copilot account are"),
+        ("credits", "/v1/messages", "monthly AI credits of every Copilot account are"),
+    ],
+)
+def test_spent_weeks_and_months_of_every_account_are_429s_naming_them(
+    tmp_path: Path, window: str, surface: str, words: str
+) -> None:
+    emulator = CopilotEmulator()
+    body = {**MESSAGES, "model": "claude-sonnet-4.6"}
+    with running(emulator.app) as emulator_url:
+        entries = accounts(tmp_path, **TOKENS)
+        settings = gateway_settings(emulator_url, github_token=None, accounts=entries)
+        with running(gateway_app(settings)) as url:
+            for token in TOKENS.values():
+                emulator.put_near_limit(token, window, 0.0)
+            out = httpx.post(f"{url}{surface}", json=body, headers=AUTH, timeout=30)
+            free = httpx.post(f"{url}{surface}", json={**body, "model": "gpt-4o"}, headers=AUTH)
+    assert out.status_code == 429 and words in out.text
+    assert int(out.headers["retry-after"]) > 0
+    # Spent credits leave the free models served; a spent week stops every model.
+    assert free.status_code == (200 if window == "credits" else 429)
