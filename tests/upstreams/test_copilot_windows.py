@@ -189,3 +189,14 @@ def test_a_rested_account_serves_again_once_its_window_resets(
             await pool.aclose()
 
     assert asyncio.run(work(pool_on(emulator, TOKENS))) == ["b", "a"]
+
+
+def test_accounts_out_on_different_windows_are_each_named(emulator: CopilotEmulator) -> None:
+    faults = [refusal(429, SESSION_BODY, 7200), refusal(429, WEEKLY_BODY, 86400)]
+    *_, error = calls(emulator, faults, 2)
+    assert isinstance(error, SessionLimited)  # the kind of the window that resets first
+    assert error.message.startswith(
+        "Every Copilot account is out (1 on the 5-hour session limit, 1 on the weekly limit); "
+        "the earliest resets at "
+    )
+    assert 7190 <= int(error.headers["retry-after"]) <= 7200
