@@ -11,10 +11,12 @@ from typing import TypeVar
 import httpx
 
 from copilot_gateway.emulator import CopilotEmulator
+from copilot_gateway.emulator.quota import account_of
 from copilot_gateway.observability.record import RequestRecord
 from copilot_gateway.settings import Settings
 from copilot_gateway.upstreams.base import Endpoint, EventStream, Json, Upstream
 from copilot_gateway.upstreams.client import make_client
+from copilot_gateway.upstreams.copilot.pool import CopilotPool
 from copilot_gateway.upstreams.copilot.upstream import CopilotUpstream
 
 T = TypeVar("T")
@@ -82,3 +84,16 @@ def call_once(
         return await copilot.call(endpoint, body, record(), headers)
 
     return run(copilot_on(emulator), work)
+
+
+def pool_on(emulator: CopilotEmulator, tokens: Mapping[str, str]) -> CopilotPool:
+    """A pool of these accounts (name -> GitHub token), in order, on this emulator."""
+    members = [copilot_on(emulator, token, name) for name, token in tokens.items()]
+    return CopilotPool(members, cooldown_seconds=60)
+
+
+def served_by(emulator: CopilotEmulator, tokens: Mapping[str, str]) -> str:
+    """The account (by name) of the emulator's last call."""
+    token = emulator.state.seen_headers[-1]["authorization"]
+    tenant = token.split("tid=")[1].split(";")[0]
+    return next(name for name, github in tokens.items() if account_of(github) == tenant)

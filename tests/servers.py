@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -65,6 +66,16 @@ def gateway_settings(emulator_url: str, **overrides: object) -> Settings:
         **overrides,
     }
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def accounts(tmp_path: Path, **tokens: str) -> list[dict[str, str]]:
+    """`[[accounts]]` entries, each token in a file of its own."""
+    entries = []
+    for name, token in tokens.items():
+        path = tmp_path / f"{name}.token"
+        path.write_text(token + "\n")
+        entries.append({"name": name, "token_file": str(path)})
+    return entries
 
 
 def gateway_app(settings: Settings) -> ASGIApp:

@@ -21,14 +21,20 @@ from .app import ConfigurationError, build, uvicorn_options
 from .config_file import ConfigFileError, describe, render
 from .edge.descriptors import connections_allowed, raise_descriptor_limit
 from .emulator import CopilotEmulator, EmulatorConfig
+from .errors import GatewayError
 from .observability.logs import configure_logging
 from .observability.metrics import MULTIPROCESS_DIR_VARIABLE
+from .observability.record import RequestRecord
 from .settings import Settings
-from .upstreams.copilot.accounts import load_accounts
+from .surfaces.openai.endpoints import CHAT
+from .upstreams.base import Json
+from .upstreams.client import make_client
+from .upstreams.copilot.accounts import Account, load_accounts
 from .upstreams.copilot.check import check_accounts
 from .upstreams.copilot.check_findings import render as render_check
 from .upstreams.copilot.login import LoginFailed, device_login, store_token
-from .upstreams.copilot.quota import account_summary, render_usage, user_info_request
+from .upstreams.copilot.quota import render_usage
+from .upstreams.copilot.upstream import CopilotUpstream
 
 log = logging.getLogger("copilot_gateway")
 ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
@@ -127,8 +133,43 @@ def login(settings: Settings, account: str | None) -> int:
     return 0
 
 
+# Copilot reports its windows only on answers to calls: `usage` makes one, the smallest, to
+# a model that costs no credits (the first of these the account's catalogue lists as free).
+FREE_PROBE_MODELS = ("gpt-4o-mini", "gpt-4.1", "gpt-5-mini", "gpt-4o")
+PROBE: Json = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 1}
+
+
+async def read_windows(upstream: CopilotUpstream) -> None:
+    """One free call, for the session and weekly windows its answer's headers carry."""
+    catalogue = await upstream.models()
+    free = [
+        model
+        for model in FREE_PROBE_MODELS
+        if model in catalogue and not catalogue[model].premium_multiplier
+    ]
+    if free:
+        await upstream.call(CHAT, {**PROBE, "model": free[0]}, RequestRecord("POST", "/usage"))
+
+
+async def account_usage(settings: Settings, account: Account) -> Json:
+    """An account's plan, billing, credits and quotas (GitHub's), and its windows (Copilot's)."""
+    token = account.github_token.get_secret_value()
+    upstream = CopilotUpstream(make_client(settings), settings, token, account.name)
+    try:
+        summary = await upstream.quota_summary()
+        try:
+            await read_windows(upstream)
+        except GatewayError as problem:  # the rest is still worth showing
+            print(
+                f"copilot-gateway: account {account.name}: no windows: {problem}", file=sys.stderr
+            )
+        return {**summary, "windows": upstream.windows.as_json()}
+    finally:
+        await upstream.aclose()
+
+
 def show_usage(settings: Settings) -> int:
-    """Each account's plan and quotas, as GitHub reports them."""
+    """Each account's plan, billing, credits, quotas and windows."""
     try:
         accounts = load_accounts(settings)
     except ValueError as problem:
@@ -140,21 +181,18 @@ def show_usage(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    summaries, failed = [], 0
-    with httpx.Client(timeout=settings.connect_timeout) as client:
+
+    async def every_account() -> tuple[list[Json], int]:
+        summaries, failed = [], 0
         for account in accounts:
-            request = user_info_request(client, settings, account.github_token.get_secret_value())
             try:
-                response = client.send(request)
-            except httpx.HTTPError as failure:
-                response = None
-                reason = type(failure).__name__
-            if response is not None and response.status_code == 200:
-                summaries.append(account_summary(account.name, response.json()))
-                continue
-            failed += 1
-            said = f"answered {response.status_code}" if response is not None else reason
-            print(f"copilot-gateway: account {account.name}: GitHub {said}", file=sys.stderr)
+                summaries.append(await account_usage(settings, account))
+            except GatewayError as problem:
+                failed += 1
+                print(f"copilot-gateway: account {account.name}: {problem}", file=sys.stderr)
+        return summaries, failed
+
+    summaries, failed = asyncio.run(every_account())
     print(render_usage(summaries), end="")
     return 1 if failed else 0
 
@@ -210,7 +248,9 @@ def parser() -> argparse.ArgumentParser:
     login_command.add_argument(
         "--account", help="keep it as another, named account (see GATEWAY_ACCOUNTS_DIR)"
     )
-    usage_command = commands.add_parser("usage", help="each Copilot account's plan and quotas")
+    usage_command = commands.add_parser(
+        "usage", help="each Copilot account's plan, billing, credits, quotas and windows"
+    )
     check_command = commands.add_parser(
         "check", help="try each Copilot account end to end, and say what to fix"
     )

@@ -13,21 +13,11 @@ from commands import COMMAND, clean_env
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
 from copilot_gateway.emulator.quota import account_of
 from metrics_scrape import scrape, value
-from servers import gateway_app, gateway_settings, running, serving
+from servers import accounts, gateway_app, gateway_settings, running, serving
 
 AUTH = {"Authorization": "Bearer sk-test-key"}
 FREE_MODEL = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
 PREMIUM_MODEL = {**FREE_MODEL, "model": "claude-sonnet-4"}
-
-
-def accounts(tmp_path: Path, **tokens: str) -> list[dict[str, str]]:
-    """`[[accounts]]` entries, each token in a file of its own."""
-    entries = []
-    for name, token in tokens.items():
-        path = tmp_path / f"{name}.token"
-        path.write_text(token + "\n")
-        entries.append({"name": name, "token_file": str(path)})
-    return entries
 
 
 def served_by(emulator: CopilotEmulator, count: int) -> list[str]:
@@ -53,7 +43,7 @@ def test_free_models_go_round_robin_over_the_accounts(tmp_path: Path) -> None:
     assert served_by(emulator, 4)[0] != served_by(emulator, 4)[1]
 
 
-def test_a_run_out_account_fails_over_unseen_then_all_out_is_429(
+def test_a_run_out_account_fails_over_unseen_then_all_out_is_429_naming_the_credits(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -78,8 +68,10 @@ def test_a_run_out_account_fails_over_unseen_then_all_out_is_429(
         return value(after, name, **labels) - value(before, name, **labels)
 
     assert delta("b", "failover") == 1  # the second request, moved on from a
-    assert delta("a", "failover") == 1  # the third: b first (a rests), then a, last
-    assert delta("a", "cooldown") == 2 and delta("b", "cooldown") == 1
+    # The third: a rests until its month resets, so only b is asked; then both are out.
+    assert delta("a", "failover") == 0
+    assert delta("a", "credits_spent") == 1 and delta("b", "credits_spent") == 1
+    assert "monthly AI credits of every Copilot account are spent" in third.text
     assert delta("a", "request") == 1 and delta("b", "request") == 1
     # Neither account's token shows in a log line, a metric or an answer.
     seen = caplog.text + third.text + str(after)
@@ -118,15 +110,15 @@ def test_usage_lists_every_account_and_no_token(tmp_path: Path, emulator_url: st
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    accounts_table, quotas_table = done.stdout.split("\n\n")
+    plans = {row[0]: row[1] for row in (line.split() for line in accounts_table.splitlines())}
+    assert plans == {"account": "plan", "free": "free", "paid": "max"}
     premium = {
-        row[0]: row[1:4]
-        for row in (line.split() for line in done.stdout.splitlines())
-        if row[2] == "premium_interactions"
+        row[0]: row[2]
+        for row in (line.split() for line in quotas_table.splitlines())
+        if row[1] == "premium_interactions"
     }
-    assert premium == {
-        "free": ["free", "premium_interactions", "50"],  # AI credits a month, by plan
-        "paid": ["max", "premium_interactions", "20000"],
-    }
+    assert premium == {"free": "50", "paid": "20000"}  # AI credits a month, by plan
     assert "secret" not in done.stdout + done.stderr
 
 

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
 
 from copilot_gateway.emulator import CopilotEmulator
-from copilot_gateway.emulator.quota import account_of
 from copilot_gateway.errors import (
     GatewayError,
     QuotaExhausted,
@@ -22,14 +20,14 @@ from copilot_gateway.errors import (
 )
 from copilot_gateway.surfaces.openai.endpoints import CHAT, RESPONSES
 from copilot_gateway.upstreams.base import Json
-from copilot_gateway.upstreams.client import make_client
 from copilot_gateway.upstreams.copilot.pool import (
     CopilotPool,
     account_is_out,
     worth_another_account,
 )
-from copilot_gateway.upstreams.copilot.upstream import CopilotUpstream
-from emulated_copilot import drained, record, settings
+from emulated_copilot import drained, record
+from emulated_copilot import pool_on as accounts_on
+from emulated_copilot import served_by as account_served
 
 TOKENS = {"a": "gho_account_a", "b": "gho_account_b"}
 
@@ -53,21 +51,11 @@ def test_an_account_is_out_by_the_class_of_its_error(
 
 
 def pool_on(emulator: CopilotEmulator) -> CopilotPool:
-    chosen = settings()
-    members = [
-        CopilotUpstream(
-            make_client(chosen, httpx.ASGITransport(app=emulator.app)), chosen, token, name
-        )
-        for name, token in TOKENS.items()
-    ]
-    return CopilotPool(members, cooldown_seconds=60)
+    return accounts_on(emulator, TOKENS)
 
 
 def served_by(emulator: CopilotEmulator) -> str:
-    """The account of the emulator's last call, by name."""
-    token = emulator.state.seen_headers[-1]["authorization"]
-    tenant = token.split("tid=")[1].split(";")[0]
-    return next(name for name, github in TOKENS.items() if account_of(github) == tenant)
+    return account_served(emulator, TOKENS)
 
 
 def test_a_continued_conversation_stays_on_its_account_and_chat_goes_round(

@@ -11,11 +11,13 @@ from commands import COMMAND, clean_env
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
 from copilot_gateway.surfaces.openai.endpoints import CHAT
 from copilot_gateway.upstreams.base import Json
+from copilot_gateway.upstreams.copilot.quota import ACCOUNT_COLUMNS
 from copilot_gateway.upstreams.copilot.upstream import CopilotUpstream
 from emulated_copilot import copilot_on, record, run
-from metrics_scrape import scrape, value
+from metrics_scrape import Samples, scrape, value
 from servers import gateway_app, gateway_settings, running
 
+AUTH = {"Authorization": "Bearer sk-test-key"}
 GITHUB_TOKEN = "gho_test_github_token"  # the token of `gateway_settings`
 PREMIUM = {"model": "claude-sonnet-4", "messages": [{"role": "user", "content": "hi"}]}
 AGENT_TURN = {
@@ -39,7 +41,13 @@ def account(emulator: CopilotEmulator):  # type: ignore[no-untyped-def]
     return quota
 
 
-def test_premium_requests_and_quota_gauges_follow_copilots_counters(
+def premium_requests(samples: Samples, account: str = "default") -> float:
+    return value(
+        samples, "gateway_copilot_premium_requests_total", account=account, model="claude-sonnet-4"
+    )
+
+
+def test_quota_gauges_follow_copilots_counters_and_credits_cost_no_premium_requests(
     client: httpx.Client, emulator: CopilotEmulator
 ) -> None:
     base = str(client.base_url)
@@ -48,21 +56,35 @@ def test_premium_requests_and_quota_gauges_follow_copilots_counters(
         assert client.post("/v1/chat/completions", json=body).status_code == 200
     after = scrape(base)
     quota = account(emulator)
-    # two user turns on a premium model; agent turns and gpt-4o are free
-    assert quota.premium.used == 2
-    spent = value(
-        after, "gateway_copilot_premium_requests_total", account="default", model="claude-sonnet-4"
-    ) - value(
-        before, "gateway_copilot_premium_requests_total", account="default", model="claude-sonnet-4"
-    )
-    assert spent == 2
+    # The account is billed in AI credits: no premium requests are counted for it.
+    assert premium_requests(after) - premium_requests(before) == 0
     labels = {"account": "default", "quota": "premium_interactions"}
-    # The account is billed in AI credits: its premium_interactions snapshot counts them.
+    # Its premium_interactions snapshot counts the credits.
     assert value(after, "gateway_copilot_quota", **labels, field="entitlement") == 20000
     assert value(after, "gateway_copilot_quota", **labels, field="percent_remaining") == (
         quota.credits.percent_left()
     )
+    assert value(after, "gateway_copilot_quota", **labels, field="total_remaining") == round(
+        quota.credits.left(), 4
+    )
     assert value(after, "gateway_copilot_quota", **labels, field="reset_timestamp_seconds") > 0
+    window = {"account": "default", "window": "session"}
+    assert value(after, "gateway_copilot_window", **window, field="percent_remaining") == round(
+        quota.session.percent_left(), 1
+    )
+
+
+def test_an_account_billed_in_premium_requests_counts_them(emulator_url: str) -> None:
+    """`gho_legacy…` is a seat still billed in premium requests (`token_based_billing`
+    false): its user turns on a premium model count; agent turns and free models do not."""
+    settings = gateway_settings(emulator_url, github_token="gho_legacy_seat")
+    with running(gateway_app(settings)) as url:
+        before = scrape(url)
+        for body in (PREMIUM, PREMIUM, AGENT_TURN, {**PREMIUM, "model": "gpt-4o"}):
+            answer = httpx.post(f"{url}/v1/chat/completions", json=body, headers=AUTH)
+            assert answer.status_code == 200
+        after = scrape(url)
+    assert premium_requests(after) - premium_requests(before) == 2
 
 
 def test_the_quota_endpoint_reports_githubs_view_and_the_latest_snapshots(
@@ -98,13 +120,22 @@ def test_usage_prints_each_quota_of_the_account_and_never_its_token(
         [*COMMAND, "usage"], env=env, capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr
-    rows = [line.split() for line in done.stdout.splitlines()]
-    assert rows[0][:4] == ["account", "plan", "quota", "entitlement"]
-    premium = next(row for row in rows if row[2] == "premium_interactions")
+    accounts_table, quotas_table = done.stdout.split("\n\n")
+    header, default = (line.split() for line in accounts_table.splitlines())
+    assert header == list(ACCOUNT_COLUMNS)
     credits = account(emulator).credits
-    left, percent = str(round(credits.left(), 4)), str(credits.percent_left())
-    assert premium[:6] == ["default", "max", "premium_interactions", "20000", left, percent]
-    assert any(row[2] == "chat" and row[3] == "unlimited" for row in rows)
+    used, left = f"{round(credits.used, 4):g}", f"{round(credits.left(), 4):g}"
+    assert default[:5] == ["default", "max", "credits", used, left]
+    # The windows, from the free call `usage` made to read them (it cost no credits).
+    session, weekly = account(emulator).session, account(emulator).weekly
+    assert float(default[6].removesuffix("%")) == round(session.percent_left(), 1)
+    assert float(default[8].removesuffix("%")) == round(weekly.percent_left(), 1)
+    assert default[7].endswith("Z") and default[9].endswith("Z")
+    rows = [line.split() for line in quotas_table.splitlines()]
+    assert rows[0][:3] == ["account", "quota", "entitlement"]
+    premium = next(row for row in rows if row[1] == "premium_interactions")
+    assert premium[:4] == ["default", "premium_interactions", "20000", left]
+    assert any(row[1] == "chat" and row[2] == "unlimited" for row in rows)
     assert GITHUB_TOKEN not in done.stdout + done.stderr
 
 
@@ -143,7 +174,9 @@ def test_an_accounts_quota_summary_is_fetched_like_every_other_upstream_call(
 
     before = user_info_timings()
     entry = run(copilot_on(emulator, account="quota-unit"), summary)
-    assert user_info_timings() - before == 1
-    assert (entry["account"], entry["plan"]) == ("quota-unit", "max")
+    # Once for how the account is billed (the premium call asks, then it is kept), once for
+    # the summary itself.
+    assert user_info_timings() - before == 2
+    assert (entry["account"], entry["plan"], entry["billing"]) == ("quota-unit", "max", "credits")
     assert entry["quotas"]["premium_interactions"]["entitlement"] == 20000
     assert "premium_interactions" in entry["latest_snapshots"]

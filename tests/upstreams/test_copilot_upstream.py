@@ -221,6 +221,8 @@ def premium_spent(account: str) -> float:
 
 
 def test_premium_requests_are_counted_for_the_users_turns_only(emulator: CopilotEmulator) -> None:
+    """On a seat still billed in premium requests (`gho_legacy…`); one billed in AI credits
+    counts none (`test_copilot_quota`)."""
     account = "premium-unit"
 
     async def work(copilot: CopilotUpstream) -> None:
@@ -231,5 +233,5 @@ def test_premium_requests_are_counted_for_the_users_turns_only(emulator: Copilot
         await copilot.call(CHAT, tools, record())
 
     before = premium_spent(account)
-    run(copilot_on(emulator, account=account), work)
+    run(copilot_on(emulator, "gho_legacy_seat", account=account), work)
     assert premium_spent(account) - before == 2

@@ -60,8 +60,15 @@ STREAMS_OPEN = Gauge(
 QUOTA = Gauge(
     "gateway_copilot_quota",
     "Copilot's quota as its latest answer reported it, by account, quota and field "
-    "(entitlement, percent_remaining, overage, reset_timestamp_seconds).",
+    "(entitlement, percent_remaining, overage, total_remaining, reset_timestamp_seconds).",
     ["account", "quota", "field"],
+    multiprocess_mode="mostrecent",
+)
+WINDOW = Gauge(
+    "gateway_copilot_window",
+    "Copilot's usage windows as its latest answer reported them, by account, window "
+    "(session: the 5 hours; weekly) and field (percent_remaining, reset_timestamp_seconds).",
+    ["account", "window", "field"],
     multiprocess_mode="mostrecent",
 )
 PREMIUM_REQUESTS = Counter(

@@ -1,10 +1,17 @@
 """`GET /quota`: the upstream's quota per account, as JSON for dashboards.
 
-{"object": "list", "data": [{"account", "plan", "quota_reset_date",
+{"object": "list", "data": [{"account", "plan",
+  "billing": "credits" | "premium_requests", "token_based_billing": true | false | null,
+  "credits": {"entitlement", "used", "left"} | null (accounts billed in premium requests),
+  "quota_reset_date",
   "quotas": {"premium_interactions": {"entitlement", "remaining", "percent_remaining",
-             "unlimited", "overage_count", "overage_permitted"}, ...},
+             "unlimited", "overage_count", "overage_permitted", "credits_used"}, ...},
   "latest_snapshots": {"premium_interactions": {"entitlement", "overage",
-             "overage_permitted", "percent_remaining", "reset"}, ...}}]}
+             "overage_permitted", "percent_remaining", "reset", "total_remaining"}, ...},
+  "windows": {"session" | "weekly": {"percent_remaining", "reset", "spent_until"?},
+              "credits": {"spent_until"}?}}]}
+
+`windows` are as Copilot's latest answer to this gateway gave them (none before a call).
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Copilot                                   the client gets
 466 (client version no longer accepted)   502 copilot_client_outdated, naming the settings
-402 (premium quota exhausted)             429 insufficient_quota, with retry-after
+402 (the month's credits are spent)       429 insufficient_quota, with retry-after
+429 user_global_rate_limited:<plan>       429 session_limit_exceeded (the 5-hour window)
+429 user_weekly_rate_limited              429 weekly_limit_exceeded
 400 model_max_prompt_tokens_exceeded      400 context_length_exceeded
 499 (cancelled: provider rate limit)      503 upstream_provider_rate_limit (retryable)
 """
@@ -15,11 +17,11 @@ from collections.abc import Iterator
 from ...errors import (
     GatewayError,
     InvalidRequest,
-    QuotaExhausted,
     UpstreamFailed,
     UpstreamUnavailable,
 )
 from ...settings import Settings
+from .windows import SPENT_BY_WINDOW, spent_window
 
 VERSION_SETTINGS = (
     ("GATEWAY_COPILOT_EDITOR_VERSION", "copilot_editor_version"),
@@ -39,12 +41,20 @@ def outdated_client(error: GatewayError, settings: Settings) -> GatewayError:
     )
 
 
-def quota_exhausted(error: GatewayError) -> GatewayError:
+SPENT_SAYS = {
+    "session": "This Copilot account's 5-hour session limit is spent",
+    "weekly": "This Copilot account's weekly limit is spent",
+    # Accounts still billed in premium requests get the same 402 for those.
+    "credits": "This Copilot account's monthly AI credits (or premium requests) are spent",
+}
+
+
+def window_spent(error: GatewayError, window: str) -> GatewayError:
+    """A refusal for a spent window, as the kind the pool rests an account on."""
     reset = error.headers.get("retry-after")
     when = f" It resets in {reset} s." if reset and reset.isdigit() else ""
-    return QuotaExhausted(
-        f"Copilot's premium request quota is exhausted (Copilot said: {error.message}).{when}",
-        headers=error.headers,
+    return SPENT_BY_WINDOW[window](
+        f"{SPENT_SAYS[window]} (Copilot said: {error.message}).{when}", headers=error.headers
     )
 
 
@@ -52,8 +62,8 @@ def explained(error: GatewayError, settings: Settings) -> GatewayError:
     """The error Copilot answered, as what it means; others as they are."""
     if error.status == 466:
         return outdated_client(error, settings)
-    if error.status == 402:
-        return quota_exhausted(error)
+    if (window := spent_window(error)) is not None:
+        return window_spent(error, window)
     if error.code == "model_max_prompt_tokens_exceeded":
         return InvalidRequest(error.message, param="messages", code="context_length_exceeded")
     if error.status == 499:

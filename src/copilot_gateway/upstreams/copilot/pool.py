@@ -6,10 +6,15 @@
   (an hour, in-process);
 - otherwise a model that costs no premium requests goes round-robin over the accounts that
   serve it, and a premium model to the first of them in the configured order;
-- an account that answers 402 (quota), 429 beyond the retry budget, or whose GitHub token
-  GitHub refuses to exchange, rests for `GATEWAY_ACCOUNT_COOLDOWN_SECONDS` (or Copilot's longer
-  `retry-after`), and the request goes on to the next account, unseen; when every account
-  is out, the client gets the last error;
+- an account whose session or weekly window, or month's credits, is spent (its latest
+  header says so, or Copilot refused a call for it: see `windows`) rests until that window
+  resets and is sent nothing meanwhile; a conversation tied to it moves to another account;
+  when every account serving the model is out so, the client gets a 429 that names the
+  window, with `retry-after` at the earliest reset, and Copilot is not asked;
+- an account that answers another 429 beyond the retry budget, or whose GitHub token GitHub
+  refuses to exchange, rests for `GATEWAY_ACCOUNT_COOLDOWN_SECONDS` (or Copilot's longer
+  `retry-after`) and is tried last meanwhile; the request goes on to the next account,
+  unseen; when every account is out, the client gets the last error;
 - a model only some accounts' plans offer is served by those.
 """
 
@@ -31,6 +36,7 @@ from ...errors import (
 from ...observability.metrics import ACCOUNT_EVENTS
 from ..base import CallRecord, Catalogue, Endpoint, EventStream, Json
 from .upstream import CopilotUpstream
+from .windows import SPENT, all_spent
 
 T = TypeVar("T")
 AFFINITY_SECONDS = 3600
@@ -43,6 +49,14 @@ def affinity_keys(endpoint: Endpoint, document: Json) -> list[str]:
     if endpoint.continuation is None:
         return []
     return [value[-AFFINITY_KEY_CHARS:] for value in endpoint.continuation(document)]
+
+
+def out_of_windows(members: list[CopilotUpstream], free: bool) -> GatewayError | None:
+    """When every one of these accounts rests on a spent window: the 429 that says so."""
+    rests = [rest for member in members if (rest := member.windows.resting(free)) is not None]
+    if not members or len(rests) < len(members):
+        return None
+    return all_spent(rests, members[0].windows.clock())
 
 
 def account_is_out(error: GatewayError) -> bool:
@@ -88,18 +102,25 @@ class CopilotPool:
 
     # Routing -----------------------------------------------------------------------
 
+    async def _serving(self, model: str) -> tuple[list[CopilotUpstream], bool]:
+        """The accounts whose catalogue lists the model, and whether it is free."""
+        serving = [(m, c[model]) for m, c in await self._catalogues() if model in c]
+        return [m for m, _ in serving], not (serving and serving[0][1].premium_multiplier)
+
     async def _candidates(self, endpoint: Endpoint, body: Json) -> list[CopilotUpstream]:
         """The accounts to try, best first."""
-        model = str(body.get("model"))
-        serving = [(m, c[model]) for m, c in await self._catalogues() if model in c]
+        serving, free = await self._serving(str(body.get("model")))
         if not serving:
             return self.members[:1]  # let Copilot say what it says of an unknown model
+        if (out := out_of_windows(serving, free)) is not None:
+            raise out  # Copilot would refuse each: it is not asked
+        usable = [m for m in serving if m.windows.resting(free) is None]
         now = time.monotonic()
-        awake = [m for m, _ in serving if self._resting_until.get(m.account, 0) <= now]
-        resting = [m for m, _ in serving if m not in awake]
+        awake = [m for m in usable if self._resting_until.get(m.account, 0) <= now]
+        resting = [m for m in usable if m not in awake]
         if sticky := self._remembered(affinity_keys(endpoint, body)):
             awake.sort(key=lambda m: m.account != sticky)
-        elif awake and not serving[0][1].premium_multiplier:
+        elif awake and free:
             turn = next(self._turns) % len(awake)
             awake = awake[turn:] + awake[:turn]
         return awake + resting  # resting accounts last: better late than a certain refusal
@@ -120,6 +141,10 @@ class CopilotPool:
             self._affinity.popitem(last=False)
 
     def _rest(self, member: CopilotUpstream, error: GatewayError) -> None:
+        if isinstance(error, SPENT):
+            member.windows.refused(error)
+            ACCOUNT_EVENTS.labels(member.account, f"{error.window}_spent").inc()
+            return
         if not account_is_out(error):
             return
         retry_after = error.headers.get("retry-after", "")
@@ -137,7 +162,8 @@ class CopilotPool:
     ) -> tuple[CopilotUpstream, T]:
         """`send` to the best account, then on to the next while one is out (see the rule)."""
         last: GatewayError | None = None
-        for member in await self._candidates(endpoint, body):
+        candidates = await self._candidates(endpoint, body)
+        for member in candidates:
             if last is not None:
                 ACCOUNT_EVENTS.labels(member.account, "failover").inc()
             try:
@@ -152,7 +178,9 @@ class CopilotPool:
             ACCOUNT_EVENTS.labels(member.account, "request").inc()
             return member, answer
         assert last is not None
-        raise last
+        # Each refused for a window, or rests on one: say which, and when the first resets.
+        serving, free = await self._serving(str(body.get("model")))
+        raise out_of_windows(serving or candidates, free) or last
 
     async def call(
         self,

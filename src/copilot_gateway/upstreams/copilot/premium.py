@@ -1,4 +1,6 @@
-"""Premium requests: what a call Copilot accepted costs the account, counted as it is made.
+"""Premium requests: what a call Copilot accepted costs an account still billed in them
+(see `billing`), counted as it is made. Accounts billed in AI credits count credits instead
+(`credits`).
 
 A call costs its model's multiplier when the user made it (`X-Initiator: user`); an agent's
 turns (tool results, follow-ups) and models that are not premium cost nothing.
@@ -13,11 +15,18 @@ from ..base import Catalogue, Endpoint, Json
 
 
 async def count_premium(
-    account: str, catalogue: Callable[[], Awaitable[Catalogue]], endpoint: Endpoint, body: Json
+    account: str,
+    catalogue: Callable[[], Awaitable[Catalogue]],
+    endpoint: Endpoint,
+    body: Json,
+    billed_in_premium_requests: Callable[[], Awaitable[bool]],
 ) -> None:
-    """Count what this accepted call cost (the catalogue is read only for a user's call)."""
+    """Count what this accepted call cost (the catalogue and the billing are read only for a
+    user's call on a premium model)."""
     if not endpoint.user_initiated(body):
         return
     info = (await catalogue()).get(str(body.get("model")))
-    if info is not None and info.premium_multiplier:
+    if info is None or not info.premium_multiplier:
+        return
+    if await billed_in_premium_requests():
         PREMIUM_REQUESTS.labels(account, info.id).inc(info.premium_multiplier)

@@ -1,4 +1,4 @@
-"""Copilot's premium-request quota, as it reports it.
+"""Copilot's quotas (the month's AI credits, or premium requests), as it reports them.
 
 Every API answer carries `x-quota-snapshot-<quota>` headers, each URL-encoded
 `ent=<entitlement>&ov=<overage>&ovPerm=<overage permitted>&rem=<percent remaining>&rst=<reset>`;
@@ -8,51 +8,18 @@ The latest snapshots become Prometheus gauges, per account and quota.
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
-from urllib.parse import parse_qs
 
 import httpx
 
 from ...observability.metrics import QUOTA
 from ...settings import Settings
 from ..client import UpstreamClient
+from .billing import CREDITS, billing_kind
+from .snapshots import QuotaSnapshot, parse_snapshot
 
 HEADER_PREFIX = "x-quota-snapshot-"
-
-
-@dataclass(frozen=True)
-class QuotaSnapshot:
-    entitlement: float
-    overage: float
-    overage_permitted: bool
-    percent_remaining: float
-    reset: str | None  # when the quota resets, as Copilot says it (ISO 8601)
-
-    def reset_timestamp(self) -> float | None:
-        try:
-            return datetime.datetime.fromisoformat(self.reset or "").timestamp()
-        except ValueError:
-            return None
-
-
-def _number(fields: dict[str, list[str]], name: str) -> float:
-    try:
-        return float(fields[name][0])
-    except (KeyError, IndexError, ValueError):
-        return 0.0
-
-
-def parse_snapshot(value: str) -> QuotaSnapshot:
-    fields = parse_qs(value, keep_blank_values=True)
-    return QuotaSnapshot(
-        entitlement=_number(fields, "ent"),
-        overage=_number(fields, "ov"),
-        overage_permitted=(fields.get("ovPerm") or [""])[0].lower() == "true",
-        percent_remaining=_number(fields, "rem"),
-        reset=(fields.get("rst") or [""])[0] or None,
-    )
 
 
 class QuotaBook:
@@ -72,6 +39,8 @@ class QuotaBook:
             QUOTA.labels(*labels, "entitlement").set(snapshot.entitlement)
             QUOTA.labels(*labels, "percent_remaining").set(snapshot.percent_remaining)
             QUOTA.labels(*labels, "overage").set(snapshot.overage)
+            if snapshot.total_remaining is not None:
+                QUOTA.labels(*labels, "total_remaining").set(snapshot.total_remaining)
             if (reset := snapshot.reset_timestamp()) is not None:
                 QUOTA.labels(*labels, "reset_timestamp_seconds").set(reset)
 
@@ -103,16 +72,41 @@ QUOTA_FIELDS = (
     "unlimited",
     "overage_count",
     "overage_permitted",
+    "credits_used",
 )
 
 
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def credits_of(user: dict[str, Any], billing: str) -> dict[str, float | None] | None:
+    """AI credits used and left this month (`premium_interactions` counts them on an account
+    billed in credits); None for an account billed in premium requests."""
+    snapshots = user.get("quota_snapshots")
+    premium = snapshots.get("premium_interactions") if isinstance(snapshots, dict) else None
+    if billing != CREDITS or not isinstance(premium, dict):
+        return None
+    entitlement = _number(premium.get("entitlement"))
+    left = _number(premium.get("quota_remaining", premium.get("remaining")))
+    used = _number(premium.get("credits_used"))
+    if used is None and entitlement is not None and left is not None:
+        used = max(entitlement - left, 0.0)
+    return {"entitlement": entitlement, "used": used, "left": left}
+
+
 def account_summary(account: str, user: Any) -> dict[str, Any]:
-    """The parts of `copilot_internal/user` an operator needs: plan, reset, each quota."""
+    """The parts of `copilot_internal/user` an operator needs: plan, billing, credits, the
+    month's reset, each quota."""
     user = user if isinstance(user, dict) else {}
     snapshots = user.get("quota_snapshots") if isinstance(user.get("quota_snapshots"), dict) else {}
+    billing = billing_kind(user)
     return {
         "account": account,
         "plan": user.get("copilot_plan"),
+        "billing": billing,
+        "token_based_billing": user.get("token_based_billing"),
+        "credits": credits_of(user, billing),
         "quota_reset_date": user.get("quota_reset_date"),
         "quotas": {
             name: {field: quota.get(field) for field in QUOTA_FIELDS}
@@ -122,37 +116,77 @@ def account_summary(account: str, user: Any) -> dict[str, Any]:
     }
 
 
-def render_usage(summaries: list[dict[str, Any]]) -> str:
-    """`copilot-gateway usage`: one row per account and quota."""
-    header = (
-        "account",
-        "plan",
-        "quota",
-        "entitlement",
-        "remaining",
-        "percent",
-        "overage",
-        "resets",
-    )
-    rows = [header]
-    for summary in summaries:
-        for quota, fields in summary["quotas"].items():
-            unlimited = fields.get("unlimited")
-            rows.append(
-                (
-                    summary["account"],
-                    str(summary["plan"] or "-"),
-                    quota,
-                    "unlimited" if unlimited else str(fields.get("entitlement")),
-                    "-" if unlimited else str(fields.get("remaining")),
-                    "-" if unlimited else str(fields.get("percent_remaining")),
-                    str(fields.get("overage_count") or 0),
-                    str(summary["quota_reset_date"] or "-"),
-                )
-            )
-    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+def _table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     return "".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         + "\n"
         for row in rows
     )
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "-"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _month(summary: dict[str, Any]) -> tuple[str, str]:
+    """Used and left this month, in the account's unit (its billing says which)."""
+    if (credits := summary.get("credits")) is not None:
+        return _shown(credits["used"]), _shown(credits["left"])
+    premium = summary["quotas"].get("premium_interactions") or {}
+    entitlement, left = premium.get("entitlement"), premium.get("remaining")
+    if isinstance(entitlement, int | float) and isinstance(left, int | float):
+        return _shown(float(entitlement - left)), _shown(float(left))
+    return "-", "-"
+
+
+def _window(summary: dict[str, Any], window: str) -> tuple[str, str]:
+    """Percent left and reset of a window, as Copilot's latest answer gave them."""
+    seen = (summary.get("windows") or {}).get(window) or {}
+    if "percent_remaining" not in seen:
+        return "-", "-"
+    return f"{seen['percent_remaining']:g}%", str(seen.get("reset") or "-")
+
+
+ACCOUNT_COLUMNS = (
+    *("account", "plan", "billing", "used", "left", "resets"),
+    *("session", "session_resets", "weekly", "weekly_resets"),
+)
+
+
+def render_usage(summaries: list[dict[str, Any]]) -> str:
+    """`copilot-gateway usage`: a row per account (plan, billing, the month used and left,
+    both windows), then a row per account and quota."""
+    accounts: list[tuple[str, ...]] = [ACCOUNT_COLUMNS]
+    for summary in summaries:
+        accounts.append(
+            (
+                summary["account"],
+                str(summary["plan"] or "-"),
+                summary["billing"],
+                *_month(summary),
+                str(summary["quota_reset_date"] or "-"),
+                *_window(summary, "session"),
+                *_window(summary, "weekly"),
+            )
+        )
+    quotas: list[tuple[str, ...]] = [
+        ("account", "quota", "entitlement", "remaining", "percent", "overage", "credits_used")
+    ]
+    for summary in summaries:
+        for quota, fields in summary["quotas"].items():
+            unlimited = fields.get("unlimited")
+            quotas.append(
+                (
+                    summary["account"],
+                    quota,
+                    "unlimited" if unlimited else _shown(fields.get("entitlement")),
+                    "-" if unlimited else _shown(fields.get("remaining")),
+                    "-" if unlimited else _shown(fields.get("percent_remaining")),
+                    _shown(fields.get("overage_count") or 0),
+                    _shown(fields.get("credits_used")),
+                )
+            )
+    return _table(accounts) + "\n" + _table(quotas)

@@ -1,7 +1,7 @@
 """One Copilot account as an `Upstream`: its session (see `session`), Copilot's headers
 (`headers`), its catalogue (`catalogue`), its premium requests (`premium`), its quota
-(`quota`) and the AI Credits each answer bills (`credits`); every request goes through the
-one send path (`client.send`)."""
+(`quota`, `windows`) and the AI Credits each answer bills (`credits`); every request goes
+through the one send path (`client.send`)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ..client import UpstreamClient, json_request, ok_json, ok_stream, send
 from ..retry import RetryPolicy
 from ..sse import iter_sse_json
 from .accounts import DEFAULT_ACCOUNT
+from .billing import Billing
 from .catalogue import catalogue_of
 from .credits import noted_answer, noted_events
 from .errors import copilot_errors
@@ -24,6 +25,7 @@ from .headers import api_headers, endpoint_headers, intent_of
 from .premium import count_premium
 from .quota import QuotaBook, account_summary, user_info_request
 from .session import CopilotSession, exchange
+from .windows import Windows
 
 STALE_CATALOGUE_SECONDS = 60  # how long a model list is reused while Copilot says 429
 NO_HEADERS: Mapping[str, str] = {}
@@ -39,6 +41,8 @@ class CopilotUpstream:
     ) -> None:
         self.account = account
         self.quota = QuotaBook(account)
+        self.windows = Windows(account, self.quota)
+        self.billing = Billing(self._user_info)
         self._retry = RetryPolicy.of(settings)
         self._client = client
         self._settings = settings
@@ -87,6 +91,7 @@ class CopilotUpstream:
             request = await self._request(path, endpoint, body, client, record)
             response = await send(self._client, request, stream, self._retry, record)
         self.quota.observe(response.headers)
+        self.windows.observe(response.headers)
         return response
 
     async def _fetch_catalogue(self) -> tuple[Catalogue, float]:
@@ -116,7 +121,9 @@ class CopilotUpstream:
             )
             answer = ok_json(response)
         record.account = self.account
-        await count_premium(self.account, self._catalogue.get, endpoint, body)
+        await count_premium(
+            self.account, self._catalogue.get, endpoint, body, self.billing.in_premium_requests
+        )
         return noted_answer(answer, record)
 
     async def stream(
@@ -137,17 +144,26 @@ class CopilotUpstream:
             )
             opened = await ok_stream(response)
         record.account = self.account
-        await count_premium(self.account, self._catalogue.get, endpoint, body)
+        await count_premium(
+            self.account, self._catalogue.get, endpoint, body, self.billing.in_premium_requests
+        )
         events = iter_sse_json(opened, self._settings.stream_idle_timeout, endpoint.ends_stream)
         return noted_events(events, record)
 
-    async def quota_summary(self) -> Json:
-        """The account's plan and quotas from GitHub, and the latest snapshots Copilot sent
-        (a pool's quota report lists one of these per account)."""
+    async def _user_info(self) -> Json:
+        """GitHub's `copilot_internal/user` answer for this account."""
         request = user_info_request(self._client, self._settings, self._github_token)
-        response = await send(self._client, request, policy=self._retry)
-        summary = account_summary(self.account, ok_json(response))
-        return {**summary, "latest_snapshots": self.quota.as_json()}
+        return ok_json(await send(self._client, request, policy=self._retry))
+
+    async def quota_summary(self) -> Json:
+        """The account's plan, billing and quotas from GitHub, and the latest snapshots and
+        windows Copilot sent (a pool's quota report lists one of these per account)."""
+        summary = account_summary(self.account, await self._user_info())
+        return {
+            **summary,
+            "latest_snapshots": self.quota.as_json(),
+            "windows": self.windows.as_json(),
+        }
 
     async def aclose(self) -> None:
         await self._client.aclose()
