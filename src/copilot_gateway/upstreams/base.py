@@ -20,6 +20,10 @@ def never(body: Json) -> bool:
     return False
 
 
+def unchanged(body: Json) -> Json:
+    return body
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """An upstream endpoint, as the surface that sends to it describes it. Each upstream
@@ -44,6 +48,9 @@ class Endpoint:
     # what a later request may send back to continue it: opaque values only the upstream
     # account that made them can read. None: every request stands alone.
     continuation: Callable[[Json], Iterable[str]] | None = None
+    # The body as an upstream that is not Copilot takes it: without the hints only Copilot
+    # reads (its `copilot_*` fields), which other servers may refuse as unknown.
+    plain: Callable[[Json], Json] = unchanged
 
     def passed_headers(self, client: Mapping[str, str]) -> dict[str, str]:
         """The headers to pass on: the client's where it sent them, else the defaults."""

@@ -46,7 +46,8 @@ class OpenAIUpstream:
     async def models(self) -> Catalogue:
         return await self._models.get()
 
-    # The client's headers are not passed on: an OpenAI-compatible server reads none.
+    # The client's headers are not passed on: an OpenAI-compatible server reads none; nor
+    # are the hints only Copilot reads (`Endpoint.plain`).
     async def call(
         self,
         endpoint: Endpoint,
@@ -54,7 +55,7 @@ class OpenAIUpstream:
         record: CallRecord,
         headers: Mapping[str, str] | None = None,
     ) -> Json:
-        request = self._request("POST", endpoint.path, body)
+        request = self._request("POST", endpoint.path, endpoint.plain(body))
         return await request_json(self._client, request, self._retry, record)
 
     async def stream(
@@ -64,7 +65,7 @@ class OpenAIUpstream:
         record: CallRecord,
         headers: Mapping[str, str] | None = None,
     ) -> EventStream:
-        request = self._request("POST", endpoint.path, body)
+        request = self._request("POST", endpoint.path, endpoint.plain(body))
         response = await open_stream(self._client, request, self._retry, record)
         return iter_sse_json(response, self._settings.stream_idle_timeout, endpoint.ends_stream)
 

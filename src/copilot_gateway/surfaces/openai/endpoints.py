@@ -39,6 +39,26 @@ def chat_holds_images(body: Json) -> bool:
     return _has_part(body.get("messages"), "image_url")
 
 
+def _without_copilot_hints(items: Any) -> Any:
+    if not isinstance(items, list):
+        return items
+    return [
+        {k: v for k, v in item.items() if not k.startswith("copilot_")}
+        if isinstance(item, dict)
+        else item
+        for item in items
+    ]
+
+
+def plain_chat(body: Json) -> Json:
+    """A chat request without the hints only Copilot reads, on its messages and tools (the
+    Anthropic translation's `copilot_cache_control`)."""
+    plain = {**body, "messages": _without_copilot_hints(body.get("messages"))}
+    if "tools" in body:
+        plain["tools"] = _without_copilot_hints(body["tools"])
+    return plain
+
+
 def responses_user_initiated(body: Json) -> bool:
     """The user wrote the last input item (a bare string input is theirs)."""
     items = body.get("input")
@@ -61,7 +81,10 @@ def encrypted_reasoning(document: Json) -> list[str]:
 
 
 CHAT = Endpoint(
-    "/chat/completions", user_initiated=chat_user_initiated, holds_images=chat_holds_images
+    "/chat/completions",
+    user_initiated=chat_user_initiated,
+    holds_images=chat_holds_images,
+    plain=plain_chat,
 )
 EMBEDDINGS = Endpoint("/embeddings")
 RESPONSES = Endpoint(
