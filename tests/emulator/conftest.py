@@ -4,7 +4,7 @@ emulator for each test (building one costs nothing; no socket is involved)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import httpx
 import pytest
@@ -67,3 +67,23 @@ def open_stream(emulator: CopilotEmulator, copilot: httpx.AsyncClient) -> OpenSt
         return streaming(emulator.app, call.path, call.body, headers)
 
     return opening
+
+
+@asynccontextmanager
+async def copilot_of(
+    emulator: CopilotEmulator, github_token: str, **headers: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of Copilot's API holding a token of `github_token`'s account (its prefix
+    names the plan), sending `headers` besides `Editor-Version`."""
+    transport = httpx.ASGITransport(app=emulator.app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as github:
+        exchange = await github.get(
+            "/copilot_internal/v2/token", headers={"Authorization": f"token {github_token}"}
+        )
+    token = exchange.json()["token"]
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=emulator.app),
+        base_url=BASE,
+        headers={**EDITOR, **headers, "Authorization": f"Bearer {token}"},
+    ) as client:
+        yield client

@@ -15,11 +15,14 @@ both sides of a test.
 from __future__ import annotations
 
 import copy
+import time
 
 from starlette.applications import Starlette
 
-from . import chat, embeddings, messages, responses
+from . import chat, count_tokens, embeddings, messages, responses
+from .gate import account_of_github_token
 from .github import GitHub
+from .quota import WINDOWS, Window
 from .state import EmulatorConfig, EmulatorState
 
 
@@ -37,6 +40,7 @@ class CopilotEmulator:
                 *self._github.routes(),
                 *chat.routes(self),
                 *embeddings.routes(self),
+                *count_tokens.routes(self),
                 *messages.routes(self),
                 *responses.routes(self),
             ]
@@ -51,3 +55,22 @@ class CopilotEmulator:
         self.state = EmulatorState(
             issued=self._github.unexpired_tokens(), open_streams=self.state.open_streams
         )
+
+    def put_near_limit(self, github_token: str, window: str, credits_left: float) -> None:
+        """Leave the account of `github_token` with `credits_left` in `window`: "session",
+        "weekly" or "credits" (the month's; for a legacy seat, its premium requests). The
+        next call is served while anything is left, and the call after the one that spends
+        it is refused."""
+        budget = self._window(github_token, window)
+        budget.used = max(budget.budget - credits_left, 0.0)
+
+    def end_window(self, github_token: str, window: str) -> None:
+        """The window starts again now, as if its reset time had passed."""
+        self._window(github_token, window).end(time.time())
+
+    def _window(self, github_token: str, window: str) -> Window:
+        if window not in WINDOWS:
+            raise ValueError(f"window must be one of {', '.join(WINDOWS)}, not {window!r}")
+        account = account_of_github_token(self, github_token)
+        account.roll()
+        return account.windows()[window]

@@ -3,7 +3,8 @@
 Chat answers come from `generate`. Streams follow Copilot's quirks: a choiceless first chunk
 with only prompt filter results, a `choices: null` chunk of references, text a word a
 chunk, each tool call in two halves, usage (when asked for) in a chunk of its own, then
-`data: [DONE]`. A premium model costs the account its multiplier on a person's turn.
+`data: [DONE]`. The bill (`copilot_usage`) sits beside `usage` in an answer, and on a late
+chunk of its own (`{"choices": [], "copilot_usage": …}`) after the usage chunk in a stream.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import catalog, counting, gate, generate, ids, quota, sse, usage
+from . import billing, catalog, counting, credits, gate, generate, ids, sse, usage
 from .content import chat_has_image
 from .state import Emulator
 from .streams import Frame, respond
@@ -44,7 +45,8 @@ async def models(emulator: Emulator, request: Request) -> Response:
     if refused := await gate.refusal(emulator, request):
         return refused
     plan = gate.billed_account(emulator, request).plan
-    offered = [model for model in catalog.MODELS if gate.on_plan(model, plan)]
+    version = gate.api_version(request)
+    offered = [catalog.seen_by(m, version) for m in catalog.MODELS if gate.on_plan(m, plan)]
     return json_response({"object": "list", "data": offered})
 
 
@@ -57,21 +59,12 @@ def prompt_too_long(prompt_tokens: int, model: dict[str, Any]) -> Response | Non
     return copilot_error(400, message, "model_max_prompt_tokens_exceeded")
 
 
-def quota_exhausted(account: quota.AccountQuota) -> Response:
-    exhausted = copilot_error(
-        402, "You have exceeded your premium request allowance.", "quota_exceeded"
-    )
-    seconds = quota.next_reset().timestamp() - time.time()
-    exhausted.headers.update({**account.headers(), "retry-after": str(int(seconds))})
-    return exhausted
-
-
 async def completions(emulator: Emulator, request: Request) -> Response:
     body = await gate.model_body(emulator, request, "chat")
     if isinstance(body, Response):
         return body
     model_id = body["model"]
-    model = catalog.BY_ID[model_id]
+    model = gate.seen_model(request, model_id)
     if not_here := catalog.refusal_on_chat(model_id):
         return copilot_error(400, *not_here, "model")
     account = gate.billed_account(emulator, request)
@@ -89,20 +82,25 @@ async def completions(emulator: Emulator, request: Request) -> Response:
         generated = generate.choices(body)
     except generate.Refused as denied:
         return copilot_error(400, denied.message, "invalid_request_body", denied.param)
-    billing = model.get("billing") or {}
-    person = request.headers.get("x-initiator") != "agent"  # agents' turns are free
-    cost = billing.get("multiplier", 0) if billing.get("is_premium") and person else 0
-    if not account.charge(cost):
-        return quota_exhausted(account)
-    counted = usage.chat(prompt_tokens, generate.completion_tokens(generated, model_id))
+    premium = billing.premium_requests(model, request.headers.get("x-initiator") != "agent")
+    if refused := billing.refusal(account, model, premium):
+        return refused
+    completion_tokens = generate.completion_tokens(generated, model_id)
+    tokens = credits.Tokens(input=prompt_tokens, output=completion_tokens)
+    bill, headers = billing.settle(account, model, tokens, premium)
+    counted = usage.chat(prompt_tokens, completion_tokens)
     reported = None if emulator.config.omit_usage else counted
     completion_id = ids.of("chatcmpl-emu", body, 20)
     if body.get("stream"):
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         frames = stream_frames(
-            completion_id, model_id, generated, reported if include_usage else None
+            completion_id,
+            model_id,
+            generated,
+            reported if include_usage else None,
+            None if emulator.config.omit_usage else bill,
         )
-        return await respond(emulator, frames, mid_stream_error, account.headers())
+        return await respond(emulator, frames, mid_stream_error, headers)
     choices = [
         {"index": index, "message": message_of(choice), "finish_reason": choice.finish_reason}
         for index, choice in enumerate(generated)
@@ -110,8 +108,9 @@ async def completions(emulator: Emulator, request: Request) -> Response:
     answer = chat_object("chat.completion", completion_id, int(time.time()), model_id, choices)
     if reported:
         answer["usage"] = reported
+        answer["copilot_usage"] = bill
     response = json_response(answer)
-    response.headers.update(account.headers())
+    response.headers.update(headers)
     return response
 
 
@@ -128,7 +127,11 @@ def mid_stream_error(_sent: int) -> bytes:
 
 
 def stream_frames(
-    completion_id: str, model: str, generated: list[generate.Choice], usage: dict | None
+    completion_id: str,
+    model: str,
+    generated: list[generate.Choice],
+    usage: dict | None,
+    bill: dict | None,
 ) -> list[Frame]:
     created = int(time.time())
 
@@ -173,5 +176,8 @@ def stream_frames(
         frames.append(delta(index, {}, choice.finish_reason))
     if usage:
         frames.append(chunk([], usage=usage))
+    if bill is not None:
+        # Copilot's bill comes late, on a chunk of its own (reference §2.2).
+        frames.append(Frame(sse.data({"choices": [], "copilot_usage": bill})))
     frames.append(Frame(sse.DONE))
     return frames

@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import quota
-from .gate import account
+from . import plans, quota_wire
+from .gate import account_of_github_token
 from .state import Emulator
 from .wire import github_error, json_response
 
@@ -121,8 +121,10 @@ class GitHub:
         config, state = self._emulator.config, self._emulator.state
         state.exchanges += 1
         expires_at = int(time.time()) + config.token_lifetime
-        plan = quota.plan_of(token)
-        claims = f"tid={quota.account_of(token)};exp={expires_at};sku={plan}"
+        seat = plans.seat_of(token)
+        plan = seat.plan
+        billing = int(seat.token_based_billing)
+        claims = f"tid={plans.account_of(token)};exp={expires_at};sku={plan};tbb={billing}"
         mac = hmac.new(self._secret, f"{claims}:{state.exchanges}".encode(), "sha256")
         copilot_token = f"{claims}:{mac.hexdigest()}"
         state.issued[copilot_token] = self._lifetimes[copilot_token] = expires_at
@@ -147,5 +149,6 @@ class GitHub:
         token = github_token(request)
         if token is None or token.startswith("ghp_"):
             return github_error(401, "Bad credentials")
-        quota_now = account(self._emulator, quota.account_of(token), quota.plan_of(token))
-        return json_response(quota_now.user_info())
+        account = account_of_github_token(self._emulator, token)
+        account.roll()
+        return json_response(quota_wire.user_info(account, plans.account_of(token)))

@@ -2,17 +2,21 @@
 whose catalogue entry lists `/v1/messages`.
 
 The answer is generated as for chat (`generate`), from the request read as a chat, then
-given Anthropic's shape (`messages_format`). Errors are Anthropic's, not Copilot's.
+given Anthropic's shape (`messages_format`). Errors are Anthropic's, not Copilot's, except
+the account's refusals (429, 402), which are Copilot's on every endpoint. The bill
+(`copilot_usage`) is at the top level of the message, and on a stream's `message_delta`.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import catalog, gate, generate, sse
+from . import billing, catalog, credits, gate, generate, sse
 from .messages_format import answer_for, is_piece, stream_events
 from .state import Emulator
 from .streams import Frame, respond
@@ -34,7 +38,8 @@ def mid_stream_error(_sent: int) -> bytes:
     return sse.named({"type": "error", "error": OVERLOADED})
 
 
-async def create(emulator: Emulator, request: Request) -> Response:
+async def messages_body(emulator: Emulator, request: Request) -> dict[str, Any] | Response:
+    """The request's body, if the call passes the gate and is a Messages request."""
     if refused := await gate.refusal(emulator, request):
         return refused
     if "anthropic-version" not in request.headers:
@@ -45,15 +50,37 @@ async def create(emulator: Emulator, request: Request) -> Response:
         return anthropic_error(400, "invalid_request_error", "invalid JSON body")
     if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
         return anthropic_error(400, "invalid_request_error", "messages: Field required")
-    model = catalog.BY_ID.get(str(body.get("model")))
-    if model is None or ENDPOINT not in (model.get("supported_endpoints") or []):
+    return body
+
+
+async def create(emulator: Emulator, request: Request) -> Response:
+    body = await messages_body(emulator, request)
+    if isinstance(body, Response):
+        return body
+    entry = catalog.BY_ID.get(str(body.get("model")))
+    if entry is None or ENDPOINT not in (entry.get("supported_endpoints") or []):
         message = f'model "{body.get("model")}" is not accessible via the /v1/messages endpoint'
         return anthropic_error(400, "invalid_request_error", message)
+    model = gate.seen_model(request, entry["id"])
+    account = gate.billed_account(emulator, request)
+    if not gate.offered(model, account.plan):
+        return anthropic_error(
+            400, "invalid_request_error", "The requested model is not supported."
+        )
+    premium = billing.premium_requests(model, request.headers.get("x-initiator") != "agent")
+    if refused := billing.refusal(account, model, premium):
+        return refused
     try:
         answer = answer_for(body)
     except generate.Refused as denied:
         return anthropic_error(400, "invalid_request_error", denied.message)
+    counted = answer["usage"]
+    tokens = credits.Tokens(input=counted["input_tokens"], output=counted["output_tokens"])
+    bill, headers = billing.settle(account, model, tokens, premium)
+    answer["copilot_usage"] = bill
     if not body.get("stream"):
-        return json_response(answer)
+        response = json_response(answer)
+        response.headers.update(headers)
+        return response
     frames = [Frame(sse.named(event), is_piece(event)) for event in stream_events(answer)]
-    return await respond(emulator, frames, mid_stream_error)
+    return await respond(emulator, frames, mid_stream_error, headers)

@@ -151,6 +151,10 @@ def block_events(index: int, block: dict) -> list[dict]:
 
 
 def stream_events(answer: dict) -> list[dict]:
+    """The named events of a streamed answer; Copilot's bill (the answer's `copilot_usage`)
+    rides on `message_delta`, beside `usage`."""
+    bill = answer.get("copilot_usage")
+    answer = {key: value for key, value in answer.items() if key != "copilot_usage"}
     counted = answer["usage"]
     opening = {
         **answer,
@@ -162,16 +166,14 @@ def stream_events(answer: dict) -> list[dict]:
     for index, block in enumerate(answer["content"]):
         events += block_events(index, block)
     delta = {"stop_reason": answer["stop_reason"], "stop_sequence": None}
-    events.append(
-        {
-            "type": "message_delta",
-            "delta": delta,
-            "usage": {"output_tokens": counted["output_tokens"]},
-        }
-    )
-    # Copilot's own accounting event, which is not Anthropic's.
-    events.append({"type": "copilot_usage", "copilot_usage": usage.COPILOT_USAGE})
-    events.append({"type": "message_stop"})
+    message_delta: dict[str, Any] = {
+        "type": "message_delta",
+        "delta": delta,
+        "usage": {"output_tokens": counted["output_tokens"]},
+    }
+    if bill is not None:
+        message_delta["copilot_usage"] = bill
+    events += [message_delta, {"type": "message_stop"}]
     return events
 
 

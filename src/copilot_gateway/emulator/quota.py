@@ -1,96 +1,120 @@
-"""Premium-request quota per account, as Copilot counts it and reports it: in
-`x-quota-snapshot-*` headers on every answer and at `GET /copilot_internal/user`."""
+"""An account's allowances, as Copilot counts them since AI credits (2026-06-01): the month's
+AI credits, a 5-hour session window and a weekly window, each a credit budget that every
+answer's bill is charged to; and, for a seat still billed the old way, premium requests.
+
+What Copilot says of them (headers, `copilot_internal/user`) is in `quota_wire`; what it
+refuses when one is spent, in `limits`.
+"""
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlencode
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-# Premium requests a month, by plan. A GitHub token names its account's plan in the
-# emulator: `gho_free…` is on the free plan, `gho_plus…` on Pro+, any other on Pro.
-ENTITLEMENTS = {"free": 50, "pro": 300, "pro_plus": 1500}
+from .plans import Seat, account_of, plan_of
 
+__all__ = ["Account", "Window", "account_of", "open_account", "plan_of"]
 
-def plan_of(github_token: str) -> str:
-    if github_token.startswith("gho_free"):
-        return "free"
-    if github_token.startswith("gho_plus"):
-        return "pro_plus"
-    return "pro"
+SESSION_SECONDS = 5 * 3600.0
+WEEK_SECONDS = 7 * 86400.0
+WINDOWS = ("session", "weekly", "credits")
 
 
-def account_of(github_token: str) -> str:
-    return hashlib.sha256(github_token.encode()).hexdigest()[:16]
+def next_month(now: float) -> float:
+    """Monthly allowances reset at the start of each month, UTC."""
+    day = datetime.datetime.fromtimestamp(now, datetime.UTC)
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return datetime.datetime(year, month, 1, tzinfo=datetime.UTC).timestamp()
 
 
-def next_reset(now: datetime.datetime | None = None) -> datetime.datetime:
-    """Quotas reset at the start of each month, UTC."""
-    now = now or datetime.datetime.now(datetime.UTC)
-    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
-    return datetime.datetime(year, month, 1, tzinfo=datetime.UTC)
+def after(seconds: float) -> Callable[[float], float]:
+    return lambda now: now + seconds
 
 
 @dataclass
-class AccountQuota:
-    plan: str
-    entitlement: float
+class Window:
+    """A budget spent over a period that starts again at `resets_at`."""
+
+    budget: float
+    next_reset: Callable[[float], float]
     used: float = 0.0
+    resets_at: float = 0.0
 
-    def remaining(self) -> float:
-        return max(self.entitlement - self.used, 0.0)
+    def __post_init__(self) -> None:
+        self.resets_at = self.resets_at or self.next_reset(time.time())
 
-    def percent_remaining(self) -> float:
-        return round(100 * self.remaining() / self.entitlement, 1) if self.entitlement else 0.0
+    def roll(self, now: float) -> None:
+        """Start again if the period is over."""
+        if now >= self.resets_at:
+            self.end(now)
 
-    def charge(self, premium_requests: float) -> bool:
-        """Spend them, if there are enough left."""
-        if premium_requests > self.remaining():
-            return False
-        self.used += premium_requests
-        return True
+    def end(self, now: float) -> None:
+        self.used = 0.0
+        self.resets_at = self.next_reset(now)
 
-    def headers(self) -> dict[str, str]:
-        reset = next_reset().isoformat().replace("+00:00", "Z")
-        premium = {
-            "ent": f"{self.entitlement:g}",
-            "ov": "0.0",
-            "ovPerm": "false",
-            "rem": f"{self.percent_remaining():g}",
-            "rst": reset,
-        }
-        chat = {"ent": "-1", "ov": "0.0", "ovPerm": "false", "rem": "100", "rst": reset}
-        return {
-            "x-quota-snapshot-premium_interactions": urlencode(premium),
-            "x-quota-snapshot-chat": urlencode(chat),
-        }
+    def left(self) -> float:
+        return max(self.budget - self.used, 0.0)
 
-    def user_info(self) -> dict[str, Any]:
-        unlimited = {
-            "entitlement": 0,
-            "remaining": 0,
-            "percent_remaining": 100.0,
-            "unlimited": True,
-            "overage_count": 0,
-            "overage_permitted": False,
-        }
-        return {
-            "copilot_plan": self.plan,
-            "chat_enabled": True,
-            "quota_reset_date": next_reset().date().isoformat(),
-            "quota_snapshots": {
-                "premium_interactions": {
-                    "entitlement": self.entitlement,
-                    "remaining": self.remaining(),
-                    "percent_remaining": self.percent_remaining(),
-                    "unlimited": False,
-                    "overage_count": 0,
-                    "overage_permitted": False,
-                    "quota_id": "premium_interactions",
-                },
-                "chat": {**unlimited, "quota_id": "chat"},
-                "completions": {**unlimited, "quota_id": "completions"},
-            },
-        }
+    def spent(self) -> bool:
+        return self.used >= self.budget
+
+    def percent_left(self) -> float:
+        return round(100 * self.left() / self.budget, 1) if self.budget else 0.0
+
+    def seconds_left(self, now: float) -> int:
+        return max(int(self.resets_at - now + 0.999), 1)
+
+
+@dataclass
+class Account:
+    """One GitHub account's allowances. `premium` counts premium requests; it limits only a
+    seat billed in them (`seat.token_based_billing` false), whose month is not refused on
+    credits."""
+
+    seat: Seat
+    credits: Window
+    session: Window
+    weekly: Window
+    premium: Window
+    opened: float = field(default_factory=time.time)
+
+    @property
+    def plan(self) -> str:
+        return self.seat.plan
+
+    def windows(self) -> dict[str, Window]:
+        """By the names tests use (`put_near_limit`, `end_window`)."""
+        month = self.credits if self.seat.token_based_billing else self.premium
+        return {"session": self.session, "weekly": self.weekly, "credits": month}
+
+    def roll(self, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        for window in (self.credits, self.session, self.weekly, self.premium):
+            window.roll(now)
+
+    def charge(self, credits: float, premium_requests: float) -> None:
+        """An answer served: its credits go to all three budgets, its premium requests
+        (legacy billing) to theirs."""
+        for window in (self.credits, self.session, self.weekly):
+            window.used += credits
+        self.premium.used += premium_requests
+
+
+def open_account(
+    seat: Seat,
+    monthly: dict[str, float],
+    session: dict[str, float],
+    weekly: dict[str, float],
+    premium: dict[str, int],
+) -> Account:
+    """A fresh account on its plan's budgets (the catch-all plan's where one is missing)."""
+    plan = seat.plan
+    return Account(
+        seat,
+        credits=Window(monthly.get(plan, monthly.get("max", 0.0)), next_month),
+        session=Window(session.get(plan, session.get("max", 0.0)), after(SESSION_SECONDS)),
+        weekly=Window(weekly.get(plan, weekly.get("max", 0.0)), after(WEEK_SECONDS)),
+        premium=Window(float(premium.get(plan, premium.get("pro", 0))), next_month),
+    )

@@ -157,8 +157,9 @@ def response_of(body: Json, chat: Json, response_id: str) -> Json:
     }
 
 
-def events_of(response: Json) -> list[Json]:
-    """The event sequence that streams `response`, each item's content in pieces."""
+def events_of(response: Json, bill: Json | None = None) -> list[Json]:
+    """The event sequence that streams `response`, each item's content in pieces; the
+    terminal event carries Copilot's `copilot_usage` beside `response`."""
     opening = {**response, "status": "in_progress", "output": []}
     del opening["usage"]  # known only at the end
     events: list[Json] = [
@@ -216,7 +217,10 @@ def events_of(response: Json) -> list[Json]:
             )
         events.append({"type": "response.output_item.done", "output_index": index, "item": item})
     kind = "response.incomplete" if response["status"] == "incomplete" else "response.completed"
-    events.append({"type": kind, "response": response})
+    terminal: Json = {"type": kind, "response": response}
+    if bill is not None:
+        terminal["copilot_usage"] = bill
+    events.append(terminal)
     return [{**event, "sequence_number": number} for number, event in enumerate(events)]
 
 

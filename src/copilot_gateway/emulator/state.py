@@ -7,7 +7,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from . import quota
+from . import plans, quota
 from .faults import Fault
 
 TOKEN_LIFETIME = 1800  # seconds: "about thirty minutes", as Copilot's tokens last
@@ -28,8 +28,18 @@ class EmulatorConfig:
     # the polling interval it asks for.
     device_polls: list[str] = field(default_factory=lambda: ["authorization_pending", "slow_down"])
     device_interval: int = 0
-    # Premium requests a month by plan (see `quota`), for tests that run one out.
-    entitlements: dict[str, int] = field(default_factory=lambda: dict(quota.ENTITLEMENTS))
+    # What each plan gets (see `plans`), for tests that run one out: AI credits a month,
+    # credit budgets of the 5-hour session and weekly windows, and premium requests a month
+    # (for the seats still billed in them, `gho_legacy…`).
+    monthly_credits: dict[str, float] = field(default_factory=lambda: dict(plans.MONTHLY_CREDITS))
+    session_credits: dict[str, float] = field(default_factory=lambda: dict(plans.SESSION_CREDITS))
+    weekly_credits: dict[str, float] = field(default_factory=lambda: dict(plans.WEEKLY_CREDITS))
+    entitlements: dict[str, int] = field(default_factory=lambda: dict(plans.PREMIUM_REQUESTS))
+    # Copilot's client-version gate: a request whose `X-GitHub-Api-Version` is older than
+    # `min_api_version`, or whose `Editor-Plugin-Version` is an older version of the same
+    # plugin than `min_plugin_version`, is refused with 466.
+    min_api_version: str = "2026-01-09"
+    min_plugin_version: str = "copilot-chat/0.40.0"
 
 
 @dataclass
@@ -44,7 +54,7 @@ class EmulatorState:
     # The headers of the latest API calls (bounded: soak runs make millions).
     seen_headers: deque[dict[str, str]] = field(default_factory=lambda: deque(maxlen=1000))
     open_streams: int = 0  # streams being sent right now (a client leaving must end its own)
-    quotas: dict[str, quota.AccountQuota] = field(default_factory=dict)  # by account
+    quotas: dict[str, quota.Account] = field(default_factory=dict)  # by account id
     # The bodies of the latest /responses calls (what the gateway sent upstream).
     responses_requests: deque[dict] = field(default_factory=lambda: deque(maxlen=100))
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-# Copilot's own accounting on Messages streams (not Anthropic's): a free model's bill.
-COPILOT_USAGE = {"total_nano_aiu": 1}
-
 
 def chat(prompt: int, completion: int) -> dict[str, int]:
     return {

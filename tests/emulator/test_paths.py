@@ -1,0 +1,72 @@
+"""The paths Copilot has and has not: native `/v1/messages/count_tokens` for the models it
+serves on `/v1/messages`; none of OpenAI's stored-response sub-resources, and no state
+over HTTP (`store`, `background`, `previous_response_id` refused)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.anyio
+MESSAGES = {"anthropic-version": "2023-06-01"}
+SAID = [{"role": "user", "content": "count these words for me please"}]
+
+
+async def test_count_tokens_counts_as_the_messages_answer_does(copilot: httpx.AsyncClient) -> None:
+    body = {"model": "claude-sonnet-4.6", "messages": SAID}
+    counted = await copilot.post("/v1/messages/count_tokens", json=body, headers=MESSAGES)
+    assert counted.status_code == 200
+    answer = await copilot.post("/v1/messages", json={**body, "max_tokens": 50}, headers=MESSAGES)
+    assert counted.json() == {"input_tokens": answer.json()["usage"]["input_tokens"]}
+    assert not [name for name in counted.headers if name.startswith("x-quota")]  # nothing billed
+
+
+@pytest.mark.parametrize(
+    ("model", "code"),
+    [
+        ("gpt-4o", "unsupported_api_for_model"),
+        ("gpt-5.4", "unsupported_api_for_model"),
+        ("no-such-model", "model_not_supported"),
+        ("text-embedding-3-small", "model_not_supported"),
+        ("claude-opus-4.6-fast", "model_not_supported"),
+    ],
+)
+async def test_count_tokens_refuses_what_messages_does_not_serve(
+    copilot: httpx.AsyncClient, model: str, code: str
+) -> None:
+    body = {"model": model, "messages": SAID}
+    refused = await copilot.post("/v1/messages/count_tokens", json=body, headers=MESSAGES)
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/responses/compact"),
+        ("POST", "/responses/input_tokens"),
+        ("GET", "/responses/resp_123"),
+        ("DELETE", "/responses/resp_123"),
+        ("POST", "/responses/resp_123/cancel"),
+        ("GET", "/responses/resp_123/input_items"),
+    ],
+)
+async def test_responses_sub_resources_do_not_exist(
+    copilot: httpx.AsyncClient, method: str, path: str
+) -> None:
+    body = {"model": "gpt-5.4", "input": "hi"} if method == "POST" else None
+    assert (await copilot.request(method, path, json=body)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "stateful", [{"store": True}, {"background": True}, {"previous_response_id": "resp_1"}]
+)
+async def test_http_responses_keep_no_state(
+    copilot: httpx.AsyncClient, stateful: dict[str, object]
+) -> None:
+    body = {"model": "gpt-5.4", "input": "hi", **stateful}
+    refused = await copilot.post("/responses", json=body)
+    assert refused.status_code == 400
+    assert next(iter(stateful)) in refused.json()["error"]["message"]
+    assert (
+        await copilot.post("/responses", json={**body, **dict.fromkeys(stateful, None)})
+    ).status_code == 200
