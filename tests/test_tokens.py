@@ -23,9 +23,9 @@ from copilot_gateway import tokens
         ("gpt-4o", "o200k_base"),
         ("gpt-4o-mini", "o200k_base"),
         ("gpt-4.1", "o200k_base"),
-        ("gpt-5", "o200k_base"),
+        ("gpt-5.4", "o200k_base"),
         ("claude-sonnet-4", "o200k_base"),
-        ("o3-mini", "o200k_base"),
+        ("gemini-3.1-pro-preview", "o200k_base"),
     ],
 )
 def test_encoding_for_model_family(model: str, encoding: str) -> None:

@@ -70,10 +70,19 @@ def test_a_key_sees_and_calls_only_its_models(ruled_gateway: str) -> None:
     assert models(ruled_gateway, ALICE) == {
         "gpt-4o",
         "gpt-4o-mini",
-        "gpt-5",
-        "gpt-5-codex",
         "gpt-5-mini",
+        "gpt-5.2",
+        "gpt-5.2-codex",
+        "gpt-5.3-codex",
+        "gpt-5.4",
+        "gpt-5.4-mini",
+        "gpt-5.4-nano",
+        "gpt-5.5",
+        "gpt-5.6-luna",
+        "gpt-5.6-sol",
+        "gpt-5.6-terra",
         "text-embedding-3-small",
+        "text-embedding-3-small-inference",
         "text-embedding-ada-002",
     }
     assert chat(ruled_gateway, ALICE, "gpt-4o").status_code == 200

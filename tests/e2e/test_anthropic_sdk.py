@@ -227,7 +227,9 @@ def test_a_bearer_key_works_as_claude_code_sends_it(gateway_url: str) -> None:
     assert message.content[0].type == "text"
 
 
-@pytest.mark.parametrize("model", ["no-such-model", "claude-opus-4", "text-embedding-3-small"])
+@pytest.mark.parametrize(
+    "model", ["no-such-model", "claude-opus-4.6-fast", "text-embedding-3-small"]
+)
 def test_unknown_or_unusable_model_is_not_found(sdk: anthropic.Anthropic, model: str) -> None:
     with pytest.raises(anthropic.NotFoundError) as refused:
         sdk.messages.create(model=model, max_tokens=10, messages=[{"role": "user", "content": "x"}])

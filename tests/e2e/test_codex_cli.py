@@ -1,5 +1,5 @@
 """Codex CLI (`@openai/codex` from the npm registry), which speaks only the Responses API,
-against the gateway on its default model `gpt-5-codex` (served natively).
+against the gateway on its default model `gpt-5.3-codex` (served natively).
 
 Both run inside a network namespace with only loopback (`unshare -n`, as root): Codex looks
 up outside hosts otherwise, and nothing may leave this machine.
@@ -17,7 +17,7 @@ from npm_projects import installed
 
 CODEX_PROJECT = Path(__file__).parent / "codex"
 CONFIG = """\
-model = "gpt-5-codex"
+model = "gpt-5.3-codex"
 model_provider = "gw"
 check_for_update_on_startup = false
 [model_providers.gw]
@@ -64,7 +64,7 @@ def test_codex_exec_prints_the_models_answer(codex: Path, tmp_path: Path) -> Non
     errors = (tmp_path / "codex.err").read_text()
     assert "codex exited 0" in errors, errors
     answer = (tmp_path / "last.txt").read_text().strip()
-    assert answer == "Hello from the gpt-5-codex emulator. You said: say hi"
+    assert answer == "Hello from the gpt-5.3-codex emulator. You said: say hi"
     access = [
         json.loads(line)
         for line in (tmp_path / "gateway.log").read_text().splitlines()

@@ -39,7 +39,7 @@ def test_node_sdk_calls_every_operation(node_sdk: tuple[str, Path], gateway_url:
     assert seen["chat"]["usage"]["total_tokens"] > 0
     assert seen["stream"]["text"] == seen["chat"]["content"] and seen["stream"]["ids"] == 1
     assert seen["embeddings"] == [1536, 1536]
-    for model in ("gpt-4o", "gpt-5-codex"):
+    for model in ("gpt-4o", "gpt-5.3-codex"):
         answered = seen["responses"][model]
         assert answered["id"].startswith("resp_")
         assert answered["text"] == answered["streamedText"]
@@ -95,7 +95,7 @@ def test_vercel_ai_sdk_speaks_responses_to_the_gateway(
     )
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout)
-    for model in ("gpt-4o", "gpt-5-codex"):
+    for model in ("gpt-4o", "gpt-5.3-codex"):
         answered = seen[model]
         assert answered["text"] == f"Hello from the {model} emulator. You said: Hello Vercel"
         assert answered["streamed"] == answered["text"]

@@ -1,5 +1,5 @@
 """The official openai SDK's Responses API against a real gateway on loopback, its upstream
-the emulator: translated through chat (`gpt-4o`) and passed through natively (`gpt-5-codex`,
+the emulator: translated through chat (`gpt-4o`) and passed through natively (`gpt-5.3-codex`,
 served only on /responses; `gpt-5-mini`, served on both)."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from copilot_gateway.emulator import CopilotEmulator, Fault
 from openapi_oracle import validate_chunk
 from servers import gateway_app, gateway_settings, running
 
-TRANSLATED, NATIVE = "gpt-4o", "gpt-5-codex"
+TRANSLATED, NATIVE = "gpt-4o", "gpt-5.3-codex"
 ROUTES = pytest.mark.parametrize("model", [TRANSLATED, NATIVE])
 WEATHER_PARAMETERS: dict[str, object] = {
     "type": "object",

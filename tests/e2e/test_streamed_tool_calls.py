@@ -4,7 +4,7 @@ helpers (the path Codex, the Agents SDK and Claude Code's clients take when they
 - the Responses API for models Copilot serves only on chat (`gpt-4o`; `claude-sonnet-4`,
   whose text and call come in separate choices): chat chunks become Responses events;
 - Anthropic's Messages for a model served over chat (`gpt-4o`): `input_json_delta`s;
-- chat completions for a model Copilot serves only on /responses (`gpt-5-codex`): Responses
+- chat completions for a model Copilot serves only on /responses (`gpt-5.3-codex`): Responses
   events become chat chunks with tool-call deltas.
 
 Every request goes over real HTTP to the shared gateway, its upstream the emulator; the
@@ -158,7 +158,7 @@ def test_chat_stream_of_a_responses_only_model_assembles_the_tool_call(
     sdk: openai.OpenAI, emulator: CopilotEmulator
 ) -> None:
     with sdk.chat.completions.stream(
-        model="gpt-5-codex",  # served only on /responses: the chat call is translated
+        model="gpt-5.3-codex",  # served only on /responses: the chat call is translated
         messages=[{"role": "user", "content": "Weather in Rome?"}],
         tools=[CHAT_WEATHER],
         tool_choice="required",

@@ -2,9 +2,9 @@
 that sends one, on every surface and either route (native or translated), streamed or not:
 400 `context_length_exceeded` in the surface's own error shape.
 
-The emulator's catalogue gives each model's `max_prompt_tokens` (64,000 for `gpt-4o` and
-`gpt-5-codex`, 90,000 for `claude-3.5-sonnet`); the gateway refuses what it counts as 5%
-over it."""
+The emulator's catalogue gives each model's `max_prompt_tokens` (64,000 for `gpt-4o`,
+272,000 for `gpt-5.3-codex`, 128,000 for `claude-sonnet-4`); the gateway refuses what it
+counts as 5% over it."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ from copilot_gateway.emulator import CopilotEmulator
 from openapi_oracle import validate_chunk
 
 FAR_OVER_64K = "hello " * 80_000  # about 80,000 tokens
-FAR_OVER_90K = "hello " * 110_000
+FAR_OVER_128K = "hello " * 150_000
+FAR_OVER_272K = "hello " * 300_000
+# Each model's limit, and a prompt far over it: native (Responses-only) and translated.
+OVER = {"gpt-5.3-codex": (FAR_OVER_272K, 272000), "gpt-4o": (FAR_OVER_64K, 64000)}
 WITHIN = "hello " * 30_000  # well within every limit here, alone
 
 
@@ -56,38 +59,42 @@ def test_chat(client: httpx.Client, emulator: CopilotEmulator, stream: bool) -> 
 
 
 @pytest.mark.parametrize("stream", [False, True])
-@pytest.mark.parametrize("model", ["gpt-5-codex", "gpt-4o"])  # native, translated
+@pytest.mark.parametrize("model", list(OVER))  # native, translated
 def test_responses(
     client: httpx.Client, emulator: CopilotEmulator, model: str, stream: bool
 ) -> None:
-    body = {"model": model, "input": FAR_OVER_64K, "stream": stream}
+    text, limit = OVER[model]
+    body = {"model": model, "input": text, "stream": stream}
     response = refused_before_sending(client, emulator, "/v1/responses", body)
-    openai_refusal(response, "input", 64000)
+    openai_refusal(response, "input", limit)
 
 
-@pytest.mark.parametrize("model", ["gpt-5-codex", "gpt-4o"])  # native, translated
+@pytest.mark.parametrize("model", list(OVER))  # native, translated
 def test_responses_count_the_earlier_turns_they_continue(
     client: httpx.Client, emulator: CopilotEmulator, model: str
 ) -> None:
-    first = client.post("/v1/responses", json={"model": model, "input": WITHIN})
+    limit = OVER[model][1]
+    # Each turn under half the limit: the follow-up is within it alone, over it with the first.
+    within = "hello " * (limit * 15 // 32)
+    first = client.post("/v1/responses", json={"model": model, "input": within})
     assert first.status_code == 200, first.text
     follow_up = {
         "model": model,
-        "input": [{"role": "user", "content": WITHIN + WITHIN}],
+        "input": [{"role": "user", "content": within + within}],
         "instructions": "Be brief.",
         "previous_response_id": first.json()["id"],
     }
     response = refused_before_sending(client, emulator, "/v1/responses", follow_up)
-    openai_refusal(response, "input", 64000)
+    openai_refusal(response, "input", limit)
 
 
 def test_responses_count_what_chat_cannot_take_on_the_native_route(
     client: httpx.Client, emulator: CopilotEmulator
 ) -> None:
     """A native upstream takes items chat has no place for: they count as their JSON."""
-    item = {"type": "item_reference", "id": FAR_OVER_64K}
-    body = {"model": "gpt-5-codex", "input": [item]}
-    openai_refusal(refused_before_sending(client, emulator, "/v1/responses", body), "input", 64000)
+    item = {"type": "item_reference", "id": FAR_OVER_272K}
+    body = {"model": "gpt-5.3-codex", "input": [item]}
+    openai_refusal(refused_before_sending(client, emulator, "/v1/responses", body), "input", 272000)
 
 
 @pytest.mark.parametrize("stream", [False, True])
@@ -101,7 +108,7 @@ def test_legacy_completions(client: httpx.Client, emulator: CopilotEmulator, str
 @pytest.mark.parametrize("stream", [False, True])
 @pytest.mark.parametrize(
     ("model", "text", "limit"),
-    [("claude-3.5-sonnet", FAR_OVER_90K, 90000), ("gpt-4o", FAR_OVER_64K, 64000)],
+    [("claude-sonnet-4", FAR_OVER_128K, 128000), ("gpt-4o", FAR_OVER_64K, 64000)],
     ids=["native", "translated"],
 )
 def test_messages(

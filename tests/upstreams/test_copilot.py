@@ -164,7 +164,7 @@ def test_upstream_refusing_a_responses_only_model_keeps_its_code(
     emulator: CopilotEmulator,
 ) -> None:
     with pytest.raises(UpstreamError) as raised:
-        call_once(emulator, CHAT, {**CHAT_BODY, "model": "gpt-5-codex"})
+        call_once(emulator, CHAT, {**CHAT_BODY, "model": "gpt-5.3-codex"})
     assert (raised.value.status, raised.value.code) == (400, "unsupported_api_for_model")
 
 
@@ -182,10 +182,12 @@ def test_embeddings_input_goes_upstream_as_a_list(client: httpx.Client) -> None:
 def test_models_leave_out_what_copilot_will_not_serve(client: httpx.Client) -> None:
     ids = [model["id"] for model in client.get("/v1/models").json()["data"]]
     assert len(ids) == len(set(ids))  # Copilot's duplicates removed
-    assert "claude-opus-4" not in ids  # disabled by policy
-    assert "gpt-5-codex" in ids  # Responses-only: chat is translated there
+    assert "claude-opus-4.6-fast" not in ids  # disabled by policy
+    assert "gpt-5.3-codex" in ids  # Responses-only: chat is translated there
     assert "gpt-41-copilot" not in ids  # code completions only
-    error = client.post("/v1/chat/completions", json={**CHAT_BODY, "model": "claude-opus-4"}).json()
+    error = client.post(
+        "/v1/chat/completions", json={**CHAT_BODY, "model": "claude-opus-4.6-fast"}
+    ).json()
     assert error["error"]["code"] == "model_not_found"
     owners = {model["id"]: model["owned_by"] for model in client.get("/v1/models").json()["data"]}
     assert owners["claude-sonnet-4"] == "Anthropic"

@@ -57,7 +57,8 @@ def test_a_run_out_account_fails_over_unseen_then_all_out_is_429(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    emulator = CopilotEmulator(EmulatorConfig(entitlements={"pro": 1}))
+    # Each account's credits run out on its first paid answer (the call that crosses is served).
+    emulator = CopilotEmulator(EmulatorConfig(monthly_credits={"max": 1e-6}))
     entries = accounts(tmp_path, a="gho_account_a", b="gho_account_b")
     with running(emulator.app) as emulator_url:
         settings = gateway_settings(emulator_url, github_token=None, accounts=entries)
@@ -67,7 +68,7 @@ def test_a_run_out_account_fails_over_unseen_then_all_out_is_429(
             after = scrape(url)
     # Premium models go to the accounts in their configured order: a, then b once a is out.
     assert first.status_code == second.status_code == 200
-    assert [q.used for q in emulator.state.quotas.values()] == [1, 1]
+    assert [q.credits.spent() for q in emulator.state.quotas.values()] == [True, True]
     assert third.status_code == 429
     assert third.json()["error"]["code"] == "insufficient_quota"
 
@@ -123,8 +124,8 @@ def test_usage_lists_every_account_and_no_token(tmp_path: Path, emulator_url: st
         if row[2] == "premium_interactions"
     }
     assert premium == {
-        "free": ["free", "premium_interactions", "50"],
-        "paid": ["pro", "premium_interactions", "300"],
+        "free": ["free", "premium_interactions", "50"],  # AI credits a month, by plan
+        "paid": ["max", "premium_interactions", "20000"],
     }
     assert "secret" not in done.stdout + done.stderr
 

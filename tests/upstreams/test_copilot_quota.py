@@ -48,7 +48,8 @@ def test_premium_requests_and_quota_gauges_follow_copilots_counters(
         assert client.post("/v1/chat/completions", json=body).status_code == 200
     after = scrape(base)
     quota = account(emulator)
-    assert quota.used == 2  # two user turns on a premium model; agent turns and gpt-4o are free
+    # two user turns on a premium model; agent turns and gpt-4o are free
+    assert quota.premium.used == 2
     spent = value(
         after, "gateway_copilot_premium_requests_total", account="default", model="claude-sonnet-4"
     ) - value(
@@ -56,9 +57,10 @@ def test_premium_requests_and_quota_gauges_follow_copilots_counters(
     )
     assert spent == 2
     labels = {"account": "default", "quota": "premium_interactions"}
-    assert value(after, "gateway_copilot_quota", **labels, field="entitlement") == 300
+    # The account is billed in AI credits: its premium_interactions snapshot counts them.
+    assert value(after, "gateway_copilot_quota", **labels, field="entitlement") == 20000
     assert value(after, "gateway_copilot_quota", **labels, field="percent_remaining") == (
-        quota.percent_remaining()
+        quota.credits.percent_left()
     )
     assert value(after, "gateway_copilot_quota", **labels, field="reset_timestamp_seconds") > 0
 
@@ -70,10 +72,11 @@ def test_the_quota_endpoint_reports_githubs_view_and_the_latest_snapshots(
     report = httpx.get(f"{client.base_url}/quota").json()
     (entry,) = report["data"]
     premium = entry["quotas"]["premium_interactions"]
-    assert (entry["account"], entry["plan"]) == ("default", "pro")
-    assert (premium["entitlement"], premium["remaining"]) == (300, account(emulator).remaining())
+    assert (entry["account"], entry["plan"]) == ("default", "max")
+    credits = account(emulator).credits
+    assert (premium["entitlement"], premium["remaining"]) == (20000, round(credits.left(), 4))
     assert entry["latest_snapshots"]["premium_interactions"]["percent_remaining"] == (
-        account(emulator).percent_remaining()
+        credits.percent_left()
     )
     assert GITHUB_TOKEN not in str(report)
 
@@ -83,7 +86,7 @@ def test_the_quota_endpoint_is_behind_the_metrics_token(emulator_url: str) -> No
     with running(gateway_app(settings)) as url:
         assert httpx.get(f"{url}/quota").status_code == 401
         ok = httpx.get(f"{url}/quota", headers={"Authorization": "Bearer scrape-secret"})
-        assert ok.status_code == 200 and ok.json()["data"][0]["plan"] == "pro"
+        assert ok.status_code == 200 and ok.json()["data"][0]["plan"] == "max"
 
 
 def test_usage_prints_each_quota_of_the_account_and_never_its_token(
@@ -98,13 +101,16 @@ def test_usage_prints_each_quota_of_the_account_and_never_its_token(
     rows = [line.split() for line in done.stdout.splitlines()]
     assert rows[0][:4] == ["account", "plan", "quota", "entitlement"]
     premium = next(row for row in rows if row[2] == "premium_interactions")
-    assert premium[:6] == ["default", "pro", "premium_interactions", "300", "299.0", "99.7"]
+    credits = account(emulator).credits
+    left, percent = str(round(credits.left(), 4)), str(credits.percent_left())
+    assert premium[:6] == ["default", "max", "premium_interactions", "20000", left, percent]
     assert any(row[2] == "chat" and row[3] == "unlimited" for row in rows)
     assert GITHUB_TOKEN not in done.stdout + done.stderr
 
 
 def test_a_run_out_quota_is_429_insufficient_quota() -> None:
-    emulator = CopilotEmulator(EmulatorConfig(entitlements={"pro": 1}))
+    # The credits run out on the first paid answer (the call that crosses is served).
+    emulator = CopilotEmulator(EmulatorConfig(monthly_credits={"max": 1e-6}))
     with (
         running(emulator.app) as emulator_url,
         running(gateway_app(gateway_settings(emulator_url))) as url,
@@ -138,6 +144,6 @@ def test_an_accounts_quota_summary_is_fetched_like_every_other_upstream_call(
     before = user_info_timings()
     entry = run(copilot_on(emulator, account="quota-unit"), summary)
     assert user_info_timings() - before == 1
-    assert (entry["account"], entry["plan"]) == ("quota-unit", "pro")
-    assert entry["quotas"]["premium_interactions"]["entitlement"] == 300
+    assert (entry["account"], entry["plan"]) == ("quota-unit", "max")
+    assert entry["quotas"]["premium_interactions"]["entitlement"] == 20000
     assert "premium_interactions" in entry["latest_snapshots"]

@@ -31,6 +31,11 @@ def _amount(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
+def number(value: float) -> float | int:
+    """A JSON amount: whole numbers as integers (`300`), others to 4 decimals."""
+    return int(value) if float(value).is_integer() else round(value, 4)
+
+
 def _snapshot(window: Window) -> dict[str, str]:
     return {
         "ent": _amount(window.budget),
@@ -95,9 +100,9 @@ def user_info(account: Account, account_id: str) -> dict[str, Any]:
         }
 
     premium: dict[str, Any] = {
-        "entitlement": month.budget,
-        "remaining": month.left(),
-        "quota_remaining": month.left(),
+        "entitlement": number(month.budget),
+        "remaining": number(month.left()),
+        "quota_remaining": number(month.left()),
         "percent_remaining": month.percent_left(),
         "unlimited": False,
         "overage_count": 0,
@@ -132,7 +137,7 @@ def user_info(account: Account, account_id: str) -> dict[str, Any]:
             timestamp_utc=now,
             has_quota=not snapshot["unlimited"] and snapshot["entitlement"] > 0,
         )
-    premium["credits_used"] = round(account.credits.used, 4)
+    premium["credits_used"] = number(account.credits.used)
     answer.update(
         token_based_billing=True,
         quota_reset_date_utc=reset,

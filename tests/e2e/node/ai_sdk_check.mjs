@@ -6,7 +6,7 @@ import { generateText, streamText, tool, jsonSchema, isStepCount } from "ai";
 const [baseURL, apiKey] = process.argv.slice(2);
 const openai = createOpenAI({ baseURL, apiKey });
 const seen = {};
-for (const model of ["gpt-4o", "gpt-5-codex"]) {
+for (const model of ["gpt-4o", "gpt-5.3-codex"]) {
   const plain = await generateText({ model: openai(model), prompt: "Hello Vercel", maxRetries: 0 });
   let streamed = "";
   const stream = streamText({ model: openai(model), prompt: "Hello Vercel", maxRetries: 0 });

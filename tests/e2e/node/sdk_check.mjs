@@ -22,9 +22,9 @@ seen.stream = { text: streamed, ids: ids.size };
 const embedded = await client.embeddings.create({ model: "text-embedding-3-small", input: ["a", "b"] });
 seen.embeddings = embedded.data.map((item) => item.embedding.length);
 
-// The Responses API, translated (gpt-4o) and native (gpt-5-codex), plain and streamed.
+// The Responses API, translated (gpt-4o) and native (gpt-5.3-codex), plain and streamed.
 seen.responses = {};
-for (const model of ["gpt-4o", "gpt-5-codex"]) {
+for (const model of ["gpt-4o", "gpt-5.3-codex"]) {
   const response = await client.responses.create({ model, input: "Hello Responses" });
   const events = [];
   const streamed = client.responses.stream({ model, input: "Hello Responses" });
