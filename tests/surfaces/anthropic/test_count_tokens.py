@@ -8,11 +8,17 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from copilot_gateway.emulator import CopilotEmulator, Fault
+from copilot_gateway.emulator import CopilotEmulator, Fault, counting
+from copilot_gateway.emulator.messages_format import chat_like
 from copilot_gateway.surfaces.anthropic.count_tokens import offline_count
 from openapi_oracle import validate_chunk
 
-NATIVE, TRANSLATED = "claude-sonnet-4", "gpt-4o"
+NATIVE, TRANSLATED = "claude-sonnet-4.5", "gpt-4o"
+DATED = "claude-sonnet-4-5-20250929"
+UNSUPPORTED = (
+    '{"error":{"message":"model is not accessible via the /v1/messages/count_tokens endpoint",'
+    '"code":"unsupported_api_for_model"}}'
+)
 TOOL = {"name": "look", "description": "Look it up.", "input_schema": {"type": "object"}}
 
 
@@ -43,21 +49,58 @@ def test_a_model_served_only_on_chat_is_counted_offline_without_asking_copilot(
     assert len(emulator.state.seen_headers) == before
 
 
+def test_a_model_copilot_serves_on_messages_is_counted_by_copilot(
+    client: httpx.Client, emulator: CopilotEmulator
+) -> None:
+    body = count_body(NATIVE)
+    got = counted(client.post("/v1/messages/count_tokens", json=body))
+    # The emulator's own count of the same request (what Copilot's tokenizer would say).
+    assert got == counting.prompt_tokens(chat_like(body)["messages"], NATIVE)
+    assert got != offline_count(body, NATIVE)
+    sent = emulator.state.seen_headers[-1]
+    assert sent["anthropic-version"] and sent["x-initiator"] == "agent"  # no turn of the user's
+
+
+def test_a_dated_name_is_counted_as_the_model_it_resolves_to(
+    client: httpx.Client, emulator: CopilotEmulator
+) -> None:
+    body = count_body(NATIVE)
+    dated = counted(client.post("/v1/messages/count_tokens", json={**body, "model": DATED}))
+    assert dated == counted(client.post("/v1/messages/count_tokens", json=body))
+
+
 @pytest.mark.parametrize(
-    "fault",
+    "faults",
     [
-        Fault(status=503, body='{"error":{"message":"down"}}'),
-        Fault(status=429, body='{"error":{"message":"spent","code":"user_weekly_rate_limited"}}'),
-        Fault(status=404, body="404 page not found"),
+        [Fault(status=503, body='{"error":{"message":"down"}}')] * 3,  # every try
+        [Fault(status=404, body="404 page not found")],
+        [Fault(status=400, body=UNSUPPORTED)],
     ],
-    ids=["unavailable", "window spent", "no such path"],
+    ids=["unavailable", "no such path", "not counted for this model"],
 )
 def test_when_copilot_cannot_count_the_offline_estimate_serves(
-    client: httpx.Client, emulator: CopilotEmulator, fault: Fault
+    client: httpx.Client, emulator: CopilotEmulator, faults: list[Fault]
 ) -> None:
     client.get("/v1/models")
-    emulator.state.faults.append(fault)
+    emulator.state.faults.extend(faults)
     body = count_body(NATIVE)
     assert counted(client.post("/v1/messages/count_tokens", json=body)) == offline_count(
         body, NATIVE
     )
+    assert not emulator.state.faults  # Copilot was asked, and could not count
+
+
+def test_copilots_refusal_of_the_request_itself_is_passed_on(
+    client: httpx.Client, emulator: CopilotEmulator
+) -> None:
+    client.get("/v1/models")
+    refusal = '{"error":{"message":"messages.0: tool_result without tool_use",'
+    emulator.state.faults.append(Fault(status=400, body=refusal + '"code":"invalid_request"}}'))
+    response = client.post("/v1/messages/count_tokens", json=count_body(NATIVE))
+    assert response.status_code == 400
+    validate_chunk("ErrorResponse", response.json(), "anthropic.yaml")
+    error = response.json()["error"]
+    assert error == {
+        "type": "invalid_request_error",
+        "message": "messages.0: tool_result without tool_use",
+    }
