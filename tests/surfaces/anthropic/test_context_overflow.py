@@ -6,6 +6,8 @@ route, streamed or not. The OpenAI surface keeps its own words for the same refu
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import orjson
 import pytest
@@ -74,3 +76,17 @@ def test_the_openai_surface_keeps_its_own_words(
     error = response.json()["error"]
     assert error["code"] == "context_length_exceeded"
     assert error["message"] == "prompt token count of 130512 exceeds the limit of 128000"
+
+
+def test_a_prompt_just_over_the_limit_is_refused_by_copilot_in_anthropics_words(
+    client: httpx.Client, emulator: CopilotEmulator
+) -> None:
+    """About 65,000 tokens to `gpt-4o` (64,000): within the gateway's 5% margin, so Copilot
+    counts it and refuses it; its numbers reach the client."""
+    client.get("/v1/models")
+    before = len(emulator.state.seen_headers)
+    body = message_body(TRANSLATED, False)
+    body["messages"] = [{"role": "user", "content": "hello " * 65_000}]
+    message = anthropic_refusal(client.post("/v1/messages", json=body))
+    assert re.fullmatch(r"prompt is too long: \d+ tokens > 64000 maximum", message), message
+    assert len(emulator.state.seen_headers) == before + 1  # Copilot refused it
