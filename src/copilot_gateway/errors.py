@@ -4,6 +4,7 @@ OpenAI's surface gives it, and its usual code:
     kind                              status  type                   typical code
     GatewayError                      500     server_error           (any: its raiser's status)
     ├── InvalidRequest                400     invalid_request_error  (varies)
+    │   └── ContextTooLong            400     invalid_request_error  context_length_exceeded
     ├── AuthenticationFailed          401     authentication_error   invalid_api_key
     ├── NotFound                      404     not_found_error        model_not_found, unknown_url
     ├── MethodNotAllowed              405     invalid_request_error  method_not_allowed
@@ -62,6 +63,27 @@ class GatewayError(Exception):
 
 class InvalidRequest(GatewayError):
     status = 400
+
+
+class ContextTooLong(InvalidRequest):
+    """A prompt longer than its model takes, found by the gateway or by the upstream. It
+    carries the numbers where they are known, for the surfaces that say it in words their
+    clients act on (Anthropic's: "prompt is too long: N tokens > M maximum", on which
+    Claude Code compacts its context)."""
+
+    code = "context_length_exceeded"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        prompt_tokens: int | None = None,
+        limit: int | None = None,
+        param: str | None = None,
+    ) -> None:
+        super().__init__(message, param=param)
+        self.prompt_tokens = prompt_tokens
+        self.limit = limit
 
 
 class AuthenticationFailed(GatewayError):

@@ -39,11 +39,76 @@ deny = ["gpt-4o"]
         ("claude-sonnet-4-5-20250929", "claude-sonnet-4.5"),
         ("claude-sonnet-4-5", "claude-sonnet-4.5"),
         ("gpt-4-1", "gpt-4.1"),
-        ("claude-3-7-sonnet-20250219", "claude-3-7-sonnet-20250219"),  # not served: as sent
+        ("claude-3-7-sonnet-20250219", "claude-sonnet-4"),  # the family's next served
+        ("mistral-large", "mistral-large"),  # nothing like it served: as sent
     ],
 )
 def test_resolution_rule(sent: str, resolved: str) -> None:
     assert resolve(sent, SERVED, {}) == resolved
+
+
+# A catalogue as Copilot's was in late 2026 (see the reference's §1.3), for the names the
+# SDKs and CLIs of that time send.
+SERVED_2026 = {
+    *("gpt-4.1", "gpt-4o", "gpt-4o-mini", "gpt-5-mini", "gpt-5.4", "gpt-5.4-mini", "gpt-5.5"),
+    *("gpt-5.6-sol", "gpt-5.3-codex", "text-embedding-3-small", "text-embedding-ada-002"),
+    *("claude-sonnet-4", "claude-sonnet-4.5", "claude-sonnet-4.6", "claude-sonnet-5"),
+    *("claude-haiku-4.5", "claude-opus-4.5", "claude-opus-4.6", "claude-opus-4.6-fast"),
+    *("claude-opus-4.8", "claude-opus-4.8-1m"),
+    *("gemini-2.5-pro", "gemini-3.1-pro-preview", "gemini-3.5-flash"),
+}
+
+
+@pytest.mark.parametrize(
+    ("sent", "resolved"),
+    [
+        # Anthropic's ids, dated or not, for Copilot's dotted ones.
+        ("claude-opus-4-6", "claude-opus-4.6"),
+        ("claude-sonnet-4-5-20250929", "claude-sonnet-4.5"),
+        ("claude-haiku-4-5-20251001", "claude-haiku-4.5"),
+        # Claude's raw variants: the one served, else the base model.
+        ("claude-opus-4-6-fast", "claude-opus-4.6-fast"),
+        ("claude-opus-4-8[1m]", "claude-opus-4.8-1m"),
+        ("claude-opus-4-6[1m]", "claude-opus-4.6"),
+        ("claude-opus-4-8-high", "claude-opus-4.8"),
+        ("claude-sonnet-4-6-xhigh", "claude-sonnet-4.6"),
+        ("claude-opus-4.8-1m-internal", "claude-opus-4.8"),
+        # Retired Claude models: their family's next served; newer than served: the newest.
+        ("claude-opus-4-1-20250805", "claude-opus-4.5"),
+        ("claude-opus-4-20250514", "claude-opus-4.5"),
+        ("claude-3-5-haiku-20241022", "claude-haiku-4.5"),
+        ("claude-3-7-sonnet-latest", "claude-sonnet-4"),
+        ("claude-opus-5-5", "claude-opus-4.8"),  # Claude Code's default
+        # Claude Code's tier names, and undated family names: the newest of the family.
+        ("opus", "claude-opus-4.8"),
+        ("sonnet", "claude-sonnet-5"),
+        ("haiku", "claude-haiku-4.5"),
+        ("claude-opus-latest", "claude-opus-4.8"),
+        # OpenAI's: the SDKs' tests, Codex's defaults, dated snapshots, retired minis.
+        ("gpt-5.4", "gpt-5.4"),
+        ("gpt-5-codex", "gpt-5.3-codex"),
+        ("gpt-5.2-codex", "gpt-5.3-codex"),
+        ("gpt-5", "gpt-5.4"),
+        ("gpt-4o-2024-08-06", "gpt-4o"),
+        ("gpt-4.1-mini", "gpt-5-mini"),
+        ("o4-mini", "gpt-5-mini"),
+        ("text-embedding-ada-002", "text-embedding-ada-002"),  # served: never replaced
+        ("text-embedding-3-large", "text-embedding-3-large"),  # no family member: unknown
+        # Gemini CLI's.
+        ("gemini-2.5-pro", "gemini-2.5-pro"),
+        ("gemini-2.5-pro-customtools", "gemini-2.5-pro"),
+        ("gemini-2.5-flash", "gemini-3.5-flash"),
+        ("gemini-3-pro-preview", "gemini-3.1-pro-preview"),
+    ],
+)
+def test_names_of_todays_clients_reach_what_copilot_serves(sent: str, resolved: str) -> None:
+    assert resolve(sent, SERVED_2026, {}) == resolved
+
+
+def test_an_alias_wins_over_a_family_and_a_variant() -> None:
+    aliases = {"claude-opus-4-1": "claude-sonnet-5", "claude-opus-4.8-high": "gpt-5.5"}
+    assert resolve("claude-opus-4-1-20250805", SERVED_2026, aliases) == "claude-sonnet-5"
+    assert resolve("claude-opus-4-8-high", SERVED_2026, aliases) == "gpt-5.5"
 
 
 def test_an_alias_wins_over_the_rule() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -128,3 +129,20 @@ def test_credits_are_its_tokens_at_the_configured_price(
         assert "account" not in fields  # an OpenAI-compatible server has no accounts
         total += expected
     assert after - before == pytest.approx(total)
+
+
+def test_a_prompt_over_the_limit_reaches_an_anthropic_client_in_anthropics_words(
+    front_url: str,
+) -> None:
+    """The front knows no limits (an OpenAI-compatible catalogue gives none): the back
+    refuses with OpenAI's `context_length_exceeded`, whose numbers the front reads."""
+    body = {
+        "model": "gpt-4o",
+        "max_tokens": 30,
+        "messages": [{"role": "user", "content": "hello " * 80_000}],
+    }
+    response = httpx.post(f"{front_url}/v1/messages", json=body, headers=AUTH)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error"
+    assert re.fullmatch(r"prompt is too long: \d+ tokens > 64000 maximum", error["message"])

@@ -9,14 +9,16 @@ from typing import TypeVar
 
 import httpx
 import orjson
+import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
+from copilot_gateway.errors import ContextTooLong
 from copilot_gateway.surfaces.openai.endpoints import CHAT, EMBEDDINGS, RESPONSES
 from copilot_gateway.upstreams.base import Json
-from copilot_gateway.upstreams.client import make_client
+from copilot_gateway.upstreams.client import error_from_response, make_client
 from copilot_gateway.upstreams.openai import OpenAIUpstream
 from emulated_copilot import drained, record, run, settings
 
@@ -121,3 +123,52 @@ def test_a_price_its_model_list_gives_wins_over_the_configured_one() -> None:
     on(app, work, prices=prices)
     assert records["m1"].credits() == 300 + 1_500  # $3 + $15 a million, as listed
     assert records["m2"].credits() == 100 + 200  # $1 + $2 a million, as configured
+
+
+def test_copilots_hints_are_not_sent_to_an_openai_compatible_server() -> None:
+    """Copilot's `copilot_cache_control` (the Anthropic translation's) is no field of OpenAI's:
+    such a server may refuse it, and gets the request without it."""
+    bodies: list[Json] = []
+
+    async def chat(request: Request) -> JSONResponse:
+        bodies.append(orjson.loads(await request.body()))
+        return JSONResponse(ANSWER)
+
+    app = Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"])])
+    hint = {"copilot_cache_control": {"type": "ephemeral"}}
+    body: Json = {
+        "model": "m1",
+        "messages": [
+            {"role": "system", "content": "Rules.", **hint},
+            {"role": "user", "content": "hi"},
+        ],
+        "tools": [{"type": "function", "function": {"name": "look"}, **hint}],
+    }
+    on(app, lambda upstream: upstream.call(CHAT, body, record()))
+    assert bodies == [
+        {
+            "model": "m1",
+            "messages": [
+                {"role": "system", "content": "Rules."},
+                {"role": "user", "content": "hi"},
+            ],
+            "tools": [{"type": "function", "function": {"name": "look"}}],
+        }
+    ]
+    assert "copilot_cache_control" in body["messages"][0]  # the caller's body is left as it was
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "This model's maximum context length is 128000 tokens. However, your messages "
+        "resulted in 130512 tokens. Please reduce the length of the messages.",
+        "This model's maximum context length is 128000 tokens. However, you requested "
+        "130512 tokens (130000 in the messages, 512 in the completion).",
+    ],
+)
+def test_openais_context_refusal_keeps_its_numbers(message: str) -> None:
+    raw = orjson.dumps({"error": {"message": message, "code": "context_length_exceeded"}})
+    error = error_from_response(400, httpx.Headers(), raw)
+    assert isinstance(error, ContextTooLong)
+    assert (error.prompt_tokens, error.limit, error.message) == (130512, 128000, message)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import tokens
-from ..errors import InvalidRequest
+from ..errors import ContextTooLong
 from ..upstreams.base import ModelInfo
 
 MARGIN = 1.05  # refuse only when the offline count is 5% over the model's limit
@@ -38,7 +38,8 @@ def count(prompt: Prompt, model: str) -> int:
 
 
 def require_prompts_fit(info: ModelInfo, prompts: Iterable[Prompt], param: str) -> None:
-    """400 context_length_exceeded, on `param`, when a prompt is over the model's limit."""
+    """400 context_length_exceeded (`ContextTooLong`, with the count and the limit), on
+    `param`, when a prompt is over the model's limit."""
     limit = info.max_prompt_tokens
     if limit is None:
         return
@@ -48,10 +49,11 @@ def require_prompts_fit(info: ModelInfo, prompts: Iterable[Prompt], param: str) 
             continue
         counted = count(prompt, info.id)
         if counted > limit * MARGIN:
-            raise InvalidRequest(
+            raise ContextTooLong(
                 f"This model's maximum prompt length is {limit} tokens; your {param} came to "
                 f"about {counted} (counted by the gateway, before sending). Please shorten "
                 f"the {param}.",
+                prompt_tokens=counted,
+                limit=limit,
                 param=param,
-                code="context_length_exceeded",
             )

@@ -22,6 +22,10 @@ def never(body: Json) -> bool:
     return False
 
 
+def unchanged(body: Json) -> Json:
+    return body
+
+
 @dataclass(frozen=True)
 class Conversation:
     """What a request's body says of the conversation it belongs to, as plain text, so that
@@ -65,6 +69,9 @@ class Endpoint:
     # what a later request may send back to continue it: opaque values only the upstream
     # account that made them can read. None: every request stands alone.
     continuation: Callable[[Json], Iterable[str]] | None = None
+    # The body as an upstream that is not Copilot takes it: without the hints only Copilot
+    # reads (its `copilot_*` fields), which other servers may refuse as unknown.
+    plain: Callable[[Json], Json] = unchanged
 
     def passed_headers(self, client: Mapping[str, str]) -> dict[str, str]:
         """The headers to pass on: the client's where it sent them, else the defaults."""

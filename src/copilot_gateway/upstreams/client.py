@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,7 @@ import orjson
 from httpx_aiohttp import AiohttpTransport
 
 from ..errors import (
+    ContextTooLong,
     GatewayError,
     RateLimited,
     UpstreamError,
@@ -137,6 +139,23 @@ def lenient_json(raw: bytes) -> Any:
         return None
 
 
+# OpenAI's words for a prompt over the context window (and this gateway's, when it is the
+# upstream of another): the limit, then the count.
+OPENAI_OVER_LIMIT = re.compile(
+    r"maximum (?:context|prompt) length is (\d+) tokens.*?"
+    r"(?:resulted in|requested|came to about) (\d+)",
+    re.S,
+)
+
+
+def context_too_long(message: str, param: str | None) -> ContextTooLong:
+    """An OpenAI-compatible server's `context_length_exceeded`, with its numbers where it
+    gave them (for the surfaces that say them in their own words)."""
+    found = OPENAI_OVER_LIMIT.search(message)
+    limit, prompt = (int(found[1]), int(found[2])) if found else (None, None)
+    return ContextTooLong(message, prompt_tokens=prompt, limit=limit, param=param)
+
+
 def error_from_response(status: int, headers: httpx.Headers, raw: bytes) -> GatewayError:
     """An upstream's error reply as ours: 4xx keep message and code, 5xx become 502/503."""
     count_upstream_error(f"status_{status}")
@@ -161,6 +180,8 @@ def error_from_response(status: int, headers: httpx.Headers, raw: bytes) -> Gate
         return UpstreamUnavailable(f"The upstream is unavailable: {message}", headers=passed_on)
     if status >= 500 or status < 400:
         return UpstreamFailed(f"The upstream failed with status {status}: {message}")
+    if status == 400 and code == "context_length_exceeded":
+        return context_too_long(message, param)
     return UpstreamError(message, status=status, code=code, param=param, headers=passed_on)
 
 

@@ -64,7 +64,8 @@ class OpenAIUpstream:
     async def models(self) -> Catalogue:
         return await self._models.get()
 
-    # The client's headers are not passed on: an OpenAI-compatible server reads none.
+    # The client's headers are not passed on: an OpenAI-compatible server reads none; nor
+    # are the hints only Copilot reads (`Endpoint.plain`).
     async def call(
         self,
         endpoint: Endpoint,
@@ -73,7 +74,7 @@ class OpenAIUpstream:
         headers: Mapping[str, str] | None = None,
     ) -> Json:
         await self._note_price(body, record)
-        request = self._request("POST", endpoint.path, body)
+        request = self._request("POST", endpoint.path, endpoint.plain(body))
         return await request_json(self._client, request, self._retry, record)
 
     async def stream(
@@ -84,7 +85,7 @@ class OpenAIUpstream:
         headers: Mapping[str, str] | None = None,
     ) -> EventStream:
         await self._note_price(body, record)
-        request = self._request("POST", endpoint.path, body)
+        request = self._request("POST", endpoint.path, endpoint.plain(body))
         response = await open_stream(self._client, request, self._retry, record)
         return iter_sse_json(response, self._settings.stream_idle_timeout, endpoint.ends_stream)
 

@@ -35,7 +35,7 @@ def test_system_blocks_and_a_system_message_inside_messages() -> None:
         system=[{"type": "text", "text": "One."}, {"type": "text", "text": "Two."}],
         messages=[
             {"role": "system", "content": "Env info"},
-            {"role": "user", "content": [{"type": "text", "text": "Hi", "cache_control": {}}]},
+            {"role": "user", "content": [{"type": "text", "text": "Hi"}]},
         ],
     )
     assert chat_request(body)["messages"] == [

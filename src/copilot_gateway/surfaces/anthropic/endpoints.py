@@ -1,4 +1,4 @@
-"""The upstream endpoint the Anthropic surface sends to natively (its translations send to
+"""The upstream endpoints the Anthropic surface sends to natively (its translations send to
 `openai.endpoints.CHAT`), described for any upstream (see `upstreams.base.Endpoint`)."""
 
 from __future__ import annotations
@@ -86,4 +86,12 @@ MESSAGES = Endpoint(
     conversation=conversation,
     ends_stream=is_message_stop,
     continuation=thinking_signatures,
+)
+
+# Copilot serves it for the models its catalogue lists on `/v1/messages` (it lists no path of
+# its own). Never the user's turn: a count is no request of theirs, and costs nothing.
+COUNT_TOKENS = Endpoint(
+    "/v1/messages/count_tokens",
+    forwarded=("anthropic-version", "anthropic-beta"),
+    defaults=(("anthropic-version", ANTHROPIC_VERSION),),
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...errors import GatewayError
+from ...errors import ContextTooLong, GatewayError
 from ...observability.request_id import current_request_id
 from ..base import Handler, Surface
 from . import count_tokens, messages
@@ -45,11 +45,17 @@ def error_type(status: int) -> str:
     return "api_error" if status >= 500 else "invalid_request_error"
 
 
+def prompt_too_long(error: ContextTooLong) -> str:
+    """Anthropic's words for a prompt over the limit: Claude Code compacts its context when
+    it reads them (and reads the numbers, where they are given)."""
+    if error.prompt_tokens is None or error.limit is None:
+        return f"prompt is too long: {error.message}"
+    return f"prompt is too long: {error.prompt_tokens} tokens > {error.limit} maximum"
+
+
 def error_body(error: GatewayError) -> dict[str, Any]:
-    return {
-        "type": "error",
-        "error": {"type": error_type(status_of(error)), "message": error.message},
-    }
+    message = prompt_too_long(error) if isinstance(error, ContextTooLong) else error.message
+    return {"type": "error", "error": {"type": error_type(status_of(error)), "message": message}}
 
 
 class AnthropicSurface(Surface):

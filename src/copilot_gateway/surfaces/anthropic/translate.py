@@ -2,11 +2,18 @@
 
 Pure functions (and one pure stream converter). What has no Chat Completions equivalent
 follows one rule: settings that only tune how Anthropic serves a request are dropped
-(`thinking` and thinking blocks in the history, `cache_control`, `top_k`,
-`context_management`, `output_config`, `container`, `mcp_servers`, `service_tier`, and
-server tools: every tool with a `type` other than `custom`), while content the model would
-need to see and cannot (a document other than plain text, an image or file by `file_id`,
-a `tool_choice` naming a dropped tool) is refused with a 400.
+(`thinking` and thinking blocks in the history, `top_k`, `context_management`,
+`output_config`, `container`, `mcp_servers`, `service_tier`, and server tools: every tool
+with a `type` other than `custom`), while content the model would need to see and cannot
+(a document other than plain text, an image or file by `file_id`, a `tool_choice` naming a
+dropped tool) is refused with a 400.
+
+`cache_control` is kept, in Copilot's words: the chat message (or tool) that holds a marked
+block gets `copilot_cache_control: {"type": "ephemeral"}`, where Copilot's own clients put
+it (VS Code, opencode, the maintained proxies; the message, not the content part). Copilot
+takes it on every model's chat (it ignores it where nothing is cached: UNCERTAIN, from
+clients that send it for every model); upstreams that are not Copilot never see it (see
+`openai.endpoints.plain_chat`).
 """
 
 from __future__ import annotations
@@ -31,10 +38,31 @@ STOP_REASONS = {
 }
 
 
+# Copilot's cache hint on chat, and the one value it takes (Anthropic's `ttl` has no place).
+CACHE_HINT = "copilot_cache_control"
+EPHEMERAL = {"type": "ephemeral"}
+
+
 def _blocks(content: Any) -> list[Json]:
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
     return [block for block in content or [] if isinstance(block, dict)]
+
+
+def marked(block: Json) -> bool:
+    """Whether the client marked this block (or tool) as a cache breakpoint."""
+    return isinstance(block.get("cache_control"), dict)
+
+
+def any_marked(content: Any) -> bool:
+    return any(marked(block) for block in _blocks(content))
+
+
+def hinted(item: Json, cached: bool) -> Json:
+    """The chat message (or tool) with Copilot's cache hint, when its blocks were marked."""
+    if cached:
+        item[CACHE_HINT] = dict(EPHEMERAL)
+    return item
 
 
 def system_text(system: Any) -> str:
@@ -104,22 +132,25 @@ def user_messages(content: Any, where: str, *, counting: bool = False) -> list[J
     stays the agent's (Copilot bills turns a person wrote)."""
     results: list[Json] = []
     parts: list[Json] = []
+    parts_marked = False
     as_part = counted_part if counting else user_part
     for n, block in enumerate(_blocks(content)):
         if block.get("type") == "tool_result":
-            results.append(
-                {
-                    "role": "tool",
-                    "tool_call_id": block.get("tool_use_id", ""),
-                    "content": tool_result_text(block),
-                }
-            )
+            result = {
+                "role": "tool",
+                "tool_call_id": block.get("tool_use_id", ""),
+                "content": tool_result_text(block),
+            }
+            results.append(hinted(result, marked(block) or any_marked(block.get("content"))))
         elif (part := as_part(block, f"{where}.content[{n}]")) is not None:
             parts.append(part)
+            parts_marked = parts_marked or marked(block)
     if results and parts and all(part["type"] == "text" for part in parts):
         results[-1]["content"] += "\n\n" + str(as_content(parts))
+        hinted(results[-1], parts_marked)
         parts = []
-    return results + ([{"role": "user", "content": as_content(parts)}] if parts else [])
+    user = [hinted({"role": "user", "content": as_content(parts)}, parts_marked)] if parts else []
+    return results + user
 
 
 def assistant_message(content: Any) -> Json:
@@ -135,7 +166,7 @@ def assistant_message(content: Any) -> Json:
     message: Json = {"role": "assistant", "content": "".join(texts) or (None if calls else "")}
     if calls:
         message["tool_calls"] = calls
-    return message
+    return hinted(message, any_marked(content))
 
 
 def chat_messages(body: Json, *, counting: bool = False) -> list[Json]:
@@ -145,6 +176,7 @@ def chat_messages(body: Json, *, counting: bool = False) -> list[Json]:
     serves natively served models too) counts what cannot be translated instead of
     refusing it."""
     systems = [system_text(body.get("system"))]
+    system_marked = any_marked(body.get("system"))
     out: list[Json] = []
     for n, message in enumerate(body["messages"]):
         role, content = message.get("role"), message.get("content")
@@ -154,8 +186,11 @@ def chat_messages(body: Json, *, counting: bool = False) -> list[Json]:
             out += user_messages(content, f"messages[{n}]", counting=counting)
         else:
             systems.append(system_text(content))
+            system_marked = system_marked or any_marked(content)
     system = "\n\n".join(text for text in systems if text)
-    return [{"role": "system", "content": system}, *out] if system else out
+    if not system:
+        return out
+    return [hinted({"role": "system", "content": system}, system_marked), *out]
 
 
 def is_custom_tool(tool: Json) -> bool:
@@ -201,7 +236,8 @@ def chat_request(body: Json) -> Json:
     user = (body.get("metadata") or {}).get("user_id")
     if isinstance(user, str) and user:
         out["user"] = user
-    tools = [tool_as_chat(tool) for tool in body.get("tools") or [] if is_custom_tool(tool)]
+    custom = [tool for tool in body.get("tools") or [] if is_custom_tool(tool)]
+    tools = [hinted(tool_as_chat(tool), marked(tool)) for tool in custom]
     if tools:
         out["tools"] = tools
     choice = body.get("tool_choice")

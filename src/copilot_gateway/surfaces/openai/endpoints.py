@@ -79,6 +79,26 @@ def chat_holds_images(body: Json) -> bool:
     return _has_part(body.get("messages"), "image_url")
 
 
+def _without_copilot_hints(items: Any) -> Any:
+    if not isinstance(items, list):
+        return items
+    return [
+        {k: v for k, v in item.items() if not k.startswith("copilot_")}
+        if isinstance(item, dict)
+        else item
+        for item in items
+    ]
+
+
+def plain_chat(body: Json) -> Json:
+    """A chat request without the hints only Copilot reads, on its messages and tools (the
+    Anthropic translation's `copilot_cache_control`)."""
+    plain = {**body, "messages": _without_copilot_hints(body.get("messages"))}
+    if "tools" in body:
+        plain["tools"] = _without_copilot_hints(body["tools"])
+    return plain
+
+
 def responses_user_initiated(body: Json) -> bool:
     """The last input item is a message not the assistant's (a bare string input is the
     user's); an item with no role (`function_call_output`, `custom_tool_call_output`, ...)
@@ -108,6 +128,7 @@ CHAT = Endpoint(
     user_initiated=chat_user_initiated,
     holds_images=chat_holds_images,
     conversation=chat_conversation,
+    plain=plain_chat,
 )
 EMBEDDINGS = Endpoint("/embeddings")
 RESPONSES = Endpoint(

@@ -12,16 +12,20 @@ Copilot                                   the client gets
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 
 from ...errors import (
+    ContextTooLong,
     GatewayError,
-    InvalidRequest,
     UpstreamFailed,
     UpstreamUnavailable,
 )
 from ...settings import Settings
 from .windows import SPENT_BY_WINDOW, spent_window
+
+# Copilot's words for a prompt over the model's `max_prompt_tokens` (its numbers, its count).
+PROMPT_OVER_LIMIT = re.compile(r"prompt token count of (\d+) exceeds the limit of (\d+)")
 
 VERSION_SETTINGS = (
     ("GATEWAY_COPILOT_EDITOR_VERSION", "copilot_editor_version"),
@@ -58,6 +62,13 @@ def window_spent(error: GatewayError, window: str) -> GatewayError:
     )
 
 
+def context_too_long(error: GatewayError) -> GatewayError:
+    """The numbers Copilot gave (its own count), for surfaces that say them in their words."""
+    found = PROMPT_OVER_LIMIT.search(error.message)
+    prompt, limit = (int(found[1]), int(found[2])) if found else (None, None)
+    return ContextTooLong(error.message, prompt_tokens=prompt, limit=limit, param="messages")
+
+
 def explained(error: GatewayError, settings: Settings) -> GatewayError:
     """The error Copilot answered, as what it means; others as they are."""
     if error.status == 466:
@@ -65,7 +76,7 @@ def explained(error: GatewayError, settings: Settings) -> GatewayError:
     if (window := spent_window(error)) is not None:
         return window_spent(error, window)
     if error.code == "model_max_prompt_tokens_exceeded":
-        return InvalidRequest(error.message, param="messages", code="context_length_exceeded")
+        return context_too_long(error)
     if error.status == 499:
         return UpstreamUnavailable(
             f"Copilot's model provider is rate limiting: {error.message}",

@@ -27,7 +27,10 @@ from .events import ChatToResponseEvents, ResponseEvents
 from .objects import response_from_chat, response_object, with_item_ids
 from .requests import chat_request, input_items, messages_of, refuse_unsupported
 
-# What the gateway decides for the upstream: it keeps the state itself.
+# What the gateway decides for the upstream: it keeps the state itself. Copilot keeps none
+# over HTTP (400 to `store: true`, `background: true`, `previous_response_id`): it gets the
+# whole conversation as `input` and `store: false`, as Codex sends it (and as an OpenAI
+# upstream must be told, whose default is to store).
 GATEWAY_OWNED = ("previous_response_id", "store", "background", "conversation")
 
 
