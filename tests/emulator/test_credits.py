@@ -77,37 +77,37 @@ async def test_a_chat_stream_bills_on_a_late_chunk_of_its_own(copilot: httpx.Asy
     )
 
 
+async def billed_both_ways(
+    copilot: httpx.AsyncClient, path: str, body: dict[str, Any], headers: dict[str, str]
+) -> dict[str, Any]:
+    """The streamed event that bills, after checking the answer's own bill (its usage named
+    `input_tokens` and `output_tokens`, as on Responses and Messages) and that both agree."""
+    model = await entry(copilot, body["model"])
+    answer = (await copilot.post(path, json=body, headers=headers)).json()
+    usage = answer["usage"]
+    check_bill(answer["copilot_usage"], model, usage["input_tokens"], usage["output_tokens"])
+    streamed = events(
+        (await copilot.post(path, json={**body, "stream": True}, headers=headers)).text
+    )
+    (billing,) = [event for event in streamed if "copilot_usage" in event]
+    assert billing["copilot_usage"] == answer["copilot_usage"]
+    return billing | {"last": billing is streamed[-1]}
+
+
 async def test_responses_bill_at_the_top_level_and_on_the_terminal_event(
     copilot: httpx.AsyncClient,
 ) -> None:
     body = {"model": "gpt-5.4", "input": "hi there"}
-    model = await entry(copilot, "gpt-5.4")
-    answer = (await copilot.post("/responses", json=body, headers=NEW_API)).json()
-    usage = answer["usage"]
-    check_bill(answer["copilot_usage"], model, usage["input_tokens"], usage["output_tokens"])
-    streamed = events(
-        (await copilot.post("/responses", json={**body, "stream": True}, headers=NEW_API)).text
-    )
-    (terminal,) = [event for event in streamed if "copilot_usage" in event]
-    assert terminal is streamed[-1] and terminal["type"] == "response.completed"
-    assert terminal["copilot_usage"] == answer["copilot_usage"]
+    terminal = await billed_both_ways(copilot, "/responses", body, NEW_API)
+    assert terminal["last"] and terminal["type"] == "response.completed"
 
 
 async def test_messages_bill_on_the_message_and_on_message_delta(
     copilot: httpx.AsyncClient,
 ) -> None:
     body = {"model": "claude-opus-4.8", "max_tokens": 100, "messages": HI}
-    headers = {**MESSAGES, **NEW_API}
-    model = await entry(copilot, "claude-opus-4.8")
-    answer = (await copilot.post("/v1/messages", json=body, headers=headers)).json()
-    usage = answer["usage"]
-    check_bill(answer["copilot_usage"], model, usage["input_tokens"], usage["output_tokens"])
-    streamed = events(
-        (await copilot.post("/v1/messages", json={**body, "stream": True}, headers=headers)).text
-    )
-    (delta,) = [event for event in streamed if "copilot_usage" in event]
+    delta = await billed_both_ways(copilot, "/v1/messages", body, {**MESSAGES, **NEW_API})
     assert delta["type"] == "message_delta"
-    assert delta["copilot_usage"] == answer["copilot_usage"]
 
 
 @pytest.mark.parametrize("model", ["gpt-4.1", "gpt-4o", "gpt-4o-mini", "gpt-5-mini", "raptor-mini"])
