@@ -50,3 +50,9 @@ def test_secrets_do_not_show_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_loopback_hosts(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_prices_come_from_the_environment_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GATEWAY_PRICES", '{"gpt-4.1": {"input": 2, "output": 8, "cached": 0.5}}')
+    price = Settings().prices["gpt-4.1"]
+    assert (price.input, price.output, price.cached, price.cache_write) == (2, 8, 0.5, None)

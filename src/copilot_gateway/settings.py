@@ -105,10 +105,10 @@ class Settings(BaseSettings):
     # (a longer `retry-after` from Copilot wins).
     account_cooldown_seconds: float = Field(300.0, ge=0)
     upstream_url: str | None = None
+    upstream_api_key: SecretStr | None = None
     # What tokens cost on an upstream that reports no AI Credits (the openai upstream), by
     # model id; a price the upstream's own model list carries wins.
     prices: dict[str, ModelPrice] = Field(default_factory=dict)
-    upstream_api_key: SecretStr | None = None
 
     # How long an idle client connection stays open: longer than most clients' pools keep
     # theirs, so a client rarely reuses a connection the gateway is closing.
