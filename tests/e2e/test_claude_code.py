@@ -61,3 +61,12 @@ def test_claude_code_answers_through_the_translated_route(claude: Path) -> None:
     assert "Hello from the gpt-4o emulator." in seen["stdout"]
     first, *then = [call["x-initiator"] for call in seen["upstream"]]
     assert [first, *set(then)] in (["user"], ["user", "agent"])
+
+
+@pytest.mark.parametrize("model", ["claude-sonnet-4", "gpt-4o"])  # native, translated
+def test_claude_codes_calls_are_one_agent_mode_interaction(claude: Path, model: str) -> None:
+    """Its session header makes one `X-Interaction-Id` of the run's calls, on either route;
+    a plain `-p` run makes no subagent, compaction or background call."""
+    calls = run_claude(claude, model)["upstream"]
+    assert {call["x-interaction-type"] for call in calls} == {"conversation-agent"}
+    assert len({call["x-interaction-id"] for call in calls}) == 1

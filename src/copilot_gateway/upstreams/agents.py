@@ -51,6 +51,7 @@ CODEX_SUBAGENT_KINDS: dict[str, CallKind] = {
     "compact": "compaction",
     "memory_consolidation": "background",
 }
+NOT_A_SUBAGENT = frozenset({"", "false", "0"})  # what a main thread may send, if anything
 OPENCODE_CHILD_HEADER = "x-parent-session-id"
 
 # Found in the instructions or the last user message of a compaction request.
@@ -106,7 +107,7 @@ def _header(client: Mapping[str, str], name: str) -> str:
 def _marked_kind(said: Conversation, client: Mapping[str, str]) -> CallKind | None:
     """The kind the agent marked this call with, if it did."""
     codex = _header(client, CODEX_SUBAGENT_HEADER).lower()
-    if codex:
+    if codex not in NOT_A_SUBAGENT:
         return CODEX_SUBAGENT_KINDS.get(codex, "subagent")
     prompts = (said.system, said.last_user)
     if any(_has(text, COMPACTION_MARKERS) for text in prompts):

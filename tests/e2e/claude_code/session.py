@@ -18,6 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/, for serv
 from servers import CopilotEmulator, gateway_app, gateway_settings, running
 
 KEY = "sk-claude-code-key"
+# What the test reads of each call Copilot got.
+SEEN = ("anthropic-beta", "x-initiator", "x-interaction-type", "x-interaction-id")
 
 
 def main() -> None:
@@ -49,7 +51,7 @@ def main() -> None:
             check=False,
         )
         upstream = [
-            {name: headers.get(name) for name in ("anthropic-beta", "x-initiator")}
+            {name: headers.get(name) for name in SEEN}
             for headers in emulator.state.seen_headers
             if "x-initiator" in headers
         ]
