@@ -50,15 +50,6 @@ async def models(emulator: Emulator, request: Request) -> Response:
     return json_response({"object": "list", "data": offered})
 
 
-def prompt_too_long(prompt_tokens: int, model: dict[str, Any]) -> Response | None:
-    limits = model["capabilities"].get("limits") or {}
-    limit = limits.get("max_prompt_tokens", prompt_tokens)
-    if prompt_tokens <= limit:
-        return None
-    message = f"prompt token count of {prompt_tokens} exceeds the limit of {limit}"
-    return copilot_error(400, message, "model_max_prompt_tokens_exceeded")
-
-
 async def completions(emulator: Emulator, request: Request) -> Response:
     body = await gate.model_body(emulator, request, "chat")
     if isinstance(body, Response):
@@ -76,7 +67,7 @@ async def completions(emulator: Emulator, request: Request) -> Response:
     if refused := gate.vision_refusal(request, chat_has_image(messages)):
         return refused
     prompt_tokens = counting.prompt_tokens(messages, model_id)
-    if too_long := prompt_too_long(prompt_tokens, model):
+    if too_long := gate.prompt_too_long(prompt_tokens, model):
         return too_long
     try:
         generated = generate.choices(body)

@@ -110,3 +110,14 @@ def offered(model: dict[str, Any], plan: str) -> bool:
     """Whether the account may call the model at all: on its plan, and enabled by policy."""
     enabled = (model.get("policy") or {}).get("state") != "disabled"
     return enabled and on_plan(model, plan)
+
+
+def prompt_too_long(prompt_tokens: int, model: dict[str, Any]) -> Response | None:
+    """Copilot's 400 for a prompt over the model's `max_prompt_tokens` (as the request's
+    API version sees it), on every endpoint: chat's error, even on `/v1/messages`."""
+    limits = model["capabilities"].get("limits") or {}
+    limit = limits.get("max_prompt_tokens", prompt_tokens)
+    if prompt_tokens <= limit:
+        return None
+    message = f"prompt token count of {prompt_tokens} exceeds the limit of {limit}"
+    return copilot_error(400, message, "model_max_prompt_tokens_exceeded")

@@ -3,7 +3,8 @@ whose catalogue entry lists `/v1/messages`.
 
 The answer is generated as for chat (`generate`), from the request read as a chat, then
 given Anthropic's shape (`messages_format`). Errors are Anthropic's, not Copilot's, except
-the account's refusals (429, 402), which are Copilot's on every endpoint. The bill
+the account's refusals (429, 402) and a prompt over the model's limit, which are Copilot's on
+every endpoint. The bill
 (`copilot_usage`) is at the top level of the message, and on a stream's `message_delta`.
 """
 
@@ -16,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import billing, catalog, credits, gate, generate, sse
-from .messages_format import answer_for, is_piece, stream_events
+from . import billing, catalog, counting, credits, gate, generate, sse
+from .messages_format import answer_for, chat_like, is_piece, stream_events
 from .state import Emulator
 from .streams import Frame, respond
 from .wire import anthropic_error, json_response
@@ -70,6 +71,9 @@ async def create(emulator: Emulator, request: Request) -> Response:
     premium = billing.premium_requests(model, request.headers.get("x-initiator") != "agent")
     if refused := billing.refusal(account, model, premium):
         return refused
+    prompt = counting.prompt_tokens(chat_like(body)["messages"], model["id"])
+    if too_long := gate.prompt_too_long(prompt, model):
+        return too_long
     try:
         answer = answer_for(body)
     except generate.Refused as denied:

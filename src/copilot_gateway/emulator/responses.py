@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import billing, credits, gate, generate, ids, sse
+from . import billing, counting, credits, gate, generate, ids, sse
 from .content import responses_has_image
 from .responses_format import as_chat_body, bad_reasoning, events_of, is_piece, response_of
 from .state import Emulator
@@ -77,9 +77,13 @@ async def create(emulator: Emulator, request: Request) -> Response:
     premium = billing.premium_requests(model, request.headers.get("x-initiator") != "agent")
     if refused := billing.refusal(account, model, premium):
         return refused
+    chat = as_chat_body(body)
+    prompt = counting.prompt_tokens(chat["messages"], model["id"])
+    if too_long := gate.prompt_too_long(prompt, model):
+        return too_long
     emulator.state.responses_requests.append(body)
     try:
-        response = response_of(body, as_chat_body(body), ids.of("resp_emu", body, 20))
+        response = response_of(body, chat, ids.of("resp_emu", body, 20))
     except generate.Refused as denied:
         return copilot_error(400, denied.message, "invalid_request_body", denied.param)
     counted = response["usage"]
