@@ -51,10 +51,11 @@ def test_resolution_rule(sent: str, resolved: str) -> None:
 # SDKs and CLIs of that time send.
 SERVED_2026 = {
     *("gpt-4.1", "gpt-4o", "gpt-4o-mini", "gpt-5-mini", "gpt-5.4", "gpt-5.4-mini", "gpt-5.5"),
+    "gpt-5.4-nano",
     *("gpt-5.6-sol", "gpt-5.3-codex", "text-embedding-3-small", "text-embedding-ada-002"),
     *("claude-sonnet-4", "claude-sonnet-4.5", "claude-sonnet-4.6", "claude-sonnet-5"),
     *("claude-haiku-4.5", "claude-opus-4.5", "claude-opus-4.6", "claude-opus-4.6-fast"),
-    *("claude-opus-4.8", "claude-opus-4.8-1m"),
+    *("claude-opus-4.8", "claude-opus-4.8-1m", "claude-opus-5"),
     *("gemini-2.5-pro", "gemini-3.1-pro-preview", "gemini-3.5-flash"),
 }
 
@@ -78,17 +79,20 @@ SERVED_2026 = {
         ("claude-opus-4-20250514", "claude-opus-4.5"),
         ("claude-3-5-haiku-20241022", "claude-haiku-4.5"),
         ("claude-3-7-sonnet-latest", "claude-sonnet-4"),
-        ("claude-opus-5-5", "claude-opus-4.8"),  # Claude Code's default
+        ("claude-opus-5-5", "claude-opus-5"),  # Claude Code's default: its major's newest
+        ("claude-opus-6", "claude-opus-6"),  # a generation not served: unknown, not older
         # Claude Code's tier names, and undated family names: the newest of the family.
-        ("opus", "claude-opus-4.8"),
+        ("opus", "claude-opus-5"),
         ("sonnet", "claude-sonnet-5"),
         ("haiku", "claude-haiku-4.5"),
-        ("claude-opus-latest", "claude-opus-4.8"),
+        ("claude-opus-latest", "claude-opus-5"),
         # OpenAI's: the SDKs' tests, Codex's defaults, dated snapshots, retired minis.
         ("gpt-5.4", "gpt-5.4"),
         ("gpt-5-codex", "gpt-5.3-codex"),
         ("gpt-5.2-codex", "gpt-5.3-codex"),
         ("gpt-5", "gpt-5.4"),
+        ("gpt-9", "gpt-9"),
+        ("gpt-5-nano", "gpt-5.4-nano"),  # opencode's small model
         ("gpt-4o-2024-08-06", "gpt-4o"),
         ("gpt-4.1-mini", "gpt-5-mini"),
         ("o4-mini", "gpt-5-mini"),

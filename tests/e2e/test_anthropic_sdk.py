@@ -228,7 +228,7 @@ def test_a_bearer_key_works_as_claude_code_sends_it(gateway_url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "model", ["no-such-model", "claude-opus-4.6-fast", "text-embedding-3-small"]
+    "model", ["no-such-model", "gpt-41-copilot", "claude-opus-9", "text-embedding-3-small"]
 )
 def test_unknown_or_unusable_model_is_not_found(sdk: anthropic.Anthropic, model: str) -> None:
     with pytest.raises(anthropic.NotFoundError) as refused:

@@ -185,9 +185,12 @@ def test_models_leave_out_what_copilot_will_not_serve(client: httpx.Client) -> N
     assert "claude-opus-4.6-fast" not in ids  # disabled by policy
     assert "gpt-5.3-codex" in ids  # Responses-only: chat is translated there
     assert "gpt-41-copilot" not in ids  # code completions only
-    error = client.post(
+    # A raw variant its policy disables is its base model (see access.aliases).
+    based = client.post(
         "/v1/chat/completions", json={**CHAT_BODY, "model": "claude-opus-4.6-fast"}
     ).json()
-    assert error["error"]["code"] == "model_not_found"
+    assert based["model"] == "claude-opus-4.6"
+    error = client.post("/v1/chat/completions", json={**CHAT_BODY, "model": "gpt-41-copilot"})
+    assert error.json()["error"]["code"] == "model_not_found"
     owners = {model["id"]: model["owned_by"] for model in client.get("/v1/models").json()["data"]}
     assert owners["claude-sonnet-4"] == "Anthropic"

@@ -9,7 +9,7 @@ import asyncio
 
 import pytest
 
-from copilot_gateway.emulator import CopilotEmulator
+from copilot_gateway.emulator import CopilotEmulator, Fault
 from copilot_gateway.errors import (
     GatewayError,
     QuotaExhausted,
@@ -18,6 +18,7 @@ from copilot_gateway.errors import (
     UpstreamFailed,
     UpstreamUnavailable,
 )
+from copilot_gateway.surfaces.anthropic.endpoints import COUNT_TOKENS, MESSAGES
 from copilot_gateway.surfaces.openai.endpoints import CHAT, RESPONSES
 from copilot_gateway.upstreams.base import Json
 from copilot_gateway.upstreams.copilot.pool import (
@@ -90,3 +91,39 @@ def test_a_continued_conversation_stays_on_its_account_and_chat_goes_round(
     started_on, stayed, spread = asyncio.run(conversation(pool_on(emulator)))
     assert stayed == [started_on] * 3
     assert sorted(spread) == ["a", "b"]  # chat sends its whole history: nothing ties it
+
+
+def test_a_count_carrying_an_accounts_thinking_goes_to_that_account(
+    emulator: CopilotEmulator,
+) -> None:
+    """Only the account that signed a thinking block can read it back: a count of the
+    conversation holding it is sent there, as the next message would be."""
+    first: Json = {
+        "model": "claude-sonnet-4.5",
+        "max_tokens": 100,
+        "thinking": {"type": "enabled", "budget_tokens": 1024},
+        "messages": [{"role": "user", "content": "Plan a trip"}],
+    }
+
+    async def conversation(pool: CopilotPool) -> tuple[str, list[str]]:
+        try:
+            await pool.models()
+            # Account a fails on every try: the message is answered (and signed) by b.
+            emulator.state.faults.extend([Fault(status=503)] * 3)
+            answer = await pool.call(MESSAGES, first, record())
+            signed_by = served_by(emulator)
+            more = [
+                *first["messages"],
+                {"role": "assistant", "content": answer["content"]},
+                {"role": "user", "content": "And?"},
+            ]
+            counted_on = []
+            for _ in range(2):
+                await pool.call(COUNT_TOKENS, {**first, "messages": more}, record())
+                counted_on.append(served_by(emulator))
+            return signed_by, counted_on
+        finally:
+            await pool.aclose()
+
+    signed_by, counted_on = asyncio.run(conversation(pool_on(emulator)))
+    assert signed_by == "b" and counted_on == ["b", "b"]

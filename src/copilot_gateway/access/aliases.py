@@ -19,8 +19,9 @@ names (`opus`); the SDKs' own tests and the CLIs send their defaults (`gpt-5.4`,
    `text-embedding-ada-002`) to their successor (`LEGACY`), when the upstream serves it
    and not the old name;
 6. the served model of the same family nearest the version asked for (see `families`):
-   `claude-opus-4-1-20250805` -> `claude-opus-4.5`, `gpt-5-codex` -> `gpt-5.3-codex`,
-   `gemini-2.5-flash` -> `gemini-3.5-flash`, `opus` -> the newest Opus served.
+   `claude-opus-4-1-20250805` -> `claude-opus-4.5`, `claude-opus-5-5` -> `claude-opus-5`,
+   `gpt-5-codex` -> `gpt-5.2-codex`, `gemini-2.5-flash` -> `gemini-3.5-flash`, `opus` ->
+   the newest Opus served; never an older generation (`gpt-9` is unknown).
 
 At each step an alias wins over a served id. Access rules apply to the id it resolves to;
 a name nothing matches is itself (then it is unknown: 404). An operator who wants another

@@ -9,9 +9,11 @@ sits on (Anthropic moved it in 2025); `gpt-5.3-codex` is (`gpt codex`, 5.3); `ge
 own, so a base name never lands on one.
 
 The nearest is the lowest version at or above the one asked for (a retired model's
-successor: `claude-opus-4-1` to `claude-opus-4.5`), else the highest below it (a model
-newer than the upstream serves, as Claude Code's default `claude-opus-5-5` can be); a name
-with no version (`claude-opus`, `claude-opus-latest`, Claude Code's `opus`) is the newest.
+successor: `claude-opus-4-1` to `claude-opus-4.5`), else the highest below it of the same
+major version (a point release newer than the upstream serves, as Claude Code's default
+`claude-opus-5-5` is beside Copilot's `claude-opus-5`), else none: a whole generation the
+upstream does not serve (`gpt-9`) is unknown, not an older model. A name with no version
+(`claude-opus`, `claude-opus-latest`, Claude Code's `opus`) is the newest.
 """
 
 from __future__ import annotations
@@ -58,4 +60,7 @@ def nearest(name: str, served: Iterable[str]) -> str | None:
     if version is None:
         return members[-1][1]
     above = [model_id for member, model_id in members if member >= version]
-    return above[0] if above else members[-1][1]
+    if above:
+        return above[0]
+    same_major = [model_id for member, model_id in members if member[0] == version[0]]
+    return same_major[-1] if same_major else None

@@ -78,15 +78,20 @@ def test_the_openai_surface_keeps_its_own_words(
     assert error["message"] == "prompt token count of 130512 exceeds the limit of 128000"
 
 
+@pytest.mark.parametrize(
+    ("model", "words", "limit"),
+    [(TRANSLATED, 65_000, 64000), (NATIVE, 130_000, 128000)],
+    ids=["translated", "native"],
+)
 def test_a_prompt_just_over_the_limit_is_refused_by_copilot_in_anthropics_words(
-    client: httpx.Client, emulator: CopilotEmulator
+    client: httpx.Client, emulator: CopilotEmulator, model: str, words: int, limit: int
 ) -> None:
-    """About 65,000 tokens to `gpt-4o` (64,000): within the gateway's 5% margin, so Copilot
-    counts it and refuses it; its numbers reach the client."""
+    """A little over the model's limit: within the gateway's 5% margin, so Copilot counts
+    it and refuses it; its numbers reach the client."""
     client.get("/v1/models")
     before = len(emulator.state.seen_headers)
-    body = message_body(TRANSLATED, False)
-    body["messages"] = [{"role": "user", "content": "hello " * 65_000}]
+    body = message_body(model, False)
+    body["messages"] = [{"role": "user", "content": "hello " * words}]
     message = anthropic_refusal(client.post("/v1/messages", json=body))
-    assert re.fullmatch(r"prompt is too long: \d+ tokens > 64000 maximum", message), message
+    assert re.fullmatch(rf"prompt is too long: \d+ tokens > {limit} maximum", message), message
     assert len(emulator.state.seen_headers) == before + 1  # Copilot refused it

@@ -89,9 +89,12 @@ MESSAGES = Endpoint(
 )
 
 # Copilot serves it for the models its catalogue lists on `/v1/messages` (it lists no path of
-# its own). Never the user's turn: a count is no request of theirs, and costs nothing.
+# its own). Never the user's turn: a count is no request of theirs, and costs nothing. Its
+# body is a Messages request's: thinking it carries goes back to the account that made it.
 COUNT_TOKENS = Endpoint(
     "/v1/messages/count_tokens",
     forwarded=("anthropic-version", "anthropic-beta"),
     defaults=(("anthropic-version", ANTHROPIC_VERSION),),
+    conversation=conversation,
+    continuation=thinking_signatures,
 )
