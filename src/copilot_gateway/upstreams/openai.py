@@ -10,7 +10,8 @@ from collections.abc import Mapping
 
 import httpx
 
-from ..pricing import configured_price, listed_price
+from ..errors import GatewayError
+from ..pricing import TokenPrice, configured_price, listed_price
 from ..settings import Settings
 from .base import CallRecord, Catalogue, Endpoint, EventStream, Json, ModelInfo
 from .cache import Refreshing
@@ -49,17 +50,24 @@ class OpenAIUpstream:
         return catalogue, self._settings.models_cache_seconds
 
     def _model_info(self, model: Json) -> ModelInfo:
-        configured = self._settings.prices.get(model["id"])
-        price = listed_price(model.get("billing")) or (
-            configured_price(configured) if configured else None
-        )
+        price = listed_price(model.get("billing")) or self._configured_price(model["id"])
         return ModelInfo(model["id"], None, self._endpoints, model, price=price)
 
+    def _configured_price(self, model_id: str) -> TokenPrice | None:
+        configured = self._settings.prices.get(model_id)
+        return configured_price(configured) if configured else None
+
     async def _note_price(self, body: Json, record: CallRecord) -> None:
-        """The price the request's tokens are billed at, from the (cached) model list."""
-        info = (await self.models()).get(str(body.get("model")))
-        if info is not None and info.price is not None:
-            record.price = info.price
+        """The price the request's tokens are billed at, from the (cached) model list, else
+        the configured one: a server whose model list fails still serves, billed as set."""
+        model = str(body.get("model"))
+        try:
+            info = (await self.models()).get(model)
+        except GatewayError:
+            info = None
+        price = info.price if info is not None else self._configured_price(model)
+        if price is not None:
+            record.price = price
 
     async def models(self) -> Catalogue:
         return await self._models.get()
