@@ -235,3 +235,30 @@ def test_premium_requests_are_counted_for_the_users_turns_only(emulator: Copilot
     before = premium_spent(account)
     run(copilot_on(emulator, "gho_legacy_seat", account=account), work)
     assert premium_spent(account) - before == 2
+
+
+def test_an_agents_compaction_or_subagent_call_costs_no_premium_request(
+    emulator: CopilotEmulator,
+) -> None:
+    """Its last message is a user's, but it goes as the agent's (`X-Initiator: agent`), so it
+    is not counted either: the count follows what Copilot was told."""
+    account = "premium-agents"
+    compact = {
+        "role": "user",
+        "content": "Your task is to create a detailed summary of the conversation so far.",
+    }
+
+    async def work(copilot: CopilotUpstream) -> None:
+        await copilot.call(MESSAGES, claude(HI, TOOL_USE, TOOL_USE_RESULT, compact), record())
+        await copilot.call(
+            CHAT,
+            {**CHAT_BODY, "model": "claude-sonnet-4"},
+            record(),
+            {"x-openai-subagent": "review"},
+        )
+
+    before = premium_spent(account)
+    run(copilot_on(emulator, "gho_legacy_agents", account=account), work)
+    assert premium_spent(account) - before == 0
+    initiators = [seen["x-initiator"] for seen in list(emulator.state.seen_headers)[-2:]]
+    assert initiators == ["agent", "agent"]

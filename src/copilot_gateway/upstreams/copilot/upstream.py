@@ -11,6 +11,7 @@ import httpx
 
 from ...errors import RateLimited
 from ...settings import Settings
+from ..agents import call_kind
 from ..base import CallRecord, Catalogue, Endpoint, EventStream, Json
 from ..cache import Refreshing
 from ..client import UpstreamClient, json_request, ok_json, ok_stream, send
@@ -121,9 +122,7 @@ class CopilotUpstream:
             )
             answer = ok_json(response)
         record.account = self.account
-        await count_premium(
-            self.account, self._catalogue.get, endpoint, body, self.billing.in_premium_requests
-        )
+        await self._count_premium(endpoint, body, headers or NO_HEADERS)
         return noted_answer(answer, record)
 
     async def stream(
@@ -144,11 +143,21 @@ class CopilotUpstream:
             )
             opened = await ok_stream(response)
         record.account = self.account
-        await count_premium(
-            self.account, self._catalogue.get, endpoint, body, self.billing.in_premium_requests
-        )
+        await self._count_premium(endpoint, body, headers or NO_HEADERS)
         events = iter_sse_json(opened, self._settings.stream_idle_timeout, endpoint.ends_stream)
         return noted_events(events, record)
+
+    async def _count_premium(
+        self, endpoint: Endpoint, body: Json, client: Mapping[str, str]
+    ) -> None:
+        users_turn = call_kind(endpoint, body, client) == "user"  # as X-Initiator said
+        await count_premium(
+            self.account,
+            self._catalogue.get,
+            str(body.get("model")),
+            users_turn,
+            self.billing.in_premium_requests,
+        )
 
     async def _user_info(self) -> Json:
         """GitHub's `copilot_internal/user` answer for this account."""
