@@ -77,6 +77,9 @@ SERVED_2026 = {
         # Retired Claude models: their family's next served; newer than served: the newest.
         ("claude-opus-4-1-20250805", "claude-opus-4.5"),
         ("claude-opus-4-20250514", "claude-opus-4.5"),
+        # Anthropic's `-0` aliases are the model itself, not a release after it.
+        ("claude-sonnet-4-0", "claude-sonnet-4"),
+        ("claude-sonnet-4-0-20250514", "claude-sonnet-4"),
         ("claude-3-5-haiku-20241022", "claude-haiku-4.5"),
         ("claude-3-7-sonnet-latest", "claude-sonnet-4"),
         ("claude-opus-5-5", "claude-opus-5"),  # Claude Code's default: its major's newest

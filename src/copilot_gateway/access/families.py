@@ -39,8 +39,17 @@ def family_of(model_id: str) -> tuple[Family, Version | None] | None:
     if len(versions) > 1:
         return None
     family = tuple(word for word in words if not VERSION.fullmatch(word))
-    version = tuple(int(part) for part in versions[0].split(".")) if versions else None
+    version = _normalised(int(part) for part in versions[0].split(".")) if versions else None
     return (family, version) if family else None
+
+
+def _normalised(parts: Iterable[int]) -> Version:
+    """A version without trailing zeros, so that 4.0 is 4 (Anthropic's `claude-sonnet-4-0`
+    is Copilot's `claude-sonnet-4`), not a release after it."""
+    version = list(parts)
+    while len(version) > 1 and version[-1] == 0:
+        version.pop()
+    return tuple(version)
 
 
 def nearest(name: str, served: Iterable[str]) -> str | None:

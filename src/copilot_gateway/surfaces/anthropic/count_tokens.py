@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 
 import orjson
-from starlette.datastructures import Headers
 from starlette.responses import Response
 
 from ... import tokens
@@ -65,9 +64,7 @@ def passed_on(error: GatewayError) -> bool:
 async def upstream_count(call: Call, body: Json) -> int | None:
     """The upstream's count, or None when it could not give one (see the module's words)."""
     try:
-        answer = await call.upstream.call(
-            COUNT_TOKENS, body, call.record, Headers(scope=call.scope)
-        )
+        answer = await call.upstream.call(COUNT_TOKENS, body, call.record, call.client_headers)
     except GatewayError as error:
         if passed_on(error):
             raise
