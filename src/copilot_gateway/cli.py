@@ -24,17 +24,16 @@ from .emulator import CopilotEmulator, EmulatorConfig
 from .errors import GatewayError
 from .observability.logs import configure_logging
 from .observability.metrics import MULTIPROCESS_DIR_VARIABLE
-from .observability.record import RequestRecord
 from .settings import Settings
-from .surfaces.openai.endpoints import CHAT
 from .upstreams.base import Json
 from .upstreams.client import make_client
 from .upstreams.copilot.accounts import Account, load_accounts
 from .upstreams.copilot.check import check_accounts
 from .upstreams.copilot.check_findings import render as render_check
 from .upstreams.copilot.login import LoginFailed, device_login, store_token
-from .upstreams.copilot.quota import render_usage
+from .upstreams.copilot.probe import probe
 from .upstreams.copilot.upstream import CopilotUpstream
+from .upstreams.copilot.usage_table import render_usage
 
 log = logging.getLogger("copilot_gateway")
 ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
@@ -133,24 +132,6 @@ def login(settings: Settings, account: str | None) -> int:
     return 0
 
 
-# Copilot reports its windows only on answers to calls: `usage` makes one, the smallest, to
-# a model that costs no credits (the first of these the account's catalogue lists as free).
-FREE_PROBE_MODELS = ("gpt-4o-mini", "gpt-4.1", "gpt-5-mini", "gpt-4o")
-PROBE: Json = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 1}
-
-
-async def read_windows(upstream: CopilotUpstream) -> None:
-    """One free call, for the session and weekly windows its answer's headers carry."""
-    catalogue = await upstream.models()
-    free = [
-        model
-        for model in FREE_PROBE_MODELS
-        if model in catalogue and not catalogue[model].premium_multiplier
-    ]
-    if free:
-        await upstream.call(CHAT, {**PROBE, "model": free[0]}, RequestRecord("POST", "/usage"))
-
-
 async def account_usage(settings: Settings, account: Account) -> Json:
     """An account's plan, billing, credits and quotas (GitHub's), and its windows (Copilot's)."""
     token = account.github_token.get_secret_value()
@@ -158,7 +139,7 @@ async def account_usage(settings: Settings, account: Account) -> Json:
     try:
         summary = await upstream.quota_summary()
         try:
-            await read_windows(upstream)
+            await probe(upstream)  # Copilot reports the windows only on a call's answer
         except GatewayError as problem:  # the rest is still worth showing
             print(
                 f"copilot-gateway: account {account.name}: no windows: {problem}", file=sys.stderr
@@ -168,18 +149,26 @@ async def account_usage(settings: Settings, account: Account) -> Json:
         await upstream.aclose()
 
 
-def show_usage(settings: Settings) -> int:
-    """Each account's plan, billing, credits, quotas and windows."""
+def configured_accounts(settings: Settings) -> list[Account]:
+    """The Copilot accounts `usage` and `check` go through; none (said on stderr) when the
+    configuration names none, or names them wrongly."""
     try:
         accounts = load_accounts(settings)
     except ValueError as problem:
         print(f"copilot-gateway: {problem}", file=sys.stderr)
-        return 2
+        return []
     if not accounts:
         print(
             "copilot-gateway: no Copilot account: run `copilot-gateway login` or set GITHUB_TOKEN.",
             file=sys.stderr,
         )
+    return accounts
+
+
+def show_usage(settings: Settings) -> int:
+    """Each account's plan, billing, credits, quotas and windows."""
+    accounts = configured_accounts(settings)
+    if not accounts:
         return 2
 
     async def every_account() -> tuple[list[Json], int]:
@@ -199,17 +188,8 @@ def show_usage(settings: Settings) -> int:
 
 def check(settings: Settings) -> int:
     """Each Copilot account tried end to end (`upstreams.copilot.check`): 0 when all pass."""
-    try:
-        accounts = load_accounts(settings)
-    except ValueError as problem:
-        print(f"copilot-gateway: {problem}", file=sys.stderr)
-        return 1
+    accounts = configured_accounts(settings)
     if not accounts:
-        print(
-            "copilot-gateway: no Copilot account to check: run `copilot-gateway login` "
-            "or set GITHUB_TOKEN.",
-            file=sys.stderr,
-        )
         return 1
     tokens = [(account.name, account.github_token.get_secret_value()) for account in accounts]
     reports = asyncio.run(check_accounts(settings, tokens))

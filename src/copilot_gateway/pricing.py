@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .json_numbers import non_negative
 from .settings import ModelPrice
 
 NANO_AIU_PER_CREDIT = 1e9
@@ -80,25 +81,19 @@ class TokenPrice:
         return round(cost)
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return float(value)
-    return None
-
-
 def _tier(prices: Any, unit: float, batch: float) -> Rates | None:
     """A tier of `token_prices` (or the flat shape itself), its prices given in `unit`
     nano-AIU per `batch` tokens; None if it names no input or output price."""
     if not isinstance(prices, dict):
         return None
-    input_price = _number(prices.get("input_price"))
-    output_price = _number(prices.get("output_price"))
+    input_price = non_negative(prices.get("input_price"))
+    output_price = non_negative(prices.get("output_price"))
     if input_price is None or output_price is None:
         return None
-    cached = _number(prices.get("cache_read_price"))
+    cached = non_negative(prices.get("cache_read_price"))
     if cached is None:
-        cached = _number(prices.get("cache_price"))
-    cache_write = _number(prices.get("cache_write_price"))
+        cached = non_negative(prices.get("cache_price"))
+    cache_write = non_negative(prices.get("cache_write_price"))
     limit = prices.get("max_prompt_tokens", prices.get("context_max"))
     per_token = unit / batch
     return Rates(
@@ -116,7 +111,7 @@ def listed_price(billing: object) -> TokenPrice | None:
     prices = billing.get("token_prices") if isinstance(billing, dict) else None
     if not isinstance(prices, dict):
         return None
-    batch = _number(prices.get("batch_size")) or TOKENS_PER_MILLION
+    batch = non_negative(prices.get("batch_size")) or TOKENS_PER_MILLION
     if "default" not in prices:  # the flat shape: nano-AIU
         flat = _tier(prices, 1.0, batch)
         return TokenPrice((flat,)) if flat else None

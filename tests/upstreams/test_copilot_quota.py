@@ -11,8 +11,8 @@ from commands import COMMAND, clean_env
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
 from copilot_gateway.surfaces.openai.endpoints import CHAT
 from copilot_gateway.upstreams.base import Json
-from copilot_gateway.upstreams.copilot.quota import ACCOUNT_COLUMNS
 from copilot_gateway.upstreams.copilot.upstream import CopilotUpstream
+from copilot_gateway.upstreams.copilot.usage_table import ACCOUNT_COLUMNS
 from emulated_copilot import copilot_on, record, run
 from metrics_scrape import Samples, scrape, value
 from servers import gateway_app, gateway_settings, running
@@ -131,6 +131,9 @@ def test_usage_prints_each_quota_of_the_account_and_never_its_token(
     assert float(default[6].removesuffix("%")) == round(session.percent_left(), 1)
     assert float(default[8].removesuffix("%")) == round(weekly.percent_left(), 1)
     assert default[7].endswith("Z") and default[9].endswith("Z")
+    # That call was the agent's (to a free model): it counted no premium request either.
+    probe = [seen for seen in emulator.state.seen_headers if "x-initiator" in seen][-1]
+    assert probe["x-initiator"] == "agent"
     rows = [line.split() for line in quotas_table.splitlines()]
     assert rows[0][:3] == ["account", "quota", "entitlement"]
     premium = next(row for row in rows if row[1] == "premium_interactions")

@@ -5,7 +5,7 @@ The steps, in order (a failed step ends the account's check where the next needs
 1. token: the GitHub token exchanged for a Copilot token (`session.exchange`);
 2. catalogue: `GET /models`: how many models, which are served only on `/responses`, which
    natively on `/v1/messages`;
-3. call: one short chat call to a free model (`gpt-5-mini`, else `gpt-4.1`);
+3. call: `probe`'s one-word call to a free model (`gpt-5-mini`, else the next free one);
 4. quota and windows: the `x-quota-snapshot-*` and `x-usage-ratelimit-*` headers of that
    call's answer, and GitHub's `copilot_internal/user` (plan, billing kind);
 5. fingerprint: the client identity sent, for comparing with what Copilot accepts today.
@@ -21,7 +21,7 @@ import httpx
 
 from ...errors import GatewayError
 from ...settings import Settings
-from ..base import Endpoint, Json
+from ..base import Json
 from ..client import (
     UpstreamClient,
     error_from_response,
@@ -44,12 +44,9 @@ from .check_findings import (
     window_lines,
 )
 from .headers import api_headers, endpoint_headers, intent_of
+from .probe import FREE_MODELS, PROBE_CALL, free_model, probe_body
 from .quota import user_info_request
 from .session import CopilotSession, exchange
-
-FREE_MODELS = ("gpt-5-mini", "gpt-4.1")  # free on every plan; the first listed is called
-CHECK_CALL = Endpoint("/chat/completions")  # the check's own call: the agent's, no user turn
-PROMPT = "Reply with the single word OK."
 
 
 class Refused(Exception):
@@ -79,11 +76,11 @@ async def _get_json(
 async def _call(
     client: UpstreamClient, settings: Settings, session: CopilotSession, model: str
 ) -> tuple[str, httpx.Headers]:
-    body: Json = {"model": model, "messages": [{"role": "user", "content": PROMPT}]}
-    intent = intent_of(settings, CHECK_CALL.path)
+    body = probe_body(model)
+    intent = intent_of(settings, PROBE_CALL.path)
     headers = api_headers(settings, session.token, intent)
-    headers.update(endpoint_headers(CHECK_CALL, body, {}, intent))
-    request = json_request(client, "POST", session.api_base + CHECK_CALL.path, body, headers)
+    headers.update(endpoint_headers(PROBE_CALL, body, {}, intent))
+    request = json_request(client, "POST", session.api_base + PROBE_CALL.path, body, headers)
     started = time.perf_counter()
     answer, answered = await _get_json(client, request, settings)
     choices = answer.get("choices") or [{}]
@@ -112,9 +109,9 @@ async def check_account(
             session.api_base + "/models",
             headers=api_headers(settings, session.token, intent_of(settings, "/models")),
         )
-        found, on_chat = catalogue_found((await _get_json(client, listing, settings))[0])
+        found, served = catalogue_found((await _get_json(client, listing, settings))[0])
         step.found = found
-        model = next((m for m in FREE_MODELS if m in on_chat), None)
+        model = free_model(served)
         step = Step("call")
         report.steps.append(step)
         if model is None:

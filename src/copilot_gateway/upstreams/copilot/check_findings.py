@@ -11,19 +11,14 @@ import httpx
 
 from ...errors import GatewayError, RateLimited, TokenExchangeRefused
 from ...settings import Settings
-from ..base import Json
+from ..base import Catalogue, Json
 from .catalogue import catalogue_of
-from .quota import HEADER_PREFIX, parse_snapshot
+from .quota import HEADER_PREFIX
+from .snapshots import QuotaSnapshot, parse_snapshot
+from .windows import WINDOW_HEADERS, spent_window
 
-WINDOW_HEADERS = {
-    "session": "x-usage-ratelimit-session",  # the 5-hour window
-    "weekly": "x-usage-ratelimit-weekly",
-}
-# Copilot's 429 codes for a spent window (the part before `:`; the session's names the plan).
-WINDOW_CODES = {
-    "user_global_rate_limited": "5-hour session",
-    "user_weekly_rate_limited": "weekly",
-}
+# How the advice names a window Copilot's 429 says is spent (`windows.spent_window`).
+WINDOW_LABELS = {"session": "5-hour session", "weekly": "weekly"}
 LOGIN = (
     "run `copilot-gateway login` (or set GITHUB_TOKEN to the OAuth token of an account "
     "with a Copilot seat)"
@@ -73,7 +68,7 @@ def advice_for(error: GatewayError, headers: httpx.Headers, settings: Settings) 
     if error.code == "upstream_authentication_failed":
         return f"Copilot did not accept the token: {LOGIN}."
     if status == 429:
-        window = WINDOW_CODES.get((error.code or "").partition(":")[0])
+        window = WINDOW_LABELS.get(spent_window(error) or "")
         reset = headers.get("retry-after", "")
         resets = f" It resets {when(float(reset))}." if reset.isdigit() else ""
         if window:
@@ -94,8 +89,8 @@ def exchange_advice(refusal: GatewayError) -> str:
     return UNREACHABLE
 
 
-def catalogue_found(answer: Json) -> tuple[list[str], set[str]]:
-    """The catalogue's summary lines, and the models it serves on chat."""
+def catalogue_found(answer: Json) -> tuple[list[str], Catalogue]:
+    """The catalogue's summary lines, and the models it serves."""
     listed = [model for model in answer.get("data", []) if isinstance(model, dict)]
     served = catalogue_of(answer)
 
@@ -115,10 +110,7 @@ def catalogue_found(answer: Json) -> tuple[list[str], set[str]]:
         + (", ".join(ids(having="/responses", lacking="/chat/completions")) or "none")
     )
     found.append("native on /v1/messages: " + (", ".join(ids(having="/v1/messages")) or "none"))
-    on_chat = {
-        model_id for model_id, info in served.items() if "/chat/completions" in info.endpoints
-    }
-    return found, on_chat
+    return found, served
 
 
 def window_lines(headers: httpx.Headers) -> list[str]:
@@ -132,11 +124,11 @@ def window_lines(headers: httpx.Headers) -> list[str]:
             if quota.entitlement > 0 and quota.percent_remaining <= 0:
                 left += " (spent: only free models answer until the reset)"
             lines.append(f"quota {label}: {left}, resets {quota.reset or '-'}")
-    for window, header in WINDOW_HEADERS.items():
-        if header in headers:
-            quota = parse_snapshot(headers[header])
+    reported = windows_of(headers)
+    for window in WINDOW_HEADERS:
+        if (seen := reported.get(window)) is not None:
             lines.append(
-                f"{window} window: {quota.percent_remaining:g} % left, resets {quota.reset or '-'}"
+                f"{window} window: {seen.percent_remaining:g} % left, resets {seen.reset or '-'}"
             )
         else:
             # Copilot may send them only once half a window is used.
@@ -144,12 +136,22 @@ def window_lines(headers: httpx.Headers) -> list[str]:
     return lines
 
 
+def windows_of(headers: httpx.Headers) -> dict[str, QuotaSnapshot]:
+    """The session and weekly windows the answer reported."""
+    return {
+        window: parse_snapshot(headers[header])
+        for window, header in WINDOW_HEADERS.items()
+        if header in headers
+    }
+
+
 def spent_windows(headers: httpx.Headers) -> list[str]:
-    spent = []
-    for window, header in WINDOW_HEADERS.items():
-        if header in headers and parse_snapshot(headers[header]).percent_remaining <= 0:
-            spent.append(f"{window} (resets {parse_snapshot(headers[header]).reset or '-'})")
-    return spent
+    """The windows the answer says are spent (`rem` 0: Copilot refuses the next call)."""
+    return [
+        f"{window} (resets {quota.reset or '-'})"
+        for window, quota in windows_of(headers).items()
+        if quota.percent_remaining <= 0
+    ]
 
 
 def user_lines(user: Json) -> list[str]:

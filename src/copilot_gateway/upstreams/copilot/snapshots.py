@@ -9,6 +9,8 @@ import datetime
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+from ...json_numbers import number_text
+
 
 @dataclass(frozen=True)
 class QuotaSnapshot:
@@ -31,10 +33,7 @@ class QuotaSnapshot:
 
 
 def _number(fields: dict[str, list[str]], name: str) -> float | None:
-    try:
-        return float(fields[name][0])
-    except (KeyError, IndexError, ValueError):
-        return None
+    return number_text((fields.get(name) or [""])[0])
 
 
 def parse_snapshot(value: str) -> QuotaSnapshot:
