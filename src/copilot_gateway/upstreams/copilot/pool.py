@@ -114,7 +114,7 @@ class CopilotPool:
     async def _serving(self, model: str) -> tuple[list[CopilotUpstream], bool]:
         """The accounts whose catalogue lists the model, and whether it is free."""
         serving = [(m, c[model]) for m, c in await self._catalogues() if model in c]
-        return [m for m, _ in serving], bool(serving) and costs_nothing(serving[0][1])
+        return [m for m, _ in serving], not serving or costs_nothing(serving[0][1])
 
     async def _candidates(self, endpoint: Endpoint, body: Json) -> list[CopilotUpstream]:
         """The accounts to try, best first."""
