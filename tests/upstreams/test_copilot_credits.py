@@ -18,7 +18,7 @@ from access_lines import access_line, capture_access
 from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.emulator.quota import account_of
 from copilot_gateway.observability.record import RequestRecord
-from copilot_gateway.upstreams.copilot.credits import noted_events
+from copilot_gateway.upstreams.credits import noted_events
 from metrics_scrape import scrape, value
 from servers import gateway_settings, running, serving
 
@@ -135,7 +135,9 @@ def test_the_account_that_served_is_the_one_credited(
             # Other tests' accounts may have had these names: what this request added counts.
             before = {name: credited(url, model="claude-sonnet-4", account=name) for name in "ab"}
             headers = {"Authorization": "Bearer sk-test-key", "X-Request-Id": "served-by-b"}
-            response = httpx.post(f"{url}/v1/chat/completions", json=body, headers=headers)
+            response = httpx.post(
+                f"{url}/v1/chat/completions", json=body, headers=headers, timeout=30
+            )
             assert response.status_code == 200, response.text
             line = access_line(access, "served-by-b")
             after = {name: credited(url, model="claude-sonnet-4", account=name) for name in "ab"}

@@ -15,7 +15,7 @@ from copilot_gateway.upstreams.copilot.upstream import CopilotUpstream
 from copilot_gateway.upstreams.copilot.usage_table import ACCOUNT_COLUMNS
 from emulated_copilot import copilot_on, record, run
 from metrics_scrape import Samples, scrape, value
-from servers import gateway_app, gateway_settings, running
+from servers import gateway_app, gateway_settings, running, until
 
 AUTH = {"Authorization": "Bearer sk-test-key"}
 GITHUB_TOKEN = "gho_test_github_token"  # the token of `gateway_settings`
@@ -81,8 +81,10 @@ def test_an_account_billed_in_premium_requests_counts_them(emulator_url: str) ->
     with running(gateway_app(settings)) as url:
         before = scrape(url)
         for body in (PREMIUM, PREMIUM, AGENT_TURN, {**PREMIUM, "model": "gpt-4o"}):
-            answer = httpx.post(f"{url}/v1/chat/completions", json=body, headers=AUTH)
+            answer = httpx.post(f"{url}/v1/chat/completions", json=body, headers=AUTH, timeout=30)
             assert answer.status_code == 200
+        # Counted once the account's billing is read, in the background: wait for the count.
+        assert until(lambda: premium_requests(scrape(url)) - premium_requests(before) >= 2)
         after = scrape(url)
     assert premium_requests(after) - premium_requests(before) == 2
 
@@ -106,8 +108,9 @@ def test_the_quota_endpoint_reports_githubs_view_and_the_latest_snapshots(
 def test_the_quota_endpoint_is_behind_the_metrics_token(emulator_url: str) -> None:
     settings = gateway_settings(emulator_url, metrics_token="scrape-secret")
     with running(gateway_app(settings)) as url:
-        assert httpx.get(f"{url}/quota").status_code == 401
-        ok = httpx.get(f"{url}/quota", headers={"Authorization": "Bearer scrape-secret"})
+        assert httpx.get(f"{url}/quota", timeout=30).status_code == 401
+        scraper = {"Authorization": "Bearer scrape-secret"}
+        ok = httpx.get(f"{url}/quota", headers=scraper, timeout=30)
         assert ok.status_code == 200 and ok.json()["data"][0]["plan"] == "max"
 
 
@@ -150,7 +153,7 @@ def test_a_run_out_quota_is_429_insufficient_quota() -> None:
         running(gateway_app(gateway_settings(emulator_url))) as url,
     ):
         auth = {"Authorization": "Bearer sk-test-key"}
-        first = httpx.post(f"{url}/v1/chat/completions", json=PREMIUM, headers=auth)
+        first = httpx.post(f"{url}/v1/chat/completions", json=PREMIUM, headers=auth, timeout=30)
         second = httpx.post(f"{url}/v1/chat/completions", json=PREMIUM, headers=auth)
         free = httpx.post(
             f"{url}/v1/chat/completions", json={**PREMIUM, "model": "gpt-4o"}, headers=auth
@@ -173,6 +176,7 @@ def test_an_accounts_quota_summary_is_fetched_like_every_other_upstream_call(
 
     async def summary(copilot: CopilotUpstream) -> Json:
         await copilot.call(CHAT, PREMIUM, record())
+        await copilot.billing.kind()  # the premium call asked for it, in the background
         return await copilot.quota_summary()
 
     before = user_info_timings()

@@ -4,16 +4,21 @@ its streams end; and what it notes in the request's record."""
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 import pytest
 from prometheus_client import REGISTRY
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from copilot_gateway.emulator import CopilotEmulator, Fault
 from copilot_gateway.errors import UpstreamError, UpstreamFailed
 from copilot_gateway.surfaces.anthropic.endpoints import MESSAGES
 from copilot_gateway.surfaces.openai.endpoints import CHAT, EMBEDDINGS, RESPONSES
 from copilot_gateway.upstreams.base import Endpoint, Json
+from copilot_gateway.upstreams.client import make_client
 from copilot_gateway.upstreams.copilot.upstream import CopilotUpstream
-from emulated_copilot import call_once, copilot_on, drained, record, run
+from emulated_copilot import call_once, copilot_on, drained, record, run, settings
 
 HI = {"role": "user", "content": "hi"}
 CHAT_BODY: Json = {"model": "gpt-4o", "messages": [HI]}
@@ -231,6 +236,7 @@ def test_premium_requests_are_counted_for_the_users_turns_only(emulator: Copilot
         await copilot.call(MESSAGES, claude(HI, TOOL_USE, TOOL_USE_RESULT), record())
         tools = {"model": "claude-sonnet-4", "messages": [HI, TOOL_CALL, TOOL_RESULT]}
         await copilot.call(CHAT, tools, record())
+        await copilot.billing.kind()  # the counts wait for it, read in the background
 
     before = premium_spent(account)
     run(copilot_on(emulator, "gho_legacy_seat", account=account), work)
@@ -256,9 +262,65 @@ def test_an_agents_compaction_or_subagent_call_costs_no_premium_request(
             record(),
             {"x-openai-subagent": "review"},
         )
+        await copilot.billing.kind()
 
     before = premium_spent(account)
     run(copilot_on(emulator, "gho_legacy_agents", account=account), work)
     assert premium_spent(account) - before == 0
     initiators = [seen["x-initiator"] for seen in list(emulator.state.seen_headers)[-2:]]
     assert initiators == ["agent", "agent"]
+
+
+class StalledUserInfo:
+    """The emulator, but GitHub's `copilot_internal/user` waits until the test releases it
+    (a slow GitHub, without a sleep); `reached` says a request for it came."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.reached = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/copilot_internal/user":
+            self.reached.set()
+            await self.release.wait()
+        await self.app(scope, receive, send)
+
+
+async def answered(copilot: CopilotUpstream, body: Json, streamed: bool) -> object:
+    if streamed:
+        return await drained(await copilot.stream(CHAT, {**body, "stream": True}, record()))
+    return await copilot.call(CHAT, body, record())
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_stalled_github_holds_no_answer_and_the_premium_request_is_counted_after(
+    emulator: CopilotEmulator, streamed: bool
+) -> None:
+    """The billing kind a premium request's count needs is GitHub's (`copilot_internal/user`):
+    it is read in the background, and the answer (or the stream) does not wait for it."""
+    account = f"premium-stalled-{streamed}"
+
+    async def main() -> tuple[float, float]:
+        github = StalledUserInfo(emulator.app)
+        chosen = settings()
+        client = make_client(chosen, httpx.ASGITransport(app=github))
+        copilot = CopilotUpstream(client, chosen, "gho_legacy_stalled", account)
+        try:
+            await copilot.models()
+            body = {**CHAT_BODY, "model": "claude-sonnet-4"}
+            before = premium_spent(account)
+            answer = asyncio.create_task(answered(copilot, body, streamed))
+            await github.reached.wait()  # GitHub is asked, and holds its answer
+            # A generous bound, not a guess at the pace: held by GitHub, it never comes.
+            done, _ = await asyncio.wait({answer}, timeout=60)
+            assert answer in done, "the answer waited for GitHub"
+            assert answer.result()
+            uncounted = premium_spent(account) - before  # the billing is not known yet
+            github.release.set()
+            assert await copilot.billing.kind() == "premium_requests"
+            return uncounted, premium_spent(account) - before
+        finally:
+            await copilot.aclose()
+
+    assert asyncio.run(main()) == (0, 1)

@@ -1,10 +1,11 @@
 """Copilot's windows (the 5-hour session, the week, the month's credits) and how the pool
-routes on them (see `upstreams.copilot.windows` and `pool`): in-process against the
+routes on them (see `upstreams.copilot.windows`, `limits_spent` and `pool`): in-process against the
 emulator, its refusals injected as faults. Over HTTP, through a gateway: `test_windows_http`."""
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 from urllib.parse import urlencode
 
@@ -12,18 +13,20 @@ import orjson
 import pytest
 
 from copilot_gateway.emulator import CopilotEmulator, Fault
+from copilot_gateway.emulator.catalog import MODELS
 from copilot_gateway.errors import GatewayError, QuotaExhausted, RateLimited
 from copilot_gateway.surfaces.openai.endpoints import CHAT
 from copilot_gateway.upstreams.base import Json
-from copilot_gateway.upstreams.copilot.pool import CopilotPool
-from copilot_gateway.upstreams.copilot.snapshots import parse_snapshot
-from copilot_gateway.upstreams.copilot.windows import (
+from copilot_gateway.upstreams.copilot.limits_spent import (
     CreditsSpent,
     SessionLimited,
     WeeklyLimited,
     iso_time,
     spent_window,
 )
+from copilot_gateway.upstreams.copilot.pool import CopilotPool
+from copilot_gateway.upstreams.copilot.snapshots import parse_snapshot
+from copilot_gateway.upstreams.copilot.windows import UNKNOWN_RESET_SECONDS
 from emulated_copilot import pool_on, record, served_by
 
 TOKENS = {"a": "gho_account_a", "b": "gho_account_b"}
@@ -63,27 +66,23 @@ def served_with_headers(headers: dict[str, str]) -> Fault:
     return Fault(status=200, body=orjson.dumps(answer).decode(), headers=headers)
 
 
+def assert_waits(retry_after: str, wait: float, before: float, after: float) -> None:
+    """`retry-after` of a rest of `wait` seconds that began between the clock readings
+    `before` and `after` (taken around the calls): at most the wait, and at least the wait
+    less the time the calls took. Bounds from the clock, not a guess at the machine's pace."""
+    assert wait - (after - before) <= int(retry_after) <= wait
+
+
+def assert_resets_at(retry_after: str, reset: float, before: float, after: float) -> None:
+    """`retry-after` of a rest until `reset` (a Unix time, sent to the second), answered
+    between the clock readings `before` and `after`."""
+    assert round(reset) - after - 1 <= int(retry_after) <= round(reset) - before + 1
+
+
 def calls(emulator: CopilotEmulator, faults: list[Fault], count: int) -> list[str | GatewayError]:
     """`count` premium chat calls through a pool of a and b, after these faults: who served
     each, or the error the caller got."""
-
-    async def work(pool: CopilotPool) -> list[str | GatewayError]:
-        try:
-            await pool.models()  # the catalogues first: faults are for the calls
-            emulator.state.faults.extend(faults)
-            outcomes: list[str | GatewayError] = []
-            for _ in range(count):
-                try:
-                    await pool.call(CHAT, PREMIUM, record())
-                except GatewayError as error:
-                    outcomes.append(error)
-                else:
-                    outcomes.append(served_by(emulator, TOKENS))
-            return outcomes
-        finally:
-            await pool.aclose()
-
-    return asyncio.run(work(pool_on(emulator, TOKENS)))
+    return outcomes_of(emulator, TOKENS, [], faults, [PREMIUM] * count)
 
 
 def test_window_headers_read_percent_left_reset_and_total_remaining() -> None:
@@ -136,39 +135,63 @@ def test_every_account_out_is_a_429_naming_the_window_with_the_earliest_reset(
     emulator: CopilotEmulator,
 ) -> None:
     faults = [refusal(429, SESSION_BODY, 7200), refusal(429, SESSION_BODY, 3600)]
+    before = time.time()
     *_, error = calls(emulator, faults, 2)
+    after = time.time()
     assert isinstance(error, SessionLimited) and isinstance(error, RateLimited)
     assert (error.status, error.code) == (429, "session_limit_exceeded")
     assert error.message.startswith(
         "The 5-hour session limit of every Copilot account is spent; the earliest resets at "
     )
-    assert 3590 <= int(error.headers["retry-after"]) <= 3600
+    assert_waits(error.headers["retry-after"], 3600, before, after)
     assert error.headers["x-should-retry"] == "false"
     asked = len([h for h in emulator.state.seen_headers if "x-initiator" in h])
     assert asked == 2  # the second call was answered by the pool: both accounts rest
 
 
-def test_a_weekly_refusal_rests_until_the_weeks_reset(emulator: CopilotEmulator) -> None:
-    week = time.time() + 3 * 86400
-    spent = served_with_headers({"x-usage-ratelimit-weekly": window_header(0, week)})
-    outcomes = calls(emulator, [refusal(429, WEEKLY_BODY), spent], 3)
-    assert outcomes[:1] == ["b"]
+def test_a_weekly_refusal_without_retry_after_rests_until_the_weeks_reset(
+    emulator: CopilotEmulator,
+) -> None:
+    week = time.time() + 3 * 86400  # a's week resets then, as its last answer said
+    seen = served_with_headers({"x-usage-ratelimit-weekly": window_header(40, week)})
+    later = served_with_headers({"x-usage-ratelimit-weekly": window_header(0, week + 86400)})
+    before = time.time()
+    outcomes = calls(emulator, [seen, refusal(429, WEEKLY_BODY), later], 3)
+    after = time.time()
+    assert outcomes[:2] == ["a", "b"]  # a refused the second call: b served it, and is spent
     error = outcomes[2]
     assert isinstance(error, WeeklyLimited)
     assert "The weekly limit of every Copilot account is spent" in error.message
-    # No retry-after from Copilot: each rests until its week's reset (a: not known, 5 min).
-    assert 290 <= int(error.headers["retry-after"]) <= 300
+    # No retry-after from Copilot: a rests until its week's reset, the earlier of the two.
+    assert_resets_at(error.headers["retry-after"], week, before, after)
+
+
+def test_a_weekly_refusal_with_no_reset_known_rests_five_minutes(
+    emulator: CopilotEmulator,
+) -> None:
+    week = time.time() + 3 * 86400
+    spent = served_with_headers({"x-usage-ratelimit-weekly": window_header(0, week)})
+    before = time.time()
+    outcomes = calls(emulator, [refusal(429, WEEKLY_BODY), spent], 3)
+    after = time.time()
+    assert outcomes[:1] == ["b"]
+    error = outcomes[2]
+    assert isinstance(error, WeeklyLimited)
+    # Neither retry-after nor a week's reset known for a: it rests UNKNOWN_RESET_SECONDS.
+    assert_waits(error.headers["retry-after"], UNKNOWN_RESET_SECONDS, before, after)
 
 
 def test_spent_credits_rest_until_the_month_and_the_last_says_so(
     emulator: CopilotEmulator,
 ) -> None:
     faults = [refusal(402, CREDITS_BODY, 86400), refusal(402, CREDITS_BODY, 90000)]
+    before = time.time()
     *_, error = calls(emulator, faults, 2)
+    after = time.time()
     assert isinstance(error, CreditsSpent) and isinstance(error, QuotaExhausted)
     assert error.code == "insufficient_quota"
     assert "monthly AI credits of every Copilot account are spent" in error.message
-    assert 86390 <= int(error.headers["retry-after"]) <= 86400
+    assert_waits(error.headers["retry-after"], 86400, before, after)
 
 
 def test_a_rested_account_serves_again_once_its_window_resets(
@@ -193,10 +216,90 @@ def test_a_rested_account_serves_again_once_its_window_resets(
 
 def test_accounts_out_on_different_windows_are_each_named(emulator: CopilotEmulator) -> None:
     faults = [refusal(429, SESSION_BODY, 7200), refusal(429, WEEKLY_BODY, 86400)]
+    before = time.time()
     *_, error = calls(emulator, faults, 2)
+    after = time.time()
     assert isinstance(error, SessionLimited)  # the kind of the window that resets first
     assert error.message.startswith(
         "Every Copilot account is out (1 on the 5-hour session limit, 1 on the weekly limit); "
         "the earliest resets at "
     )
-    assert 7190 <= int(error.headers["retry-after"]) <= 7200
+    assert_waits(error.headers["retry-after"], 7200, before, after)
+
+
+def outcomes_of(
+    emulator: CopilotEmulator,
+    tokens: dict[str, str],
+    catalogue: list[Fault],
+    faults: list[Fault],
+    bodies: list[Json],
+) -> list[str | GatewayError]:
+    """Chat calls through a pool of these accounts: the catalogue read first (after these
+    catalogue faults, one an account), then these faults, then each body: who served it, or
+    the error the caller got."""
+
+    async def work(pool: CopilotPool) -> list[str | GatewayError]:
+        try:
+            emulator.state.faults.extend(catalogue)
+            await pool.models()
+            emulator.state.faults.extend(faults)
+            outcomes: list[str | GatewayError] = []
+            for body in bodies:
+                try:
+                    await pool.call(CHAT, body, record())
+                except GatewayError as error:
+                    outcomes.append(error)
+                else:
+                    outcomes.append(served_by(emulator, tokens))
+            return outcomes
+        finally:
+            await pool.aclose()
+
+    return asyncio.run(work(pool_on(emulator, tokens)))
+
+
+def catalogue_with_multiplier_zero(model_id: str) -> Fault:
+    """Copilot's model list, this priced model listed at multiplier 0 (as a catalogue billed
+    in tokens may list it): what makes a model free is no price, not the multiplier alone."""
+    models = copy.deepcopy(MODELS)
+    for model in models:
+        if model["id"] == model_id:
+            assert model["billing"].get("token_prices")
+            model["billing"].update(is_premium=False, multiplier=0)
+    return Fault(status=200, body=orjson.dumps({"object": "list", "data": models}).decode())
+
+
+def test_spent_credits_stop_a_priced_model_at_multiplier_zero_and_not_a_free_one(
+    emulator: CopilotEmulator,
+) -> None:
+    priced = {**PREMIUM, "model": "claude-sonnet-4.6"}
+    catalogue = [catalogue_with_multiplier_zero("claude-sonnet-4.6")] * 2
+    refusals = [refusal(402, CREDITS_BODY, 3600), refusal(402, CREDITS_BODY, 3600)]
+    free = {**PREMIUM, "model": "gpt-4o"}
+    outcomes = outcomes_of(emulator, TOKENS, catalogue, refusals, [priced, priced, free])
+    asked = len([h for h in emulator.state.seen_headers if "x-initiator" in h])
+    first, second, served = outcomes
+    for error in (first, second):  # both accounts rest on their credits, for this model too
+        assert isinstance(error, CreditsSpent)
+        assert "monthly AI credits of every Copilot account are spent" in error.message
+    assert asked == 3  # the two refusals and the free call: the second was the pool's answer
+    assert served in TOKENS  # a model with no price and multiplier 0 is still served
+
+
+def test_a_later_snapshot_with_credits_left_ends_a_credits_rest(
+    emulator: CopilotEmulator,
+) -> None:
+    """The month reset (or credits were added): the next answer's `premium_interactions`
+    snapshot says so, and the account serves the models that cost credits again."""
+    month = "ent=1500&ov=0.0&ovPerm=false&rem=50&rst=2027-01-01T00%3A00%3A00Z&totRem=750"
+    faults = [
+        refusal(402, CREDITS_BODY, 86400),  # a's credits are spent: it rests a day
+        served_with_headers({"x-quota-snapshot-premium_interactions": month}),  # a free call
+    ]
+    free = {**PREMIUM, "model": "gpt-4o"}
+    one = {"a": TOKENS["a"]}
+    spent, served_free, served_again = outcomes_of(
+        emulator, one, [], faults, [PREMIUM, free, PREMIUM]
+    )
+    assert isinstance(spent, CreditsSpent)
+    assert (served_free, served_again) == ("a", "a")

@@ -172,3 +172,51 @@ def test_openais_context_refusal_keeps_its_numbers(message: str) -> None:
     error = error_from_response(400, httpx.Headers(), raw)
     assert isinstance(error, ContextTooLong)
     assert (error.prompt_tokens, error.limit, error.message) == (130512, 128000, message)
+
+
+# A Copilot-compatible server's own bill (a gateway or proxy in front of Copilot passes it on).
+BILL = {
+    "token_details": [
+        {"token_type": "input", "token_count": 10, "batch_size": 1, "cost_per_batch": 3000},
+        {"token_type": "output", "token_count": 5, "batch_size": 1, "cost_per_batch": 15000},
+    ],
+    "total_nano_aiu": 105_000,
+}
+BILLED_CHUNKS = [
+    {"id": "c1", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {}}]},
+    {"id": "c1", "object": "chat.completion.chunk", "choices": [], "usage": {"total_tokens": 15}},
+    {"choices": [], "copilot_usage": BILL},  # Copilot's late chunk of its own
+]
+
+
+def billing_server() -> Starlette:
+    """An OpenAI-compatible server that bills as Copilot does (`copilot_usage`)."""
+
+    async def chat(request: Request) -> JSONResponse | StreamingResponse:
+        if not orjson.loads(await request.body()).get("stream"):
+            return JSONResponse({**ANSWER, "copilot_usage": BILL})
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for chunk in BILLED_CHUNKS:
+                yield b"data: " + orjson.dumps(chunk) + b"\n\n"
+            yield b"data: [DONE]\n\n"
+
+        return StreamingResponse(chunks(), media_type="text/event-stream")
+
+    return Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"])])
+
+
+def test_a_copilot_compatible_servers_bill_is_read_and_never_passed_on() -> None:
+    body: Json = {"model": "m1", "messages": [{"role": "user", "content": "hi"}]}
+    plain, streamed = record(), record()
+
+    async def work(upstream: OpenAIUpstream) -> tuple[Json, list[Json]]:
+        answer = await upstream.call(CHAT, body, plain)
+        events = await drained(await upstream.stream(CHAT, {**body, "stream": True}, streamed))
+        return answer, events
+
+    answer, events = on(billing_server(), work)
+    assert answer == ANSWER  # the bill taken out
+    assert events == BILLED_CHUNKS[:2]  # the chunk that held only the bill is not sent
+    assert plain.nano_aiu() == streamed.nano_aiu() == 105_000
+    assert plain.credits() == pytest.approx(105_000 / 1e9)

@@ -1,8 +1,10 @@
 """Any OpenAI-compatible server: base URL and key, requests passed through as they are.
 
-Such a server bills no AI Credits of its own: a request's credits are its tokens at its
-model's price, as the server's model list gives it (`billing.token_prices`, Copilot's field,
-which a server in front of Copilot passes on), else as the `prices` setting does."""
+A request's credits are the server's own bill where it sends one: a server in front of
+Copilot (another gateway, a proxy) may pass Copilot's `copilot_usage` on, read as Copilot's
+(`credits`) and never passed to a client. Else they are its tokens at its model's price, as
+the server's model list gives it (`billing.token_prices`, Copilot's field, which such a
+server passes on too), else as the `prices` setting does."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from ..settings import Settings
 from .base import CallRecord, Catalogue, Endpoint, EventStream, Json, ModelInfo
 from .cache import Refreshing
 from .client import UpstreamClient, json_request, open_stream, request_json
+from .credits import noted_answer, noted_events
 from .retry import RetryPolicy
 from .sse import iter_sse_json
 
@@ -83,7 +86,8 @@ class OpenAIUpstream:
     ) -> Json:
         await self._note_price(body, record)
         request = self._request("POST", endpoint.path, endpoint.plain(body))
-        return await request_json(self._client, request, self._retry, record)
+        answer = await request_json(self._client, request, self._retry, record)
+        return noted_answer(answer, record)
 
     async def stream(
         self,
@@ -95,7 +99,8 @@ class OpenAIUpstream:
         await self._note_price(body, record)
         request = self._request("POST", endpoint.path, endpoint.plain(body))
         response = await open_stream(self._client, request, self._retry, record)
-        return iter_sse_json(response, self._settings.stream_idle_timeout, endpoint.ends_stream)
+        events = iter_sse_json(response, self._settings.stream_idle_timeout, endpoint.ends_stream)
+        return noted_events(events, record)
 
     async def aclose(self) -> None:
         await self._client.aclose()

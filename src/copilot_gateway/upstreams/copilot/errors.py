@@ -22,7 +22,7 @@ from ...errors import (
     UpstreamUnavailable,
 )
 from ...settings import Settings
-from .windows import SPENT_BY_WINDOW, spent_window
+from .limits_spent import SPENT_BY_WINDOW, spent_window
 
 # Copilot's words for a prompt over the model's `max_prompt_tokens` (its numbers, its count).
 PROMPT_OVER_LIMIT = re.compile(r"prompt token count of (\d+) exceeds the limit of (\d+)")

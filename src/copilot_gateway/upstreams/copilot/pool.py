@@ -4,11 +4,13 @@
   one account can read (thinking signatures, encrypted reasoning: what its endpoint names as
   its `continuation`) goes to the account that answered it, as long as the gateway remembers
   (an hour, in-process);
-- otherwise a model that costs no premium requests goes round-robin over the accounts that
-  serve it, and a premium model to the first of them in the configured order;
+- otherwise a free model (`costs_nothing`: no token price, no premium multiplier) goes
+  round-robin over the accounts that serve it, and any other to the first of them in the
+  configured order;
 - an account whose session or weekly window, or month's credits, is spent (its latest
   header says so, or Copilot refused a call for it: see `windows`) rests until that window
-  resets and is sent nothing meanwhile; a conversation tied to it moves to another account;
+  resets and is sent nothing meanwhile (spent credits stop only the models that are not
+  free); a conversation tied to it moves to another account;
   when every account serving the model is out so, the client gets a 429 that names the
   window, with `retry-after` at the earliest reset, and Copilot is not asked;
 - an account that answers another 429 beyond the retry budget, or whose GitHub token GitHub
@@ -34,9 +36,9 @@ from ...errors import (
     UpstreamUnavailable,
 )
 from ...observability.metrics import ACCOUNT_EVENTS
-from ..base import CallRecord, Catalogue, Endpoint, EventStream, Json
+from ..base import CallRecord, Catalogue, Endpoint, EventStream, Json, ModelInfo
+from .limits_spent import SPENT, all_spent
 from .upstream import CopilotUpstream
-from .windows import SPENT, all_spent
 
 T = TypeVar("T")
 AFFINITY_SECONDS = 3600
@@ -49,6 +51,13 @@ def affinity_keys(endpoint: Endpoint, document: Json) -> list[str]:
     if endpoint.continuation is None:
         return []
     return [value[-AFFINITY_KEY_CHARS:] for value in endpoint.continuation(document)]
+
+
+def costs_nothing(info: ModelInfo) -> bool:
+    """A free model: still served when the month's credits are spent. Its catalogue entry
+    gives no token price and no premium multiplier (a priced model costs credits whatever
+    its multiplier says: Copilot bills tokens since AI credits)."""
+    return info.price is None and not info.premium_multiplier
 
 
 def out_of_windows(members: list[CopilotUpstream], free: bool) -> GatewayError | None:
@@ -105,7 +114,7 @@ class CopilotPool:
     async def _serving(self, model: str) -> tuple[list[CopilotUpstream], bool]:
         """The accounts whose catalogue lists the model, and whether it is free."""
         serving = [(m, c[model]) for m, c in await self._catalogues() if model in c]
-        return [m for m, _ in serving], not (serving and serving[0][1].premium_multiplier)
+        return [m for m, _ in serving], not serving or costs_nothing(serving[0][1])
 
     async def _candidates(self, endpoint: Endpoint, body: Json) -> list[CopilotUpstream]:
         """The accounts to try, best first."""

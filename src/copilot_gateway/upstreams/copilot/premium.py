@@ -4,7 +4,8 @@
 
 A call costs its model's multiplier when it went as the user's (`X-Initiator: user`, as
 `agents.call_kind` decides); an agent's turns (tool results, follow-ups, its subagents and
-compactions) and models that are not premium cost nothing.
+compactions) and models that are not premium cost nothing. The count waits for the
+account's billing kind, never the answer: `Billing.when_known` makes it once it is read.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Awaitable, Callable
 
 from ...observability.metrics import PREMIUM_REQUESTS
 from ..base import Catalogue
+from .billing import PREMIUM_REQUESTS as BILLED_IN_PREMIUM_REQUESTS
+from .billing import Billing
 
 
 async def count_premium(
@@ -20,14 +23,20 @@ async def count_premium(
     catalogue: Callable[[], Awaitable[Catalogue]],
     model: str,
     users_turn: bool,
-    billed_in_premium_requests: Callable[[], Awaitable[bool]],
+    billing: Billing,
 ) -> None:
-    """Count what this accepted call cost (the catalogue and the billing are read only for a
-    user's call on a premium model)."""
+    """Count what this accepted call cost (the catalogue, which the call was just checked
+    against and so is cached, is read only for a user's call; the billing kind is not
+    waited for)."""
     if not users_turn:
         return
     info = (await catalogue()).get(model)
     if info is None or not info.premium_multiplier:
         return
-    if await billed_in_premium_requests():
-        PREMIUM_REQUESTS.labels(account, info.id).inc(info.premium_multiplier)
+    model_id, multiplier = info.id, info.premium_multiplier
+
+    def count(kind: str) -> None:
+        if kind == BILLED_IN_PREMIUM_REQUESTS:
+            PREMIUM_REQUESTS.labels(account, model_id).inc(multiplier)
+
+    billing.when_known(count)

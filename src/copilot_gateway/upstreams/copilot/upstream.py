@@ -1,7 +1,7 @@
 """One Copilot account as an `Upstream`: its session (see `session`), Copilot's headers
 (`headers`), its catalogue (`catalogue`), its premium requests (`premium`), its quota
-(`quota`, `windows`) and the AI Credits each answer bills (`credits`); every request goes
-through the one send path (`client.send`)."""
+(`quota`, `windows`) and the AI Credits each answer bills (`upstreams.credits`); every
+request goes through the one send path (`client.send`)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from ..agents import call_kind
 from ..base import CallRecord, Catalogue, Endpoint, EventStream, Json
 from ..cache import Refreshing
 from ..client import UpstreamClient, json_request, ok_json, ok_stream, send
+from ..credits import noted_answer, noted_events
 from ..retry import RetryPolicy
 from ..sse import iter_sse_json
 from .accounts import DEFAULT_ACCOUNT
 from .billing import Billing
 from .catalogue import catalogue_of
-from .credits import noted_answer, noted_events
 from .errors import copilot_errors
 from .headers import api_headers, endpoint_headers, intent_of
 from .premium import count_premium
@@ -152,11 +152,7 @@ class CopilotUpstream:
     ) -> None:
         users_turn = call_kind(endpoint, body, client) == "user"  # as X-Initiator said
         await count_premium(
-            self.account,
-            self._catalogue.get,
-            str(body.get("model")),
-            users_turn,
-            self.billing.in_premium_requests,
+            self.account, self._catalogue.get, str(body.get("model")), users_turn, self.billing
         )
 
     async def _user_info(self) -> Json:
@@ -175,4 +171,5 @@ class CopilotUpstream:
         }
 
     async def aclose(self) -> None:
+        await self.billing.aclose()
         await self._client.aclose()

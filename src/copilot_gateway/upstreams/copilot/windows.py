@@ -1,102 +1,57 @@
 """Copilot's usage windows, per account: the 5-hour session and the week (each answer's
 `x-usage-ratelimit-session` and `-weekly`, percent left and reset), and the month's AI
-credits (`x-quota-snapshot-premium_interactions`, see `quota`).
+credits (`x-quota-snapshot-premium_interactions`, see `quota`). The refusals that say a
+window is spent, and the 429 a client gets when every account is out: `limits_spent`.
 
 An account whose window is spent rests until that window resets, and is not sent requests
-meanwhile (each would be a certain refusal). A window is spent when its latest header says
-`rem` 0 (Copilot serves the call that crosses the limit and refuses the next), or when
-Copilot refuses a call for it:
+meanwhile (each would be a certain refusal). A session or weekly window is spent when its
+latest header says `rem` 0 (Copilot serves the call that crosses the limit and refuses the
+next); any window is spent when Copilot refuses a call for it, and the account rests until
+`retry-after`, else the window's `rst` (the month's for credits).
 
-    Copilot answers                        the window   the account rests until
-    429 user_global_rate_limited:<plan>    session      retry-after, else the session's rst
-    429 user_weekly_rate_limited           weekly       retry-after, else the week's rst
-    402 (quota_exceeded, ...)              credits      retry-after, else the month's rst
-
-A later header that shows the window with some left ends its rest early. Spent credits
-stop only the models that cost credits: the free ones (multiplier 0) are still served, as
+A later header that shows the window with some left ends its rest early: for credits, a
+`premium_interactions` snapshot with credits left (a free model's answer brings one, as the
+month resets or credits are added). Spent credits stop only the models that cost credits:
+the free ones (no token price in the catalogue, and multiplier 0) are still served, as
 Copilot includes them in every plan (the reading the proxies use; UNCERTAIN for every plan).
 """
 
 from __future__ import annotations
 
-import datetime
-import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from ...errors import GatewayError, QuotaExhausted, RateLimited
 from ...observability.metrics import WINDOW
 from ..retry import retry_after
-from .quota import QuotaBook
+from .limits_spent import WINDOW_NAMES, Rest, Spent, iso_time, spent_window
+from .quota import HEADER_PREFIX, QuotaBook
 from .snapshots import QuotaSnapshot, parse_snapshot
+
+# Re-exported: where these names were read from before `limits_spent` held them.
+__all__ = [
+    "CREDITS_QUOTA",
+    "UNKNOWN_RESET_SECONDS",
+    "WINDOW_HEADERS",
+    "WINDOW_NAMES",
+    "Windows",
+    "spent_window",
+]
 
 WINDOW_HEADERS = {"session": "x-usage-ratelimit-session", "weekly": "x-usage-ratelimit-weekly"}
 CREDITS_QUOTA = "premium_interactions"  # the quota Copilot counts the month's credits on
-WINDOW_NAMES = {
-    "session": "5-hour session limit",
-    "weekly": "weekly limit",
-    "credits": "monthly AI credits",
-}
+CREDITS_HEADER = HEADER_PREFIX + CREDITS_QUOTA
 # How long an account rests when Copilot gave no reset at all (no retry-after, no rst).
 UNKNOWN_RESET_SECONDS = 300
-# Beyond this wait, clients are told not to retry (x-should-retry: false): their SDKs' own
-# short backoffs would only repeat the refusal, and the message says when to come back.
-SHORT_WAIT_SECONDS = 60
 
 
-class SessionLimited(RateLimited):
-    """Copilot's 5-hour session window of this account (or of every account) is spent."""
-
-    window = "session"
-    code = "session_limit_exceeded"
-
-
-class WeeklyLimited(RateLimited):
-    """The weekly window is spent."""
-
-    window = "weekly"
-    code = "weekly_limit_exceeded"
-
-
-class CreditsSpent(QuotaExhausted):
-    """The month's AI credits (premium requests on legacy billing) are spent."""
-
-    window = "credits"
-
-
-SPENT = (SessionLimited, WeeklyLimited, CreditsSpent)
-Spent = SessionLimited | WeeklyLimited | CreditsSpent
-SPENT_BY_WINDOW: dict[str, type[Spent]] = {kind.window: kind for kind in SPENT}
-
-
-def spent_window(error: GatewayError) -> str | None:
-    """The window a Copilot refusal says is spent (Copilot matches on the code's head too)."""
-    head = (error.code or "").partition(":")[0]
-    if error.status == 402:
-        return "credits"
-    if error.status == 429 and head == "user_global_rate_limited":
-        return "session"
-    if error.status == 429 and head == "user_weekly_rate_limited":
-        return "weekly"
-    return None
-
-
-def iso_time(timestamp: float) -> str:
-    moment = datetime.datetime.fromtimestamp(round(timestamp), datetime.UTC)
-    return moment.isoformat().replace("+00:00", "Z")
-
-
-@dataclass(frozen=True)
-class Rest:
-    """An account out of a window until a Unix time."""
-
-    account: str
-    window: str
-    until: float
+def credits_left(snapshot: QuotaSnapshot) -> bool:
+    """A `premium_interactions` snapshot that shows credits to spend: unlimited, some percent
+    left, or some amount left (`totRem`)."""
+    left = snapshot.total_remaining
+    return snapshot.entitlement < 0 or snapshot.percent_remaining > 0 or (left or 0) > 0
 
 
 class Windows:
@@ -124,6 +79,9 @@ class Windows:
                 self._rests.pop(window, None)
             else:
                 self._rests[window] = reset or self.clock() + UNKNOWN_RESET_SECONDS
+        credits = headers.get(CREDITS_HEADER)
+        if credits is not None and credits_left(parse_snapshot(credits)):
+            self._rests.pop("credits", None)  # the month reset, or credits were added
 
     def _reset_of(self, window: str) -> float | None:
         if window == "credits":
@@ -172,25 +130,3 @@ class Windows:
             if entry:
                 report[window] = entry
         return report
-
-
-def all_spent(rests: list[Rest], now: float) -> GatewayError:
-    """Every account is out: a 429 that names the window(s) and waits for the first reset."""
-    earliest = min(rests, key=lambda rest: rest.until)
-    seconds = max(math.ceil(earliest.until - now), 1)
-    windows = sorted({rest.window for rest in rests}, key=list(WINDOW_NAMES).index)
-    whose = "every Copilot account" if len(rests) > 1 else "the Copilot account"
-    if len(windows) == 1:
-        verb = "are" if windows[0] == "credits" else "is"
-        what = f"The {WINDOW_NAMES[windows[0]]} of {whose} {verb} spent"
-    else:
-        counts = ", ".join(
-            f"{sum(rest.window == window for rest in rests)} on the {WINDOW_NAMES[window]}"
-            for window in windows
-        )
-        what = f"Every Copilot account is out ({counts})"
-    headers = {"retry-after": str(seconds)}
-    if seconds > SHORT_WAIT_SECONDS:
-        headers["x-should-retry"] = "false"
-    message = f"{what}; the earliest resets at {iso_time(earliest.until)} (in {seconds} s)."
-    return SPENT_BY_WINDOW[earliest.window](message, headers=headers)

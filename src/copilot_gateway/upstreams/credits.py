@@ -1,5 +1,7 @@
 """AI Credits as Copilot bills them: its `copilot_usage` object, read wherever Copilot puts
-it, noted in the request's record, and taken out of what reaches the surfaces.
+it, noted in the request's record, and taken out of what reaches the surfaces. It knows the
+field, not who sent it: the copilot upstream reads its answers with it, and so does the
+openai one (a Copilot-compatible server in front of Copilot passes the field on).
 
 `copilot_usage` is `{token_details: [{token_type, token_count, batch_size, cost_per_batch}],
 total_nano_aiu}` (1 credit = 1e9 nano-AIU). Copilot puts it:
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 
-from ..base import CallRecord, EventStream, Json
+from .base import CallRecord, EventStream, Json
 
 FIELD = "copilot_usage"
 HOLDERS = ("response", "usage")  # where else in a document Copilot (or its types) put it
