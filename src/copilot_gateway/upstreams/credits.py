@@ -22,16 +22,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 
+from ..json_numbers import non_negative
 from .base import CallRecord, EventStream, Json
 
 FIELD = "copilot_usage"
 HOLDERS = ("response", "usage")  # where else in a document Copilot (or its types) put it
-
-
-def _count(value: object) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return float(value)
-    return None
 
 
 def nano_aiu(copilot_usage: object) -> int | None:
@@ -39,7 +34,7 @@ def nano_aiu(copilot_usage: object) -> int | None:
     `token_details`; None for one that says neither."""
     if not isinstance(copilot_usage, dict):
         return None
-    total = _count(copilot_usage.get("total_nano_aiu"))
+    total = non_negative(copilot_usage.get("total_nano_aiu"))
     if total is not None:
         return round(total)
     details = copilot_usage.get("token_details")
@@ -49,9 +44,9 @@ def nano_aiu(copilot_usage: object) -> int | None:
     for item in details:
         if not isinstance(item, dict):
             continue
-        count = _count(item.get("token_count")) or 0.0
-        per_batch = _count(item.get("cost_per_batch")) or 0.0
-        batch = _count(item.get("batch_size")) or 0.0
+        count = non_negative(item.get("token_count")) or 0.0
+        per_batch = non_negative(item.get("cost_per_batch")) or 0.0
+        batch = non_negative(item.get("batch_size")) or 0.0
         cost += count * per_batch / batch if batch else 0.0
     return round(cost)
 
