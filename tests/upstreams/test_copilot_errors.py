@@ -87,3 +87,25 @@ def test_a_prompt_just_over_the_limit_is_refused_by_copilot_with_the_same_meanin
     assert (error["code"], error["param"]) == ("context_length_exceeded", "messages")
     assert "exceeds the limit of 64000" in error["message"]
     assert len(emulator.state.seen_headers) == before + 1  # Copilot refused it
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "param"),
+    [
+        ("/v1/chat/completions", CHAT, "messages"),
+        ("/v1/responses", {"model": "gpt-5.4", "input": "hi"}, "input"),
+    ],
+)
+def test_copilots_prompt_too_long_names_the_field_the_prompt_is_in(
+    client: httpx.Client, emulator: CopilotEmulator, path: str, body: dict[str, object], param: str
+) -> None:
+    client.get("/v1/models")
+    refusal = copilot_error(
+        "prompt token count of 272001 exceeds the limit of 272000",
+        "model_max_prompt_tokens_exceeded",
+    )
+    emulator.state.faults.append(Fault(status=400, body=refusal))
+    response = client.post(path, json=body)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["param"]) == ("context_length_exceeded", param)

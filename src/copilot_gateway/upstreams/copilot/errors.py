@@ -25,6 +25,8 @@ from ...settings import Settings
 from .limits_spent import SPENT_BY_WINDOW, spent_window
 
 # Copilot's words for a prompt over the model's `max_prompt_tokens` (its numbers, its count).
+# Where each endpoint's body holds the prompt (the `param` of a prompt too long).
+PROMPT_FIELDS = {"/responses": "input"}
 PROMPT_OVER_LIMIT = re.compile(r"prompt token count of (\d+) exceeds the limit of (\d+)")
 
 VERSION_SETTINGS = (
@@ -62,21 +64,23 @@ def window_spent(error: GatewayError, window: str) -> GatewayError:
     )
 
 
-def context_too_long(error: GatewayError) -> GatewayError:
-    """The numbers Copilot gave (its own count), for surfaces that say them in their words."""
+def context_too_long(error: GatewayError, path: str) -> GatewayError:
+    """The numbers Copilot gave (its own count), for surfaces that say them in their words;
+    the prompt's field by the endpoint's body (`input` on /responses)."""
     found = PROMPT_OVER_LIMIT.search(error.message)
     prompt, limit = (int(found[1]), int(found[2])) if found else (None, None)
-    return ContextTooLong(error.message, prompt_tokens=prompt, limit=limit, param="messages")
+    param = PROMPT_FIELDS.get(path, "messages")
+    return ContextTooLong(error.message, prompt_tokens=prompt, limit=limit, param=param)
 
 
-def explained(error: GatewayError, settings: Settings) -> GatewayError:
+def explained(error: GatewayError, settings: Settings, path: str) -> GatewayError:
     """The error Copilot answered, as what it means; others as they are."""
     if error.status == 466:
         return outdated_client(error, settings)
     if (window := spent_window(error)) is not None:
         return window_spent(error, window)
     if error.code == "model_max_prompt_tokens_exceeded":
-        return context_too_long(error)
+        return context_too_long(error, path)
     if error.status == 499:
         return UpstreamUnavailable(
             f"Copilot's model provider is rate limiting: {error.message}",
@@ -87,9 +91,9 @@ def explained(error: GatewayError, settings: Settings) -> GatewayError:
 
 
 @contextlib.contextmanager
-def copilot_errors(settings: Settings) -> Iterator[None]:
-    """Errors Copilot answered, raised with their meaning."""
+def copilot_errors(settings: Settings, path: str) -> Iterator[None]:
+    """Errors Copilot answered at this endpoint path, raised with their meaning."""
     try:
         yield
     except GatewayError as error:
-        raise explained(error, settings) from None
+        raise explained(error, settings, path) from None

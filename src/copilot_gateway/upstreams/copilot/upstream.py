@@ -116,7 +116,7 @@ class CopilotUpstream:
         record: CallRecord,
         headers: Mapping[str, str] | None = None,
     ) -> Json:
-        with copilot_errors(self._settings):
+        with copilot_errors(self._settings, endpoint.path):
             response = await self._send(
                 endpoint.path, endpoint, body, record=record, client=headers or NO_HEADERS
             )
@@ -132,7 +132,7 @@ class CopilotUpstream:
         record: CallRecord,
         headers: Mapping[str, str] | None = None,
     ) -> EventStream:
-        with copilot_errors(self._settings):
+        with copilot_errors(self._settings, endpoint.path):
             response = await self._send(
                 endpoint.path,
                 endpoint,
