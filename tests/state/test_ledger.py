@@ -16,6 +16,7 @@ import anthropic
 import httpx
 import openai
 import pytest
+from pydantic import ValidationError
 
 from conftest import API_KEY, AUTH
 from copilot_gateway.emulator import CopilotEmulator
@@ -235,3 +236,22 @@ def rows_wait_and_are_written_when_it_is_back(
         assert dropped(url) - before == 2
     kept = [response.request.headers["X-Request-Id"] for response in sent[:3]]
     assert [row["request_id"] for row in database.ledger()][1:] == kept
+
+
+def test_the_ledger_file_is_beside_the_responses_store_by_default(tmp_path: Path) -> None:
+    settings = Settings(responses_db=tmp_path / "state" / "responses.sqlite3")
+    assert settings.ledger_file == tmp_path / "state" / "ledger.sqlite3"
+    assert database_url(settings) == f"sqlite+aiosqlite:///{tmp_path}/state/ledger.sqlite3"
+
+
+def test_a_postgresql_url_is_driven_by_psycopg() -> None:
+    settings = Settings(database_url="postgres://gateway:pw@db.internal/ledger?sslmode=require")
+    expected = "postgresql+psycopg://gateway:pw@db.internal/ledger?sslmode=require"
+    assert database_url(settings) == expected
+
+
+def test_a_database_url_of_another_kind_is_refused_without_repeating_it() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(database_url="mysql://gateway:hunter2@db.internal/ledger")
+    assert "must start with one of postgresql://" in str(refused.value)
+    assert "hunter2" not in refused.value.errors()[0]["msg"]

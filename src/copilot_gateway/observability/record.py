@@ -1,4 +1,5 @@
-"""What the gateway learns about one request while serving it, for its log line and metrics.
+"""What the gateway learns about one request while serving it, for its log line, its
+metrics and its ledger row (`state.ledger`).
 
 The edge opens a record per request (see `edge.calls`) and hands it down with the call;
 the parts that learn something write it here (the security check the key's name, the model
