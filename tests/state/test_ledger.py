@@ -16,6 +16,7 @@ import anthropic
 import httpx
 import openai
 import pytest
+from prometheus_client import REGISTRY
 from pydantic import ValidationError
 
 from conftest import API_KEY, AUTH
@@ -255,3 +256,22 @@ def test_a_database_url_of_another_kind_is_refused_without_repeating_it() -> Non
         Settings(database_url="mysql://gateway:hunter2@db.internal/ledger")
     assert "must start with one of postgresql://" in str(refused.value)
     assert "hunter2" not in refused.value.errors()[0]["msg"]
+
+
+def test_rows_the_database_cannot_take_at_shutdown_are_counted_as_dropped(
+    emulator_url: str, postgres: PostgresServer
+) -> None:
+    with postgres_database(postgres) as database:
+        settings = settings_for(emulator_url, database, ledger_flush_seconds=3600)
+        body = {"model": "gpt-4.1", "messages": [USER]}
+        before = REGISTRY.get_sample_value(DROPPED) or 0
+        try:
+            with serving(settings) as url:  # the schema migrated at start-up
+                postgres.stop()
+                for _ in range(2):
+                    post(url, "/v1/chat/completions", body)
+            # Shut down with the database away: what was buffered is lost, and counted.
+            assert (REGISTRY.get_sample_value(DROPPED) or 0) - before == 2
+        finally:
+            postgres.start()
+        assert database.count() == 0
