@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from copilot_gateway.observability.request_id import RequestIdFilter
+from postgres_server import PostgresServer, running_postgres
 from servers import CopilotEmulator, gateway_settings, running, serving
 
 API_KEY = "sk-test-key"
@@ -32,6 +33,14 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, token_file: Path) -> None
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     clean_environment(monkeypatch, tmp_path / "no-stored-token")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL cluster of the test session's own (started on first use): each test
+    takes a fresh database of it (`PostgresServer.new_database`)."""
+    with running_postgres() as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

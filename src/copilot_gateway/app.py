@@ -108,6 +108,7 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         tokens.warm()
         if limiter is not None:
             await limiter.check()
+        await gateway.ledger.start()
         # What start-up built (the specs, resolved, and their validators: a few hundred
         # thousand objects) lives as long as the process: out of the collector's sight, where
         # each full collection would walk it all again (80 ms each, 15% of a busy process).
@@ -121,6 +122,7 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         if limiter is not None:
             await limiter.aclose()
         await gateway.responses.aclose()
+        await gateway.ledger.aclose()  # after the upstream: every request has ended
         metrics.forget_this_process()
 
     app = AsyncApp(

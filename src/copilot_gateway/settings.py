@@ -28,6 +28,7 @@ from .config_file import ConfigFileSource
 
 UpstreamKind = Literal["copilot", "openai", "emulator"]
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+DATABASE_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 
 
 class AccountEntry(BaseModel):
@@ -165,6 +166,19 @@ class Settings(BaseSettings):
     responses_ttl: float = Field(30 * 24 * 3600.0, gt=0)
     upstream_responses: Literal["native", "translate"] = "native"
 
+    # The ledger (one row per request): in PostgreSQL when this is set (a libpq URL,
+    # `postgresql://user:password@host/db?sslmode=require`), else in a SQLite file, by
+    # default `ledger.sqlite3` beside the Responses store.
+    database_url: SecretStr | None = None
+    ledger_db: Path | None = None
+    ledger_retention_days: float = Field(90.0, ge=0)  # 0 keeps every row
+    # Rows wait here for the writer, and while the database is unreachable; past this
+    # many, new rows are dropped (and counted).
+    ledger_buffer_rows: int = Field(100_000, ge=1)
+    ledger_batch_rows: int = Field(1000, ge=1)  # rows per INSERT; a full batch goes at once
+    # Rows are written at least this often; and the unreachable database is tried again.
+    ledger_flush_seconds: float = Field(1.0, gt=0)
+
     # `GET /metrics` wants `Authorization: Bearer <this>` when set; it is open when not.
     metrics_token: SecretStr | None = None
     # JSON lines when stderr is not a terminal, readable text when it is (or either, forced).
@@ -198,6 +212,18 @@ class Settings(BaseSettings):
         if value is not None and not value.get_secret_value().startswith(REDIS_SCHEMES):
             raise ValueError(f"must start with one of {', '.join(REDIS_SCHEMES)}")
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(DATABASE_SCHEMES):
+            raise ValueError(f"must start with one of {', '.join(DATABASE_SCHEMES)}")
+        return value
+
+    @property
+    def ledger_file(self) -> Path:
+        """The ledger's SQLite file (when no `database_url` is set)."""
+        return self.ledger_db or self.responses_db.with_name("ledger.sqlite3")
 
     @model_validator(mode="after")
     def _stored_token(self) -> Settings:

@@ -16,6 +16,9 @@ from .aliases import resolve
 from .prompt_limits import Prompt, require_prompts_fit
 from .rules import AccessConfig
 
+# The model name a client sent is its own text: kept, cut short, for the ledger only.
+MODEL_ASKED_CHARS = 200
+
 
 class Call(Protocol):
     """What these checks read of the request they serve: a `call.Call`, which sits above
@@ -52,6 +55,7 @@ async def require_model(call: Call, model: str, kind: str | None = None) -> Mode
     OpenAI answers, for a model not offered, not of the kind the endpoint needs, or not for
     this caller (the same answer as for a model that does not exist). Its name is resolved
     first (see `aliases`): the ModelInfo's id is the one to call."""
+    call.record.model_asked = model[:MODEL_ASKED_CHARS]
     catalogue = await call.upstream.models()
     resolved = resolve(model, catalogue, call.access.models.aliases)
     info = catalogue.get(resolved)

@@ -18,8 +18,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..call import CALL_KEY, Call, call_of
 from ..errors import GatewayError
 from ..gateway import Gateway
+from ..observability.clients import client_family
 from ..observability.observe import observe
 from ..observability.record import RequestRecord
+from ..observability.request_id import current_request_id
 from ..surfaces.base import Handler
 from ..surfaces.registry import surface_for_path
 
@@ -42,8 +44,15 @@ class CallMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        record = RequestRecord(scope["method"], scope["path"][:LOGGED_PATH_CHARS])
-        call = Call(self.gateway, surface_for_path(scope["path"]), record, scope)
+        surface = surface_for_path(scope["path"])
+        record = RequestRecord(
+            scope["method"],
+            scope["path"][:LOGGED_PATH_CHARS],
+            request_id=current_request_id.get(),  # the edge's first middleware set it
+            surface=surface.name,
+            client=client_family(user_agent(scope)),
+        )
+        call = Call(self.gateway, surface, record, scope)
         scope.setdefault("state", {})[CALL_KEY] = call
 
         async def send_noting_progress(message: Message) -> None:
@@ -69,6 +78,14 @@ class CallMiddleware:
         finally:
             if scope["path"] not in NOT_OBSERVED:
                 observe(record, call.error)
+                self.gateway.ledger.note(record)  # written later, off the request's path
+
+
+def user_agent(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"user-agent":
+            return value.decode("latin-1")
+    return None
 
 
 class HandlerOperation:

@@ -54,6 +54,11 @@ UPSTREAM_ERRORS = Counter(
     "Upstream failures, by kind (timeout, connection, status_5xx, stream_cut, ...).",
     ["kind"],
 )
+LEDGER_ROWS_DROPPED = Counter(
+    "gateway_ledger_rows_dropped",
+    "Ledger rows never written: the buffer was full (the database unreachable too long), "
+    "the database refused their batch, or it was unreachable at shutdown.",
+)
 STREAMS_OPEN = Gauge(
     "gateway_streams_open", "Streams being relayed now.", multiprocess_mode="livesum"
 )

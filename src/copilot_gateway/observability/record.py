@@ -1,4 +1,5 @@
-"""What the gateway learns about one request while serving it, for its log line and metrics.
+"""What the gateway learns about one request while serving it, for its log line, its
+metrics and its ledger row (`state.ledger`).
 
 The edge opens a record per request (see `edge.calls`) and hands it down with the call;
 the parts that learn something write it here (the security check the key's name, the model
@@ -24,11 +25,20 @@ class RequestRecord:
     method: str
     path: str
     started: float = field(default_factory=time.perf_counter)
+    at: float = field(default_factory=time.time)  # when it came in (Unix time)
+    request_id: str | None = None
+    surface: str | None = None  # the API surface its path belongs to (`openai`, `anthropic`)
+    client: str | None = None  # the client's family, from its user agent (`clients`)
     operation: str | None = None
     key_name: str | None = None
     # Only a model the upstream offers (noted once policy accepted it): a client's made-up
     # model names must not become metric labels.
     model: str | None = None
+    # The model name the client sent (cut short: it is the client's text), before aliases.
+    model_asked: str | None = None
+    # Whether the upstream was called in the request's own API (False) or in another one, the
+    # gateway translating both ways (True); None where no upstream call says either.
+    translated: bool | None = None
     status: int | None = None
     upstream_status: int | None = None
     prompt_tokens: int = 0

@@ -20,6 +20,7 @@ async def createMessage(call: Call) -> Response:
         call, call.body["model"], lambda _: [chat_messages(call.body, counting=True)]
     )
     body = {**call.body, "model": info.id}
+    call.record.translated = MESSAGES.path not in info.endpoints
     if MESSAGES.path in info.endpoints:
         return await (native.stream if body.get("stream") else native.answer)(call, body)
     return await (translated.stream if body.get("stream") else translated.answer)(call, body)

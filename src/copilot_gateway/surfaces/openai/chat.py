@@ -46,6 +46,7 @@ async def stream(call: Call, body: Json, info: ModelInfo) -> AsyncIterator[bytes
 async def createChatCompletion(call: Call) -> Response:
     info = await model_for_prompt(call, call.body["model"], lambda _: [call.body["messages"]])
     body = {**call.body, "model": info.id}
+    call.record.translated = through_responses(info)
     if body.get("stream"):
         return sse_response(await stream(call, body, info))
     if through_responses(info):

@@ -114,6 +114,7 @@ async def createCompletion(call: Call) -> Response:
 
     info = await model_for_prompt(call, call.body["model"], sent, param="prompt")
     body = {**call.body, "model": info.id}
+    call.record.translated = True  # legacy completions are always served through chat
     prompts = legacy.prompts(body)
     if body.get("stream"):
         return sse_response(await stream(call, body, prompts))

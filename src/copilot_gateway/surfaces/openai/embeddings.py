@@ -30,6 +30,7 @@ async def createEmbedding(call: Call) -> Response:
 
     info = await model_for_prompt(call, call.body["model"], sent, kind="embeddings", param="input")
     body = {**call.body, "model": info.id}
+    call.record.translated = False
     texts = texts_of(body["input"], body["model"], "input")
     upstream_body = {"model": body["model"], "input": texts, "encoding_format": "float"}
     for passed in ("dimensions", "user"):

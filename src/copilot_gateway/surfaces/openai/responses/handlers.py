@@ -112,6 +112,7 @@ async def createResponse(call: Call) -> Response:
     body = {**body, "model": info.id}  # an alias or a dated name, as the upstream knows it
     turn = Turn(call, body, earlier)
     native = info.serves(RESPONSES)
+    call.record.translated = not native
     if body.get("stream"):
         events = ResponseEvents(call)
         relay = native_stream(turn, events) if native else translated_stream(turn, events)
