@@ -11,7 +11,6 @@ import httpx
 
 from ...errors import RateLimited
 from ...settings import Settings
-from ..agents import call_kind
 from ..base import CallRecord, Catalogue, Endpoint, EventStream, Json
 from ..cache import Refreshing
 from ..client import UpstreamClient, json_request, ok_json, ok_stream, send
@@ -122,7 +121,7 @@ class CopilotUpstream:
             )
             answer = ok_json(response)
         record.account = self.account
-        await self._count_premium(endpoint, body, headers or NO_HEADERS)
+        await self._count_premium(response, body)
         return noted_answer(answer, record)
 
     async def stream(
@@ -143,14 +142,13 @@ class CopilotUpstream:
             )
             opened = await ok_stream(response)
         record.account = self.account
-        await self._count_premium(endpoint, body, headers or NO_HEADERS)
+        await self._count_premium(response, body)
         events = iter_sse_json(opened, self._settings.stream_idle_timeout, endpoint.ends_stream)
         return noted_events(events, record)
 
-    async def _count_premium(
-        self, endpoint: Endpoint, body: Json, client: Mapping[str, str]
-    ) -> None:
-        users_turn = call_kind(endpoint, body, client) == "user"  # as X-Initiator said
+    async def _count_premium(self, response: httpx.Response, body: Json) -> None:
+        """Counted as the request went: its user's turn only if it said `X-Initiator: user`."""
+        users_turn = response.request.headers.get("X-Initiator") == "user"
         await count_premium(
             self.account, self._catalogue.get, str(body.get("model")), users_turn, self.billing
         )

@@ -67,6 +67,7 @@ class Windows:
         self._rests: dict[str, float] = {}
 
     def observe(self, headers: httpx.Headers) -> None:
+        """An answer's window headers (after `QuotaBook.observe` has read its quotas)."""
         for window, header in WINDOW_HEADERS.items():
             if (value := headers.get(header)) is None:
                 continue
@@ -79,8 +80,9 @@ class Windows:
                 self._rests.pop(window, None)
             else:
                 self._rests[window] = reset or self.clock() + UNKNOWN_RESET_SECONDS
-        credits = headers.get(CREDITS_HEADER)
-        if credits is not None and credits_left(parse_snapshot(credits)):
+        # The credits' snapshot is the quota book's, which read these headers just before.
+        credits = self.quota.latest.get(CREDITS_QUOTA) if CREDITS_HEADER in headers else None
+        if credits is not None and credits_left(credits):
             self._rests.pop("credits", None)  # the month reset, or credits were added
 
     def _reset_of(self, window: str) -> float | None:
