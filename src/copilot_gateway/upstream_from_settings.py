@@ -14,6 +14,7 @@ from .settings import Settings
 from .upstreams.base import Upstream
 from .upstreams.client import make_client
 from .upstreams.copilot.accounts import load_accounts
+from .upstreams.copilot.affinity import affinity_for
 from .upstreams.copilot.pool import CopilotPool
 from .upstreams.copilot.session import personal_access_token_problem
 from .upstreams.copilot.upstream import CopilotUpstream
@@ -48,7 +49,10 @@ def build_upstream(settings: Settings) -> tuple[Upstream, str]:
                 raise ValueError(f"account {account.name}: {problem}")
             members.append(CopilotUpstream(make_client(settings), settings, token, account.name))
         names = ", ".join(account.name for account in accounts)
-        pool = CopilotPool(members, settings.account_cooldown_seconds)
+        # Which account serves a conversation matters only when there are several.
+        shared = settings.redis_url if len(members) > 1 else None
+        affinity = affinity_for(shared.get_secret_value() if shared else None)
+        pool = CopilotPool(members, settings.account_cooldown_seconds, affinity)
         return (
             pool,
             f"GitHub Copilot, accounts {names} (token exchange at {settings.github_api_url})",

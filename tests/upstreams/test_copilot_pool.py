@@ -6,6 +6,7 @@ endpoint's `continuation` says). Spread, failover and plans over real HTTP are i
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -18,9 +19,11 @@ from copilot_gateway.errors import (
     UpstreamFailed,
     UpstreamUnavailable,
 )
+from copilot_gateway.observability.metrics import REDIS_ERRORS
 from copilot_gateway.surfaces.anthropic.endpoints import COUNT_TOKENS, MESSAGES
 from copilot_gateway.surfaces.openai.endpoints import CHAT, RESPONSES
 from copilot_gateway.upstreams.base import Json
+from copilot_gateway.upstreams.copilot.affinity import RedisAffinity
 from copilot_gateway.upstreams.copilot.pool import (
     CopilotPool,
     account_is_out,
@@ -29,6 +32,7 @@ from copilot_gateway.upstreams.copilot.pool import (
 from emulated_copilot import drained, record
 from emulated_copilot import pool_on as accounts_on
 from emulated_copilot import served_by as account_served
+from redis_server import RedisServer, running_redis
 
 TOKENS = {"a": "gho_account_a", "b": "gho_account_b"}
 
@@ -127,3 +131,60 @@ def test_a_count_carrying_an_accounts_thinking_goes_to_that_account(
 
     signed_by, counted_on = asyncio.run(conversation(pool_on(emulator)))
     assert signed_by == "b" and counted_on == ["b", "b"]
+
+
+def test_a_session_the_client_names_stays_on_one_account_where_chat_would_go_round(
+    emulator: CopilotEmulator,
+) -> None:
+    """A free model's chat goes round-robin, unless the client names its session (Codex's
+    `session-id`): then each turn goes where the session's first turn went, its cache."""
+    chat = {"model": "gpt-5-mini", "messages": [{"role": "user", "content": "hi"}]}
+
+    async def turns(pool: CopilotPool) -> tuple[list[str], list[str]]:
+        try:
+            named, unnamed = [], []
+            for _ in range(3):
+                await pool.call(CHAT, chat, record(), {"session-id": "codex-session-1"})
+                named.append(served_by(emulator))
+                await pool.call(CHAT, chat, record())
+                unnamed.append(served_by(emulator))
+            return named, unnamed
+        finally:
+            await pool.aclose()
+
+    named, unnamed = asyncio.run(turns(pool_on(emulator)))
+    assert len(set(named)) == 1
+    assert set(unnamed) == {"a", "b"}
+
+
+def test_replicas_on_one_redis_send_a_session_to_the_account_that_served_it(
+    emulator: CopilotEmulator, tmp_path: Path
+) -> None:
+    """Two pools (as two replicas would hold) sharing one real Redis: the session the first
+    served on account b goes to b on the second too, whose own turn would have said a; with
+    Redis stopped, the second still serves (from its own memory), unseen by the client."""
+    session = {"session-id": "codex-session-2"}
+    chat = {"model": "gpt-5-mini", "messages": [{"role": "user", "content": "hi"}]}
+
+    async def replicas(url: str, server: RedisServer) -> tuple[str, str, float]:
+        first = CopilotPool(pool_on(emulator).members, 60, RedisAffinity(url))
+        second = CopilotPool(pool_on(emulator).members, 60, RedisAffinity(url))
+        try:
+            await first.call(CHAT, chat, record())  # first's round-robin turn: a
+            await first.call(CHAT, chat, record(), session)
+            on_first = served_by(emulator)
+            await second.call(CHAT, chat, record(), session)
+            on_second = served_by(emulator)
+            server.stop()
+            failed_before = REDIS_ERRORS.labels("affinity_recall")._value.get()
+            await second.call(CHAT, chat, record(), session)
+            failed = REDIS_ERRORS.labels("affinity_recall")._value.get() - failed_before
+            return on_first, on_second, failed
+        finally:
+            await first.aclose()
+            await second.aclose()
+
+    with running_redis(tmp_path) as server:
+        on_first, on_second, failed = asyncio.run(replicas(server.url, server))
+    assert (on_first, on_second) == ("b", "b")
+    assert failed == 1  # counted, and the call was served all the same

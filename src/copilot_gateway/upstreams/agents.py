@@ -138,6 +138,11 @@ def _uuid_of(*parts: str) -> str:
     return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
+def client_session(client: Mapping[str, str]) -> str | None:
+    """The session id the client sent for its conversation, if it sent one."""
+    return next((session for name in SESSION_HEADERS if (session := _header(client, name))), None)
+
+
 def conversation_id(
     endpoint: Endpoint, body: Json, client: Mapping[str, str], key_name: str | None
 ) -> str | None:
@@ -145,9 +150,8 @@ def conversation_id(
     sends one, else from what every turn of the conversation repeats (its instructions and
     first user message) and the key that sends it. None for a call that holds no
     conversation. Hashed either way, so no client value goes upstream as it was sent."""
-    for name in SESSION_HEADERS:
-        if session := _header(client, name):
-            return _uuid_of("session", session)
+    if session := client_session(client):
+        return _uuid_of("session", session)
     said = endpoint.conversation(body)
     if not (said.system or said.first_user):
         return None

@@ -2,8 +2,9 @@
 
 - a conversation stays on the account that started it: a request that sends back what only
   one account can read (thinking signatures, encrypted reasoning: what its endpoint names as
-  its `continuation`) goes to the account that answered it, as long as the gateway remembers
-  (an hour, in-process);
+  its `continuation`), or names a session (Codex's `session-id`, Claude Code's session
+  header: see `agents`) an account served, goes to that account, as long as the gateway
+  remembers (an hour, in Redis when configured: see `affinity`);
 - otherwise a free model (`costs_nothing`: no token price, no premium multiplier) goes
   round-robin over the accounts that serve it, and any other to the first of them in the
   configured order;
@@ -24,8 +25,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections import OrderedDict
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import TypeVar
 
 from ...errors import (
@@ -36,21 +36,28 @@ from ...errors import (
     UpstreamUnavailable,
 )
 from ...observability.metrics import ACCOUNT_EVENTS
+from ..agents import client_session
 from ..base import CallRecord, Catalogue, Endpoint, EventStream, Json, ModelInfo
+from .affinity import LocalAffinity
 from .limits_spent import SPENT, all_spent
 from .upstream import CopilotUpstream
 
 T = TypeVar("T")
-AFFINITY_SECONDS = 3600
-AFFINITY_ENTRIES = 100_000
-AFFINITY_KEY_CHARS = 64  # a value's tail is unique enough, and keeps memory small
 
 
 def affinity_keys(endpoint: Endpoint, document: Json) -> list[str]:
     """What in a request (or an answer) ties it to one account, as the endpoint says."""
     if endpoint.continuation is None:
         return []
-    return [value[-AFFINITY_KEY_CHARS:] for value in endpoint.continuation(document)]
+    return list(endpoint.continuation(document))
+
+
+def session_keys(headers: Mapping[str, str] | None) -> list[str]:
+    """The session the client said the request belongs to, as a key its next turns share
+    (its prompt cache lives on the account that served it). Only a session the client
+    named: two conversations that merely start alike are no reason to share an account."""
+    session = client_session(headers or {})
+    return [] if session is None else ["session:" + session]
 
 
 def costs_nothing(info: ModelInfo) -> bool:
@@ -81,12 +88,17 @@ def worth_another_account(error: GatewayError) -> bool:
 class CopilotPool:
     """The `Upstream` of several accounts (one is a pool of one)."""
 
-    def __init__(self, members: list[CopilotUpstream], cooldown_seconds: float) -> None:
+    def __init__(
+        self,
+        members: list[CopilotUpstream],
+        cooldown_seconds: float,
+        affinity: LocalAffinity | None = None,
+    ) -> None:
         self.members = members
         self.cooldown_seconds = cooldown_seconds
         self._resting_until: dict[str, float] = {}
         self._turns = itertools.count()
-        self._affinity: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self.affinity = affinity or LocalAffinity()
 
     # The catalogue -----------------------------------------------------------------
 
@@ -116,8 +128,10 @@ class CopilotPool:
         serving = [(m, c[model]) for m, c in await self._catalogues() if model in c]
         return [m for m, _ in serving], not serving or costs_nothing(serving[0][1])
 
-    async def _candidates(self, endpoint: Endpoint, body: Json) -> list[CopilotUpstream]:
-        """The accounts to try, best first."""
+    async def _candidates(
+        self, endpoint: Endpoint, body: Json, ties: list[str]
+    ) -> list[CopilotUpstream]:
+        """The accounts to try, best first (`ties`: the request's affinity keys)."""
         serving, free = await self._serving(str(body.get("model")))
         if not serving:
             return self.members[:1]  # let Copilot say what it says of an unknown model
@@ -127,27 +141,16 @@ class CopilotPool:
         now = time.monotonic()
         awake = [m for m in usable if self._resting_until.get(m.account, 0) <= now]
         resting = [m for m in usable if m not in awake]
-        if sticky := self._remembered(affinity_keys(endpoint, body)):
+        if len(awake) > 1 and (sticky := await self.affinity.recall(ties)):
             awake.sort(key=lambda m: m.account != sticky)
         elif awake and free:
             turn = next(self._turns) % len(awake)
             awake = awake[turn:] + awake[:turn]
         return awake + resting  # resting accounts last: better late than a certain refusal
 
-    def _remembered(self, keys: Iterable[str]) -> str | None:
-        now = time.monotonic()
-        for key in keys:
-            if (entry := self._affinity.get(key)) and entry[1] > now:
-                return entry[0]
-        return None
-
-    def _remember(self, keys: Iterable[str], account: str) -> None:
-        until = time.monotonic() + AFFINITY_SECONDS
-        for key in keys:
-            self._affinity[key] = (account, until)
-            self._affinity.move_to_end(key)
-        while len(self._affinity) > AFFINITY_ENTRIES:
-            self._affinity.popitem(last=False)
+    async def _remember(self, keys: list[str], account: str) -> None:
+        if len(self.members) > 1:  # one account needs no memory of who served what
+            await self.affinity.remember(keys, account)
 
     def _rest(self, member: CopilotUpstream, error: GatewayError) -> None:
         if isinstance(error, SPENT):
@@ -167,11 +170,12 @@ class CopilotPool:
         self,
         endpoint: Endpoint,
         body: Json,
+        ties: list[str],
         send: Callable[[CopilotUpstream], Awaitable[T]],
     ) -> tuple[CopilotUpstream, T]:
         """`send` to the best account, then on to the next while one is out (see the rule)."""
         last: GatewayError | None = None
-        candidates = await self._candidates(endpoint, body)
+        candidates = await self._candidates(endpoint, body, ties)
         for member in candidates:
             if last is not None:
                 ACCOUNT_EVENTS.labels(member.account, "failover").inc()
@@ -198,10 +202,12 @@ class CopilotPool:
         record: CallRecord,
         headers: Mapping[str, str] | None = None,
     ) -> Json:
+        session = session_keys(headers)
+        ties = affinity_keys(endpoint, body) + session
         member, answer = await self._first_served(
-            endpoint, body, lambda member: member.call(endpoint, body, record, headers)
+            endpoint, body, ties, lambda member: member.call(endpoint, body, record, headers)
         )
-        self._remember(affinity_keys(endpoint, answer), member.account)
+        await self._remember(affinity_keys(endpoint, answer) + session, member.account)
         return answer
 
     async def stream(
@@ -211,10 +217,13 @@ class CopilotPool:
         record: CallRecord,
         headers: Mapping[str, str] | None = None,
     ) -> EventStream:
+        session = session_keys(headers)
+        ties = affinity_keys(endpoint, body) + session
         member, events = await self._first_served(
-            endpoint, body, lambda member: member.stream(endpoint, body, record, headers)
+            endpoint, body, ties, lambda member: member.stream(endpoint, body, record, headers)
         )
-        if endpoint.continuation is None:
+        await self._remember(session, member.account)
+        if endpoint.continuation is None or len(self.members) == 1:
             return events
         return self._remembering(endpoint, events, member.account)
 
@@ -223,7 +232,8 @@ class CopilotPool:
     ) -> AsyncGenerator[Json]:
         try:
             async for event in events:
-                self._remember(affinity_keys(endpoint, event), account)
+                if keys := affinity_keys(endpoint, event):
+                    await self._remember(keys, account)
                 yield event
         finally:
             await events.aclose()
@@ -234,3 +244,4 @@ class CopilotPool:
     async def aclose(self) -> None:
         for member in self.members:
             await member.aclose()
+        await self.affinity.aclose()
