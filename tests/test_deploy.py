@@ -11,6 +11,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -134,6 +135,26 @@ def test_the_compose_example_runs_replicas_behind_one_front_that_streams() -> No
     assert "proxy_buffering off;" in nginx  # else SSE chunks arrive in batches
     limit = re.search(r"client_max_body_size (\d+)m;", nginx)
     assert limit and int(limit.group(1)) * 1024 * 1024 == Settings().max_body_bytes
+
+
+def test_the_examples_share_one_postgresql_and_one_redis_between_their_replicas() -> None:
+    """Stored responses, keys and the ledger in PostgreSQL, limits, budgets and affinity in
+    Redis: each example runs both and points every replica at them."""
+    documents = list(yaml.safe_load_all((ROOT / "deploy" / "kubernetes.yaml").read_text()))
+    services = {d["metadata"]["name"] for d in documents if d["kind"] == "Service"}
+    gateway = next(d for d in documents if d["metadata"]["name"] == "copilot-gateway")
+    (container,) = gateway["spec"]["template"]["spec"]["containers"]
+    env = {item["name"]: item.get("value", "") for item in container["env"]}
+    assert urlsplit(env["GATEWAY_DATABASE_URL"]).hostname in services
+    assert urlsplit(env["GATEWAY_REDIS_URL"]).hostname in services
+    assert any(d["kind"] == "StatefulSet" for d in documents)  # PostgreSQL keeps a volume
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())
+    environment = compose["services"]["gateway"]["environment"]
+    for variable, service in (("GATEWAY_DATABASE_URL", "postgres"), ("GATEWAY_REDIS_URL", "redis")):
+        default = environment[variable].split(":-", 1)[1]
+        assert f"@{service}:" in default or f"//{service}:" in default
+        assert service in compose["services"]["gateway"]["depends_on"]
+    assert "yes" in compose["services"]["redis"]["command"]  # budgets survive a restart
 
 
 @pytest.mark.parametrize("path", ["Dockerfile", "deploy/compose.yaml", "deploy/kubernetes.yaml"])
