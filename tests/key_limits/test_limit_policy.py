@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from copilot_gateway.access.rules import AccessConfig
 from copilot_gateway.config_file import describe
-from copilot_gateway.key_limits.limiter import duration
+from copilot_gateway.key_limits.headers import duration
 from copilot_gateway.key_limits.policy import DEFAULT_COMPLETION_TOKENS, expected_tokens
 from copilot_gateway.settings import Settings
 from docs_pages import page, section
