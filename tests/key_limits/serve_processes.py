@@ -21,7 +21,11 @@ def gateways(
         for _ in range(2):
             port = free_port()
             url = f"http://127.0.0.1:{port}"
+            # Their stores in the test's directory, never the user's (shared by every run).
+            stores = config.parent / f"stores-{port}"
             environment = clean_env(
+                GATEWAY_RESPONSES_DB=str(stores / "responses.sqlite3"),
+                GATEWAY_LEDGER_DB=str(stores / "ledger.sqlite3"),
                 GATEWAY_CONFIG_FILE=str(config),
                 GATEWAY_REDIS_URL=redis_url,
                 GITHUB_TOKEN="gho_test",

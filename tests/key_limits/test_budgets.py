@@ -9,7 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import anthropic
 import httpx
+import openai
+import pytest
 from limited_keys import (
     AUTH,
     KEY,
@@ -204,3 +207,23 @@ def test_a_streams_cost_is_settled_when_it_ends(tmp_path: Path) -> None:
 async def remaining_credits(client: httpx.AsyncClient, url: str) -> float:
     models = await client.get(f"{url}/v1/models")
     return float(models.headers["x-ratelimit-remaining-credits-day"])
+
+
+def test_the_official_sdks_raise_on_a_spent_budget_without_retrying_it(tmp_path: Path) -> None:
+    def refused_once_each() -> None:
+        with budgeted_gateway(tmp_path, credits_per_day=0.01) as (url, _):
+            assert post(url).status_code == 200  # spends it
+            before = metric(url, "gateway_limited_requests_total", limit="credits_per_day")
+            openai_client = openai.OpenAI(base_url=f"{url}/v1", api_key=KEY, max_retries=2)
+            with pytest.raises(openai.RateLimitError) as refused:
+                openai_client.chat.completions.create(
+                    model=PRICED, messages=[{"role": "user", "content": "Hi"}]
+                )
+            assert refused.value.code == "insufficient_quota"
+            anthropic_client = anthropic.Anthropic(base_url=url, api_key=KEY, max_retries=2)
+            with pytest.raises(anthropic.RateLimitError):
+                anthropic_client.messages.create(**MESSAGE)
+            after = metric(url, "gateway_limited_requests_total", limit="credits_per_day")
+            assert after - before == 2  # one request each: neither SDK retried
+
+    in_one_window(DAY_SECONDS, refused_once_each, lambda: None)

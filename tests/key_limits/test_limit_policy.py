@@ -26,7 +26,14 @@ def test_the_documented_limits_example_loads_with_its_limits(tmp_path: Path) -> 
     keys = {entry.name: entry for entry in AccessConfig.load(path).keys}
     limited = [entry for entry in keys.values() if entry.limited]
     assert limited, "the example limits no key"
-    for name in ("rpm", "tpm", "max_parallel", "tokens_per_day"):
+    for name in (
+        "rpm",
+        "tpm",
+        "max_parallel",
+        "tokens_per_day",
+        "credits_per_day",
+        "credits_per_month",
+    ):
         assert any(getattr(entry, name) for entry in limited), name
 
 
