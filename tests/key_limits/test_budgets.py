@@ -222,7 +222,9 @@ def test_the_official_sdks_raise_on_a_spent_budget_without_retrying_it(tmp_path:
             assert refused.value.code == "insufficient_quota"
             anthropic_client = anthropic.Anthropic(base_url=url, api_key=KEY, max_retries=2)
             with pytest.raises(anthropic.RateLimitError):
-                anthropic_client.messages.create(**MESSAGE)
+                anthropic_client.messages.create(
+                    model=PRICED, max_tokens=64, messages=[{"role": "user", "content": "Hi"}]
+                )
             after = metric(url, "gateway_limited_requests_total", limit="credits_per_day")
             assert after - before == 2  # one request each: neither SDK retried
 

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 from limited_keys import AUTH, billed, chat, cleared, in_one_window, limits_config, post_all
 from serve_processes import gateways
 
 from copilot_gateway.emulator import CopilotEmulator
-from copilot_gateway.key_limits.budgets import DAY_SECONDS
+from copilot_gateway.key_limits.budgets import DAY_SECONDS, day_of, month_of
+from copilot_gateway.key_limits.store import RedisStore
 from redis_server import RedisServer, running_redis
 from servers import running
 
@@ -96,3 +98,29 @@ def test_two_gateways_exceed_a_shared_budget_by_at_most_the_requests_in_flight(
             assert billed(emulator) == spent
 
     in_one_window(DAY_SECONDS, spend_in_waves, cleared(redis_server))
+
+
+def test_a_budgets_counters_in_redis_are_exact_and_expire_a_day_after_their_window(
+    redis_server: RedisServer,
+) -> None:
+    day, month = day_of(time.time()), month_of(time.time())
+
+    async def spend() -> list[int]:
+        store = RedisStore(redis_server.url)
+        try:
+            for cost in (1, 29_700_000, 10**12):  # exact integers, however large
+                await store.spend_budget("team", [day, month], cost)
+            return await store.budget_spent("team", [day, month])
+        finally:
+            await store.aclose()
+
+    assert asyncio.run(spend()) == [10**12 + 29_700_001] * 2
+    with redis.Redis.from_url(redis_server.url) as client:
+        for window in (day, month):
+            name = f"copilot-gateway:credits:team:{window.span}:{window.name}"
+            expires_in = client.ttl(name)
+            assert (
+                window.ends_at - time.time()
+                < expires_in
+                <= window.ends_at - time.time() + DAY_SECONDS + 1
+            )
