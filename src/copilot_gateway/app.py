@@ -42,6 +42,7 @@ from .edge.security import GatewayApiKey, GatewayBearer
 from .edge.shutdown import drain_on_signals
 from .gateway import Gateway
 from .key_limits.limiter import Limiter
+from .key_limits.policy import KeyLimits
 from .key_limits.store import store_for
 from .observability import metrics
 from .observability.quota import quota_endpoint
@@ -106,8 +107,7 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     async def lifespan(_app: Any) -> AsyncIterator[None]:
         drain_on_signals(gateway.draining)
         tokens.warm()
-        if limiter is not None:
-            await limiter.check()
+        await limiter.check()
         await gateway.ledger.start()
         # What start-up built (the specs, resolved, and their validators: a few hundred
         # thousand objects) lives as long as the process: out of the collector's sight, where
@@ -119,8 +119,7 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         gc.set_threshold(5000, 10, 10)
         yield
         await gateway.upstream.aclose()
-        if limiter is not None:
-            await limiter.aclose()
+        await limiter.aclose()
         await gateway.responses.aclose()
         await gateway.ledger.aclose()  # after the upstream: every request has ended
         metrics.forget_this_process()
@@ -182,19 +181,17 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         timeout=gateway.settings.body_timeout,
         total_timeout=gateway.settings.body_total_timeout,
     )
-    if limiter is not None:
-        app.add_middleware(SettleMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, limiter=limiter)
-        app.add_middleware(AdmitMiddleware, MiddlewarePosition.BEFORE_CONTEXT, limiter=limiter)
+    app.add_middleware(SettleMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, limiter=limiter)
+    app.add_middleware(AdmitMiddleware, MiddlewarePosition.BEFORE_CONTEXT, limiter=limiter)
     return app
 
 
-def limiter_for(gateway: Gateway) -> Limiter | None:
-    """The per-key limits, counted in Redis when a URL is set; None when no key has any."""
-    limits = {entry.name: entry for entry in gateway.access.keys if entry.limited}
-    if not limits:
-        return None
+def limiter_for(gateway: Gateway) -> Limiter:
+    """The per-key limits and budgets, counted in Redis when a URL is set. Keys are looked
+    up by name at each request: here the config file's."""
+    entries: dict[str, KeyLimits] = {entry.name: entry for entry in gateway.access.keys}
     url = gateway.settings.redis_url
-    return Limiter(limits, store_for(url.get_secret_value() if url else None))
+    return Limiter(entries.get, store_for(url.get_secret_value() if url else None))
 
 
 def spec_endpoint(spec: dict[str, Any], settings: Settings) -> Any:

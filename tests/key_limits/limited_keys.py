@@ -10,7 +10,11 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
+import redis
 from prometheus_client.parser import text_string_to_metric_families
+
+from copilot_gateway.emulator import CopilotEmulator
+from redis_server import RedisServer
 
 KEY = "sk-team-limited"
 KEY_NAME = "team"
@@ -19,7 +23,7 @@ RATELIMIT_REQUESTS = ("limit", "remaining", "reset")
 T = TypeVar("T")
 
 
-def limits_config(directory: Path, **limits: int) -> Path:
+def limits_config(directory: Path, **limits: float) -> Path:
     """A config file naming one key, `team`, with these limits."""
     lines = [
         "[[keys]]",
@@ -73,6 +77,21 @@ def in_one_window(size: int, attempt: Callable[[], T], fresh: Callable[[], None]
                 return result
         fresh()
     raise AssertionError(f"three runs in a row straddled an edge of a {size} s window")
+
+
+def cleared(redis_server: RedisServer) -> Callable[[], None]:
+    """Forget every counter: a run that straddled a window edge is done again from zero."""
+
+    def clear() -> None:
+        with redis.Redis.from_url(redis_server.url) as client:
+            client.flushall()
+
+    return clear
+
+
+def billed(emulator: CopilotEmulator) -> float:
+    """The AI Credits the emulator billed, over all its accounts: what was really spent."""
+    return sum(account.credits.used for account in emulator.state.quotas.values())
 
 
 def metric(url: str, sample: str, **labels: str) -> float:

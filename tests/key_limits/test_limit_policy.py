@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from copilot_gateway.access.rules import AccessConfig
 from copilot_gateway.config_file import describe
-from copilot_gateway.key_limits.limiter import duration
+from copilot_gateway.key_limits.headers import duration
 from copilot_gateway.key_limits.policy import DEFAULT_COMPLETION_TOKENS, expected_tokens
 from copilot_gateway.settings import Settings
 from docs_pages import page, section
@@ -26,7 +26,14 @@ def test_the_documented_limits_example_loads_with_its_limits(tmp_path: Path) -> 
     keys = {entry.name: entry for entry in AccessConfig.load(path).keys}
     limited = [entry for entry in keys.values() if entry.limited]
     assert limited, "the example limits no key"
-    for name in ("rpm", "tpm", "max_parallel", "tokens_per_day"):
+    for name in (
+        "rpm",
+        "tpm",
+        "max_parallel",
+        "tokens_per_day",
+        "credits_per_day",
+        "credits_per_month",
+    ):
         assert any(getattr(entry, name) for entry in limited), name
 
 

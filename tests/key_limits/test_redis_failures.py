@@ -13,7 +13,7 @@ import pytest
 from limited_keys import AUTH, chat, limits_config, metric, ratelimit_headers
 
 from redis_server import RedisServer, running_redis
-from servers import gateway_app, gateway_settings, running, until
+from servers import CopilotEmulator, gated, gateway_app, gateway_settings, running, until
 
 # Far more than a bounded Redis call takes (1.5 s at most), far less than a hang.
 ANSWERED_WITHIN = 10.0
@@ -84,3 +84,53 @@ def test_limits_apply_again_once_redis_is_back(gateway: str, redis_server: Redis
     response = answers[-1]
     statuses = [response.status_code] + [timed_post(gateway)[0].status_code for _ in range(3)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_a_spent_budget_fails_open_while_redis_is_down(
+    tmp_path: Path, redis_server: RedisServer, emulator_url: str
+) -> None:
+    config = limits_config(tmp_path, credits_per_day=0.01)  # one priced request spends it
+    settings = gateway_settings(emulator_url, redis_url=redis_server.url, config_file=config)
+    priced = chat(model="claude-sonnet-4.5")
+    with running(gateway_app(settings)) as url:
+
+        def post() -> httpx.Response:
+            return httpx.post(f"{url}/v1/chat/completions", json=priced, headers=AUTH, timeout=60)
+
+        assert post().status_code == 200
+        refused = post()
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "insufficient_quota"
+        errors_before = metric(url, "gateway_redis_errors_total", operation="admit")
+        redis_server.stop()
+        answers = [post() for _ in range(3)]  # served, spent budget or not: fail open
+        assert [answer.status_code for answer in answers] == [200, 200, 200]
+        assert all(not ratelimit_headers(answer) for answer in answers)
+        assert metric(url, "gateway_redis_errors_total", operation="admit") > errors_before
+
+
+def test_a_cost_redis_cannot_take_is_counted_and_logged(
+    tmp_path: Path, redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = limits_config(tmp_path, credits_per_day=1)
+    streamed = chat(model="claude-sonnet-4.5", stream=True)
+    with gated(CopilotEmulator().app) as (emulator_url, gate):
+        settings = gateway_settings(emulator_url, redis_url=redis_server.url, config_file=config)
+        with running(gateway_app(settings)) as url:
+            before = metric(url, "gateway_redis_errors_total", operation="settle")
+            with (
+                caplog.at_level(logging.ERROR, logger="copilot_gateway.key_limits.limiter"),
+                httpx.stream(
+                    "POST", f"{url}/v1/chat/completions", json=streamed, headers=AUTH, timeout=60
+                ) as stream,
+            ):
+                assert stream.status_code == 200  # admitted while Redis answered
+                gate.wait_until_held()
+                redis_server.stop()
+                gate.open()
+                stream.read()
+                # It settles as its response ends, a moment after the client read it.
+                assert until(
+                    lambda: metric(url, "gateway_redis_errors_total", operation="settle") > before
+                )
+            assert any("settle" in record.getMessage() for record in caplog.records)

@@ -7,14 +7,14 @@ import contextlib
 import signal
 import subprocess
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from limited_keys import AUTH, chat, limits_config, post_all, ratelimit_headers
+from serve_processes import gateways
 
-from commands import clean_env, free_port, started
 from redis_server import RedisServer, running_redis
 from servers import CopilotEmulator, StreamGate, gated
 
@@ -31,30 +31,6 @@ def emulator() -> Iterator[tuple[str, StreamGate]]:
     opens the gate (the one built into `serve` would answer through httpx's ASGI transport,
     whole)."""
     with gated(CopilotEmulator().app) as served:
-        yield served
-
-
-@contextmanager
-def gateways(
-    config: Path, redis_url: str, emulator_url: str, **env: str
-) -> Iterator[list[tuple[str, subprocess.Popen[str]]]]:
-    """Two `serve` processes on one emulator, with one config file and one Redis."""
-    with ExitStack() as stack:
-        served = []
-        for _ in range(2):
-            port = free_port()
-            url = f"http://127.0.0.1:{port}"
-            environment = clean_env(
-                GATEWAY_CONFIG_FILE=str(config),
-                GATEWAY_REDIS_URL=redis_url,
-                GITHUB_TOKEN="gho_test",
-                GATEWAY_GITHUB_API_URL=emulator_url,
-                **env,
-            )
-            command = ["serve", "--port", str(port)]
-            served.append(
-                (url, stack.enter_context(started(command, environment, f"{url}/healthz")))
-            )
         yield served
 
 

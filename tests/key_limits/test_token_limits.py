@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-import redis
-from limited_keys import AUTH, chat, in_one_window, limits_config, ratelimit_headers, used_tokens
+from limited_keys import (
+    AUTH,
+    chat,
+    cleared,
+    in_one_window,
+    limits_config,
+    ratelimit_headers,
+    used_tokens,
+)
 
 from redis_server import RedisServer, running_redis
 from servers import CopilotEmulator, StreamGate, gated, gateway_app, gateway_settings, running
@@ -22,16 +29,6 @@ from servers import CopilotEmulator, StreamGate, gated, gateway_app, gateway_set
 def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     with running_redis(tmp_path) as server:
         yield server
-
-
-def cleared(redis_server: RedisServer) -> Callable[[], None]:
-    """Forget every counter: a run that straddled a window edge is done again from zero."""
-
-    def clear() -> None:
-        with redis.Redis.from_url(redis_server.url) as client:
-            client.flushall()
-
-    return clear
 
 
 @contextmanager

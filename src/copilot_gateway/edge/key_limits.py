@@ -1,6 +1,7 @@
 """The per-key limits (see `key_limits`) at the edge of a request: admitted (or refused) once
-its key and body are known, answered with the key's `x-ratelimit-*` headers, settled when its
-response ends.
+its key and body are known, answered with the key's `x-ratelimit-*` headers, settled (tokens
+and credits) when its response ends. Both are installed always: a key without limits costs a
+lookup by its name, whether its limits come from the config file or were made at runtime.
 
     call ─► SettleMiddleware (the headers on the answer; settle and free at its end)
          ─► connexion: routing ─► security ─► validation ─► AdmitMiddleware (or 429) ─► handler
@@ -56,7 +57,7 @@ class SettleMiddleware:
                 present = {name.lower() for name, _ in headers}
                 headers += [
                     (name.encode(), value.encode())
-                    for name, value in admission.headers.items()
+                    for name, value in admission.answer_headers(call.record.nano_aiu()).items()
                     if name.encode() not in present
                 ]
                 message = {**message, "headers": headers}
@@ -69,4 +70,5 @@ class SettleMiddleware:
                 call.admission = None
                 used = call.record.prompt_tokens + call.record.completion_tokens
                 # Shielded: a request cancelled on its way out still gives its slot back.
-                await asyncio.shield(self.limiter.finish(admission, used))
+                finished = self.limiter.finish(admission, used, call.record.nano_aiu())
+                await asyncio.shield(finished)

@@ -1,9 +1,11 @@
 """Admit or refuse one request of a limited key, and settle what it spent when it ends.
 
 A request is admitted when its key has a slot free (`max_parallel`), tokens left this
-minute (`tpm`) and today (`tokens_per_day`), and room in the last minute's requests
-(`rpm`), checked in that order so a refusal spends nothing. Its tokens count when its answer
-says them; a stream reserves its expected tokens up front and settles them at its end.
+minute (`tpm`) and today (`tokens_per_day`), credits left today and this month
+(`credits_per_day`, `credits_per_month`: see `budgets`), and room in the last minute's
+requests (`rpm`), checked in that order so a refusal spends nothing. Its tokens count when
+its answer says them; a stream reserves its expected tokens up front and settles them at its
+end. Its cost in credits is settled once its response has ended.
 
 When the store (Redis) fails or does not answer in time, requests are admitted without
 limits (fail open): a gateway whose Redis is down still serves, and says so loudly in its
@@ -15,14 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import RateLimited
+from ..errors import GatewayError, QuotaExhausted, RateLimited
 from ..observability import metrics
+from .budgets import Budget, budgets_of, spent_budget
+from .headers import limit_headers, retry_after
 from .policy import KeyLimits, expected_tokens
 from .store import DAY, LEASE_SECONDS, MINUTE, Store, StoreUnavailable, Window
 
@@ -44,52 +47,51 @@ class Admission:
     lease: str | None = None
     reserved: int = 0  # tokens a stream reserved up front
     reserved_at: float = 0.0  # when, so they are settled in the windows they were taken from
+    budgets: list[Budget] = field(default_factory=list)  # its key's, as read when admitted
     renewing: asyncio.Task[None] | None = None
 
-
-def duration(seconds: float) -> str:
-    """A reset time as OpenAI writes it: `120ms`, `6s`, `1.5s`, `6m0s`, `2h3m4s`."""
-    if seconds < 1:
-        return f"{max(0, math.ceil(seconds * 1000))}ms"
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    text = f"{round(secs, 3):g}s"
-    if hours or minutes:
-        text = f"{int(minutes)}m{int(secs)}s"
-    return f"{int(hours)}h{text}" if hours else text
+    def answer_headers(self, cost: int | None) -> dict[str, str]:
+        """The headers its answer carries: its limits' state, credits left after its cost
+        (when the answer knows it already: a stream's is known at its end)."""
+        headers = dict(self.headers)
+        for budget in self.budgets:
+            headers.update(budget.headers(cost or 0))
+        return headers
 
 
 def window_headers(kind: str, window: Window) -> dict[str, str]:
-    return {
-        f"x-ratelimit-limit-{kind}": str(window.limit),
-        f"x-ratelimit-remaining-{kind}": str(max(0, window.remaining)),
-        f"x-ratelimit-reset-{kind}": duration(window.resets_in),
-    }
-
-
-def retry_after(seconds: float) -> str:
-    return str(max(1, math.ceil(seconds)))
+    remaining = str(max(0, window.remaining))
+    return limit_headers(kind, str(window.limit), remaining, window.resets_in)
 
 
 class Limiter:
-    """The per-key limits of one gateway process, counted in its store."""
+    """The per-key limits of one gateway process, counted in its store.
 
-    def __init__(self, limits: Mapping[str, KeyLimits], store: Store) -> None:
-        self.limits = {key: rule for key, rule in limits.items() if rule.limited}
+    `limits_of` looks a key's limits up by its name at each request: keys made or changed
+    at runtime apply at once.
+    """
+
+    def __init__(self, limits_of: Callable[[str], KeyLimits | None], store: Store) -> None:
+        self.limits_of = limits_of
         self.store = store
         self.unavailable_until = 0.0
 
     def applies_to(self, caller: str | None) -> bool:
-        return caller is not None and caller in self.limits
+        if caller is None:
+            return False
+        limits = self.limits_of(caller)
+        return limits is not None and limits.limited
 
     async def admit(self, key: str, body: Any) -> Admission | None:
-        """The admission of a request, None if the store failed (then it is unlimited).
+        """The admission of a request, None if its key has no limits or the store failed
+        (then it is unlimited).
 
-        Raises RateLimited when a limit refuses it.
+        Raises RateLimited when a limit refuses it, QuotaExhausted when a budget does.
         """
-        if time.monotonic() < self.unavailable_until:
+        limits = self.limits_of(key)
+        if limits is None or not limits.limited or time.monotonic() < self.unavailable_until:
             return None
-        admission = Admission(key, self.limits[key])
+        admission = Admission(key, limits)
         try:
             await self._admit(admission, body)
         except StoreUnavailable as problem:
@@ -135,6 +137,8 @@ class Limiter:
                 await self._refuse(
                     admission, "tokens_per_day", message, day.resets_in, code="insufficient_quota"
                 )
+        if limits.has_budget:
+            await self._check_budgets(admission, now, spends_tokens)
         if limits.rpm is not None:
             admitted, requests = await self.store.hit_requests(key, limits.rpm)
             admission.headers.update(window_headers("requests", requests))
@@ -151,13 +155,31 @@ class Limiter:
                 left = Window(minute.limit, minute.remaining - admission.reserved, minute.resets_at)
                 admission.headers.update(window_headers("tokens", left))
 
+    async def _check_budgets(self, admission: Admission, now: float, spends: bool) -> None:
+        """Keep the state of the key's budgets (its answer says what is left), and refuse a
+        request that spends if one is spent."""
+        budgets = budgets_of(admission.limits, now)
+        spent = await self.store.budget_spent(admission.key, [b.window for b in budgets])
+        for budget, amount in zip(budgets, spent, strict=True):
+            budget.spent = amount
+        admission.budgets = budgets
+        if spends and (refusal := spent_budget(admission.key, budgets)) is not None:
+            budget, message = refusal
+            wait = budget.window.ends_at - time.time()
+            # Not cured by retrying soon: the SDKs (OpenAI's, Anthropic's) read this header.
+            admission.headers["x-should-retry"] = "false"
+            await self._refuse(
+                admission, budget.window.limit_name, message, wait, error=QuotaExhausted
+            )
+
     async def _refuse(
         self,
         admission: Admission,
         limit: str,
         message: str,
         wait: float,
-        code: str = "rate_limit_exceeded",
+        code: str | None = None,
+        error: type[GatewayError] = RateLimited,
     ) -> None:
         """Raise the 429, with the headers of every limit the key has that are known."""
         key, limits = admission.key, admission.limits
@@ -168,8 +190,8 @@ class Limiter:
             window = await self.store.tokens_window(key, limits.tpm, MINUTE, time.time())
             admission.headers.update(window_headers("tokens", window))
         metrics.count_limited(key, limit)
-        headers = {**admission.headers, "retry-after": retry_after(wait)}
-        raise RateLimited(message, code=code, headers=headers)
+        headers = {**admission.answer_headers(None), "retry-after": retry_after(wait)}
+        raise error(message, code=code, headers=headers)
 
     async def _spend(self, admission: Admission, amount: int, at: float) -> None:
         limits = admission.limits
@@ -180,10 +202,14 @@ class Limiter:
         if limits.tokens_per_day is not None:
             await self.store.spend_tokens(admission.key, limits.tokens_per_day, DAY, at, amount)
 
-    async def finish(self, admission: Admission, used_tokens: int) -> None:
+    async def finish(self, admission: Admission, used_tokens: int, cost: int | None) -> None:
         """The request ended (answered, failed, cut, or shut down): count the tokens it used
-        and free its slot. A stream that ended without usage keeps its reservation."""
+        and what it cost (nano-AIU), and free its slot. A stream that ended without usage
+        keeps its token reservation."""
         try:
+            if admission.budgets and cost:
+                windows = [budget.window for budget in admission.budgets]
+                await self.store.spend_budget(admission.key, windows, cost)
             if admission.reserved:
                 if used_tokens:
                     await self._spend(

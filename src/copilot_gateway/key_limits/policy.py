@@ -8,6 +8,8 @@ how many tokens a request is expected to spend before its answer says.
     tpm = 40000               # tokens per minute (prompt and completion)
     max_parallel = 4          # requests in flight
     tokens_per_day = 1000000  # reset at 00:00 UTC
+    credits_per_day = 50      # AI Credits (1 credit = $0.01) per UTC day
+    credits_per_month = 500   # and per UTC calendar month (see `budgets`)
 
 Absent means unlimited.
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, PositiveInt
+from pydantic import BaseModel, ConfigDict, PositiveFloat, PositiveInt
 
 from .. import tokens
 
@@ -32,6 +34,8 @@ class KeyLimits(BaseModel):
     tpm: PositiveInt | None = None
     max_parallel: PositiveInt | None = None
     tokens_per_day: PositiveInt | None = None
+    credits_per_day: PositiveFloat | None = None
+    credits_per_month: PositiveFloat | None = None
 
     @property
     def limited(self) -> bool:
@@ -41,8 +45,19 @@ class KeyLimits(BaseModel):
     def counts_tokens(self) -> bool:
         return self.tpm is not None or self.tokens_per_day is not None
 
-    def limit_values(self) -> tuple[int | None, ...]:
-        return self.rpm, self.tpm, self.max_parallel, self.tokens_per_day
+    @property
+    def has_budget(self) -> bool:
+        return self.credits_per_day is not None or self.credits_per_month is not None
+
+    def limit_values(self) -> tuple[float | None, ...]:
+        return (
+            self.rpm,
+            self.tpm,
+            self.max_parallel,
+            self.tokens_per_day,
+            self.credits_per_day,
+            self.credits_per_month,
+        )
 
 
 def expected_tokens(body: Any) -> int:

@@ -7,6 +7,8 @@ windows aligned to the clock for tokens (the minute, the UTC day), which take an
 (usage is known only at the end of an answer, and a stream's reservation is settled then).
 Requests in flight are leases: a counter in this process, a sorted set in Redis whose
 leases expire unless renewed, so a process that dies cannot hold its slots for ever.
+Budgets are exact integer counters of nano-AIU, one per key and window (`budgets`): in
+Redis, INCRBY on a key named by the window, expiring a day past its end.
 
 Every Redis call is bounded in time; a failure is a `StoreUnavailable`.
 """
@@ -17,7 +19,7 @@ import asyncio
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +30,8 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+from .budgets import DAY_SECONDS, BudgetWindow
 
 # Each Redis call: connecting, then answering, then the whole of it (retry included).
 CONNECT_TIMEOUT = 0.5
@@ -116,6 +120,14 @@ class Store:
         """A lease on one of `limit` requests in flight, or None when all are taken."""
         raise NotImplementedError
 
+    async def budget_spent(self, key: str, windows: Sequence[BudgetWindow]) -> list[int]:
+        """The nano-AIU the key has spent in each window."""
+        raise NotImplementedError
+
+    async def spend_budget(self, key: str, windows: Sequence[BudgetWindow], nano_aiu: int) -> None:
+        """Add what a request cost to each window it was admitted in."""
+        raise NotImplementedError
+
     async def renew_slot(self, key: str, lease: str) -> None:
         """Keep a lease alive (a long stream outlives its first term)."""
 
@@ -136,6 +148,8 @@ class MemoryStore(Store):
         super().__init__(MemoryStorage())
         self.in_flight: Counter[str] = Counter()
         self.leases: dict[str, str] = {}
+        self.spent: Counter[tuple[str, str, str]] = Counter()
+        self.spent_until: dict[tuple[str, str, str], float] = {}
 
     async def acquire_slot(self, key: str, limit: int) -> str | None:
         if self.in_flight[key] >= limit:
@@ -148,6 +162,21 @@ class MemoryStore(Store):
     async def release_slot(self, key: str, lease: str) -> None:
         if self.leases.pop(lease, None) is not None:
             self.in_flight[key] -= 1
+
+    async def budget_spent(self, key: str, windows: Sequence[BudgetWindow]) -> list[int]:
+        return [self.spent[(key, window.span, window.name)] for window in windows]
+
+    async def spend_budget(self, key: str, windows: Sequence[BudgetWindow], nano_aiu: int) -> None:
+        for window in windows:
+            counter = (key, window.span, window.name)
+            if counter not in self.spent_until:  # a new window: forget those long over
+                self._forget_ended(time.time())
+                self.spent_until[counter] = window.ends_at + DAY_SECONDS
+            self.spent[counter] += nano_aiu
+
+    def _forget_ended(self, now: float) -> None:
+        for counter in [c for c, until in self.spent_until.items() if until < now]:
+            del self.spent_until[counter], self.spent[counter]
 
 
 # Leases on requests in flight: a sorted set per key, each member a lease, scored by when it
@@ -229,6 +258,23 @@ class RedisStore(Store):
     async def release_slot(self, key: str, lease: str) -> None:
         async with self.bounded():
             await self.client.zrem(self._slots(key), lease)
+
+    @staticmethod
+    def _budget(key: str, window: BudgetWindow) -> str:
+        return f"{KEY_PREFIX}:credits:{key}:{window.span}:{window.name}"
+
+    async def budget_spent(self, key: str, windows: Sequence[BudgetWindow]) -> list[int]:
+        async with self.bounded():
+            values = await self.client.mget([self._budget(key, window) for window in windows])
+        return [int(value or 0) for value in values]
+
+    async def spend_budget(self, key: str, windows: Sequence[BudgetWindow], nano_aiu: int) -> None:
+        async with self.bounded(), self.client.pipeline(transaction=False) as pipeline:
+            for window in windows:
+                name = self._budget(key, window)
+                pipeline.incrby(name, nano_aiu)
+                pipeline.expireat(name, int(window.ends_at) + DAY_SECONDS)
+            await pipeline.execute()
 
     async def ping(self) -> None:
         async with self.bounded():
