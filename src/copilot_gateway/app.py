@@ -1,6 +1,7 @@
 """The application, assembled in one place: settings in, the served app out.
 
-uvicorn ─► request id ─► call (record, access log, metrics) ─► key gate ─► public URL
+uvicorn ─► request id ─► call (record, access log, metrics) ─► admin gate ─► key gate
+       ─► public URL
        ─► body limit ─► limits' settling
        ─► connexion: routing ─► security ─► validation ─► limits' admission ─► handler
 """
@@ -25,10 +26,13 @@ from starlette.responses import Response
 
 from . import tokens
 from .access.keys import AuthRefused, KeyRing, auth_required
+from .access.live_limits import LiveLimits
 from .access.rules import AccessConfig
+from .access.runtime_keys import active_keys_now
 from .call import answer_was_checked, keep_body
 from .config_file import ConfigFileError, describe
 from .edge import error_handlers
+from .edge.admin_gate import AdminGateMiddleware
 from .edge.body_limit import BodyLimitMiddleware
 from .edge.calls import CallMiddleware, NoteOperationMiddleware, call_handlers_directly
 from .edge.descriptors import connections_allowed
@@ -55,7 +59,8 @@ from .spec.documents import (
     without_security,
 )
 from .spec.requests import Bodies, validator_map
-from .surfaces.registry import SURFACES
+from .state.database import database_url
+from .surfaces.registry import OPERATOR_SURFACES, SURFACES
 from .upstream_from_settings import build_upstream
 
 
@@ -89,18 +94,20 @@ def build(settings: Settings) -> Built:
             settings.auth_disabled,
             settings.auth_disabled_force,
             is_loopback(settings.host),
+            admin_token=settings.admin_token is not None,
+            runtime_keys=lambda: active_keys_now(database_url(settings)),
         )
         upstream, description = build_upstream(settings)
     except (AuthRefused, ValueError) as refusal:
         raise ConfigurationError(str(refusal)) from None
     gateway = Gateway(settings, upstream, description, access)
-    return Built(create_app(gateway, keys if auth_enabled else None), gateway, warning)
+    return Built(create_app(gateway, gateway.key_ring if auth_enabled else None), gateway, warning)
 
 
 def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     """The ASGI app serving every surface's operations; `keys=None` serves without auth."""
     settings = gateway.settings
-    limiter = limiter_for(gateway)
+    limiter = limiter_for(gateway, auth=keys is not None)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
@@ -109,6 +116,8 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         if limiter is not None:
             await limiter.check()
         await gateway.ledger.start()
+        if keys is not None:
+            await gateway.runtime_keys.start()
         # What start-up built (the specs, resolved, and their validators: a few hundred
         # thousand objects) lives as long as the process: out of the collector's sight, where
         # each full collection would walk it all again (80 ms each, 15% of a busy process).
@@ -123,6 +132,8 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
             await limiter.aclose()
         await gateway.responses.aclose()
         await gateway.ledger.aclose()  # after the upstream: every request has ended
+        await gateway.runtime_keys.aclose()
+        await gateway.database.aclose()
         metrics.forget_this_process()
 
     app = AsyncApp(
@@ -142,17 +153,22 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     )
     call_handlers_directly(app)
     specs = {surface.name: load_spec(surface.document) for surface in SURFACES}
+    admin_token = settings.admin_token
+    operator = OPERATOR_SURFACES if admin_token is not None else ()
     with meta_schema_checked_once():
-        for surface in SURFACES:
-            spec = specs[surface.name]
+        for surface in SURFACES + operator:
+            spec = load_spec(surface.document)
             AnswerChecks.compile(surface.document)
-            served = spec if keys is not None else without_security(spec)
+            # The admin token is checked by its gate, never by connexion's (client keys'):
+            # its document is published with its scheme, served without.
+            client_keys = keys is not None and surface not in operator
+            served = spec if client_keys else without_security(spec)
             resolver = Resolver(function_resolver=surface.handler)
             app.add_api(mounted_at_full_paths(served), resolver=resolver, name=surface.name)
             app.add_url_rule(
                 surface.published_at(),
                 surface.name + "_spec",
-                spec_endpoint(served, gateway.settings),
+                spec_endpoint(spec if surface in operator else served, gateway.settings),
                 methods=["GET"],
             )
     token = gateway.settings.metrics_token
@@ -164,12 +180,17 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     # then the call, which sees every answer (a 413 from the body limit included).
     app.add_middleware(RequestIdMiddleware, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(CallMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, gateway=gateway)
+    if admin_token is not None:
+        app.add_middleware(
+            AdminGateMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, token=admin_token
+        )
     if keys is not None:  # a wrong key is 401 before routing: unknown paths included
         app.add_middleware(
             KeyGateMiddleware,
             MiddlewarePosition.BEFORE_EXCEPTION,
             keys=keys,
             places=places_in(specs.values()),
+            runtime=gateway.runtime_keys,
         )
     app.add_middleware(NoteOperationMiddleware, MiddlewarePosition.BEFORE_SECURITY)
     app.add_middleware(
@@ -188,13 +209,17 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     return app
 
 
-def limiter_for(gateway: Gateway) -> Limiter | None:
-    """The per-key limits, counted in Redis when a URL is set; None when no key has any."""
-    limits = {entry.name: entry for entry in gateway.access.keys if entry.limited}
-    if not limits:
+def limiter_for(gateway: Gateway, auth: bool = True) -> Limiter | None:
+    """The per-key limits, counted in Redis when a URL is set; None when no key can have any
+    (no config-file key has limits, and no runtime key can be presented: auth is off)."""
+    live = LiveLimits(gateway.access.entry, gateway.known_key_names)
+    if not auth and not any(entry.limited for entry in gateway.access.keys):
         return None
     url = gateway.settings.redis_url
-    return Limiter(limits, store_for(url.get_secret_value() if url else None))
+    limiter = Limiter({}, store_for(url.get_secret_value() if url else None))
+    # The keys' limits as they are now, runtime keys' included (read on every request).
+    limiter.limits = live  # type: ignore[assignment]
+    return limiter
 
 
 def spec_endpoint(spec: dict[str, Any], settings: Settings) -> Any:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, PositiveInt
+from pydantic import BaseModel, ConfigDict, PositiveFloat, PositiveInt
 
 from .. import tokens
 
@@ -32,6 +32,8 @@ class KeyLimits(BaseModel):
     tpm: PositiveInt | None = None
     max_parallel: PositiveInt | None = None
     tokens_per_day: PositiveInt | None = None
+    credits_per_day: PositiveFloat | None = None
+    credits_per_month: PositiveFloat | None = None
 
     @property
     def limited(self) -> bool:
