@@ -7,7 +7,7 @@ from ...spec.operations import Operation
 DOCUMENT = "admin.yaml"
 ADMIN = ("/admin",)
 
-OPERATIONS: tuple[Operation, ...] = (
+OPERATIONS = (
     Operation("listKeys", "get", "/keys", "List every key.", servers=ADMIN, origin="ours"),
     Operation("createKey", "post", "/keys", "Make a runtime key.", servers=ADMIN, origin="ours"),
     Operation("getKey", "get", "/keys/{name}", "One key.", servers=ADMIN, origin="ours"),

@@ -5,7 +5,7 @@ its token is checked by its own gate (see `edge.admin_gate`), never as a client 
 from __future__ import annotations
 
 from ..base import Handler
-from ..openai.surface import OpenAISurface
+from ..openai.surface import OpenAIErrors
 from . import keys
 from .operations import DOCUMENT, OPERATIONS
 
@@ -18,7 +18,7 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-class AdminSurface(OpenAISurface):
+class AdminSurface(OpenAIErrors):
     name = "admin"
     document = DOCUMENT
     operations = OPERATIONS
