@@ -16,6 +16,7 @@ from .spec.answers import AnswerChecks
 from .state.database import StateDatabase
 from .state.ledger import Ledger, database_url
 from .state.responses import ResponseStore, SQLiteResponseStore
+from .state.responses_sql import SqlResponseStore
 from .upstreams.base import Upstream
 
 
@@ -29,7 +30,7 @@ class Gateway:
     answers: AnswerChecks = field(init=False)
     responses: ResponseStore = field(init=False)  # stored Responses API responses
     ledger: Ledger = field(init=False)  # one row per request
-    database: StateDatabase = field(init=False)  # the ledger's and the runtime keys'
+    database: StateDatabase = field(init=False)  # the ledger's, the keys', shared responses'
     key_ring: KeyRing = field(init=False)  # the static keys: environment and config file
     runtime_keys: RuntimeKeys = field(init=False)  # the database's, as this process knows them
     key_admin: KeyAdmin = field(init=False)  # runtime keys made and changed (the admin API)
@@ -37,12 +38,16 @@ class Gateway:
     def __post_init__(self) -> None:
         self.draining = Draining(self.settings.shutdown_grace_seconds)
         self.answers = AnswerChecks(reject=self.settings.upstream_validation == "reject")
-        # Opened on first use: an app that never stores a response never creates the file.
-        self.responses = SQLiteResponseStore(
-            self.settings.responses_db, self.settings.responses_ttl
-        )
         # One engine per process, made in the loop that serves (see `app.create_app`).
         self.database = StateDatabase(database_url(self.settings))
+        # In the shared database when there is one, so every replica serves what any stored;
+        # else in this host's SQLite file. Opened on first use either way.
+        ttl = self.settings.responses_ttl
+        self.responses = (
+            SqlResponseStore(self.database, ttl)
+            if self.settings.database_url is not None
+            else SQLiteResponseStore(self.settings.responses_db, ttl)
+        )
         self.key_ring = KeyRing(self.settings.api_keys, self.access.keys)
         self.runtime_keys = RuntimeKeys(self.database, self.settings.keys_refresh_seconds)
         self.access.with_runtime_keys(self.runtime_keys.entry)

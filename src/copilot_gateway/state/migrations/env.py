@@ -7,6 +7,7 @@ from alembic import context
 
 from copilot_gateway.state.keys.table import KEYS  # noqa: F401  (its table, in the metadata)
 from copilot_gateway.state.ledger.table import LEDGER  # noqa: F401
+from copilot_gateway.state.responses_table import RESPONSES  # noqa: F401
 from copilot_gateway.state.schema import METADATA
 
 context.configure(connection=context.config.attributes["connection"], target_metadata=METADATA)
