@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -31,12 +32,13 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 @contextmanager
 def started(
-    args: list[str], env: dict[str, str], ready_url: str
+    args: list[str], env: dict[str, str], ready_url: str, cwd: Path | None = None
 ) -> Iterator[subprocess.Popen[str]]:
     # A session of its own: what it starts (`--workers` processes) is stopped with it.
     process = subprocess.Popen(
         COMMAND + args,
         env=env,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -30,6 +30,21 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, token_file: Path) -> None
     monkeypatch.setenv("GATEWAY_RESPONSES_DB", str(token_file.parent / "responses.sqlite3"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _data_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The gateway's default files (its stored responses, its state database) in a directory
+    of this session's, for the `serve` processes the tests start too (`commands.clean_env`
+    keeps the environment but for GATEWAY_*): never the user's, which another checkout's
+    migrations may have moved ahead."""
+    previous = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = previous
+
+
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     clean_environment(monkeypatch, tmp_path / "no-stored-token")

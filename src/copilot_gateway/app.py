@@ -1,6 +1,7 @@
 """The application, assembled in one place: settings in, the served app out.
 
-uvicorn ─► request id ─► call (record, access log, metrics) ─► key gate ─► public URL
+uvicorn ─► request id ─► call (record, access log, metrics) ─► admin gate ─► key gate
+       ─► public URL
        ─► body limit ─► limits' settling
        ─► connexion: routing ─► security ─► validation ─► limits' admission ─► handler
 """
@@ -26,9 +27,11 @@ from starlette.responses import Response
 from . import tokens
 from .access.keys import AuthRefused, KeyRing, auth_required
 from .access.rules import AccessConfig
+from .access.runtime_keys import active_keys_now
 from .call import answer_was_checked, keep_body
 from .config_file import ConfigFileError, describe
 from .edge import error_handlers
+from .edge.admin_gate import AdminGateMiddleware
 from .edge.body_limit import BodyLimitMiddleware
 from .edge.calls import CallMiddleware, NoteOperationMiddleware, call_handlers_directly
 from .edge.descriptors import connections_allowed
@@ -42,7 +45,6 @@ from .edge.security import GatewayApiKey, GatewayBearer
 from .edge.shutdown import drain_on_signals
 from .gateway import Gateway
 from .key_limits.limiter import Limiter
-from .key_limits.policy import KeyLimits
 from .key_limits.store import store_for
 from .observability import metrics
 from .observability.quota import quota_endpoint
@@ -56,7 +58,8 @@ from .spec.documents import (
     without_security,
 )
 from .spec.requests import Bodies, validator_map
-from .surfaces.registry import SURFACES
+from .state.database import database_url
+from .surfaces.registry import OPERATOR_SURFACES, SURFACES
 from .upstream_from_settings import build_upstream
 
 
@@ -90,12 +93,14 @@ def build(settings: Settings) -> Built:
             settings.auth_disabled,
             settings.auth_disabled_force,
             is_loopback(settings.host),
+            admin_token=settings.admin_token is not None,
+            runtime_keys=lambda: active_keys_now(database_url(settings)),
         )
         upstream, description = build_upstream(settings)
     except (AuthRefused, ValueError) as refusal:
         raise ConfigurationError(str(refusal)) from None
     gateway = Gateway(settings, upstream, description, access)
-    return Built(create_app(gateway, keys if auth_enabled else None), gateway, warning)
+    return Built(create_app(gateway, gateway.key_ring if auth_enabled else None), gateway, warning)
 
 
 def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
@@ -109,6 +114,8 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         tokens.warm()
         await limiter.check()
         await gateway.ledger.start()
+        if keys is not None:
+            await gateway.runtime_keys.start()
         # What start-up built (the specs, resolved, and their validators: a few hundred
         # thousand objects) lives as long as the process: out of the collector's sight, where
         # each full collection would walk it all again (80 ms each, 15% of a busy process).
@@ -122,6 +129,8 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         await limiter.aclose()
         await gateway.responses.aclose()
         await gateway.ledger.aclose()  # after the upstream: every request has ended
+        await gateway.runtime_keys.aclose()
+        await gateway.database.aclose()
         metrics.forget_this_process()
 
     app = AsyncApp(
@@ -141,17 +150,22 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     )
     call_handlers_directly(app)
     specs = {surface.name: load_spec(surface.document) for surface in SURFACES}
+    admin_token = settings.admin_token
+    operator = OPERATOR_SURFACES if admin_token is not None else ()
     with meta_schema_checked_once():
-        for surface in SURFACES:
-            spec = specs[surface.name]
+        for surface in SURFACES + operator:
+            spec = load_spec(surface.document)
             AnswerChecks.compile(surface.document)
-            served = spec if keys is not None else without_security(spec)
+            # The admin token is checked by its gate, never by connexion's (client keys'):
+            # its document is published with its scheme, served without.
+            client_keys = keys is not None and surface not in operator
+            served = spec if client_keys else without_security(spec)
             resolver = Resolver(function_resolver=surface.handler)
             app.add_api(mounted_at_full_paths(served), resolver=resolver, name=surface.name)
             app.add_url_rule(
                 surface.published_at(),
                 surface.name + "_spec",
-                spec_endpoint(served, gateway.settings),
+                spec_endpoint(spec if surface in operator else served, gateway.settings),
                 methods=["GET"],
             )
     token = gateway.settings.metrics_token
@@ -163,12 +177,17 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     # then the call, which sees every answer (a 413 from the body limit included).
     app.add_middleware(RequestIdMiddleware, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(CallMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, gateway=gateway)
+    if admin_token is not None:
+        app.add_middleware(
+            AdminGateMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, token=admin_token
+        )
     if keys is not None:  # a wrong key is 401 before routing: unknown paths included
         app.add_middleware(
             KeyGateMiddleware,
             MiddlewarePosition.BEFORE_EXCEPTION,
             keys=keys,
             places=places_in(specs.values()),
+            runtime=gateway.runtime_keys,
         )
     app.add_middleware(NoteOperationMiddleware, MiddlewarePosition.BEFORE_SECURITY)
     app.add_middleware(
@@ -188,10 +207,10 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
 
 def limiter_for(gateway: Gateway) -> Limiter:
     """The per-key limits and budgets, counted in Redis when a URL is set. Keys are looked
-    up by name at each request: here the config file's."""
-    entries: dict[str, KeyLimits] = {entry.name: entry for entry in gateway.access.keys}
+    up by name at each request: a config-file key's rules, else a runtime key's as this
+    process knows it now, so a key made, changed or revoked at runtime is limited at once."""
     url = gateway.settings.redis_url
-    return Limiter(entries.get, store_for(url.get_secret_value() if url else None))
+    return Limiter(gateway.access.entry, store_for(url.get_secret_value() if url else None))
 
 
 def spec_endpoint(spec: dict[str, Any], settings: Settings) -> Any:

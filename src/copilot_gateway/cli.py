@@ -1,4 +1,5 @@
-"""The `copilot-gateway` command: `serve` the API, or serve the Copilot `emulator` alone."""
+"""The `copilot-gateway` command: `serve` the API, or serve the Copilot `emulator` alone;
+manage runtime `keys`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import uvicorn
 from connexion import AsyncApp
 from pydantic import ValidationError
 
+from . import key_commands
 from .access.rules import AccessConfig
 from .app import ConfigurationError, build, uvicorn_options
 from .config_file import ConfigFileError, describe, render
@@ -236,7 +238,15 @@ def parser() -> argparse.ArgumentParser:
     )
     config_command = commands.add_parser("config", help="inspect the configuration")
     config_command.add_argument("action", choices=["show"], help="print the effective settings")
-    for command in (serve_command, login_command, config_command, usage_command, check_command):
+    keys_command = key_commands.add_parser(commands)
+    for command in (
+        serve_command,
+        login_command,
+        config_command,
+        usage_command,
+        check_command,
+        keys_command,
+    ):
         command.add_argument("--config", type=Path, help="TOML config file (GATEWAY_CONFIG_FILE)")
     return root
 
@@ -273,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         return show_usage(settings)
     if args.command == "check":
         return check(settings)
+    if args.command == "keys":
+        return key_commands.run(settings, args)
     return serve_emulator(settings)
 
 

@@ -3,14 +3,20 @@ every request through its call (see `call`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from .access.key_admin import KeyAdmin
+from .access.keys import KeyRing
 from .access.rules import AccessConfig
+from .access.runtime_keys import RuntimeKeys
 from .draining import Draining
 from .settings import Settings
 from .spec.answers import AnswerChecks
+from .state.database import StateDatabase
 from .state.ledger import Ledger, database_url
 from .state.responses import ResponseStore, SQLiteResponseStore
+from .state.responses_sql import SqlResponseStore
 from .upstreams.base import Upstream
 
 
@@ -24,19 +30,38 @@ class Gateway:
     answers: AnswerChecks = field(init=False)
     responses: ResponseStore = field(init=False)  # stored Responses API responses
     ledger: Ledger = field(init=False)  # one row per request
+    database: StateDatabase = field(init=False)  # the ledger's, the keys', shared responses'
+    key_ring: KeyRing = field(init=False)  # the static keys: environment and config file
+    runtime_keys: RuntimeKeys = field(init=False)  # the database's, as this process knows them
+    key_admin: KeyAdmin = field(init=False)  # runtime keys made and changed (the admin API)
 
     def __post_init__(self) -> None:
         self.draining = Draining(self.settings.shutdown_grace_seconds)
         self.answers = AnswerChecks(reject=self.settings.upstream_validation == "reject")
-        # Opened on first use: an app that never stores a response never creates the file.
-        self.responses = SQLiteResponseStore(
-            self.settings.responses_db, self.settings.responses_ttl
+        # One engine per process, made in the loop that serves (see `app.create_app`).
+        self.database = StateDatabase(database_url(self.settings))
+        # In the shared database when there is one, so every replica serves what any stored;
+        # else in this host's SQLite file. Opened on first use either way.
+        ttl = self.settings.responses_ttl
+        self.responses = (
+            SqlResponseStore(self.database, ttl)
+            if self.settings.database_url is not None
+            else SQLiteResponseStore(self.settings.responses_db, ttl)
         )
+        self.key_ring = KeyRing(self.settings.api_keys, self.access.keys)
+        self.runtime_keys = RuntimeKeys(self.database, self.settings.keys_refresh_seconds)
+        self.access.with_runtime_keys(self.runtime_keys.entry)
+        self.key_admin = KeyAdmin(self.database, self.key_ring.names, self.access.keys)
         # Started by the app's lifespan (see `app.create_app`): until then rows only gather.
         self.ledger = Ledger(
-            database_url(self.settings),
+            self.database,
             retention_days=self.settings.ledger_retention_days,
             buffer_rows=self.settings.ledger_buffer_rows,
             batch_rows=self.settings.ledger_batch_rows,
             flush_seconds=self.settings.ledger_flush_seconds,
         )
+
+    def known_key_names(self) -> Iterator[str]:
+        """Every key's name this process knows now: static, then runtime."""
+        yield from self.key_ring.names
+        yield from self.runtime_keys.names()

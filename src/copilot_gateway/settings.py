@@ -179,6 +179,12 @@ class Settings(BaseSettings):
     # Rows are written at least this often; and the unreachable database is tried again.
     ledger_flush_seconds: float = Field(1.0, gt=0)
 
+    # The admin API (`/admin/keys`) is served only when this is set, to
+    # `Authorization: Bearer <this>`; set, it also turns client auth on (keys come at runtime).
+    admin_token: SecretStr | None = None
+    # How often each process checks the database for changed runtime keys (one integer read).
+    keys_refresh_seconds: float = Field(0.5, gt=0, le=60)
+
     # `GET /metrics` wants `Authorization: Bearer <this>` when set; it is open when not.
     metrics_token: SecretStr | None = None
     # JSON lines when stderr is not a terminal, readable text when it is (or either, forced).

@@ -23,6 +23,7 @@ from conftest import API_KEY, AUTH
 from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.observability.record import RequestRecord
 from copilot_gateway.settings import Settings
+from copilot_gateway.state.database import StateDatabase
 from copilot_gateway.state.ledger import Ledger, database_url
 from databases import KINDS, Database, database_of, postgres_database
 from metrics_scrape import scrape, value
@@ -167,7 +168,7 @@ def test_rows_past_the_retention_are_deleted(database: Database, tmp_path: Path)
 
     def ledger(retention_days: float) -> Ledger:
         return Ledger(
-            database_url(settings),
+            StateDatabase(database_url(settings)),
             retention_days=retention_days,
             buffer_rows=10,
             batch_rows=10,
@@ -181,6 +182,7 @@ def test_rows_past_the_retention_are_deleted(database: Database, tmp_path: Path)
         keeping_all.note(record_at(now - timedelta(days=40), "old"))
         keeping_all.note(record_at(now - timedelta(days=20), "recent"))
         await keeping_all.aclose()
+        await keeping_all.database.aclose()
 
     asyncio.run(write_old_and_new())
     assert [row["request_id"] for row in database.ledger()] == ["old", "recent"]
@@ -189,6 +191,7 @@ def test_rows_past_the_retention_are_deleted(database: Database, tmp_path: Path)
         keeping_30_days = ledger(30)
         await keeping_30_days.start()
         await keeping_30_days.aclose()
+        await keeping_30_days.database.aclose()
 
     asyncio.run(start_with_a_retention())
     assert [row["request_id"] for row in database.ledger()] == ["recent"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pydantic import SecretStr
 
@@ -13,7 +13,8 @@ from .rules import KeyEntry
 TokenInfo = dict[str, str]
 
 
-def _digest(key: str) -> bytes:
+def digest(key: str) -> bytes:
+    """A key's SHA-256: what is kept of it, and what a presented key is compared by."""
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
 
 
@@ -27,20 +28,25 @@ class KeyRing:
     def __init__(self, keys: Sequence[SecretStr], hashed: Sequence[KeyEntry] = ()) -> None:
         # Digests have one length, so the comparison time says nothing about a key's length.
         self._entries = [
-            (f"key-{n}", _digest(key.get_secret_value())) for n, key in enumerate(keys, 1)
+            (f"key-{n}", digest(key.get_secret_value())) for n, key in enumerate(keys, 1)
         ]
         self._entries += [(entry.name, bytes.fromhex(entry.sha256)) for entry in hashed]
 
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def names(self) -> frozenset[str]:
+        """The names its keys go by: no runtime key may take one."""
+        return frozenset(name for name, _ in self._entries)
+
     def check(self, token: str) -> TokenInfo | None:
         """Token info for a valid key (its name, never the key), else None."""
-        presented = _digest(token)
+        presented = digest(token)
         match = None
-        for name, digest in self._entries:
+        for name, kept in self._entries:
             # Compare against every key: the time taken does not depend on which one matched.
-            if hmac.compare_digest(presented, digest):
+            if hmac.compare_digest(presented, kept):
                 match = name
         return None if match is None else {"sub": match}
 
@@ -50,11 +56,19 @@ class AuthRefused(Exception):
 
 
 def auth_required(
-    keys: KeyRing, disabled: bool, forced: bool, loopback: bool
+    keys: KeyRing,
+    disabled: bool,
+    forced: bool,
+    loopback: bool,
+    *,
+    admin_token: bool = False,
+    runtime_keys: Callable[[], int] = lambda: 0,
 ) -> tuple[bool, str | None]:
     """Whether clients must present a key, and a warning to print if they need not.
 
-    No auth is allowed on loopback; elsewhere only when explicitly disabled and forced.
+    No auth is allowed on loopback; elsewhere only when explicitly disabled and forced. An
+    admin token means keys are made at runtime: auth is on, even before the first one is.
+    `runtime_keys` counts those in the database now (asked only when nothing else decides).
     """
     if disabled:
         if not loopback and not forced:
@@ -66,14 +80,17 @@ def auth_required(
             False,
             "Authentication is DISABLED (GATEWAY_AUTH_DISABLED=true): any client may call.",
         )
-    if not len(keys):
+    if admin_token or len(keys):
+        return True, None
+    if not runtime_keys():
         if not loopback:
             raise AuthRefused(
-                "No client keys: set GATEWAY_API_KEYS (comma-separated) before serving on a "
-                "non-loopback host."
+                "No client keys: set GATEWAY_API_KEYS (comma-separated), or GATEWAY_ADMIN_TOKEN "
+                "to make keys at runtime, before serving on a non-loopback host."
             )
         return False, (
             "No GATEWAY_API_KEYS set: authentication is OFF. Fine on loopback for development; "
-            "set GATEWAY_API_KEYS before sharing this gateway."
+            "set GATEWAY_API_KEYS before sharing this gateway (keys made later with "
+            "`copilot-gateway keys create` count only once it is restarted)."
         )
     return True, None

@@ -19,12 +19,21 @@ answered exactly like a model that does not exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fnmatch import fnmatchcase
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    IPvAnyNetwork,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+)
 from starlette.types import Scope
 
 from ..config_file import access_rules
@@ -46,7 +55,11 @@ class ModelRule(BaseModel):
         return self.allow is None or any(fnmatchcase(model, pattern) for pattern in self.allow)
 
 
-class KeyEntry(ModelRule, KeyLimits):
+class KeyRules(ModelRule, KeyLimits):
+    """What a key may use and how much: the same for config-file keys and runtime keys."""
+
+
+class KeyEntry(KeyRules):
     name: str = Field(min_length=1)
     sha256: Sha256
 
@@ -87,6 +100,21 @@ class AccessConfig(BaseModel):
     keys: list[KeyEntry] = Field(default_factory=list)
     countries: Countries | None = None
     models: ModelNames = Field(default_factory=ModelNames)  # model-name aliases (see aliases)
+    # The runtime keys' entries by name, as the process knows them now (see `runtime_keys`).
+    _runtime: Callable[[str], KeyEntry | None] | None = PrivateAttr(default=None)
+
+    def with_runtime_keys(self, entry_of: Callable[[str], KeyEntry | None]) -> None:
+        """Have the rules of runtime keys apply too, looked up by name on each call."""
+        self._runtime = entry_of
+
+    def entry(self, name: str | None) -> KeyEntry | None:
+        """The rules of the key of this name: a config-file key's, else a runtime key's."""
+        if name is None:
+            return None
+        for entry in self.keys:
+            if entry.name == name:
+                return entry
+        return None if self._runtime is None else self._runtime(name)
 
     @classmethod
     def load(cls, path: Path | None) -> AccessConfig:
@@ -94,9 +122,9 @@ class AccessConfig(BaseModel):
 
     def permits(self, caller: str | None, scope: Scope, model: str) -> bool:
         """May this caller (a key's name), from where it calls, use this model?"""
-        for entry in self.keys:
-            if entry.name == caller and not entry.permits(model):
-                return False
+        entry = self.entry(caller)
+        if entry is not None and not entry.permits(model):
+            return False
         if self.countries:
             country = self.countries.of(scope)
             rule = self.countries.rules.get(country) if country else None

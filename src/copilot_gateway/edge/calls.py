@@ -23,7 +23,7 @@ from ..observability.observe import observe
 from ..observability.record import RequestRecord
 from ..observability.request_id import current_request_id
 from ..surfaces.base import Handler
-from ..surfaces.registry import surface_for_path
+from ..surfaces.registry import OPERATOR_SURFACES, surface_for_path
 
 # Paths go into logs: a path of garbage is cut short.
 LOGGED_PATH_CHARS = 200
@@ -76,7 +76,9 @@ class CallMiddleware:
                 raise
             await call.failed(error)(scope, receive_noting_disconnect, send_noting_progress)
         finally:
-            if scope["path"] not in NOT_OBSERVED:
+            if surface in OPERATOR_SURFACES:  # logged; neither the ledger's nor the metrics'
+                observe(record, call.error, counted=False)
+            elif scope["path"] not in NOT_OBSERVED:
                 observe(record, call.error)
                 self.gateway.ledger.note(record)  # written later, off the request's path
 

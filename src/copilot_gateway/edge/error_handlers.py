@@ -23,7 +23,7 @@ from ..errors import (
     NotFound,
     UnsupportedMediaType,
 )
-from ..surfaces.registry import SURFACES
+from ..surfaces.registry import OPERATOR_SURFACES, SURFACES
 from .key_gate import auth_failed
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,8 @@ async def handle_http_exception(request: ConnexionRequest, exc: Exception) -> Co
 
 def allowed_methods(path: str) -> str | None:
     """Every method the surfaces serve at path, as an `Allow` header."""
-    methods = {op.method.upper() for s in SURFACES for op in s.operations if op.is_mounted_at(path)}
+    surfaces = SURFACES + OPERATOR_SURFACES
+    methods = {op.method.upper() for s in surfaces for op in s.operations if op.is_mounted_at(path)}
     if "GET" in methods:
         methods.add("HEAD")
     return ", ".join(sorted(methods)) or None

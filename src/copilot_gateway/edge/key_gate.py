@@ -6,6 +6,9 @@ spec's security schemes name (see `key_places`: a bearer token on every surface,
 on the Anthropic one). So the gate notes which of the keys it checked are valid, and where
 each was sent, in the request's call; connexion's security check reads that, and never
 hashes a key again (see `edge.security`).
+
+A key not in the static ring (compared in constant time) is looked up among the runtime keys
+by its SHA-256 (see `access.runtime_keys`).
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..access.keys import KeyRing
+from ..access.runtime_keys import RuntimeKeys
 from ..call import call_of
 from ..errors import AuthenticationFailed
 from .key_places import KeyPlace, KeyPlaces
 
-# What anyone may read: probes, the operator's endpoints (behind their own token), the specs
-# and their docs.
+# What anyone may read: probes, the operator's endpoints (behind their own token: the admin
+# API's is checked by `admin_gate`), the specs and their docs.
 OPEN_PATHS = frozenset({"/healthz", "/metrics", "/quota", "/openapi.json", "/docs"})
-OPEN_PREFIXES = ("/docs/", "/openapi/")
+OPEN_PREFIXES = ("/docs/", "/openapi/", "/admin/")
 
 
 def auth_failed(hint: str) -> AuthenticationFailed:
@@ -36,9 +40,16 @@ def is_open(path: str) -> bool:
 
 
 class KeyGateMiddleware:
-    def __init__(self, app: ASGIApp, keys: KeyRing, places: frozenset[KeyPlace]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        keys: KeyRing,
+        places: frozenset[KeyPlace],
+        runtime: RuntimeKeys | None = None,
+    ) -> None:
         self.app = app
         self.keys = keys
+        self.runtime = runtime
         self.places = KeyPlaces(places)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -47,6 +58,8 @@ class KeyGateMiddleware:
             for where, key in self.places.presented(scope):
                 if (info := self.keys.check(key)) is not None:
                     call.valid_keys[where] = info["sub"]
+                elif self.runtime is not None and (name := await self.runtime.lookup(key)):
+                    call.valid_keys[where] = name
             if not call.valid_keys:
                 raise auth_failed(call.surface.key_hint)
         await self.app(scope, receive, send)

@@ -1,9 +1,10 @@
 """Stored Responses API responses: each belongs to the key that created it, and lives for
 `GATEWAY_RESPONSES_TTL` seconds.
 
-`ResponseStore` is the interface (a Redis store for replicas would be a second class);
-`SQLiteResponseStore` the default: one file, WAL mode so several `--workers` read and write
-it at once, every call run off the event loop.
+`ResponseStore` is the interface; `SQLiteResponseStore` the default: one file, WAL mode so
+several `--workers` read and write it at once, every call run off the event loop. With
+`GATEWAY_DATABASE_URL` they live in that database instead, shared by replicas
+(`responses_sql`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import contextlib
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -47,6 +48,58 @@ class ResponseStore(Protocol):
     async def aclose(self) -> None: ...
 
 
+def encoded(stored: StoredResponse) -> bytes:
+    return orjson.dumps(
+        {"response": stored.response, "input_items": stored.input_items, "context": stored.context}
+    )
+
+
+def decoded(body: bytes) -> StoredResponse:
+    fields = orjson.loads(body)
+    return StoredResponse(fields["response"], fields["input_items"], fields["context"])
+
+
+Batch = list[tuple[str, StoredResponse]]  # (owner, response), in the order they were put
+
+
+class WriteBatches:
+    """Puts that arrive while a write is on go together in the next one: under load, one
+    round trip and one commit for them all, where one each cost more than the rest of a
+    request. Each put returns once its batch is committed, or raises why it was not."""
+
+    def __init__(self, write_all: Callable[[Batch], Awaitable[None]]) -> None:
+        self.write_all = write_all
+        self._waiting: list[tuple[str, StoredResponse, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def put(self, owner: str, stored: StoredResponse) -> None:
+        written = asyncio.get_running_loop().create_future()
+        self._waiting.append((owner, stored, written))
+        writer = self._writer
+        if writer is None or writer.done() or writer.get_loop() is not written.get_loop():
+            self._writer = asyncio.create_task(self._write_waiting())
+        await asyncio.shield(written)  # a caller that gives up does not undo the write
+
+    async def _write_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                await self.write_all([(owner, stored) for owner, stored, _ in batch])
+            except Exception as problem:  # each waiting caller hears why
+                for *_, written in batch:
+                    if not written.done():
+                        written.set_exception(problem)
+            else:
+                for *_, written in batch:
+                    if not written.done():
+                        written.set_result(None)
+
+    async def drained(self) -> None:
+        """Every put made so far, written (what was answered as stored is stored)."""
+        if self._writer is not None:
+            await self._writer
+
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
     id TEXT PRIMARY KEY,
@@ -65,9 +118,7 @@ class SQLiteResponseStore:
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()  # one connection, used by one thread at a time
         self._next_purge = 0.0
-        # Puts waiting for the next write, and the task writing them (see `put`).
-        self._waiting: list[tuple[str, StoredResponse, asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._batches = WriteBatches(lambda batch: asyncio.to_thread(self._put_all, batch))
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -93,22 +144,11 @@ class SQLiteResponseStore:
         with self._transaction() as connection:
             return connection.execute(statement, parameters).fetchall()
 
-    def _put_all(self, batch: list[tuple[str, StoredResponse]]) -> None:
+    def _put_all(self, batch: Batch) -> None:
         """Every response of the batch, in one transaction."""
         now = time.time()
         rows = [
-            (
-                stored.response["id"],
-                owner,
-                now + self.ttl,
-                orjson.dumps(
-                    {
-                        "response": stored.response,
-                        "input_items": stored.input_items,
-                        "context": stored.context,
-                    }
-                ),
-            )
+            (stored.response["id"], owner, now + self.ttl, encoded(stored))
             for owner, stored in batch
         ]
         with self._transaction() as connection:
@@ -126,10 +166,7 @@ class SQLiteResponseStore:
             "SELECT body FROM responses WHERE id = ? AND owner = ? AND expires_at >= ?",
             (response_id, owner, time.time()),
         )
-        if not rows:
-            return None
-        body = orjson.loads(rows[0][0])
-        return StoredResponse(body["response"], body["input_items"], body["context"])
+        return decoded(rows[0][0]) if rows else None
 
     def _delete(self, owner: str, response_id: str) -> bool:
         rows = self._run(
@@ -139,29 +176,8 @@ class SQLiteResponseStore:
         return bool(rows)
 
     async def put(self, owner: str, stored: StoredResponse) -> None:
-        """Stored (committed) when this returns. Under load, puts that arrive while a write
-        is on go together in the next one: one thread hop and one commit for them all, where
-        one each cost more than the rest of a request."""
-        written = asyncio.get_running_loop().create_future()
-        self._waiting.append((owner, stored, written))
-        writer = self._writer
-        if writer is None or writer.done() or writer.get_loop() is not written.get_loop():
-            self._writer = asyncio.create_task(self._write_waiting())
-        await asyncio.shield(written)  # a caller that gives up does not undo the write
-
-    async def _write_waiting(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting, []
-            try:
-                await asyncio.to_thread(self._put_all, [(owner, s) for owner, s, _ in batch])
-            except Exception as problem:  # each waiting caller hears why
-                for *_, written in batch:
-                    if not written.done():
-                        written.set_exception(problem)
-            else:
-                for *_, written in batch:
-                    if not written.done():
-                        written.set_result(None)
+        """Stored (committed) when this returns (see `WriteBatches`)."""
+        await self._batches.put(owner, stored)
 
     async def get(self, owner: str, response_id: str) -> StoredResponse | None:
         return await asyncio.to_thread(self._get, owner, response_id)
@@ -170,8 +186,7 @@ class SQLiteResponseStore:
         return await asyncio.to_thread(self._delete, owner, response_id)
 
     async def aclose(self) -> None:
-        if self._writer is not None:
-            await self._writer  # what was answered as stored is stored
+        await self._batches.drained()
         with self._lock:
             if self._connection is not None:
                 self._connection.close()

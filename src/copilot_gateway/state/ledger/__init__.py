@@ -8,13 +8,14 @@ one code path (SQLAlchemy), its schema migrated by alembic at start-up.
                     bound, the rest dropped and counted) and written once it is back
     shutdown     ─► what is left, written
 
-`table` is the schema, `rows` what a request's record becomes, `database` the engine and
-the migrations, `writer` the buffer and its task.
+`table` is the schema, `rows` what a request's record becomes, `writer` the buffer and its
+task, `retention` old rows' purge; the engine and the migrations are the state's own
+(`state.database`, `state.migrations`).
 """
 
 from __future__ import annotations
 
-from .database import database_url
+from ..database import database_url
 from .writer import Ledger
 
 __all__ = ["Ledger", "database_url"]

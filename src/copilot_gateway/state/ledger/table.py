@@ -1,5 +1,5 @@
 """The ledger's table, as SQLAlchemy describes it: what the writer inserts and reports
-read. The migrations (`migrations/versions`) create it; a change here is a new revision."""
+read. The migrations (`state/migrations/versions`) create it; a change here is a new revision."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
-    MetaData,
     Table,
     Text,
 )
 
-METADATA = MetaData()
+from ..schema import METADATA
 
 # Every string is Text: no value can fail a batch for its length (the row is made of what
 # the gateway noted, cut short where a client chose it; see `rows`).

@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ...observability import metrics
 from ...observability.record import RequestRecord
-from .database import engine_for, migrate, purge
+from ..database import StateDatabase
+from .retention import purge
 from .rows import Row, row_of
 from .table import LEDGER
 
@@ -36,21 +37,20 @@ class Ledger:
 
     def __init__(
         self,
-        url: str,
+        database: StateDatabase,
         *,
         retention_days: float,
         buffer_rows: int,
         batch_rows: int,
         flush_seconds: float,
     ) -> None:
-        self.url = url
+        self.database = database  # shared with the runtime keys: its owner closes it
         self.retention_days = retention_days  # 0: kept for ever
         self.buffer_rows = buffer_rows
         self.batch_rows = batch_rows
         self.flush_seconds = flush_seconds
         self._pending: deque[Row] = deque()
         self._engine: AsyncEngine | None = None
-        self._migrated = False
         self._reachable = True  # as last seen: a change is logged once
         self._next_purge = 0.0
         self._wake = asyncio.Event()  # a batch's worth is waiting
@@ -74,12 +74,12 @@ class Ledger:
     async def start(self) -> None:
         """The schema migrated and old rows purged (a database that cannot be reached is
         logged, and tried again by the writer), then the writer started."""
-        self._engine = engine_for(self.url)
+        self._engine = self.database.engine
         await self._ready()
         self._task = asyncio.create_task(self._run(), name="ledger writer")
 
     async def aclose(self) -> None:
-        """What is buffered, written (one last try); then the connections closed."""
+        """What is buffered, written (one last try); the database is left open for its owner."""
         if self._task is not None:
             self._stop.set()
             self._wake.set()  # the writer's wait ends now, not at the next flush
@@ -90,7 +90,6 @@ class Ledger:
             log.warning("ledger: %d rows not written at shutdown", len(self._pending))
             metrics.LEDGER_ROWS_DROPPED.inc(len(self._pending))
             self._pending.clear()
-        await self._engine.dispose()
 
     async def _run(self) -> None:
         while not self._stop.is_set():
@@ -106,9 +105,7 @@ class Ledger:
         """Whether the schema is at head and the database answers (purging when due)."""
         assert self._engine is not None
         try:
-            if not self._migrated:
-                await migrate(self._engine)
-                self._migrated = True
+            await self.database.ready()
             if self.retention_days and time.monotonic() >= self._next_purge:
                 await purge(self._engine, self.retention_days)
                 self._next_purge = time.monotonic() + PURGE_EVERY_SECONDS

@@ -57,18 +57,22 @@ def error_body(error: GatewayError) -> dict[str, Any]:
     }
 
 
-class OpenAISurface(Surface):
-    name = "openai"
-    document = DOCUMENT
-    operations = OPERATIONS
-    handlers = HANDLERS
-    spec_path = "/openapi.json"  # where OpenAI's clients and generators look
+class OpenAIErrors(Surface):
+    """A surface that speaks errors as OpenAI does (this one, and the admin API)."""
 
     def error_body(self, error: GatewayError) -> dict[str, Any]:
         return error_body(error)
 
     def stream_error_event(self, error: GatewayError) -> bytes:
         return self.sse_event(error_body(error))
+
+
+class OpenAISurface(OpenAIErrors):
+    name = "openai"
+    document = DOCUMENT
+    operations = OPERATIONS
+    handlers = HANDLERS
+    spec_path = "/openapi.json"  # where OpenAI's clients and generators look
 
 
 OPENAI = OpenAISurface()

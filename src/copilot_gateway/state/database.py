@@ -1,4 +1,5 @@
-"""Which database the ledger lives in, its engine, and its schema brought up to date.
+"""The state's database (the ledger, the runtime keys): which one, its engine (one per
+process, shared), and its schema brought up to date.
 
 One code path for both: SQLAlchemy's async engine over aiosqlite (a file, by default) or
 psycopg 3 (`GATEWAY_DATABASE_URL`, a libpq URL as operators write them, `sslmode` and all).
@@ -6,31 +7,30 @@ psycopg 3 (`GATEWAY_DATABASE_URL`, a libpq URL as operators write them, `sslmode
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import asyncio
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, delete, event, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from ...settings import Settings
-from .table import LEDGER
+from ..settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Every process migrates at start-up; on PostgreSQL they take turns under this lock
-# (an arbitrary number, the ledger's own).
+# (an arbitrary number, the gateway's own).
 MIGRATION_LOCK = 7_302_411
 # SQLite has no such lock: a process that lost the race sees the schema at head next time.
 MIGRATION_ATTEMPTS = 3
-CONNECT_TIMEOUT_SECONDS = 5  # an unreachable server costs the writer this, per attempt
+CONNECT_TIMEOUT_SECONDS = 5  # an unreachable server costs a caller this, per attempt
 BUSY_TIMEOUT_SECONDS = 10.0  # how long a SQLite writer waits for another process's write
 
 
 def database_url(settings: Settings) -> str:
-    """The SQLAlchemy URL of the ledger's database (it may hold a password: never log it)."""
+    """The SQLAlchemy URL of the state's database (it may hold a password: never log it)."""
     if settings.database_url is None:
         return f"sqlite+aiosqlite:///{settings.ledger_file}"
     url = settings.database_url.get_secret_value()
@@ -83,9 +83,32 @@ async def migrate(engine: AsyncEngine) -> None:
                 raise
 
 
-async def purge(engine: AsyncEngine, retention_days: float) -> int:
-    """Rows older than the retention deleted; how many."""
-    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
-    async with engine.begin() as connection:
-        result = await connection.execute(delete(LEDGER).where(LEDGER.c.at < cutoff))
-    return result.rowcount
+class StateDatabase:
+    """The database of one process: its engine made on first use, in the event loop that
+    uses it, its schema migrated once; shared by the ledger and the runtime keys."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: AsyncEngine | None = None
+        self._migrated = False
+        self._migrating = asyncio.Lock()
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            self._engine = engine_for(self.url)
+        return self._engine
+
+    async def ready(self) -> AsyncEngine:
+        """The engine, its schema at head (raises when the database cannot be reached)."""
+        if not self._migrated:
+            async with self._migrating:
+                if not self._migrated:
+                    await migrate(self.engine)
+                    self._migrated = True
+        return self.engine
+
+    async def aclose(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None

@@ -1,0 +1,1 @@
+"""The admin API (`openapi/admin.yaml`): the operator's, behind GATEWAY_ADMIN_TOKEN."""
