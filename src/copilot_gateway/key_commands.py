@@ -136,7 +136,7 @@ def table(keys: list[Json]) -> str:
     def cell(value: Any) -> str:
         if value is None:
             return "-"
-        return ",".join(value) if isinstance(value, list) else str(value)
+        return (",".join(value) or "-") if isinstance(value, list) else str(value)
 
     rows = [list(columns)] + [[cell(key[column]) for column in columns] for key in keys]
     widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]

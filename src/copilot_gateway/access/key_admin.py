@@ -25,6 +25,13 @@ SECRET_PREFIX = "sk-cg-"  # recognisable in a leak report or a secret scanner
 SECRET_BYTES = 32
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
 Json = dict[str, Any]
+# What the keys table's integer columns hold (and what JSON numbers carry exactly).
+LARGEST = {
+    "rpm": 2**31 - 1,
+    "tpm": 2**31 - 1,
+    "max_parallel": 2**31 - 1,
+    "tokens_per_day": 2**53 - 1,
+}
 
 
 def new_secret() -> str:
@@ -84,15 +91,22 @@ def view_of_static(name: str, entry: KeyEntry | None) -> Json:
 
 
 def checked_rules(values: Mapping[str, Any]) -> KeyRules:
-    """The rules given, validated as the config file's are; a bad one is 400 naming it."""
+    """The rules given, validated as the config file's are, and within what the database's
+    columns hold; a bad one is 400 naming it. `deny` given as None is none."""
+    given = {**values, "deny": values.get("deny") or []}
     try:
-        return KeyRules.model_validate(dict(values))
+        rules = KeyRules.model_validate(given)
     except ValidationError as problem:
         error = problem.errors()[0]
         field = ".".join(str(part) for part in error["loc"]) or None
         raise InvalidRequest(
             f"{field}: {error['msg']}", param=field, code="invalid_value"
         ) from None
+    for field, most in LARGEST.items():
+        value = getattr(rules, field)
+        if value is not None and value > most:
+            raise InvalidRequest(f"{field}: at most {most}", param=field, code="invalid_value")
+    return rules
 
 
 class KeyAdmin:
@@ -165,8 +179,6 @@ class KeyAdmin:
             raise InvalidRequest(f"{field}: not a key's rule", param=field, code="invalid_value")
         current = {column: row[column] for column in store.RULE_COLUMNS}
         merged = {**current, **changes}
-        if merged["deny"] is None:
-            merged["deny"] = []
         changed = await store.change(engine, name, rules_of(checked_rules(merged)))
         if changed is None:  # revoked meanwhile
             raise unknown(name)
