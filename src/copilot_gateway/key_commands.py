@@ -91,7 +91,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             return await ACTIONS[args.action](admin, args)
         except GatewayError as problem:
             print(f"copilot-gateway: {problem.message}", file=sys.stderr)
-            return 2
+            return 1 if problem.status >= 500 else 2  # the database's failure, or the ask's
         finally:
             await database.aclose()
 

@@ -171,7 +171,7 @@ def test_a_revoked_key_is_refused_within_a_second_by_two_processes_on_one_postgr
             assert max(refused_after.values()) < 1.0, refused_after
 
 
-def test_the_database_gone_the_keys_known_keep_working(
+def test_the_database_gone_the_keys_known_keep_working_and_the_admin_api_says_so(
     emulator_url: str, postgres: PostgresServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger=RUNTIME_KEYS_LOG)
@@ -190,6 +190,9 @@ def test_the_database_gone_the_keys_known_keep_working(
             assert httpx.get(f"{url}/v1/models", headers=bearer(secret)).status_code == 200
             unknown = httpx.get(f"{url}/v1/models", headers=bearer("sk-cg-unknown"))
             assert unknown.status_code == 401  # not a 500: the last keys known answer
+            listing = httpx.get(f"{url}/admin/keys", headers=ADMIN)
+            assert listing.status_code == 503, listing.text
+            assert listing.json()["error"]["code"] == "database_unavailable"
         finally:
             postgres.start()
         assert until(lambda: said("answers again"))

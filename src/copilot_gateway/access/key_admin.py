@@ -2,18 +2,22 @@
 and the admin API alike. A secret is made here, shown once, and only its SHA-256 kept.
 
 Errors are `GatewayError`s, each with the field at fault: 400 (a bad field), 404 (no such
-key), 409 (a name taken, by a runtime key or by a config-file key).
+key), 409 (a name taken, by a runtime key or by a config-file key); 503 when the database
+cannot be reached.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 import secrets
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import GatewayError, InvalidRequest, NotFound
 from ..state.database import StateDatabase
@@ -21,6 +25,9 @@ from ..state.keys import store
 from .keys import digest
 from .rules import KeyEntry, KeyRules
 
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 SECRET_PREFIX = "sk-cg-"  # recognisable in a leak report or a secret scanner
 SECRET_BYTES = 32
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
@@ -46,6 +53,26 @@ def hint_of(secret: str) -> str:
 class KeyNameTaken(GatewayError):
     status = 409
     code = "key_name_taken"
+
+
+def reaching_the_database(
+    method: Callable[P, Awaitable[T]],
+) -> Callable[P, Awaitable[T]]:
+    """The database unreachable is a 503 that says so (its driver's words stay in the log)."""
+
+    @functools.wraps(method)
+    async def reaching(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await method(*args, **kwargs)
+        except (SQLAlchemyError, OSError) as problem:
+            log.warning("runtime keys: the database failed: %s", type(problem).__name__)
+            raise GatewayError(
+                "The gateway's database cannot be reached: try again.",
+                status=503,
+                code="database_unavailable",
+            ) from None
+
+    return reaching
 
 
 def _time(value: datetime | None) -> str | None:
@@ -123,6 +150,7 @@ class KeyAdmin:
         self.config_entries = {entry.name: entry for entry in config_entries}
         self.static_names = sorted(set(static_names))
 
+    @reaching_the_database
     async def create(self, name: Any, rules: Mapping[str, Any]) -> tuple[str, Json]:
         """A new key: its secret (to show once) and its view."""
         if not isinstance(name, str) or not NAME.fullmatch(name):
@@ -152,12 +180,14 @@ class KeyAdmin:
             raise KeyNameTaken(f"A key named '{name}' exists already.", param="name") from None
         return secret, view_of_row(created)
 
+    @reaching_the_database
     async def list(self) -> list[Json]:
         """Every key: the static ones (read-only), then the runtime ones, revoked included."""
         _, rows = await store.load(await self.database.ready())
         static = [view_of_static(name, self.config_entries.get(name)) for name in self.static_names]
         return static + [view_of_row(row) for row in rows]
 
+    @reaching_the_database
     async def get(self, name: str) -> Json:
         if name in self.static_names:
             return view_of_static(name, self.config_entries.get(name))
@@ -166,6 +196,7 @@ class KeyAdmin:
             raise unknown(name)
         return view_of_row(row)
 
+    @reaching_the_database
     async def update(self, name: str, changes: Mapping[str, Any]) -> Json:
         """The key's rules changed: a field given as None is cleared (unlimited, every model)."""
         self._not_static(name)
@@ -184,6 +215,7 @@ class KeyAdmin:
             raise unknown(name)
         return view_of_row(changed)
 
+    @reaching_the_database
     async def revoke(self, name: str) -> Json:
         self._not_static(name)
         revoked = await store.revoke(await self.database.ready(), name)
