@@ -21,7 +21,7 @@ from commands import COMMAND, clean_env, free_port, started
 from conftest import AUTH
 from databases import KINDS, Database, database_of, postgres_database, sqlite_database
 from postgres_server import PostgresServer
-from servers import serving, until
+from servers import gateway_settings, serving, until
 
 CHAT = {"messages": [{"role": "user", "content": "hi"}]}
 RUNTIME_KEYS_LOG = "copilot_gateway.access.runtime_keys"
@@ -62,6 +62,18 @@ def test_a_key_the_cli_makes_is_usable_at_once_on_a_running_gateway(
         assert made.returncode == 0, made.stderr
         secret = made.stdout.splitlines()[0]
         # No refresh waited for: a key the process does not know reads the database at once.
+        assert httpx.get(f"{url}/v1/models", headers=bearer(secret)).status_code == 200
+
+
+def test_runtime_keys_in_the_database_at_start_up_turn_client_auth_on(
+    emulator_url: str, database: Database
+) -> None:
+    made = keys_command(database, "create", "--name", "early")
+    secret = made.stdout.splitlines()[0]
+    # No GATEWAY_API_KEYS, no config-file key, no admin token: the database's key decides.
+    settings = gateway_settings(emulator_url, api_keys="", **database.settings)
+    with serving(settings) as url:
+        assert httpx.get(f"{url}/v1/models").status_code == 401
         assert httpx.get(f"{url}/v1/models", headers=bearer(secret)).status_code == 200
 
 
