@@ -91,7 +91,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             return await ACTIONS[args.action](admin, args)
         except GatewayError as problem:
             print(f"copilot-gateway: {problem.message}", file=sys.stderr)
-            return 2
+            return 1 if problem.status >= 500 else 2  # the database's failure, or the ask's
         finally:
             await database.aclose()
 
@@ -136,7 +136,7 @@ def table(keys: list[Json]) -> str:
     def cell(value: Any) -> str:
         if value is None:
             return "-"
-        return ",".join(value) if isinstance(value, list) else str(value)
+        return (",".join(value) or "-") if isinstance(value, list) else str(value)
 
     rows = [list(columns)] + [[cell(key[column]) for column in columns] for key in keys]
     widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]

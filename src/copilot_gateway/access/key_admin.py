@@ -2,18 +2,22 @@
 and the admin API alike. A secret is made here, shown once, and only its SHA-256 kept.
 
 Errors are `GatewayError`s, each with the field at fault: 400 (a bad field), 404 (no such
-key), 409 (a name taken, by a runtime key or by a config-file key).
+key), 409 (a name taken, by a runtime key or by a config-file key); 503 when the database
+cannot be reached.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 import secrets
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import GatewayError, InvalidRequest, NotFound
 from ..state.database import StateDatabase
@@ -21,10 +25,20 @@ from ..state.keys import store
 from .keys import digest
 from .rules import KeyEntry, KeyRules
 
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 SECRET_PREFIX = "sk-cg-"  # recognisable in a leak report or a secret scanner
 SECRET_BYTES = 32
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
 Json = dict[str, Any]
+# What the keys table's integer columns hold (and what JSON numbers carry exactly).
+LARGEST = {
+    "rpm": 2**31 - 1,
+    "tpm": 2**31 - 1,
+    "max_parallel": 2**31 - 1,
+    "tokens_per_day": 2**53 - 1,
+}
 
 
 def new_secret() -> str:
@@ -39,6 +53,26 @@ def hint_of(secret: str) -> str:
 class KeyNameTaken(GatewayError):
     status = 409
     code = "key_name_taken"
+
+
+def reaching_the_database(
+    method: Callable[P, Awaitable[T]],
+) -> Callable[P, Awaitable[T]]:
+    """The database unreachable is a 503 that says so (its driver's words stay in the log)."""
+
+    @functools.wraps(method)
+    async def reaching(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await method(*args, **kwargs)
+        except (SQLAlchemyError, OSError) as problem:
+            log.warning("runtime keys: the database failed: %s", type(problem).__name__)
+            raise GatewayError(
+                "The gateway's database cannot be reached: try again.",
+                status=503,
+                code="database_unavailable",
+            ) from None
+
+    return reaching
 
 
 def _time(value: datetime | None) -> str | None:
@@ -84,15 +118,22 @@ def view_of_static(name: str, entry: KeyEntry | None) -> Json:
 
 
 def checked_rules(values: Mapping[str, Any]) -> KeyRules:
-    """The rules given, validated as the config file's are; a bad one is 400 naming it."""
+    """The rules given, validated as the config file's are, and within what the database's
+    columns hold; a bad one is 400 naming it. `deny` given as None is none."""
+    given = {**values, "deny": values.get("deny") or []}
     try:
-        return KeyRules.model_validate(dict(values))
+        rules = KeyRules.model_validate(given)
     except ValidationError as problem:
         error = problem.errors()[0]
         field = ".".join(str(part) for part in error["loc"]) or None
         raise InvalidRequest(
             f"{field}: {error['msg']}", param=field, code="invalid_value"
         ) from None
+    for field, most in LARGEST.items():
+        value = getattr(rules, field)
+        if value is not None and value > most:
+            raise InvalidRequest(f"{field}: at most {most}", param=field, code="invalid_value")
+    return rules
 
 
 class KeyAdmin:
@@ -109,6 +150,7 @@ class KeyAdmin:
         self.config_entries = {entry.name: entry for entry in config_entries}
         self.static_names = sorted(set(static_names))
 
+    @reaching_the_database
     async def create(self, name: Any, rules: Mapping[str, Any]) -> tuple[str, Json]:
         """A new key: its secret (to show once) and its view."""
         if not isinstance(name, str) or not NAME.fullmatch(name):
@@ -138,12 +180,14 @@ class KeyAdmin:
             raise KeyNameTaken(f"A key named '{name}' exists already.", param="name") from None
         return secret, view_of_row(created)
 
+    @reaching_the_database
     async def list(self) -> list[Json]:
         """Every key: the static ones (read-only), then the runtime ones, revoked included."""
         _, rows = await store.load(await self.database.ready())
         static = [view_of_static(name, self.config_entries.get(name)) for name in self.static_names]
         return static + [view_of_row(row) for row in rows]
 
+    @reaching_the_database
     async def get(self, name: str) -> Json:
         if name in self.static_names:
             return view_of_static(name, self.config_entries.get(name))
@@ -152,6 +196,7 @@ class KeyAdmin:
             raise unknown(name)
         return view_of_row(row)
 
+    @reaching_the_database
     async def update(self, name: str, changes: Mapping[str, Any]) -> Json:
         """The key's rules changed: a field given as None is cleared (unlimited, every model)."""
         self._not_static(name)
@@ -165,13 +210,12 @@ class KeyAdmin:
             raise InvalidRequest(f"{field}: not a key's rule", param=field, code="invalid_value")
         current = {column: row[column] for column in store.RULE_COLUMNS}
         merged = {**current, **changes}
-        if merged["deny"] is None:
-            merged["deny"] = []
         changed = await store.change(engine, name, rules_of(checked_rules(merged)))
         if changed is None:  # revoked meanwhile
             raise unknown(name)
         return view_of_row(changed)
 
+    @reaching_the_database
     async def revoke(self, name: str) -> Json:
         self._not_static(name)
         revoked = await store.revoke(await self.database.ready(), name)
