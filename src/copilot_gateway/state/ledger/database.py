@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from ...settings import Settings
+from .rollup import ROLLUP, start_of
 from .table import LEDGER
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -84,8 +85,10 @@ async def migrate(engine: AsyncEngine) -> None:
 
 
 async def purge(engine: AsyncEngine, retention_days: float) -> int:
-    """Rows older than the retention deleted; how many."""
-    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+    """Rows older than the retention deleted, by whole UTC days (so that the rollup's days
+    keep every row they sum, or none), with their rollup; how many rows."""
+    cutoff = start_of(datetime.now(UTC) - timedelta(days=retention_days), "day")
     async with engine.begin() as connection:
         result = await connection.execute(delete(LEDGER).where(LEDGER.c.at < cutoff))
+        await connection.execute(delete(ROLLUP).where(ROLLUP.c.start < cutoff))
     return result.rowcount

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ...observability import metrics
 from ...observability.record import RequestRecord
+from . import rollup
 from .database import engine_for, migrate, purge
 from .rows import Row, row_of
 from .table import LEDGER
@@ -130,6 +131,7 @@ class Ledger:
             try:
                 async with self._engine.begin() as connection:
                     await connection.execute(insert(LEDGER), batch)
+                    await rollup.add(connection, batch)  # the same transaction: never apart
             except (DBAPIError, OSError) as problem:
                 if isinstance(problem, DBAPIError) and not is_connection_problem(problem):
                     # Not the database's absence: this batch would fail for ever.
