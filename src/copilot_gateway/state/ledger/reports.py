@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, union_all
+from sqlalchemy import Select, and_, func, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -54,8 +54,12 @@ async def usage_report(
     if since is not None and until is not None and since >= until:
         return []
     async with engine.connect() as connection:
-        query = report_query(group_by, since, until, connection.dialect.name)
-        result = await connection.execute(query)
+        dialect = connection.dialect.name
+        if dialect == "postgresql":
+            # Each part reads a few thousand rows: starting parallel workers costs more
+            # than it saves (measured: 100 ms of a 112 ms report on a busy machine).
+            await connection.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        result = await connection.execute(report_query(group_by, since, until, dialect))
         return [_row(group_by, row._mapping) for row in result]
 
 
