@@ -112,7 +112,8 @@ def sums_of_ledger() -> list[ColumnElement[Any]]:
 
 
 def summed(rows: Iterable[Row]) -> list[dict[str, Any]]:
-    """A batch of ledger rows as rollup rows: one per span, dimension, start and value."""
+    """A batch of ledger rows as rollup rows: one per span, dimension, start and value,
+    in the order of those."""
     totals: dict[tuple[str, str, datetime, str], dict[str, Any]] = {}
     for row in rows:
         priced = row["credits"] is not None
@@ -137,7 +138,9 @@ def summed(rows: Iterable[Row]) -> list[dict[str, Any]]:
                 total["credits"] += row["credits"] if priced else 0.0
                 total["usd"] += row["usd"] if priced else 0.0
                 total["unpriced"] += not priced
-    return list(totals.values())
+    # In one order everywhere: two processes upserting the same rows lock them alike, so
+    # their transactions wait for each other instead of deadlocking.
+    return [totals[group] for group in sorted(totals)]
 
 
 async def add(connection: Any, rows: list[Row]) -> None:

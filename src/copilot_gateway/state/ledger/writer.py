@@ -68,6 +68,11 @@ class Ledger:
             self._wake.set()
 
     @property
+    def engine(self) -> AsyncEngine | None:
+        """The database's engine once started (what reports read: `reports.usage_report`)."""
+        return self._engine
+
+    @property
     def pending(self) -> int:
         """Rows noted and not yet committed."""
         return len(self._pending)
