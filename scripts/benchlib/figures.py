@@ -248,6 +248,37 @@ class Instances:
 
 
 @dataclass(frozen=True)
+class ReportTiming:
+    """One usage report (`state.ledger.reports`) over the filled ledger, timed."""
+
+    database: str  # "sqlite" or "postgresql"
+    group_by: str
+    span: str  # "every row", or "cut mid-hour" (both ends inside an hour: ledger rows too)
+    median_ms: float
+    groups: int  # rows the report answered
+
+
+@dataclass(frozen=True)
+class LedgerFigures:
+    """The ledger's cost on the request path, and its reports over a filled database."""
+
+    ledger_on: WrkRun  # the gateway as `serve` runs it: its SQLite ledger writing
+    ledger_off: WrkRun  # the same with rows noted nowhere (patched out)
+    rows: int  # ledger rows each report database holds
+    fill_s: dict[str, float]  # by database: the rows generated, then rolled up
+    reports: tuple[ReportTiming, ...]
+
+    @property
+    def cost_us(self) -> float | None:
+        """The ledger's server CPU per request: on minus off."""
+        on, off = self.ledger_on.cpu_us, self.ledger_off.cpu_us
+        return None if on is None or off is None else on - off
+
+    def slowest_ms(self, database: str) -> float:
+        return max(timing.median_ms for timing in self.reports if timing.database == database)
+
+
+@dataclass(frozen=True)
 class Meta:
     """Where and when the run was made."""
 
@@ -277,5 +308,6 @@ class Report:
     profile: Profile | None = None
     streams: Streams | None = None
     instances: Instances | None = None
+    ledger: LedgerFigures | None = None
     kind: Literal["report"] = "report"
     schema: int = SCHEMA

@@ -7,7 +7,7 @@ typed `Fleet`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -29,7 +29,8 @@ class Fleet:
 
 
 @contextmanager
-def fleet(plan: Plan, with_variants: bool) -> Iterator[Fleet]:
+def fleet(plan: Plan, variants: Collection[str] = ()) -> Iterator[Fleet]:
+    """The servers, with these of `VARIANTS` beside them."""
     stubs = {"stub": stub(), "paced stub": stub(plan.stream_chunks, STREAM_INTERVAL_MS)}
     with servers(stubs) as upstreams:
         url = upstreams["stub"].url
@@ -41,8 +42,7 @@ def fleet(plan: Plan, with_variants: bool) -> Iterator[Fleet]:
         }
         if workers_supported():
             specs["gateway --workers 2"] = gateway(url, "gateway-2w", workers=2)
-        if with_variants:
-            specs |= {f"variant {name}": variant(url, name) for name in VARIANTS}
+        specs |= {f"variant {name}": variant(url, name) for name in VARIANTS if name in variants}
         with servers(specs) as started:
             yield Fleet(
                 stub=upstreams["stub"],
@@ -52,5 +52,7 @@ def fleet(plan: Plan, with_variants: bool) -> Iterator[Fleet]:
                 translating=started["translating"],
                 streams_gateway=started["streams gateway"],
                 two_workers=started.get("gateway --workers 2"),
-                variants={name: started[f"variant {name}"] for name in VARIANTS if with_variants},
+                variants={
+                    name: started[f"variant {name}"] for name in VARIANTS if name in variants
+                },
             )

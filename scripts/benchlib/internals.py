@@ -32,6 +32,12 @@ NAMES: dict[str, tuple[str, ...]] = {
     "observe_upstream": ("copilot_gateway.observability.metrics:observe_upstream",),
     "RequestBodyValidator": ("copilot_gateway.spec.requests:RequestBodyValidator",),
     "AnswerChecks": ("copilot_gateway.spec.answers:AnswerChecks",),
+    "Ledger": ("copilot_gateway.state.ledger:Ledger",),
+    "ledger_engine": ("copilot_gateway.state.database:engine_for",),
+    "ledger_migrate": ("copilot_gateway.state.database:migrate",),
+    "ledger_backfill": ("copilot_gateway.state.ledger.rollup:backfill",),
+    "usage_report": ("copilot_gateway.state.ledger.reports:usage_report",),
+    "report_groups": ("copilot_gateway.state.ledger.reports:GROUPS",),
 }
 
 
@@ -125,3 +131,8 @@ def switch_off_request_validation() -> None:
 
 def switch_off_answer_checks() -> None:
     resolve("AnswerChecks").check = nothing
+
+
+def switch_off_ledger() -> None:
+    """Rows noted nowhere: the ledger's writer finds nothing to write."""
+    resolve("Ledger").note = nothing

@@ -23,6 +23,7 @@ from .sections import (
     features,
     headline,
     instances,
+    ledger,
     meta,
     profile,
     sizes,
@@ -30,6 +31,7 @@ from .sections import (
     surfaces,
     tails,
 )
+from .variants import VARIANTS
 from .wrk import wrk
 
 T = TypeVar("T")
@@ -42,6 +44,7 @@ SECTIONS = (
     "tails",
     "profile",
     "streams",
+    "ledger",
     "instances",
 )
 STARTED = time.monotonic()
@@ -62,12 +65,14 @@ def when(chosen: Collection[str], name: str, section: Callable[[], T]) -> T | No
 
 def measure(plan: Plan, only: Collection[str] = SECTIONS) -> Report:
     """The figures of the sections in `only`, in the report's order. Features: the full run
-    only (it starts nine more gateways)."""
+    only (it starts ten more gateways); the ledger's cost needs one of them."""
     began = time.monotonic()
     chosen = set(only)
     report = Report(meta.start(plan.quick))
     if chosen - {"instances"}:
-        with fleet(plan, with_variants="features" in chosen and not plan.quick) as servers:
+        variants = set(VARIANTS) if "features" in chosen and not plan.quick else set()
+        variants |= {"no-ledger"} if "ledger" in chosen else set()
+        with fleet(plan, variants) as servers:
             progress("servers up")
             report = served(report, servers, plan, chosen)
     report = replace(report, instances=when(chosen, "instances", lambda: instances.measure(plan)))
@@ -88,7 +93,7 @@ def served(report: Report, servers: Fleet, plan: Plan, chosen: Collection[str]) 
 
     report = replace(report, headline=section("headline", lambda: headline.measure(servers, plan)))
     report = replace(report, surfaces=section("surfaces", lambda: surfaces.measure(servers, plan)))
-    if servers.variants:
+    if servers.variants.keys() == set(VARIANTS):
         report = replace(
             report, features=section("features", lambda: features.measure(servers, plan))
         )
@@ -99,7 +104,8 @@ def served(report: Report, servers: Fleet, plan: Plan, chosen: Collection[str]) 
     rate = gateway_rps(report, servers) if "tails" in chosen else 0.0
     report = replace(report, tails=section("tails", lambda: tails.measure(servers, plan, rate)))
     report = replace(report, profile=section("profile", lambda: profile.measure(servers, plan)))
-    return replace(report, streams=section("streams", lambda: streams.measure(servers, plan)))
+    report = replace(report, streams=section("streams", lambda: streams.measure(servers, plan)))
+    return replace(report, ledger=section("ledger", lambda: ledger.measure(servers, plan)))
 
 
 def gateway_rps(report: Report, servers: Fleet) -> float:

@@ -22,6 +22,10 @@ class Targets:
     stream_gap_ms: float = 20.0
     # Gateway memory per open stream.
     stream_kib: float = 40.0
+    # The ledger's server CPU per request, 32 connections (with it writing vs writing nowhere).
+    ledger_cpu_us: float = 100.0
+    # A usage report over a million ledger rows, on SQLite and on PostgreSQL.
+    report_ms: float = 200.0
     # A/B: a ratio within 1 ± this is read as the machine's noise, not a change.
     ab_tolerance: float = 0.05
 

@@ -58,6 +58,12 @@ def answer_checks_off() -> None:
     internals.switch_off_answer_checks()
 
 
+def ledger_off() -> None:
+    from . import internals
+
+    internals.switch_off_ledger()
+
+
 def limited(rules: str) -> Overrides:
     """The bench key with these limits (far above what the bench sends), in memory."""
 
@@ -79,6 +85,7 @@ VARIANTS: dict[str, Variant] = {
         "access log off (log level warning)", lambda _scratch: {"log_level": "warning"}
     ),
     "no-metrics": Variant("metrics off (patched out)", patched(metrics_off)),
+    "no-ledger": Variant("ledger off: rows noted nowhere (patched out)", patched(ledger_off)),
     "no-request-validation": Variant(
         "request schema validation off (patched out)", patched(request_validation_off)
     ),

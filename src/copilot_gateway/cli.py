@@ -16,6 +16,7 @@ import httpx
 import uvicorn
 from connexion import AsyncApp
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import key_commands
 from .access.rules import AccessConfig
@@ -27,6 +28,9 @@ from .errors import GatewayError
 from .observability.logs import configure_logging
 from .observability.metrics import MULTIPROCESS_DIR_VARIABLE
 from .settings import Settings
+from .state.ledger.report_command import FORMATS, ledger_report, moment, rendered
+from .state.ledger.reports import GROUPS
+from .state.ledger.writer import why
 from .upstreams.base import Json
 from .upstreams.client import make_client
 from .upstreams.copilot.accounts import Account, load_accounts
@@ -188,6 +192,17 @@ def show_usage(settings: Settings) -> int:
     return 1 if failed else 0
 
 
+def show_spend(settings: Settings, args: argparse.Namespace) -> int:
+    """`usage --by GROUP`: the ledger's report (`state.ledger.report_command`)."""
+    try:
+        rows = asyncio.run(ledger_report(settings, args.by, args.since, args.until))
+    except (SQLAlchemyError, OSError) as problem:
+        print(f"copilot-gateway: the ledger's database: {why(problem)}", file=sys.stderr)
+        return 1
+    print(rendered(rows, args.by, args.format), end="")
+    return 0
+
+
 def check(settings: Settings) -> int:
     """Each Copilot account tried end to end (`upstreams.copilot.check`): 0 when all pass."""
     accounts = configured_accounts(settings)
@@ -231,8 +246,20 @@ def parser() -> argparse.ArgumentParser:
         "--account", help="keep it as another, named account (see GATEWAY_ACCOUNTS_DIR)"
     )
     usage_command = commands.add_parser(
-        "usage", help="each Copilot account's plan, billing, credits, quotas and windows"
+        "usage",
+        help="each Copilot account's plan, billing, credits, quotas and windows; "
+        "with --by, the ledger's spend report",
     )
+    usage_command.add_argument(
+        "--by", choices=GROUPS, help="the ledger's report, summed by this (no upstream call)"
+    )
+    usage_command.add_argument(
+        "--from", dest="since", type=moment, help="from this ISO date or time (UTC; inclusive)"
+    )
+    usage_command.add_argument(
+        "--to", dest="until", type=moment, help="to this ISO date or time (UTC; exclusive)"
+    )
+    usage_command.add_argument("--format", choices=FORMATS, default="table")
     check_command = commands.add_parser(
         "check", help="try each Copilot account end to end, and say what to fix"
     )
@@ -252,7 +279,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    command_line = parser()
+    args = command_line.parse_args(argv)
+    report_only = ("since", "until", "format")
+    if (
+        args.command == "usage"
+        and args.by is None
+        and any(getattr(args, name) not in (None, "table") for name in report_only)
+    ):
+        command_line.error("--from, --to and --format are for the report: give --by")
     given: dict[str, object] = {
         name: value
         for name, value in (
@@ -280,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "config":
         return show_config(settings)
     if args.command == "usage":
-        return show_usage(settings)
+        return show_usage(settings) if args.by is None else show_spend(settings, args)
     if args.command == "check":
         return check(settings)
     if args.command == "keys":

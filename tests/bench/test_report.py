@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from benchlib import cli, store
-from benchlib.figures import Report
+from benchlib.figures import LedgerFigures, Report, ReportTiming
 from benchlib.render.report import markdown
 from benchlib.targets import Targets
 
@@ -109,3 +109,24 @@ def test_render_writes_the_markdown_beside_the_json(tmp_path: Path) -> None:
     cli.main(["--render", str(copy)])
 
     assert (tmp_path / "results.md").read_text() == markdown(saved())
+
+
+def test_the_ledger_section_states_its_targets_and_each_report() -> None:
+    run = saved().headline
+    assert run is not None
+    on, off = run.run("gateway", 32), run.run("floor", 32)
+    on, off = dataclasses.replace(on, cpu_us=980.0), dataclasses.replace(off, cpu_us=910.0)
+    timings = (
+        ReportTiming("sqlite", "key", "every row", 31.2, 300),
+        ReportTiming("sqlite", "hour", "cut mid-hour", 212.0, 673),
+        ReportTiming("postgresql", "day", "every row", 18.4, 30),
+    )
+    ledger = LedgerFigures(on, off, 1_000_000, {"sqlite": 50.0, "postgresql": 20.0}, timings)
+    text = markdown(dataclasses.replace(saved(), ledger=ledger))
+
+    assert "| ledger ≤ 0.1 ms server CPU per request, 32 connections | +70 µs | **met** |" in text
+    assert (
+        "| usage report over 1,000,000 ledger rows < 200 ms, sqlite (the slowest grouping) "
+        "| 212.0 ms | **not met** |" in text
+    )
+    assert "| postgresql | day | every row | 18.4 | 30 |" in text

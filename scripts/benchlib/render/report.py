@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..figures import Meta, Report
-from . import clients, closed, inside
+from . import clients, closed, inside, ledger
 from .summary import summary
 from .tables import Lines
 
@@ -45,6 +45,8 @@ def sections(report: Report) -> Lines:
         lines += inside.profile(report.profile)
     if report.streams:
         lines += clients.streams(report.streams)
+    if report.ledger:
+        lines += ledger.section(report.ledger)
     if report.instances:
         lines += inside.instances(report.instances)
     return lines

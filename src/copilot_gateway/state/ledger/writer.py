@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ...observability import metrics
 from ...observability.record import RequestRecord
 from ..database import StateDatabase
+from . import rollup
 from .retention import purge
 from .rows import Row, row_of
 from .table import LEDGER
@@ -65,6 +66,11 @@ class Ledger:
         self._pending.append(row_of(record))
         if len(self._pending) >= self.batch_rows:
             self._wake.set()
+
+    @property
+    def engine(self) -> AsyncEngine | None:
+        """The database's engine once started (what reports read: `reports.usage_report`)."""
+        return self._engine
 
     @property
     def pending(self) -> int:
@@ -127,6 +133,7 @@ class Ledger:
             try:
                 async with self._engine.begin() as connection:
                     await connection.execute(insert(LEDGER), batch)
+                    await rollup.add(connection, batch)  # the same transaction: never apart
             except (DBAPIError, OSError) as problem:
                 if isinstance(problem, DBAPIError) and not is_connection_problem(problem):
                     # Not the database's absence: this batch would fail for ever.
