@@ -3,7 +3,6 @@ every request through its call (see `call`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .access.key_admin import KeyAdmin
@@ -60,8 +59,3 @@ class Gateway:
             batch_rows=self.settings.ledger_batch_rows,
             flush_seconds=self.settings.ledger_flush_seconds,
         )
-
-    def known_key_names(self) -> Iterator[str]:
-        """Every key's name this process knows now: static, then runtime."""
-        yield from self.key_ring.names
-        yield from self.runtime_keys.names()

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine
 from typing import Any
 
 from pydantic import ValidationError
@@ -61,9 +61,6 @@ class RuntimeKeys:
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    def names(self) -> Iterator[str]:
-        return iter(list(self._entries))
 
     async def lookup(self, token: str) -> str | None:
         """The name of the active runtime key `token` is, if any (read again if unknown)."""
