@@ -8,26 +8,20 @@ cannot be reached.
 
 from __future__ import annotations
 
-import functools
-import logging
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import GatewayError, InvalidRequest, NotFound
-from ..state.database import StateDatabase
+from ..state.database import StateDatabase, reaching_the_database
 from ..state.keys import store
 from .keys import digest
 from .rules import KeyEntry, KeyRules
 
-log = logging.getLogger(__name__)
-P = ParamSpec("P")
-T = TypeVar("T")
 SECRET_PREFIX = "sk-cg-"  # recognisable in a leak report or a secret scanner
 SECRET_BYTES = 32
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
@@ -53,26 +47,6 @@ def hint_of(secret: str) -> str:
 class KeyNameTaken(GatewayError):
     status = 409
     code = "key_name_taken"
-
-
-def reaching_the_database(
-    method: Callable[P, Awaitable[T]],
-) -> Callable[P, Awaitable[T]]:
-    """The database unreachable is a 503 that says so (its driver's words stay in the log)."""
-
-    @functools.wraps(method)
-    async def reaching(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return await method(*args, **kwargs)
-        except (SQLAlchemyError, OSError) as problem:
-            log.warning("runtime keys: the database failed: %s", type(problem).__name__)
-            raise GatewayError(
-                "The gateway's database cannot be reached: try again.",
-                status=503,
-                code="database_unavailable",
-            ) from None
-
-    return reaching
 
 
 def _time(value: datetime | None) -> str | None:

@@ -20,6 +20,7 @@ from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import NonConformingResponseBody
 from connexion.validators import VALIDATOR_MAP
 from connexion.validators.json import JSONRequestBodyValidator, JSONResponseBodyValidator
+from connexion.validators.parameter import ParameterValidator
 from starlette.types import Message, Receive, Scope, Send
 
 from ..errors import InvalidRequest
@@ -308,6 +309,25 @@ class ExactFirstMediaTypeDict(MediaTypeDict):
         return super().__getitem__(item)
 
 
+class NamedParameterValidator(ParameterValidator):
+    """connexion's check of a path's, query's, header's or cookie's parameters, refusing as
+    OpenAI does: the parameter in `param`, and the reason in a line (connexion's own detail
+    holds the whole schema)."""
+
+    @staticmethod
+    def validate_parameter(
+        parameter_type: str, value: Any, param: dict[str, Any], param_name: str | None = None
+    ) -> str | None:
+        problem = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
+        if problem is None:
+            return None
+        name = str(param.get("name", param_name))
+        if value is None:
+            raise InvalidRequest(f"Missing required parameter: '{name}'.", param=name)
+        reason = problem.splitlines()[0]
+        raise InvalidRequest(shorten(f"Invalid value for '{name}': {reason}"), param=name)
+
+
 def validator_map(
     reject_responses: bool, bodies: Bodies, answered: Callable[[Scope], bool]
 ) -> dict:
@@ -321,7 +341,7 @@ def validator_map(
     bodies_by_type = {"*/*json": requests, "application/json": requests}
     answers = {"*/*json": responses, "application/json": responses}
     return {
-        "parameter": VALIDATOR_MAP["parameter"],
+        "parameter": NamedParameterValidator,
         "body": ExactFirstMediaTypeDict({**VALIDATOR_MAP["body"], **bodies_by_type}),
         "response": ExactFirstMediaTypeDict({**VALIDATOR_MAP["response"], **answers}),
     }

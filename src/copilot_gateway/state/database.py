@@ -8,8 +8,11 @@ psycopg 3 (`GATEWAY_DATABASE_URL`, a libpq URL as operators write them, `sslmode
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -17,7 +20,12 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from ..errors import GatewayError
 from ..settings import Settings
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Every process migrates at start-up; on PostgreSQL they take turns under this lock
@@ -27,6 +35,27 @@ MIGRATION_LOCK = 7_302_411
 MIGRATION_ATTEMPTS = 3
 CONNECT_TIMEOUT_SECONDS = 5  # an unreachable server costs a caller this, per attempt
 BUSY_TIMEOUT_SECONDS = 10.0  # how long a SQLite writer waits for another process's write
+
+
+def reaching_the_database(
+    method: Callable[P, Awaitable[T]],
+) -> Callable[P, Awaitable[T]]:
+    """The database unreachable is a 503 that says so (its driver's words stay out of the
+    answer; its kind goes to the log)."""
+
+    @functools.wraps(method)
+    async def reaching(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await method(*args, **kwargs)
+        except (SQLAlchemyError, OSError) as problem:
+            log.warning("the state's database failed: %s", type(problem).__name__)
+            raise GatewayError(
+                "The gateway's database cannot be reached: try again.",
+                status=503,
+                code="database_unavailable",
+            ) from None
+
+    return reaching
 
 
 def database_url(settings: Settings) -> str:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ...settings import Settings
 from ..database import database_url, engine_for, migrate
-from .reports import usage_csv, usage_report
+from .reports import moment_of, usage_csv, usage_report
 
 FORMATS = ("table", "json", "csv")
 COLUMNS = (
@@ -27,15 +27,11 @@ COLUMNS = (
 
 
 def moment(text: str) -> datetime:
-    """An ISO date or time from the command line (`2026-12-01`, `2026-12-01T10:00Z`);
-    without a zone, UTC."""
+    """An ISO date or time from the command line (see `reports.moment_of`)."""
     try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not an ISO date or time: {text!r} (e.g. 2026-12-01 or 2026-12-01T10:00Z)"
-        ) from None
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+        return moment_of(text)
+    except ValueError as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
 
 
 async def ledger_report(

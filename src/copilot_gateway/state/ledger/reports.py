@@ -63,6 +63,18 @@ async def usage_report(
         return [_row(group_by, row._mapping) for row in result]
 
 
+def moment_of(text: str) -> datetime:
+    """A report's bound as people write it, an ISO date or time (`2026-12-01`,
+    `2026-12-01T10:00Z`); without a zone, UTC. Raises ValueError saying what was wrong."""
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"not an ISO date or time: {text!r} (e.g. 2026-12-01 or 2026-12-01T10:00Z)"
+        ) from None
+    return _utc(at) or at
+
+
 def report_query(
     group_by: str, since: datetime | None, until: datetime | None, dialect: str
 ) -> Select[Any]:

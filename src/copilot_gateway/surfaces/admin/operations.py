@@ -17,4 +17,7 @@ OPERATIONS = (
     Operation(
         "revokeKey", "delete", "/keys/{name}", "Revoke a runtime key.", servers=ADMIN, origin="ours"
     ),
+    Operation(
+        "getUsage", "get", "/usage", "A usage report from the ledger.", servers=ADMIN, origin="ours"
+    ),
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..base import Handler
 from ..openai.surface import OpenAIErrors
-from . import keys
+from . import keys, usage
 from .operations import DOCUMENT, OPERATIONS
 
 HANDLERS: dict[str, Handler] = {
@@ -15,6 +15,7 @@ HANDLERS: dict[str, Handler] = {
     "getKey": keys.getKey,
     "updateKey": keys.updateKey,
     "revokeKey": keys.revokeKey,
+    "getUsage": usage.getUsage,
 }
 
 
