@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -65,3 +65,23 @@ def started(
             os.killpg(process.pid, signal.SIGKILL)  # no worker outlives a failed test
             process.wait(timeout=10)
             raise
+
+
+@contextmanager
+def hosts(directory: Path, env: dict[str, str], count: int = 2) -> Iterator[list[str]]:
+    """`serve` processes as on hosts of their own, on one shared state (`env`): each on a
+    free port, in a directory of its own (its working directory, HOME and data directory,
+    where any file of its own would go); their URLs."""
+    with ExitStack() as stack:
+        urls = []
+        for number in range(count):
+            home = directory / f"host-{number}"
+            home.mkdir()
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            own = clean_env(**env, HOME=str(home), XDG_DATA_HOME=str(home / "data"))
+            stack.enter_context(
+                started(["serve", "--port", str(port)], own, f"{url}/healthz", cwd=home)
+            )
+            urls.append(url)
+        yield urls

@@ -205,6 +205,9 @@ def test_the_database_gone_the_keys_known_keep_working_and_the_admin_api_says_so
             listing = httpx.get(f"{url}/admin/keys", headers=ADMIN)
             assert listing.status_code == 503, listing.text
             assert listing.json()["error"]["code"] == "database_unavailable"
+            report = httpx.get(f"{url}/admin/usage", headers=ADMIN)
+            assert report.status_code == 503, report.text
+            assert report.json()["error"]["code"] == "database_unavailable"
         finally:
             postgres.start()
         assert until(lambda: said("answers again"))

@@ -48,6 +48,16 @@ def test_a_model_is_required(client: httpx.Client) -> None:
     assert response.json()["error"]["param"] == "model"
 
 
+def test_a_bad_query_parameter_is_named_in_param(client: httpx.Client) -> None:
+    for query, param in (({"limit": "many"}, "limit"), ({"order": "sideways"}, "order")):
+        response = client.get("/v1/responses/resp_unknown/input_items", params=query)
+        validate_exchange(response)
+        assert response.status_code == 400, response.text
+        error = response.json()["error"]
+        assert error["param"] == param and error["type"] == "invalid_request_error"
+        assert "Failed validating" not in error["message"]  # a line, not the schema
+
+
 def test_wrong_methods_name_every_method_of_the_path(client: httpx.Client) -> None:
     response = client.put("/v1/responses/resp_1")
     assert response.status_code == 405

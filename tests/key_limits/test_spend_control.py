@@ -10,7 +10,6 @@ import json
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -18,7 +17,7 @@ import pytest
 from limited_keys import billed, cleared, in_one_window
 
 from admin_api import ADMIN, ADMIN_TOKEN, bearer
-from commands import COMMAND, clean_env, free_port, started
+from commands import COMMAND, clean_env, hosts
 from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.key_limits.budgets import DAY_SECONDS
 from databases import postgres_database
@@ -36,24 +35,6 @@ NAME = "spender"
 def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     with running_redis(tmp_path) as server:
         yield server
-
-
-@contextmanager
-def replicas(tmp_path: Path, shared: dict[str, str]) -> Iterator[list[str]]:
-    """Two `serve` processes on the shared state, each in a directory of its own."""
-    with ExitStack() as stack:
-        urls = []
-        for host in ("a", "b"):
-            home = tmp_path / host
-            home.mkdir()
-            port = free_port()
-            url = f"http://127.0.0.1:{port}"
-            env = clean_env(**shared, HOME=str(home), GATEWAY_LEDGER_FLUSH_SECONDS="0.05")
-            stack.enter_context(
-                started(["serve", "--port", str(port)], env, f"{url}/healthz", cwd=home)
-            )
-            urls.append(url)
-        yield urls
 
 
 def cli(shared: dict[str, str], *args: str) -> str:
@@ -112,8 +93,9 @@ def test_a_key_made_by_the_cli_spends_its_budget_across_two_replicas_and_reads_t
             "GATEWAY_ADMIN_TOKEN": ADMIN_TOKEN,
             "GITHUB_TOKEN": "gho_spend_control",
             "GATEWAY_GITHUB_API_URL": emulator_url,
+            "GATEWAY_LEDGER_FLUSH_SECONDS": "0.05",
         }
-        with replicas(tmp_path, shared) as urls:
+        with hosts(tmp_path, shared) as urls:
             printed = cli(
                 shared, "keys", "create", "--name", NAME, "--credits-per-day", str(BUDGET)
             )

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import text
 
-from commands import clean_env, free_port, started
+from commands import hosts
 from copilot_gateway.settings import Settings
 from copilot_gateway.state.database import StateDatabase, database_url
 from copilot_gateway.state.responses import StoredResponse
@@ -60,32 +59,6 @@ def test_a_response_belongs_to_its_owner_until_deleted_or_expired(database: Data
     assert ids == {f"resp_{n}" for n in range(20)} - {"resp_3"}
 
 
-@contextmanager
-def two_hosts(tmp_path: Path, emulator_url: str, database: Database) -> Iterator[tuple[str, str]]:
-    """Two `serve` processes on one database, each in a directory of its own (its own
-    SQLite file, were it not given the database)."""
-    with ExitStack() as stack:
-        urls = []
-        for host in ("a", "b"):
-            home = tmp_path / host
-            home.mkdir()
-            port = free_port()
-            url = f"http://127.0.0.1:{port}"
-            env = clean_env(
-                GATEWAY_API_KEYS=",".join(KEYS.values()),
-                GATEWAY_DATABASE_URL=database.settings["database_url"],
-                GATEWAY_RESPONSES_DB=str(home / "responses.sqlite3"),
-                GITHUB_TOKEN="gho_replicas_responses",
-                GATEWAY_GITHUB_API_URL=emulator_url,
-                HOME=str(home),
-            )
-            stack.enter_context(
-                started(["serve", "--port", str(port)], env, f"{url}/healthz", cwd=home)
-            )
-            urls.append(url)
-        yield urls[0], urls[1]
-
-
 def as_key(name: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {KEYS[name]}"}
 
@@ -94,7 +67,13 @@ def test_a_conversation_continues_on_whichever_replica_gets_its_next_turn(
     tmp_path: Path, emulator_url: str, postgres: PostgresServer
 ) -> None:
     with postgres_database(postgres) as database:
-        with two_hosts(tmp_path, emulator_url, database) as (a, b):
+        shared = {
+            "GATEWAY_API_KEYS": ",".join(KEYS.values()),
+            "GATEWAY_DATABASE_URL": database.settings["database_url"],
+            "GITHUB_TOKEN": "gho_replicas_responses",
+            "GATEWAY_GITHUB_API_URL": emulator_url,
+        }
+        with hosts(tmp_path, shared) as (a, b):
             turns: list[str] = []
             previous = None
             for host in (a, b, a, b):
@@ -118,7 +97,7 @@ def test_a_conversation_continues_on_whichever_replica_gets_its_next_turn(
             gone = httpx.get(f"{b}/v1/responses/{second}", headers=as_key("alice"))
             assert gone.status_code == 404
         # Neither host wrote a SQLite file of its own: the database holds them all.
-        assert not list(tmp_path.glob("*/responses.sqlite3"))
+        assert not list(tmp_path.rglob("*.sqlite3"))
         with database.engine.connect() as connection:
             count = connection.execute(text("SELECT count(*) FROM responses")).scalar_one()
         assert count == len(turns) - 1

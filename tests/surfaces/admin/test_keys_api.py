@@ -157,5 +157,5 @@ def test_the_admin_document_is_published(admin_url: str) -> None:
         for operation in item.values()
         if isinstance(operation, dict) and "operationId" in operation
     }
-    assert operations == {"listKeys", "createKey", "getKey", "updateKey", "revokeKey"}
+    assert operations == {"listKeys", "createKey", "getKey", "updateKey", "revokeKey", "getUsage"}
     assert document["components"]["securitySchemes"]["adminToken"]["scheme"] == "bearer"

@@ -72,7 +72,7 @@ def moment_of(text: str) -> datetime:
         raise ValueError(
             f"not an ISO date or time: {text!r} (e.g. 2026-12-01 or 2026-12-01T10:00Z)"
         ) from None
-    return _utc(at) or at
+    return _as_utc(at)
 
 
 def report_query(
@@ -150,8 +150,10 @@ def _ceil(at: datetime, span: str) -> datetime:
 
 
 def _utc(at: datetime | None) -> datetime | None:
-    if at is None:
-        return None
+    return None if at is None else _as_utc(at)
+
+
+def _as_utc(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
