@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from commands import clean_env, free_port, started
-from copilot_gateway.state.responses import SQLiteResponseStore, StoredResponse
+from copilot_gateway.state.responses import SCHEMA, SQLiteResponseStore, StoredResponse
 
 
 def stored(response_id: str) -> StoredResponse:
@@ -115,15 +115,40 @@ def test_puts_made_at_once_are_each_stored_when_they_return(tmp_path: Path) -> N
     asyncio.run(scenario())
 
 
-def test_every_put_of_a_failed_write_hears_why(tmp_path: Path) -> None:
+def test_puts_the_database_refuses_are_held_served_and_written_once_it_answers(
+    tmp_path: Path,
+) -> None:
     async def scenario() -> None:
         store = SQLiteResponseStore(tmp_path / "r.sqlite3", ttl_seconds=60)
+        store._batches.retry_seconds = 0.01
         await store.put("alice", stored("resp_first"))
-        store._connection.execute("DROP TABLE responses")  # type: ignore[union-attr]
+        connection = store._connection
+        assert connection is not None
+        connection.execute("DROP TABLE responses")
+        await asyncio.gather(*(store.put("alice", stored(f"resp_{n}")) for n in range(5)))
+        assert await store.get("alice", "resp_3") == stored("resp_3")  # held, in the process
+        connection.executescript(SCHEMA)
+        for _ in range(1000):  # the retry's own time: until nothing is held
+            if store._batches.held("alice", "resp_4") is None:
+                break
+            await asyncio.sleep(0.01)
+        rows = connection.execute("SELECT id FROM responses ORDER BY id").fetchall()
+        assert [row[0] for row in rows] == [f"resp_{n}" for n in range(5)]
+        await store.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_every_put_of_a_batch_that_cannot_be_encoded_hears_why(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        store = SQLiteResponseStore(tmp_path / "r.sqlite3", ttl_seconds=60)
+        unencodable = StoredResponse({"id": "resp_bad", "object": object()}, [], [])
         outcomes = await asyncio.gather(
-            *(store.put("alice", stored(f"resp_{n}")) for n in range(5)), return_exceptions=True
+            store.put("alice", unencodable),
+            store.put("alice", stored("resp_beside")),
+            return_exceptions=True,
         )
-        assert [type(outcome) for outcome in outcomes] == [sqlite3.OperationalError] * 5
+        assert [type(outcome) for outcome in outcomes] == [TypeError] * 2
         await store.aclose()
 
     asyncio.run(scenario())

@@ -54,6 +54,16 @@ UPSTREAM_ERRORS = Counter(
     "Upstream failures, by kind (timeout, connection, status_5xx, stream_cut, ...).",
     ["kind"],
 )
+RESPONSES_HELD = Gauge(
+    "gateway_responses_held",
+    "Stored responses held in memory until the database answers again.",
+    multiprocess_mode="livesum",
+)
+RESPONSES_DROPPED = Counter(
+    "gateway_responses_dropped",
+    "Stored responses never written: more were held than the bound while the database "
+    "could not be reached, or it could not be reached at shutdown.",
+)
 LEDGER_ROWS_DROPPED = Counter(
     "gateway_ledger_rows_dropped",
     "Ledger rows never written: the buffer was full (the database unreachable too long), "

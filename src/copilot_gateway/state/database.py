@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+import sqlite3
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -24,6 +25,9 @@ from ..errors import GatewayError
 from ..settings import Settings
 
 log = logging.getLogger(__name__)
+# What a database that cannot be reached (or refuses) raises: through SQLAlchemy, or from a
+# SQLite file of the host's read without it; a connection refused or timed out is an OSError.
+DATABASE_FAILURES = (SQLAlchemyError, sqlite3.Error, OSError)
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -38,8 +42,8 @@ BUSY_TIMEOUT_SECONDS = 10.0  # how long a SQLite writer waits for another proces
 
 
 def reaching_the_database(
-    method: Callable[P, Awaitable[T]],
-) -> Callable[P, Awaitable[T]]:
+    method: Callable[P, Coroutine[Any, Any, T]],
+) -> Callable[P, Coroutine[Any, Any, T]]:
     """The database unreachable is a 503 that says so (its driver's words stay out of the
     answer; its kind goes to the log)."""
 
@@ -47,7 +51,7 @@ def reaching_the_database(
     async def reaching(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return await method(*args, **kwargs)
-        except (SQLAlchemyError, OSError) as problem:
+        except DATABASE_FAILURES as problem:
             log.warning("the state's database failed: %s", type(problem).__name__)
             raise GatewayError(
                 "The gateway's database cannot be reached: try again.",

@@ -13,7 +13,7 @@ import time
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .database import StateDatabase
+from .database import StateDatabase, reaching_the_database
 from .responses import PURGE_EVERY_SECONDS, Batch, StoredResponse, WriteBatches, decoded, encoded
 from .responses_table import RESPONSES
 
@@ -26,7 +26,7 @@ class SqlResponseStore:
         self._batches = WriteBatches(self._put_all)
 
     async def put(self, owner: str, stored: StoredResponse) -> None:
-        """Stored (committed) when this returns."""
+        """Stored (committed, or held until the database answers) when this returns."""
         await self._batches.put(owner, stored)
 
     async def _put_all(self, batch: Batch) -> None:
@@ -60,20 +60,25 @@ class SqlResponseStore:
             RESPONSES.c.expires_at >= time.time(),
         ]
 
+    @reaching_the_database
     async def get(self, owner: str, response_id: str) -> StoredResponse | None:
+        if (held := self._batches.held(owner, response_id)) is not None:
+            return held
         engine = await self.database.ready()
         async with engine.connect() as connection:
             query = select(RESPONSES.c.body).where(*self._live(owner, response_id))
             body = (await connection.execute(query)).scalar_one_or_none()
         return None if body is None else decoded(body)
 
+    @reaching_the_database
     async def delete(self, owner: str, response_id: str) -> bool:
+        held = self._batches.forget(owner, response_id)
         engine = await self.database.ready()
         async with engine.begin() as connection:
             result = await connection.execute(
                 delete(RESPONSES).where(*self._live(owner, response_id))
             )
-        return bool(result.rowcount)
+        return bool(result.rowcount) or held
 
     async def aclose(self) -> None:
         await self._batches.drained()  # the database itself is closed by its owner
