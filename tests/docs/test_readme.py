@@ -77,8 +77,9 @@ def test_the_readme_links_to_every_page_of_the_docs() -> None:
 
 
 def test_the_readme_stays_a_first_read() -> None:
-    # Everything past what a newcomer needs first lives in docs/ (the site's pages).
-    assert len(page("README.md").splitlines()) <= 250
+    # Everything past what a newcomer needs first lives in docs/ (the site's pages): a few
+    # lines a feature, about a screenful a surface.
+    assert len(page("README.md").splitlines()) <= 300
     quickstart = section(page("README.md"), "Quickstart")
     first_block = re.findall(r"```sh\n(.*?)```", quickstart, re.S)[0]
     commands = [line.split()[0] for line in first_block.splitlines()]
