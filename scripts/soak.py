@@ -6,6 +6,10 @@ requests completed, the errors (there must be none), and the gateway's memory af
 warm-up and at the end (growth must stay under 5%).
 
     scripts/soak [--clients 32] [--minutes 10] [--output benchmarks/soak.md]
+
+With `--replicas 2`, two gateways on one PostgreSQL and Redis instead, each restarted once
+mid-run: no request may be lost, no conversation broken (`benchlib.replicas`). Each run
+rewrites its own section of the output.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import aiohttp
 from benchlib.aio import run
 from benchlib.loads import GATEWAY_HEADERS, chat_body
 from benchlib.procs import rss_kib
+from benchlib.replicas import HEADING, soak_replicas, with_section
 from benchlib.servers import KEY, ServerSpec, servers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,11 +116,18 @@ if __name__ == "__main__":
         "--warmup", type=float, default=60, help="seconds before memory is measured"
     )
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "soak.md")
+    parser.add_argument("--replicas", type=int, choices=(1, 2), default=1)
     arguments = parser.parse_args()
-    report = "\n".join(
-        run(lambda: soak(arguments.clients, arguments.minutes * 60, arguments.warmup))
-    )
-    arguments.output.parent.mkdir(parents=True, exist_ok=True)
-    arguments.output.write_text(report + "\n")
-    print(report)
+    output: Path = arguments.output
+    output.parent.mkdir(parents=True, exist_ok=True)
+    earlier = output.read_text() if output.exists() else "# Soak results\n"
+    if arguments.replicas == 2:
+        section, failed = soak_replicas(arguments.clients, arguments.minutes * 60)
+        output.write_text(with_section(earlier, section))
+        print("\n".join(section))
+        sys.exit(1 if failed else 0)
+    report = run(lambda: soak(arguments.clients, arguments.minutes * 60, arguments.warmup))
+    replicas_section = earlier[earlier.index(HEADING) :] if HEADING in earlier else ""
+    output.write_text("\n".join(report) + ("\n" + replicas_section if replicas_section else ""))
+    print("\n".join(report))
     sys.exit(0)
