@@ -41,6 +41,7 @@ from .edge.key_limits import AdmitMiddleware, SettleMiddleware
 from .edge.key_places import places_in
 from .edge.public_url import PublicUrlMiddleware, base_url
 from .edge.request_id import RequestIdMiddleware
+from .edge.routing import chained_middlewares
 from .edge.security import GatewayApiKey, GatewayBearer
 from .edge.shutdown import drain_on_signals
 from .gateway import Gateway
@@ -136,6 +137,8 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     app = AsyncApp(
         __name__,
         lifespan=lifespan,
+        # Every surface is mounted at the root: each must stay in the router's chain.
+        middlewares=chained_middlewares(),
         validate_responses=True,
         validator_map=validator_map(
             gateway.answers.reject,

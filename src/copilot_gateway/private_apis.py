@@ -86,6 +86,18 @@ PRIVATE_APIS: tuple[PrivateApi, ...] = (
         "ROUTING_CONTEXT",
         "edge/calls.py: the scope extension where the router leaves the operationId",
     ),
+    # connexion: every API at the root reachable (edge/routing.py)
+    PrivateApi(
+        "connexion.middleware.routing",
+        "RoutingMiddleware().router",
+        "edge/routing.py: the mounts of the APIs added, re-chained each to the next",
+    ),
+    PrivateApi(
+        "connexion.middleware.routing",
+        "RoutingMiddleware.add_api",
+        "edge/routing.py: extended to re-chain the APIs at one base path after each is added",
+        ("self", "specification", "base_path", "arguments", "kwargs"),
+    ),
     # connexion: our validators (spec/requests.py)
     PrivateApi(
         VALIDATORS,
