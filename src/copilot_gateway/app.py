@@ -137,8 +137,9 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     app = AsyncApp(
         __name__,
         lifespan=lifespan,
-        # Every surface is mounted at the root: each must stay in the router's chain.
-        middlewares=chained_middlewares(),
+        # Every surface is mounted at the root: each stays in the router's chain, in the
+        # registry's order (see `edge.routing`).
+        middlewares=chained_middlewares([s.name for s in SURFACES + OPERATOR_SURFACES]),
         validate_responses=True,
         validator_map=validator_map(
             gateway.answers.reject,

@@ -13,9 +13,14 @@ def scope(headers: list[tuple[bytes, bytes]], query: bytes = b"") -> dict:
     return {"type": "http", "headers": headers, "query_string": query}
 
 
-def test_the_served_documents_name_a_bearer_token_and_anthropics_header() -> None:
+def test_the_served_documents_name_a_bearer_token_and_each_surfaces_own_places() -> None:
     places = places_in(load_spec(surface.document) for surface in SURFACES)
-    assert places == {KeyPlace(BEARER), KeyPlace("x-api-key")}
+    assert places == {
+        KeyPlace(BEARER),
+        KeyPlace("x-api-key"),
+        KeyPlace("x-goog-api-key"),
+        KeyPlace("?key"),
+    }
 
 
 def test_a_query_parameter_scheme_is_a_place_too() -> None:

@@ -50,6 +50,26 @@ def test_committed_anthropic_spec_is_what_the_derivation_generates() -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_committed_gemini_spec_is_what_the_derivation_generates() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "derive_gemini_spec.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_gemini_spec_has_the_fields_newer_than_the_protos_marked_as_ours() -> None:
+    schemas = load_spec("gemini.yaml")["components"]["schemas"]
+    level = schemas["ThinkingConfig"]["properties"]["thinkingLevel"]
+    assert level["x-gateway-addition"] is True
+    assert {"LOW", "HIGH"} <= set(level["enum"])
+    # The path carries the model: a body need not.
+    assert "model" not in schemas["GenerateContentRequest"].get("required", [])
+    assert schemas["GenerateContentRequest"]["required"] == ["contents"]
+
+
 def test_anthropic_spec_keeps_bodies_open_and_betas_in_their_header() -> None:
     schemas = load_spec("anthropic.yaml")["components"]["schemas"]
     for name in ("CreateMessageRequest", "CountMessageTokensRequest"):

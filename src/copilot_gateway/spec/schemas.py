@@ -23,7 +23,12 @@ def to_draft4(schema: Any) -> Any:
     out = {
         key: value if key in ("enum", "default", "example") else to_draft4(value)
         for key, value in schema.items()
+        if key != "properties"
     }
+    if isinstance(schema.get("properties"), dict):
+        # A map of names to schemas, not a schema: a property may be named `type` or
+        # `nullable` (Google's `Schema` has both).
+        out["properties"] = {name: to_draft4(value) for name, value in schema["properties"].items()}
     if out.get("type") == "integer":
         # Every integer must fit in 64 bits, as every OpenAI-compatible backend needs; the
         # spec itself writes the int64 bounds as 9223372036854776000, a float's rounding.

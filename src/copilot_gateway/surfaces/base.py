@@ -32,6 +32,10 @@ class Surface:
     # Where its spec document is published (`/openapi/<name>.json` unless it says).
     spec_path: str | None = None
 
+    def claims(self, path: str) -> bool:
+        """Whether a request path is this surface's (its errors in its shape)."""
+        return bool(self.path_prefixes) and path.startswith(self.path_prefixes)
+
     def published_at(self) -> str:
         return self.spec_path or f"/openapi/{self.name}.json"
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from .admin.surface import ADMIN
 from .anthropic.surface import ANTHROPIC
 from .base import Surface
+from .gemini.surface import GEMINI
 from .openai.surface import OPENAI
 
-# The clients' surfaces: their keys are client keys.
-SURFACES: tuple[Surface, ...] = (OPENAI, ANTHROPIC)
+# The clients' surfaces: their keys are client keys. Gemini's first: its model methods under
+# `/v1/models/` (`:generateContent`, ...) are matched before OpenAI's `/v1/models/{model}`
+# can take them for a GET it serves (a 405).
+SURFACES: tuple[Surface, ...] = (GEMINI, OPENAI, ANTHROPIC)
 # The operator's: served only with GATEWAY_ADMIN_TOKEN, which is its key.
 OPERATOR_SURFACES: tuple[Surface, ...] = (ADMIN,)
 # Requests no surface claims (an unknown URL, a request that is not HTTP) are answered in
@@ -18,6 +21,6 @@ DEFAULT = OPENAI
 
 def surface_for_path(path: str) -> Surface:
     for surface in SURFACES + OPERATOR_SURFACES:
-        if surface.path_prefixes and path.startswith(surface.path_prefixes):
+        if surface.claims(path):
             return surface
     return DEFAULT

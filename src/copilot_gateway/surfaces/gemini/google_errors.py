@@ -1,0 +1,50 @@
+"""Google's error body: `google.rpc.Status` as its JSON APIs write it, `{"error": {code,
+message, status}}`, with a `BadRequest` detail naming the field at fault, where one is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from ...errors import GatewayError
+
+# google.rpc.Code's names, by the HTTP status Google's JSON APIs answer each with.
+STATUS_BY_HTTP = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    408: "DEADLINE_EXCEEDED",
+    409: "ABORTED",
+    429: "RESOURCE_EXHAUSTED",
+    499: "CANCELLED",
+    500: "INTERNAL",
+    501: "UNIMPLEMENTED",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
+
+
+def status_word(status: int) -> str:
+    if status in STATUS_BY_HTTP:
+        return STATUS_BY_HTTP[status]
+    return "UNAVAILABLE" if status >= 500 else "FAILED_PRECONDITION"
+
+
+def error_body(error: GatewayError) -> dict[str, Any]:
+    inner: dict[str, Any] = {
+        "code": error.status,
+        "message": error.message,
+        "status": status_word(error.status),
+    }
+    if error.param and error.status == 400:
+        violation = {"field": error.param, "description": error.message}
+        inner["details"] = [{"@type": BAD_REQUEST, "fieldViolations": [violation]}]
+    return {"error": inner}
+
+
+def array_error_element(error: GatewayError) -> bytes:
+    """A JSON-array stream's failure: its last element, then the array's end."""
+    return orjson.dumps(error_body(error))
