@@ -34,7 +34,12 @@ from .sessions import (
     WrongLogins,
 )
 
-STATIC = frozenset({"dashboard.css", "dashboard.js"})
+# The package's own files: the only ones served (the browser asks for an icon on each page).
+STATIC = {
+    "dashboard.css": "text/css",
+    "dashboard.js": "text/javascript",
+    "favicon.svg": "image/svg+xml",
+}
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -335,5 +340,5 @@ async def static(request: Request) -> Response:
     if name not in STATIC:
         return Response("Not found", 404, headers=HEADERS, media_type="text/plain")
     body = resources.files(__package__).joinpath("static", name).read_bytes()
-    kind = "text/css" if name.endswith(".css") else "text/javascript"
-    return Response(body, headers={**HEADERS, "Cache-Control": "max-age=3600"}, media_type=kind)
+    cached = {**HEADERS, "Cache-Control": "max-age=3600"}
+    return Response(body, headers=cached, media_type=STATIC[name])
