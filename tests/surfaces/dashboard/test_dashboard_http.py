@@ -11,9 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from admin_api import ADMIN_TOKEN, admin_settings
-from databases import Database, sqlite_database
-from servers import gateway_settings, serving
+from admin_api import ADMIN, ADMIN_TOKEN, admin_settings
+from conftest import AUTH
+from databases import KINDS, Database, database_of, sqlite_database
+from servers import gateway_settings, serving, until
 
 PAGES = ("", "/accounts", "/keys", "/models", "/requests")
 
@@ -21,6 +22,12 @@ PAGES = ("", "/accounts", "/keys", "/models", "/requests")
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[Database]:
     with sqlite_database(tmp_path) as database:
+        yield database
+
+
+@pytest.fixture(params=KINDS)
+def any_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    with database_of(request.param, request, tmp_path) as database:
         yield database
 
 
@@ -57,7 +64,16 @@ def test_a_login_sets_a_strict_http_only_session_cookie_that_is_not_the_token(ur
     assert "Content-Security-Policy" in client.get("/dashboard").headers
 
 
-def test_every_page_answers_once_logged_in_and_none_before(url: str) -> None:
+def test_every_page_answers_once_logged_in_and_none_before(
+    emulator_url: str, any_database: Database
+) -> None:
+    with serving(admin_settings(emulator_url, any_database)) as url:
+        every_page_answers(url)
+
+
+def every_page_answers(url: str) -> None:
+    chat = {"model": "gpt-4.1", "messages": [{"role": "user", "content": "hi"}]}
+    assert httpx.post(f"{url}/v1/chat/completions", json=chat, headers=AUTH).status_code == 200
     anonymous = httpx.Client(base_url=url)
     client = logged_in(url)
     for page in PAGES:
@@ -65,6 +81,10 @@ def test_every_page_answers_once_logged_in_and_none_before(url: str) -> None:
         answer = client.get(f"/dashboard{page}")
         assert answer.status_code == 200, (page, answer.text)
         assert answer.headers["content-type"].startswith("text/html")
+    assert until(lambda: "gpt-4.1" in client.get("/dashboard/requests?model=gpt-4.1").text)
+    row = re.search(r'href="/dashboard/requests/(\d+)"', client.get("/dashboard/requests").text)
+    assert row and client.get(f"/dashboard/requests/{row.group(1)}").status_code == 200
+    assert "key-1" in client.get("/dashboard").text  # today's top keys
     assert client.get("/dashboard/requests", params={"status": "x"}).status_code == 400
     assert client.get("/dashboard/requests/999999").status_code == 404
     assert client.get("/dashboard/static/dashboard.js").status_code == 200
@@ -118,6 +138,22 @@ def test_a_key_made_on_the_keys_page_shows_its_secret_once(url: str) -> None:
     assert taken.status_code == 409 and "exists already" in taken.text
     bad = client.post("/dashboard/keys", data={"csrf": csrf, "name": "other", "rpm": "lots"})
     assert bad.status_code == 400 and "rpm" in bad.text
+
+
+def test_a_key_is_changed_and_revoked_from_its_forms(url: str) -> None:
+    client = logged_in(url)
+    csrf = csrf_of(client.get("/dashboard/keys"))
+    client.post("/dashboard/keys", data={"csrf": csrf, "name": "edited", "rpm": "7"})
+    changed = client.post(
+        "/dashboard/keys/edited", data={"csrf": csrf, "rpm": "", "tpm": "900", "allow": "gpt-*"}
+    )
+    assert changed.status_code == 303, changed.text
+    key = httpx.get(f"{url}/admin/keys/edited", headers=ADMIN).json()
+    assert (key["rpm"], key["tpm"], key["allow"]) == (None, 900, ["gpt-*"])
+    assert client.post("/dashboard/keys/edited/revoke", data={"csrf": csrf}).status_code == 303
+    assert httpx.get(f"{url}/admin/keys/edited", headers=ADMIN).json()["revoked_at"]
+    again = client.post("/dashboard/keys/edited", data={"csrf": csrf, "rpm": "1"})
+    assert again.status_code == 404
 
 
 def test_the_dashboard_is_a_404_page_without_an_admin_token(emulator_url: str) -> None:
