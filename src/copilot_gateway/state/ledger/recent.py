@@ -1,8 +1,13 @@
 """The ledger's recent rows, as the dashboard shows them: requests and errors per minute and
 latency percentiles over the last hour, and the rows themselves newest first (filtered by
-key, model, status or client), each read through the `ledger_at` or `ledger_key_at` index so
-a page costs the same over a million rows as over a thousand. Sums over longer spans are
-the reports' (`reports`, through the rollup)."""
+key, model served, status or client), so that a page costs the same over a million rows as
+over a thousand. Sums over longer spans are the reports' (`reports`, through the rollup).
+
+The unfiltered listing and the key's walk an index (`ledger_at`, `ledger_key_at`) newest
+first. A filter no index serves would walk the whole ledger to find a rare value (or none);
+the rollup says which hours hold any of its rows (errors, for a status of 400 or more), so
+only those hours are read, newest first, until a page is full.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
+from .rollup import ROLLUP
 from .table import LEDGER
 
 PAGE_ROWS = 50
+HOURS_PER_READ = 24  # hours the rollup named, read in one query
+HOURS_LOOKED_AT = 24 * 400  # the newest hours of a filter's value the rollup is asked for
 # The columns a listing shows; one request's page shows every column (no bodies: the
 # ledger keeps none).
 LISTED = (
     "id",
     "at",
+    "request_id",
     "key_name",
     "model_served",
     "model_asked",
@@ -38,7 +47,7 @@ LISTED = (
 
 @dataclass(frozen=True)
 class Filters:
-    """What a listing keeps: each given field equal (`model`: asked or served); `status`
+    """What a listing keeps: each given field equal (`model`: the model served); `status`
     a code, or "errors" for every status >= 400."""
 
     key: str | None = None
@@ -52,13 +61,26 @@ class Filters:
         if self.key:
             found.append(ledger.key_name == self.key)
         if self.model:
-            found.append((ledger.model_served == self.model) | (ledger.model_asked == self.model))
+            found.append(ledger.model_served == self.model)
         if self.status == "errors":
             found.append(ledger.status >= 400)
         elif self.status:
             found.append(ledger.status == int(self.status))
         if self.client:
             found.append(ledger.client == self.client)
+        return found
+
+    def rolled_up(self) -> list[ColumnElement[bool]]:
+        """What the rollup's hourly rows must hold for an hour to hold a row kept by these
+        filters (but the key's, which its index serves); none when no such filter is set."""
+        rollup = ROLLUP.c
+        hourly = rollup.span == "hour"
+        found: list[ColumnElement[bool]] = []
+        for dimension, value in (("model", self.model), ("client", self.client)):
+            if value:
+                found.append(and_(hourly, rollup.dimension == dimension, rollup.value == value))
+        if self.status and (self.status == "errors" or int(self.status) >= 400):
+            found.append(and_(hourly, rollup.dimension == "all", rollup.errors > 0))
         return found
 
 
@@ -97,21 +119,53 @@ def percentile(ordered: list[float], fraction: float) -> float | None:
     return ordered[min(rank, len(ordered)) - 1]
 
 
+Place = tuple[datetime, int]  # a row's time and id: where a page ends and the next begins
+
+
 async def newest(
-    engine: AsyncEngine, filters: Filters, before: datetime | None = None
+    engine: AsyncEngine, filters: Filters, after: Place | None = None
 ) -> list[dict[str, Any]]:
-    """A page of rows kept by `filters`, newest first, older than `before` if given."""
+    """A page of rows kept by `filters`, newest first (by time, then id); those listed
+    after the row at `after` (the last of the page before) if given."""
     conditions = filters.conditions()
-    if before is not None:
-        conditions.append(LEDGER.c.at < before)
-    query = (
-        select(*(LEDGER.c[name] for name in LISTED))
-        .where(*conditions)
-        .order_by(LEDGER.c.at.desc())
-        .limit(PAGE_ROWS)
-    )
+    before = None
+    if after is not None:
+        before, row_id = after
+        at = LEDGER.c.at
+        conditions.append((at < before) | ((at == before) & (LEDGER.c.id < row_id)))
+    listing = select(*(LEDGER.c[name] for name in LISTED))
+    listing = listing.order_by(LEDGER.c.at.desc(), LEDGER.c.id.desc())
     async with engine.connect() as connection:
-        return [dict(row._mapping) for row in await connection.execute(query)]
+        if not (rolled := filters.rolled_up()):
+            result = await connection.execute(listing.where(*conditions).limit(PAGE_ROWS))
+            return [dict(row._mapping) for row in result]
+        hours = await _hours_holding(connection, rolled, before)
+        found: list[dict[str, Any]] = []
+        for first in range(0, len(hours), HOURS_PER_READ):
+            within = [
+                and_(LEDGER.c.at >= hour, LEDGER.c.at < hour + timedelta(hours=1))
+                for hour in hours[first : first + HOURS_PER_READ]
+            ]
+            query = listing.where(*conditions, or_(*within)).limit(PAGE_ROWS - len(found))
+            found += [dict(row._mapping) for row in await connection.execute(query)]
+            if len(found) == PAGE_ROWS:
+                break
+        return found
+
+
+async def _hours_holding(
+    connection: Any, rolled: list[ColumnElement[bool]], before: datetime | None
+) -> list[datetime]:
+    """The hours (their starts, newest first) whose rollup rows meet every condition."""
+    held: set[datetime] | None = None
+    for condition in rolled:
+        query = select(ROLLUP.c.start).where(condition)
+        if before is not None:
+            query = query.where(ROLLUP.c.start <= before)
+        query = query.order_by(ROLLUP.c.start.desc()).limit(HOURS_LOOKED_AT)
+        starts = {row[0] for row in await connection.execute(query)}
+        held = starts if held is None else held & starts
+    return sorted(held or (), reverse=True)
 
 
 async def one(engine: AsyncEngine, row_id: int) -> dict[str, Any] | None:

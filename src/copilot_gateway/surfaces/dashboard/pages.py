@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,6 +24,7 @@ from .charts import chart
 MINUTES_SHOWN = 60
 HOURS_SHOWN = 24
 TOP = 5  # rows of each of today's top lists
+FILTERS = ("key", "model", "status", "client")  # the requests page's, as `recent.Filters`
 Json = dict[str, Any]
 
 
@@ -130,6 +132,44 @@ async def models(upstream: Upstream) -> list[Json]:
             }
         )
     return shown
+
+
+def listing_asked(
+    asked: dict[str, str | None], after: str | None
+) -> tuple[recent.Filters, recent.Place | None]:
+    """The requests page's filters and place, as its query gave them; ValueError saying
+    which is wrong."""
+    status = asked.get("status")
+    if status is not None and status != "errors" and not (status.isdigit() and len(status) == 3):
+        raise ValueError("status: a status code (e.g. 429) or 'errors'")
+    filters = recent.Filters(**asked)
+    if not after:
+        return filters, None
+    moment, _, row_id = after.rpartition("~")
+    try:
+        at = as_utc(datetime.fromisoformat(moment))
+        assert at is not None
+        return filters, (at, int(row_id))
+    except ValueError:
+        raise ValueError("after: a row's time and id, as the Older link gives them") from None
+
+
+async def requests(
+    engine: AsyncEngine, filters: recent.Filters, after: recent.Place | None
+) -> Json:
+    """A page of the ledger's rows, and the query of the page after it if there may be one."""
+    rows = await recent.newest(engine, filters, after)
+    older = None
+    if len(rows) == recent.PAGE_ROWS:
+        last = as_utc(rows[-1]["at"])
+        assert last is not None
+        given = {name: getattr(filters, name) for name in FILTERS if getattr(filters, name)}
+        older = urlencode({**given, "after": f"{last.isoformat()}~{rows[-1]['id']}"})
+    return {
+        "rows": rows,
+        "filters": {name: getattr(filters, name) for name in FILTERS},
+        "older": older,
+    }
 
 
 def as_utc(at: datetime | None) -> datetime | None:

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs
 
 from jinja2 import Environment, PackageLoader
 from starlette.requests import Request
@@ -152,40 +152,17 @@ class Dashboard:
         return "models.html", {"models": await pages.models(self.gateway.upstream)}
 
     async def requests(self, request: Request) -> tuple[str, dict[str, Any]]:
-        asked = {
-            name: request.query_params.get(name) or None
-            for name in ("key", "model", "status", "client")
-        }
-        status = asked["status"]
-        if (
-            status is not None
-            and status != "errors"
-            and not (status.isdigit() and len(status) == 3)
-        ):
+        asked = {name: request.query_params.get(name) or None for name in pages.FILTERS}
+        try:
+            filters, after = pages.listing_asked(asked, request.query_params.get("after"))
+        except ValueError as problem:
             return "requests.html", {
                 "rows": [],
                 "filters": asked,
+                "problem": str(problem),
                 "status": 400,
-                "problem": "status: a status code (e.g. 429) or 'errors'",
             }
-        before = None
-        if text := request.query_params.get("before"):
-            try:
-                before = pages.as_utc(datetime.fromisoformat(text))
-            except ValueError:
-                return "requests.html", {
-                    "rows": [],
-                    "filters": asked,
-                    "status": 400,
-                    "problem": "before: an ISO time",
-                }
-        rows = await recent.newest(await self._engine(), recent.Filters(**asked), before)
-        older = None
-        if len(rows) == recent.PAGE_ROWS:
-            last = pages.as_utc(rows[-1]["at"])
-            assert last is not None
-            older = urlencode({**{k: v for k, v in asked.items() if v}, "before": last.isoformat()})
-        return "requests.html", {"rows": rows, "filters": asked, "older": older}
+        return "requests.html", await pages.requests(await self._engine(), filters, after)
 
     async def request(self, request: Request) -> tuple[str, dict[str, Any]]:
         row = await recent.one(await self._engine(), request.path_params["row_id"])
