@@ -60,6 +60,7 @@ from .spec.documents import (
 )
 from .spec.requests import Bodies, validator_map
 from .state.database import database_url
+from .surfaces.dashboard.routes import Dashboard, dashboard_off_routes
 from .surfaces.registry import OPERATOR_SURFACES, SURFACES
 from .upstream_from_settings import build_upstream
 
@@ -176,6 +177,13 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     app.add_url_rule("/metrics", "metrics", metrics.metrics_endpoint(token), methods=["GET"])
     quota = metrics.behind_operator_token(token, quota_endpoint(gateway.upstream))
     app.add_url_rule("/quota", "quota", quota, methods=["GET"])
+    pages = (
+        Dashboard(gateway, admin_token.get_secret_value()).routes()
+        if admin_token is not None
+        else dashboard_off_routes()
+    )
+    for path, endpoint, methods in pages:
+        app.add_url_rule(path, f"dashboard {' '.join(methods)} {path}", endpoint, methods=methods)
     error_handlers.install(app)
     # connexion puts each one inside those added before it: the request id comes first,
     # then the call, which sees every answer (a 413 from the body limit included).

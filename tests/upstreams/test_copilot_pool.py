@@ -29,7 +29,7 @@ from copilot_gateway.upstreams.copilot.pool import (
     account_is_out,
     worth_another_account,
 )
-from emulated_copilot import drained, record
+from emulated_copilot import drained, record, run
 from emulated_copilot import pool_on as accounts_on
 from emulated_copilot import served_by as account_served
 from redis_server import RedisServer, running_redis
@@ -188,3 +188,25 @@ def test_replicas_on_one_redis_send_a_session_to_the_account_that_served_it(
         on_first, on_second, failed = asyncio.run(replicas(server.url, server))
     assert (on_first, on_second) == ("b", "b")
     assert failed == 1  # counted, and the call was served all the same
+
+
+def test_the_accounts_report_says_which_account_cools_down_why_and_the_models_each_offers(
+    emulator: CopilotEmulator,
+) -> None:
+    body: Json = {"model": "gpt-4.1", "messages": [{"role": "user", "content": "hi"}]}
+
+    async def work(pool: CopilotPool) -> list[Json]:
+        await pool.models()  # each account's catalogue (and token) first: the fault is a call's
+        emulator.state.faults.append(
+            Fault(status=429, body='{"error":{"message":"slow down","code":"rate_limited"}}')
+        )
+        await pool.call(CHAT, body, record())  # the first account refused, the next serves
+        return await pool.accounts_report()
+
+    report = run(pool_on(emulator), work)
+    by_account = {account["account"]: account for account in report}
+    resting = [account for account in report if account["cooling"] is not None]
+    assert len(resting) == 1 and resting[0]["cooling"]["why"]
+    assert 0 < resting[0]["cooling"]["seconds"] <= 60  # the pool's cooldown
+    assert all("gpt-4.1" in account["models"] for account in by_account.values())
+    assert {"plan", "billing", "windows"} <= set(resting[0])

@@ -23,6 +23,7 @@ from ..observability.observe import observe
 from ..observability.record import RequestRecord
 from ..observability.request_id import current_request_id
 from ..surfaces.base import Handler
+from ..surfaces.dashboard import is_dashboard
 from ..surfaces.registry import OPERATOR_SURFACES, surface_for_path
 
 # Paths go into logs: a path of garbage is cut short.
@@ -76,7 +77,8 @@ class CallMiddleware:
                 raise
             await call.failed(error)(scope, receive_noting_disconnect, send_noting_progress)
         finally:
-            if surface in OPERATOR_SURFACES:  # logged; neither the ledger's nor the metrics'
+            # The operator's API and pages: logged; neither the ledger's nor the metrics'.
+            if surface in OPERATOR_SURFACES or is_dashboard(scope["path"]):
                 observe(record, call.error, counted=False)
             elif scope["path"] not in NOT_OBSERVED:
                 observe(record, call.error)

@@ -22,9 +22,9 @@ from ..errors import AuthenticationFailed
 from .key_places import KeyPlace, KeyPlaces
 
 # What anyone may read: probes, the operator's endpoints (behind their own token: the admin
-# API's is checked by `admin_gate`), the specs and their docs.
-OPEN_PATHS = frozenset({"/healthz", "/metrics", "/quota", "/openapi.json", "/docs"})
-OPEN_PREFIXES = ("/docs/", "/openapi/", "/admin/")
+# API's is checked by `admin_gate`, the dashboard's by its login), the specs and their docs.
+OPEN_PATHS = frozenset({"/healthz", "/metrics", "/quota", "/openapi.json", "/docs", "/dashboard"})
+OPEN_PREFIXES = ("/docs/", "/openapi/", "/admin/", "/dashboard/")
 
 
 def auth_failed(hint: str) -> AuthenticationFailed:

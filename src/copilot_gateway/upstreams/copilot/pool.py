@@ -97,6 +97,7 @@ class CopilotPool:
         self.members = members
         self.cooldown_seconds = cooldown_seconds
         self._resting_until: dict[str, float] = {}
+        self._resting_because: dict[str, str] = {}  # the error code that put it to rest
         self._turns = itertools.count()
         self.affinity = affinity or LocalAffinity()
 
@@ -162,6 +163,7 @@ class CopilotPool:
         retry_after = error.headers.get("retry-after", "")
         seconds = max(self.cooldown_seconds, float(retry_after) if retry_after.isdigit() else 0)
         self._resting_until[member.account] = time.monotonic() + seconds
+        self._resting_because[member.account] = error.code or type(error).__name__
         ACCOUNT_EVENTS.labels(member.account, "cooldown").inc()
 
     # Calls -------------------------------------------------------------------------
@@ -240,6 +242,26 @@ class CopilotPool:
 
     async def quota_report(self) -> list[Json]:
         return [await member.quota_summary() for member in self.members]
+
+    async def accounts_report(self) -> list[Json]:
+        """The quota report's accounts, each with whether it is cooling down now (`cooling`:
+        why, and the seconds left; None when it serves) and the models its plan offers."""
+        now = time.monotonic()
+        catalogues = {member.account: catalogue for member, catalogue in await self._catalogues()}
+        report = []
+        for member in self.members:
+            cooling = None
+            if (rest := member.windows.resting()) is not None:
+                cooling = {
+                    "why": f"{rest.window} window spent",
+                    "seconds": rest.until - time.time(),
+                }
+            elif (until := self._resting_until.get(member.account, 0)) > now:
+                why = self._resting_because.get(member.account, "refused")
+                cooling = {"why": why, "seconds": until - now}
+            models = sorted(catalogues.get(member.account, {}))
+            report.append({**await member.quota_summary(), "cooling": cooling, "models": models})
+        return report
 
     async def aclose(self) -> None:
         for member in self.members:

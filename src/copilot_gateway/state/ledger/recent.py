@@ -1,0 +1,184 @@
+"""The ledger's recent rows, as the dashboard shows them: requests and errors per minute and
+latency percentiles over the last hour, and the rows themselves newest first (filtered by
+key, model served, status or client), so that a page costs the same over a million rows as
+over a thousand. Sums over longer spans are the reports' (`reports`, through the rollup).
+
+The unfiltered listing and the key's walk an index (`ledger_at`, `ledger_key_at`) newest
+first. A filter no index serves would walk the whole ledger to find a rare value (or none);
+the rollup says which hours hold any of its rows (errors, for a status of 400 or more), so
+only those hours are read, newest first, until a page is full.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.elements import ColumnElement
+
+from .rollup import ROLLUP
+from .table import LEDGER
+
+PAGE_ROWS = 50
+HOURS_PER_READ = 24  # hours the rollup named, read in one query
+HOURS_LOOKED_AT = 24 * 400  # the newest hours of a filter's value the rollup is asked for
+# The columns a listing shows; one request's page shows every column (no bodies: the
+# ledger keeps none).
+LISTED = (
+    "id",
+    "at",
+    "request_id",
+    "key_name",
+    "model_served",
+    "model_asked",
+    "surface",
+    "status",
+    "error_code",
+    "input_tokens",
+    "output_tokens",
+    "credits",
+    "latency_ms",
+    "client",
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a listing keeps: each given field equal (`model`: the model served); `status`
+    a code, or "errors" for every status >= 400."""
+
+    key: str | None = None
+    model: str | None = None
+    status: str | None = None
+    client: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        ledger = LEDGER.c
+        found: list[ColumnElement[bool]] = []
+        if self.key:
+            found.append(ledger.key_name == self.key)
+        if self.model:
+            found.append(ledger.model_served == self.model)
+        if self.status == "errors":
+            found.append(ledger.status >= 400)
+        elif self.status:
+            found.append(ledger.status == int(self.status))
+        if self.client:
+            found.append(ledger.client == self.client)
+        return found
+
+    def rolled_up(self) -> list[ColumnElement[bool]]:
+        """What the rollup's hourly rows must hold for an hour to hold a row kept by these
+        filters (but the key's, which its index serves); none when no such filter is set."""
+        rollup = ROLLUP.c
+        hourly = rollup.span == "hour"
+        found: list[ColumnElement[bool]] = []
+        for dimension, value in (("model", self.model), ("client", self.client)):
+            if value:
+                found.append(and_(hourly, rollup.dimension == dimension, rollup.value == value))
+        if self.status and (self.status == "errors" or int(self.status) >= 400):
+            found.append(and_(hourly, rollup.dimension == "all", rollup.errors > 0))
+        return found
+
+
+def minute_of(column: Any, dialect: str) -> ColumnElement[str]:
+    """The UTC minute of a time column as text ("2026-12-02T10:07"), sorting as time does."""
+    if dialect == "sqlite":
+        return func.strftime("%Y-%m-%dT%H:%M", column)
+    return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI')
+
+
+async def per_minute(engine: AsyncEngine, since: datetime) -> dict[str, tuple[int, int]]:
+    """Requests and errors (status >= 400) in each UTC minute from `since` on, by minute."""
+    async with engine.connect() as connection:
+        minute = minute_of(LEDGER.c.at, connection.dialect.name)
+        errors = func.sum(case((LEDGER.c.status >= 400, 1), else_=0))
+        query = (
+            select(minute.label("minute"), func.count(), errors)
+            .where(LEDGER.c.at >= since)
+            .group_by(minute)
+        )
+        return {row[0]: (int(row[1]), int(row[2] or 0)) for row in await connection.execute(query)}
+
+
+async def latencies(engine: AsyncEngine, since: datetime) -> list[float]:
+    """Every request's latency (ms) from `since` on, in order (for percentiles)."""
+    async with engine.connect() as connection:
+        query = select(LEDGER.c.latency_ms).where(LEDGER.c.at >= since)
+        return sorted(float(row[0]) for row in await connection.execute(query))
+
+
+def percentile(ordered: list[float], fraction: float) -> float | None:
+    """The nearest-rank percentile of sorted values; None for none."""
+    if not ordered:
+        return None
+    rank = max(1, round(fraction * len(ordered) + 0.5))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+Place = tuple[datetime, int]  # a row's time and id: where a page ends and the next begins
+
+
+async def newest(
+    engine: AsyncEngine, filters: Filters, after: Place | None = None
+) -> list[dict[str, Any]]:
+    """A page of rows kept by `filters`, newest first (by time, then id); those listed
+    after the row at `after` (the last of the page before) if given."""
+    conditions = filters.conditions()
+    before = None
+    if after is not None:
+        before, row_id = after
+        at = LEDGER.c.at
+        conditions.append((at < before) | ((at == before) & (LEDGER.c.id < row_id)))
+    listing = select(*(LEDGER.c[name] for name in LISTED))
+    listing = listing.order_by(LEDGER.c.at.desc(), LEDGER.c.id.desc())
+    async with engine.connect() as connection:
+        if not (rolled := filters.rolled_up()):
+            result = await connection.execute(listing.where(*conditions).limit(PAGE_ROWS))
+            return [dict(row._mapping) for row in result]
+        hours = await _hours_holding(connection, rolled, before)
+        found: list[dict[str, Any]] = []
+        for first in range(0, len(hours), HOURS_PER_READ):
+            within = [
+                and_(LEDGER.c.at >= hour, LEDGER.c.at < hour + timedelta(hours=1))
+                for hour in hours[first : first + HOURS_PER_READ]
+            ]
+            query = listing.where(*conditions, or_(*within)).limit(PAGE_ROWS - len(found))
+            found += [dict(row._mapping) for row in await connection.execute(query)]
+            if len(found) == PAGE_ROWS:
+                break
+        return found
+
+
+async def _hours_holding(
+    connection: Any, rolled: list[ColumnElement[bool]], before: datetime | None
+) -> list[datetime]:
+    """The hours (their starts, newest first) whose rollup rows meet every condition."""
+    held: set[datetime] | None = None
+    for condition in rolled:
+        query = select(ROLLUP.c.start).where(condition)
+        if before is not None:
+            query = query.where(ROLLUP.c.start <= before)
+        query = query.order_by(ROLLUP.c.start.desc()).limit(HOURS_LOOKED_AT)
+        starts = {row[0] for row in await connection.execute(query)}
+        held = starts if held is None else held & starts
+    return sorted(held or (), reverse=True)
+
+
+async def one(engine: AsyncEngine, row_id: int) -> dict[str, Any] | None:
+    """One row, every column; None if there is none of that id."""
+    async with engine.connect() as connection:
+        result = await connection.execute(select(LEDGER).where(LEDGER.c.id == row_id))
+        row = result.first()
+        return None if row is None else dict(row._mapping)
+
+
+def last_minutes(now: datetime, count: int) -> list[str]:
+    """The labels of the `count` UTC minutes up to `now`'s, oldest first (as `minute_of`)."""
+    start = now.replace(second=0, microsecond=0)
+    return [(start - timedelta(minutes=ago)).strftime("%Y-%m-%dT%H:%M") for ago in range(count)][
+        ::-1
+    ]
