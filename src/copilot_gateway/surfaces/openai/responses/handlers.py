@@ -24,7 +24,7 @@ from ...streams import guarded
 from ..chat_answers import completed
 from ..endpoints import CHAT, RESPONSES, RESPONSES_TERMINAL_EVENTS
 from .events import ChatToResponseEvents, ResponseEvents
-from .objects import response_from_chat, response_object, with_item_ids
+from .objects import response_from_chat, response_object, with_every_field, with_item_ids
 from .requests import chat_request, input_items, messages_of, refuse_unsupported
 
 # What the gateway decides for the upstream: it keeps the state itself. Copilot keeps none
@@ -58,13 +58,14 @@ class Turn:
 
     def echoed(self, response: Json) -> Json:
         """The upstream's (or our) response under our id, echoing what the gateway decided."""
-        return {
+        ours = {
             **response,
             "id": self.id,
             "previous_response_id": self.body.get("previous_response_id"),
             "store": self.store,
             "metadata": self.body.get("metadata") or response.get("metadata") or {},
         }
+        return with_every_field(ours, self.body)
 
     async def keep(self, response: Json, chat_usage: Json | None) -> None:
         """Record its usage (in chat's terms, as the record counts), and store it if asked."""
@@ -194,7 +195,8 @@ async def stored(call: Call, response_id: str) -> StoredResponse:
 
 
 async def getResponse(call: Call, response_id: str) -> Response:
-    return call.answer("Response", (await stored(call, response_id)).response)
+    # Kept as answered; one kept before every field was answered gets them now.
+    return call.answer("Response", with_every_field((await stored(call, response_id)).response))
 
 
 async def deleteResponse(call: Call, response_id: str) -> Response:
