@@ -23,6 +23,7 @@ from ...base import sse_response
 from ...streams import guarded
 from ..chat_answers import completed
 from ..endpoints import CHAT, RESPONSES, RESPONSES_TERMINAL_EVENTS
+from .compaction import expanded
 from .events import ChatToResponseEvents, ResponseEvents
 from .objects import response_from_chat, response_object, with_every_field, with_item_ids
 from .requests import chat_request, input_items, messages_of, refuse_unsupported
@@ -54,6 +55,7 @@ class Turn:
         self.created_at = now()
         self.items = with_item_ids(input_items(body))
         self.context = earlier + self.items  # everything the model sees as input
+        self.sent = expanded(self.context)  # as the upstream gets it
         self.store = body.get("store") is not False
 
     def echoed(self, response: Json) -> Json:
@@ -76,7 +78,7 @@ class Turn:
 
     def native_body(self, stream: bool) -> Json:
         body = {key: value for key, value in self.body.items() if key not in GATEWAY_OWNED}
-        return {**body, "input": self.context, "store": False, "stream": stream}
+        return {**body, "input": self.sent, "store": False, "stream": stream}
 
 
 def native_usage(response: Json) -> Json | None:
@@ -97,13 +99,27 @@ async def earlier_context(call: Call, body: Json) -> list[Json]:
 
 async def createResponse(call: Call) -> Response:
     body = call.body
+    turn, native = await opened_turn(call, body)
+    if body.get("stream"):
+        events = ResponseEvents(call)
+        relay = native_stream(turn, events) if native else translated_stream(turn, events)
+        return sse_response(guarded(call, await relay, events.error_event))
+    response, chat_usage = await answered(turn, native)
+    answer = call.answer("Response", response)  # checked before it is stored
+    await turn.keep(response, chat_usage)
+    return answer
+
+
+async def opened_turn(call: Call, body: Json) -> tuple[Turn, bool]:
+    """The turn a request makes, on the model it names, and whether that model is served
+    natively; refused before any upstream call when the request cannot be served."""
     if not isinstance(body.get("model"), str):
         # The spec leaves it optional (a prompt template may name one); templates are not served.
         raise InvalidRequest("Missing required parameter: 'model'.", param="model")
     refuse_unsupported(body)
     earlier = await earlier_context(call, body)
     # Counted as chat messages, on either route (what chat cannot take counts as its JSON).
-    context = earlier + input_items(body)
+    context = expanded(earlier + input_items(body))
     info = await model_for_prompt(
         call,
         body["model"],
@@ -111,35 +127,31 @@ async def createResponse(call: Call) -> Response:
         param="input",
     )
     body = {**body, "model": info.id}  # an alias or a dated name, as the upstream knows it
-    turn = Turn(call, body, earlier)
     native = info.serves(RESPONSES)
     call.record.translated = not native
-    if body.get("stream"):
-        events = ResponseEvents(call)
-        relay = native_stream(turn, events) if native else translated_stream(turn, events)
-        return sse_response(guarded(call, await relay, events.error_event))
+    return Turn(call, body, earlier), native
+
+
+async def answered(turn: Turn, native: bool) -> tuple[Json, Json | None]:
+    """The turn's finished Response (not streamed), and its usage in chat's terms."""
+    call, body = turn.call, turn.body
     if native:
         response = turn.echoed(
             await call.upstream.call(
                 RESPONSES, turn.native_body(False), call.record, call.client_headers
             )
         )
-        chat_usage = native_usage(response)
-    else:
-        chat_body = chat_request(body, turn.context)
-        completion = completed(
-            await call.upstream.call(CHAT, chat_body, call.record, call.client_headers), chat_body
-        )
-        response = response_from_chat(completion, body, turn.id, turn.created_at)
-        chat_usage = completion["usage"]
-    answer = call.answer("Response", response)  # checked before it is stored
-    await turn.keep(response, chat_usage)
-    return answer
+        return response, native_usage(response)
+    chat_body = chat_request(body, turn.sent)
+    completion = completed(
+        await call.upstream.call(CHAT, chat_body, call.record, call.client_headers), chat_body
+    )
+    return response_from_chat(completion, body, turn.id, turn.created_at), completion["usage"]
 
 
 async def translated_stream(turn: Turn, events: ResponseEvents) -> AsyncGenerator[bytes]:
     """Open the chat stream (errors here are plain HTTP errors), then translate it."""
-    chat_body = chat_request(turn.body, turn.context)
+    chat_body = chat_request(turn.body, turn.sent)
     upstream = {**chat_body, "stream": True, "stream_options": {"include_usage": True}}
     chunks = await turn.call.upstream.stream(
         CHAT, upstream, turn.call.record, turn.call.client_headers
