@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import copy
 import difflib
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,164 @@ def drop_nullability_only_overrides(schemas: dict) -> None:
                     del properties[name]
 
 
+# How the official document says a field has a value when the caller leaves it out.
+DEFAULTED_IN_PROSE = re.compile(r"\bDefaults? to\b", re.IGNORECASE)
+REQUEST_COPY_SUFFIX = "Request"
+
+
+def is_documented_optional(prop: dict) -> bool:
+    """A (3.1) property the spec gives a default, lets be null, or says defaults in prose."""
+    if "default" in prop or prop.get("nullable"):
+        return True
+    branches = prop.get("anyOf", []) + prop.get("oneOf", [])
+    if any(branch.get("type") == "null" for branch in branches):
+        return True
+    description = prop.get("description")
+    return isinstance(description, str) and bool(DEFAULTED_IN_PROSE.search(description))
+
+
+def is_tag(prop: dict) -> bool:
+    """A property naming the object's kind (a single value): it stays required."""
+    return "const" in prop or len([v for v in prop.get("enum", []) if v is not None]) == 1
+
+
+def discriminator_names(node: Any) -> set[str]:
+    if isinstance(node, list):
+        return {name for item in node for name in discriminator_names(item)}
+    if not isinstance(node, dict):
+        return set()
+    names = {node["discriminator"]["propertyName"]} if "discriminator" in node else set()
+    return names.union(*(discriminator_names(value) for value in node.values()))
+
+
+def required_but_documented_optional(source: dict, name: str, tags: set[str]) -> list[str]:
+    """The fields schema `name` of the official document requires and also documents as
+    defaulted or nullable: as the API describes them coming back, never as it takes them."""
+    schema = source["components"]["schemas"][name]
+    found = []
+    for part in [schema, *schema.get("allOf", [])]:
+        properties = part.get("properties", {})
+        for field in part.get("required", []):
+            prop = properties.get(field)
+            if (
+                prop is not None
+                and field not in tags
+                and not is_tag(prop)
+                and is_documented_optional(prop)
+            ):
+                found.append(field)
+    return found
+
+
+def schema_names(document: dict, roots: list[Any]) -> set[str]:
+    return {
+        ref.rsplit("/", 1)[1]
+        for ref in closure(document, roots)
+        if ref.startswith("#/components/schemas/")
+    }
+
+
+def renamed_refs(node: Any, renames: dict[str, str]) -> Any:
+    """node with every schema $ref (and discriminator mapping) to a renamed schema rewritten."""
+    if isinstance(node, list):
+        return [renamed_refs(item, renames) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: renamed_refs(value, renames) for key, value in node.items()}
+    if isinstance(node.get("$ref"), str):
+        out["$ref"] = renamed_ref(node["$ref"], renames)
+    if isinstance(node.get("mapping"), dict):
+        out["mapping"] = {key: renamed_ref(ref, renames) for key, ref in node["mapping"].items()}
+    return out
+
+
+def renamed_ref(ref: str, renames: dict[str, str]) -> str:
+    prefix, _, name = ref.rpartition("/")
+    return f"{prefix}/{renames[name]}" if name in renames else ref
+
+
+def operations_in(document: dict) -> list[dict]:
+    return [
+        operation
+        for item in document["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "responses" in operation
+    ]
+
+
+def relax_request_schemas(source: dict, document: dict) -> None:
+    """Request bodies take what the real API defaults: a required field the official spec
+    also documents as defaulted or nullable (e.g. `FunctionTool.strict`, `parameters`,
+    `InputImageContent.detail`) may be left out of a request.
+
+    A schema only requests use is relaxed where it is; one responses use too gets a relaxed
+    copy, `<Name>Request`, and so does every schema on the way to it, for requests to refer
+    to. Both are marked as our addition, with the fields they no longer require.
+    """
+    schemas = document["components"]["schemas"]
+    request_roots: list[Any] = []
+    response_roots: list[Any] = [{"$ref": f"#/components/schemas/{n}"} for n in EXTRA_SCHEMAS]
+    for operation in operations_in(document):
+        request_roots += [operation.get("requestBody"), operation.get("parameters")]
+        response_roots.append(operation["responses"])
+    requested = schema_names(document, request_roots)
+    answered = schema_names(document, response_roots)
+    tags = discriminator_names(schemas)
+    relaxed = {
+        name: fields
+        for name in requested
+        if name in source["components"]["schemas"]
+        and (fields := required_but_documented_optional(source, name, tags))
+    }
+    reaching = set(relaxed)  # requested schemas that lead to a relaxed one
+    while True:
+        more = {
+            name
+            for name in requested - reaching
+            if any(ref.rsplit("/", 1)[1] in reaching for ref in refs_in(schemas[name]))
+        }
+        if not more:
+            break
+        reaching |= more
+    renames = {name: name + REQUEST_COPY_SUFFIX for name in reaching & answered}
+    assert not set(renames.values()) & set(schemas), "a request copy's name is taken"
+    for name in sorted(reaching):
+        schema = renamed_refs(schemas[name], renames)
+        if name in relaxed:
+            for part in [schema, *schema.get("allOf", [])]:
+                if "required" in part:
+                    part["required"] = [f for f in part["required"] if f not in relaxed[name]]
+                    if not part["required"]:
+                        del part["required"]
+            schema["x-gateway-optional"] = relaxed[name]
+        if name in renames:
+            schema["description"] = f"{name} as requests send it."
+            schemas[renames[name]] = {**schema, **ADDED}
+        else:
+            schemas[name] = {**schema, **ADDED} if name in relaxed else schema
+    for operation in operations_in(document):
+        for key in ("requestBody", "parameters"):
+            if key in operation:
+                operation[key] = renamed_refs(operation[key], renames)
+
+
+def add_open_responses_fields(schemas: dict) -> None:
+    """A Response carries every field Open Responses requires (the real API sends them all).
+
+    Where OpenAI's spec leaves one out (`presence_penalty`, `frequency_penalty`) or disagrees
+    (`usage` is null until the response is done, as on `response.created`), ours says so.
+    """
+    own = next(part for part in schemas["Response"]["allOf"] if "$ref" not in part)
+    properties = own["properties"]
+    for name in ("presence_penalty", "frequency_penalty"):
+        properties[name] = {"type": "number", "default": 0, **ADDED}
+    properties["usage"] = {
+        "anyOf": [{"$ref": "#/components/schemas/ResponseUsage"}, dict(NULL_BRANCH)],
+        "description": "Null until the response is done.",
+        **ADDED,
+    }
+
+
 def error_response() -> dict:
     return {
         "description": "An error, in OpenAI's shape.",
@@ -340,6 +499,10 @@ def trim(source: dict) -> dict:
         "schema": {"$ref": "#/components/schemas/CreateCompletionStreamResponse"},
         **ADDED,
     }
+
+    document = {"paths": paths, "components": components}
+    relax_request_schemas(source, document)
+    add_open_responses_fields(schemas)
 
     info = {key: value for key, value in source["info"].items() if key in ("title", "version")}
     info["title"] = "copilot-gateway (OpenAI API subset)"

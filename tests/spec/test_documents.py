@@ -176,6 +176,8 @@ def test_full_paths_mount_aliases_and_health_outside_v1() -> None:
         "/v1/responses",
         "/v1/responses/{response_id}",
         "/v1/responses/{response_id}/input_items",
+        "/v1/responses/input_tokens",
+        "/v1/responses/compact",
         "/healthz",
     } == set(paths)
     assert paths["/models"] is paths["/v1/models"]

@@ -139,3 +139,10 @@ RESPONSES = Endpoint(
     ends_stream=responses_ended,
     continuation=encrypted_reasoning,
 )
+# Copilot counts a Claude model's input on the Messages API's own path (served for the models
+# its catalogue lists on `/v1/messages`); the input tokens of a Responses request are asked
+# there, as a Messages body.
+MESSAGES_PATH = "/v1/messages"
+MESSAGES_COUNT_TOKENS = Endpoint(
+    "/v1/messages/count_tokens", defaults=(("anthropic-version", "2023-06-01"),)
+)

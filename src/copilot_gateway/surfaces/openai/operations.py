@@ -36,6 +36,18 @@ OPERATIONS = (
         "/responses",
         "Create a model response (Responses API), streamed or not.",
     ),
+    Operation(
+        "Getinputtokencounts",
+        "post",
+        "/responses/input_tokens",
+        "Count the input tokens of a Responses request.",
+    ),
+    Operation(
+        "Compactconversation",
+        "post",
+        "/responses/compact",
+        "Compact a conversation into a summary item, through the model's own route.",
+    ),
     Operation("getResponse", "get", "/responses/{response_id}", "Retrieve a stored response."),
     Operation("deleteResponse", "delete", "/responses/{response_id}", "Delete a stored response."),
     Operation(

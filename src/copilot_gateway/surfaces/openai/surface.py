@@ -9,6 +9,7 @@ from ...errors import GatewayError, QuotaExhausted
 from ..base import Handler, Surface
 from . import chat, completions, embeddings, health, models
 from .operations import DOCUMENT, OPERATIONS
+from .responses import compact, input_tokens
 from .responses import handlers as responses
 
 HANDLERS: dict[str, Handler] = {
@@ -22,6 +23,8 @@ HANDLERS: dict[str, Handler] = {
     "getResponse": responses.getResponse,
     "deleteResponse": responses.deleteResponse,
     "listInputItems": responses.listInputItems,
+    "Getinputtokencounts": input_tokens.Getinputtokencounts,
+    "Compactconversation": compact.Compactconversation,
     "getHealth": health.getHealth,
 }
 

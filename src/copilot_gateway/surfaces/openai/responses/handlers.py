@@ -23,8 +23,9 @@ from ...base import sse_response
 from ...streams import guarded
 from ..chat_answers import completed
 from ..endpoints import CHAT, RESPONSES, RESPONSES_TERMINAL_EVENTS
+from .compaction import expanded
 from .events import ChatToResponseEvents, ResponseEvents
-from .objects import response_from_chat, response_object, with_item_ids
+from .objects import response_from_chat, response_object, with_every_field, with_item_ids
 from .requests import chat_request, input_items, messages_of, refuse_unsupported
 
 # What the gateway decides for the upstream: it keeps the state itself. Copilot keeps none
@@ -54,17 +55,19 @@ class Turn:
         self.created_at = now()
         self.items = with_item_ids(input_items(body))
         self.context = earlier + self.items  # everything the model sees as input
+        self.sent = expanded(self.context)  # as the upstream gets it
         self.store = body.get("store") is not False
 
     def echoed(self, response: Json) -> Json:
         """The upstream's (or our) response under our id, echoing what the gateway decided."""
-        return {
+        ours = {
             **response,
             "id": self.id,
             "previous_response_id": self.body.get("previous_response_id"),
             "store": self.store,
             "metadata": self.body.get("metadata") or response.get("metadata") or {},
         }
+        return with_every_field(ours, self.body)
 
     async def keep(self, response: Json, chat_usage: Json | None) -> None:
         """Record its usage (in chat's terms, as the record counts), and store it if asked."""
@@ -75,7 +78,7 @@ class Turn:
 
     def native_body(self, stream: bool) -> Json:
         body = {key: value for key, value in self.body.items() if key not in GATEWAY_OWNED}
-        return {**body, "input": self.context, "store": False, "stream": stream}
+        return {**body, "input": self.sent, "store": False, "stream": stream}
 
 
 def native_usage(response: Json) -> Json | None:
@@ -96,13 +99,27 @@ async def earlier_context(call: Call, body: Json) -> list[Json]:
 
 async def createResponse(call: Call) -> Response:
     body = call.body
+    turn, native = await opened_turn(call, body)
+    if body.get("stream"):
+        events = ResponseEvents(call)
+        relay = native_stream(turn, events) if native else translated_stream(turn, events)
+        return sse_response(guarded(call, await relay, events.error_event))
+    response, chat_usage = await answered(turn, native)
+    answer = call.answer("Response", response)  # checked before it is stored
+    await turn.keep(response, chat_usage)
+    return answer
+
+
+async def opened_turn(call: Call, body: Json) -> tuple[Turn, bool]:
+    """The turn a request makes, on the model it names, and whether that model is served
+    natively; refused before any upstream call when the request cannot be served."""
     if not isinstance(body.get("model"), str):
         # The spec leaves it optional (a prompt template may name one); templates are not served.
         raise InvalidRequest("Missing required parameter: 'model'.", param="model")
     refuse_unsupported(body)
     earlier = await earlier_context(call, body)
     # Counted as chat messages, on either route (what chat cannot take counts as its JSON).
-    context = earlier + input_items(body)
+    context = expanded(earlier + input_items(body))
     info = await model_for_prompt(
         call,
         body["model"],
@@ -110,35 +127,31 @@ async def createResponse(call: Call) -> Response:
         param="input",
     )
     body = {**body, "model": info.id}  # an alias or a dated name, as the upstream knows it
-    turn = Turn(call, body, earlier)
     native = info.serves(RESPONSES)
     call.record.translated = not native
-    if body.get("stream"):
-        events = ResponseEvents(call)
-        relay = native_stream(turn, events) if native else translated_stream(turn, events)
-        return sse_response(guarded(call, await relay, events.error_event))
+    return Turn(call, body, earlier), native
+
+
+async def answered(turn: Turn, native: bool) -> tuple[Json, Json | None]:
+    """The turn's finished Response (not streamed), and its usage in chat's terms."""
+    call, body = turn.call, turn.body
     if native:
         response = turn.echoed(
             await call.upstream.call(
                 RESPONSES, turn.native_body(False), call.record, call.client_headers
             )
         )
-        chat_usage = native_usage(response)
-    else:
-        chat_body = chat_request(body, turn.context)
-        completion = completed(
-            await call.upstream.call(CHAT, chat_body, call.record, call.client_headers), chat_body
-        )
-        response = response_from_chat(completion, body, turn.id, turn.created_at)
-        chat_usage = completion["usage"]
-    answer = call.answer("Response", response)  # checked before it is stored
-    await turn.keep(response, chat_usage)
-    return answer
+        return response, native_usage(response)
+    chat_body = chat_request(body, turn.sent)
+    completion = completed(
+        await call.upstream.call(CHAT, chat_body, call.record, call.client_headers), chat_body
+    )
+    return response_from_chat(completion, body, turn.id, turn.created_at), completion["usage"]
 
 
 async def translated_stream(turn: Turn, events: ResponseEvents) -> AsyncGenerator[bytes]:
     """Open the chat stream (errors here are plain HTTP errors), then translate it."""
-    chat_body = chat_request(turn.body, turn.context)
+    chat_body = chat_request(turn.body, turn.sent)
     upstream = {**chat_body, "stream": True, "stream_options": {"include_usage": True}}
     chunks = await turn.call.upstream.stream(
         CHAT, upstream, turn.call.record, turn.call.client_headers
@@ -194,7 +207,8 @@ async def stored(call: Call, response_id: str) -> StoredResponse:
 
 
 async def getResponse(call: Call, response_id: str) -> Response:
-    return call.answer("Response", (await stored(call, response_id)).response)
+    # Kept as answered; one kept before every field was answered gets them now.
+    return call.answer("Response", with_every_field((await stored(call, response_id)).response))
 
 
 async def deleteResponse(call: Call, response_id: str) -> Response:

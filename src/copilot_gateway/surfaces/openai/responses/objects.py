@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .... import usage
-from ....ids import new_id
+from ....ids import new_id, now
 from ....upstreams.base import Json
 from ...chat_tools import tool_call
 
@@ -25,7 +25,48 @@ ECHOED: dict[str, Any] = {
     "top_p": 1.0,
     "truncation": "disabled",
 }
+# Request settings a Response echoes beside ECHOED, once it has every field.
+ECHOED_TOO = (
+    "frequency_penalty",
+    "max_tool_calls",
+    "presence_penalty",
+    "prompt_cache_key",
+    "safety_identifier",
+    "top_logprobs",
+)
+# Fields the real API (and Open Responses) puts on every Response, with its value when it
+# has none to report; `usage` and `completed_at` stay null until the response is done.
+EVERY_FIELD: dict[str, Any] = {
+    "background": False,
+    "completed_at": None,
+    "frequency_penalty": 0.0,
+    "max_tool_calls": None,
+    "presence_penalty": 0.0,
+    "prompt_cache_key": None,
+    "safety_identifier": None,
+    "service_tier": "default",
+    "top_logprobs": 0,
+    "usage": None,
+}
+DONE_STATUSES = ("completed", "incomplete", "failed", "cancelled")
 INCOMPLETE_REASONS = {"length": "max_output_tokens", "content_filter": "content_filter"}
+
+
+def with_every_field(response: Json, request: Json | None = None) -> Json:
+    """The one shape of every Response the gateway answers (native, translated, stored,
+    streamed): each field the real API returns there, from the request when it set one, and
+    every function tool with `strict` and `parameters`."""
+    request = request or {}
+    out = dict(response)
+    for name, default in EVERY_FIELD.items():
+        if out.get(name) is None:
+            given = request.get(name) if name in ECHOED_TOO else None
+            out[name] = default if given is None else given
+    if out.get("completed_at") is None and out.get("status") in DONE_STATUSES:
+        out["completed_at"] = now()
+    if isinstance(out.get("tools"), list):
+        out["tools"] = [echoed_tool(tool) for tool in out["tools"]]
+    return out
 
 
 def response_object(request: Json, response_id: str, created_at: int, status: str) -> Json:
@@ -45,14 +86,13 @@ def response_object(request: Json, response_id: str, created_at: int, status: st
     for name, default in ECHOED.items():
         value = request.get(name)
         response[name] = default if value is None else value
-    response["tools"] = [echoed_tool(tool) for tool in response["tools"]]
-    if response["usage"] is None:
-        del response["usage"]  # only a finished response has usage
-    return response
+    return with_every_field(response, request)
 
 
 def echoed_tool(tool: Json) -> Json:
     """A function tool as a Response lists it (`strict` and `parameters` always there)."""
+    if not isinstance(tool, dict) or tool.get("type") != "function":
+        return tool
     return {"strict": None, "parameters": None, **tool}
 
 
@@ -89,6 +129,7 @@ def finished(response: Json, output: list[Json], usage: Json, finish_reason: str
     return {
         **response,
         "status": "incomplete" if reason else "completed",
+        "completed_at": now(),
         "incomplete_details": {"reason": reason} if reason else None,
         "output": output,
         "usage": usage,
