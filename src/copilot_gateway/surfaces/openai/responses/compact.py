@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from .... import usage
 from ....call import Call
+from ....errors import InvalidRequest
 from ....ids import new_id, now
 from ....upstreams.base import Json
 from .compaction import compaction_item, kept_through_compaction, summary_request
@@ -22,8 +23,13 @@ PASSED = ("model", "instructions", "previous_response_id", "reasoning", "prompt_
 
 async def compacted(call: Call, body: Json) -> Json:
     """The compacted conversation of a request (in the compact endpoint's shape)."""
+    given = input_items(body)
+    if not given and not body.get("previous_response_id"):
+        raise InvalidRequest(
+            "There is no conversation to compact: 'input' is empty.", param="input"
+        )
     request: Json = {key: body[key] for key in PASSED if body.get(key) is not None}
-    request["input"] = [*input_items(body), summary_request()]
+    request["input"] = [*given, summary_request()]
     request["store"] = False
     turn, native = await opened_turn(call, request)
     response, chat_usage = await answered(turn, native)
