@@ -1,13 +1,13 @@
 """The request bodies the tested clients send, recorded from the suite's gateways.
 
-With `GATEWAY_TEST_RECORD_CLIENT_REQUESTS=1` every in-process gateway a test serves (see
+With `RECORD_CLIENT_REQUESTS=1` every in-process gateway a test serves (see
 `servers.serving`) records each JSON body it accepted, with the client that sent it (its
 User-Agent's first word) and the operation; at the session's end the new ones are merged
 into `tests/spec/client_requests.json`, one body per client, operation and shape (the set
 of key paths it holds). `tests/spec/test_client_requests.py` replays them all through the
 spec's request validation: a relaxation that regresses refuses what a real client sends.
 
-    GATEWAY_TEST_RECORD_CLIENT_REQUESTS=1 pytest -p no:xdist tests/e2e tests/clients
+    RECORD_CLIENT_REQUESTS=1 pytest -p no:xdist tests/e2e tests/clients
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 RECORDED = Path(__file__).parent / "spec" / "client_requests.json"
-RECORDING = os.environ.get("GATEWAY_TEST_RECORD_CLIENT_REQUESTS") == "1"
+RECORDING = os.environ.get("RECORD_CLIENT_REQUESTS") == "1"
 
 _recorded: list[dict[str, Any]] = []
 
