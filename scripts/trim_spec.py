@@ -213,6 +213,11 @@ def drop_nullability_only_overrides(schemas: dict) -> None:
 # How the official document says a field has a value when the caller leaves it out.
 DEFAULTED_IN_PROSE = re.compile(r"\bDefaults? to\b", re.IGNORECASE)
 REQUEST_COPY_SUFFIX = "Request"
+# Optional fields real clients send back as null, which the real API takes as left out (and
+# the rule above cannot find: the spec says nothing of them). Each seen from a tested client.
+NULL_SENT_BY_CLIENTS = {
+    "ReasoningItem": ["content"],  # Codex CLI, replaying its reasoning items
+}
 
 
 def is_documented_optional(prop: dict) -> bool:
@@ -319,7 +324,8 @@ def relax_request_schemas(source: dict, document: dict) -> None:
         if name in source["components"]["schemas"]
         and (fields := required_but_documented_optional(source, name, tags))
     }
-    reaching = set(relaxed)  # requested schemas that lead to a relaxed one
+    # Requested schemas that lead to a relaxed one.
+    reaching = set(relaxed) | set(NULL_SENT_BY_CLIENTS)
     while True:
         more = {
             name
@@ -340,11 +346,17 @@ def relax_request_schemas(source: dict, document: dict) -> None:
                     if not part["required"]:
                         del part["required"]
             schema["x-gateway-optional"] = relaxed[name]
+        for field in NULL_SENT_BY_CLIENTS.get(name, []):
+            schema["properties"][field] = {
+                "anyOf": [schema["properties"][field], dict(NULL_BRANCH)],
+                "x-gateway-nullable": True,
+            }
         if name in renames:
             schema["description"] = f"{name} as requests send it."
             schemas[renames[name]] = {**schema, **ADDED}
         else:
-            schemas[name] = {**schema, **ADDED} if name in relaxed else schema
+            changed = name in relaxed or name in NULL_SENT_BY_CLIENTS
+            schemas[name] = {**schema, **ADDED} if changed else schema
     for operation in operations_in(document):
         for key in ("requestBody", "parameters"):
             if key in operation:

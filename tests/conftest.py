@@ -7,12 +7,18 @@ from pathlib import Path
 import httpx
 import pytest
 
+import client_requests
 from copilot_gateway.observability.request_id import RequestIdFilter
 from postgres_server import PostgresServer, running_postgres
 from servers import CopilotEmulator, gateway_settings, running, serving
 
 API_KEY = "sk-test-key"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if client_requests.RECORDING:
+        client_requests.write()  # see client_requests: the bodies the tested clients sent
 
 
 def clean_environment(monkeypatch: pytest.MonkeyPatch, token_file: Path) -> None:

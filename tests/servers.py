@@ -14,6 +14,7 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+import client_requests
 from copilot_gateway.app import build, uvicorn_options
 from copilot_gateway.emulator import CopilotEmulator
 from copilot_gateway.settings import Settings
@@ -52,7 +53,10 @@ def running(app: ASGIApp, options: dict[str, Any] | None = None) -> Iterator[str
 def serving(settings: Settings) -> Iterator[str]:
     """The gateway `copilot-gateway serve` runs with these settings, served as it serves it
     (`app.uvicorn_options`: its HTTP protocol, keep-alive, shutdown timeout), on loopback."""
-    with running(gateway_app(settings), uvicorn_options(settings)) as url:
+    app = gateway_app(settings)
+    if client_requests.RECORDING:
+        app = client_requests.recording(app)
+    with running(app, uvicorn_options(settings)) as url:
         yield url
 
 

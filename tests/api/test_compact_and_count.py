@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import httpx
+import orjson
 import pytest
 
-from openapi_oracle import validate_exchange
+from openapi_oracle import validate_chunk, validate_exchange
 
 # Served natively on /responses; a Claude model (counted by the upstream, served via chat).
 MODELS = ["gpt-5.3-codex", "claude-sonnet-4"]
@@ -14,6 +15,15 @@ CONVERSATION = [
     {"role": "assistant", "content": "First the changelog, then the tag."},
     {"role": "user", "content": "And then?"},
 ]
+
+
+def sse_events(text: str) -> list[dict]:
+    events = [
+        orjson.loads(raw.split("\n")[1].removeprefix("data: ")) for raw in text.split("\n\n") if raw
+    ]
+    for event in events:
+        validate_chunk("ResponseStreamEvent", event)
+    return events
 
 
 def compact(client: httpx.Client, body: dict) -> dict:
@@ -124,3 +134,41 @@ def test_input_tokens_of_an_unknown_model_or_response_are_404(client: httpx.Clie
         response = client.post("/v1/responses/input_tokens", json=body)
         validate_exchange(response)
         assert response.status_code == 404 and response.json()["error"]["param"] == param
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_a_compaction_trigger_ending_the_input_answers_one_compaction_item(
+    client: httpx.Client, model: str
+) -> None:
+    body = {"model": model, "input": [*CONVERSATION, {"type": "compaction_trigger"}]}
+    response = client.post("/v1/responses", json=body)
+    validate_exchange(response)
+    assert response.status_code == 200, response.text
+    (item,) = response.json()["output"]
+    assert item["type"] == "compaction" and response.json()["status"] == "completed"
+    streamed = client.post("/v1/responses", json={**body, "stream": True})
+    events = sse_events(streamed.text)
+    assert [e["type"] for e in events] == [
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    assert events[-1]["response"]["output"][0]["type"] == "compaction"
+    follow_up = [events[-1]["response"]["output"][0], {"role": "user", "content": "Go on."}]
+    going_on = client.post("/v1/responses", json={"model": model, "input": follow_up})
+    assert going_on.status_code == 200, going_on.text
+
+
+def test_a_reasoning_item_sent_back_with_null_content_is_accepted(client: httpx.Client) -> None:
+    reasoning: dict[str, object] = {
+        "type": "reasoning",
+        "id": "rs_1",
+        "summary": [],
+        "content": None,
+    }
+    body = {"model": MODELS[1], "input": [*CONVERSATION[:2], reasoning, CONVERSATION[2]]}
+    response = client.post("/v1/responses", json=body)
+    validate_exchange(response)
+    assert response.status_code == 200, response.text

@@ -52,9 +52,32 @@ def with_realistic_values(spec: dict[str, Any]) -> None:
     on_responses = {
         m["id"] for m in catalog.MODELS if "/responses" in m.get("supported_endpoints", [])
     }
-    schemas["CreateResponse"] = served_responses_request(
-        sorted({*chat_models["enum"], *on_responses})
-    )
+    responses_models = sorted({*chat_models["enum"], *on_responses})
+    schemas["CreateResponse"] = served_responses_request(responses_models)
+    # Counting and compacting take the same conversation (what they would send).
+    served = schemas["CreateResponse"]["properties"]
+    schemas["TokenCountsBody"] = {
+        **schemas["CreateResponse"],
+        "required": ["model"],
+        "properties": {
+            **{k: served[k] for k in ("model", "instructions")},
+            # Nothing to count is a count of 0, not an error.
+            "input": {
+                "anyOf": [
+                    branch if branch.get("type") == "string" else {**branch, "minItems": 0}
+                    for branch in served["input"]["anyOf"]
+                ],
+                "nullable": True,
+            },
+            "tools": {**served["tools"], "nullable": True},
+        },
+    }
+    schemas["CompactResponseMethodPublicBody"] = {
+        **schemas["CreateResponse"],
+        "properties": {k: served[k] for k in ("model", "input", "instructions")},
+    }
+    for path in ("/responses/input_tokens", "/responses/compact"):
+        spec["paths"][path]["post"]["requestBody"]["required"] = True
     schemas["CreateEmbeddingRequest"]["properties"]["dimensions"]["maximum"] = (
         catalog.EMBEDDING_DIMENSIONS
     )
@@ -93,7 +116,7 @@ def served_responses_request(models: list[str]) -> dict[str, Any]:
                 ]
             },
             "instructions": {"type": "string", "nullable": True},
-            "tools": {"type": "array", "items": {"$ref": ref + "FunctionTool"}},
+            "tools": {"type": "array", "items": {"$ref": ref + "FunctionToolRequest"}},
             "tool_choice": {"$ref": ref + "ToolChoiceOptions"},
             "text": {"$ref": ref + "ResponseTextParam"},
             "max_output_tokens": {"type": "integer", "minimum": 16, "nullable": True},
@@ -111,7 +134,7 @@ def served_input_message() -> dict[str, Any]:
     ref = "#/components/schemas/"
     image = {
         "type": "object",
-        "required": ["type", "image_url", "detail"],
+        "required": ["type", "image_url"],
         "properties": {
             "type": {"type": "string", "enum": ["input_image"]},
             "image_url": {"type": "string", "format": "uri"},

@@ -91,6 +91,8 @@ def path_template(path: str) -> str:
     """The spec's path a request's path was made from."""
     if path.startswith("/v1/models/"):
         return "/v1/models/{model}"
+    if path in ("/v1/responses/compact", "/v1/responses/input_tokens"):
+        return path
     if path.startswith("/v1/responses/"):
         if path.endswith("/input_items"):
             return "/v1/responses/{response_id}/input_items"

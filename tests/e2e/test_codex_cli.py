@@ -1,5 +1,7 @@
 """Codex CLI (`@openai/codex` from the npm registry), which speaks only the Responses API,
-against the gateway on its default model `gpt-5.3-codex` (served natively).
+against the gateway on its default model `gpt-5.3-codex` (served natively): with a custom
+provider, and with the built-in one pointed at the gateway through a session long enough
+to compact (its remote compaction, which the gateway serves).
 
 Both run inside a network namespace with only loopback (`unshare -n`, as root): Codex looks
 up outside hosts otherwise, and nothing may leave this machine.
@@ -8,6 +10,7 @@ up outside hosts otherwise, and nothing may leave this machine.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +37,21 @@ enabled = false
 """
 
 
+# The built-in provider at the gateway: remote compaction, WebSocket first (the gateway
+# serves none here: Codex falls back to HTTP). A token limit this low compacts before the
+# second turn.
+BUILT_IN_CONFIG = """\
+model = "gpt-5.3-codex"
+openai_base_url = "http://127.0.0.1:8080/v1"
+model_auto_compact_token_limit = 300
+check_for_update_on_startup = false
+[features]
+plugins = false
+[analytics]
+enabled = false
+"""
+
+
 @pytest.fixture(scope="session")
 def codex() -> Path:
     """Codex CLI, installed once (cached in tests/e2e/codex/node_modules)."""
@@ -41,9 +59,9 @@ def codex() -> Path:
     return CODEX_PROJECT / "node_modules" / ".bin" / "codex"
 
 
-def test_codex_exec_prints_the_models_answer(codex: Path, tmp_path: Path) -> None:
+def run_codex(codex: Path, tmp_path: Path, config: str, *mode: str) -> None:
     (tmp_path / "home").mkdir()
-    (tmp_path / "home" / "config.toml").write_text(CONFIG)
+    (tmp_path / "home" / "config.toml").write_text(config)
     gateway = str(Path(sys.executable).parent / "copilot-gateway")
     env = {
         "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
@@ -53,23 +71,43 @@ def test_codex_exec_prints_the_models_answer(codex: Path, tmp_path: Path) -> Non
         "GATEWAY_RESPONSES_DB": str(tmp_path / "responses.sqlite3"),
         "GATEWAY_LOG_FORMAT": "json",
         "GATEWAY_TOKEN_FILE": str(tmp_path / "no-token"),
+        # The gateway of this checkout, where the suite runs from its sources.
+        **{name: os.environ[name] for name in ("PYTHONPATH",) if name in os.environ},
     }
+    command = ["sh", str(CODEX_PROJECT / "run.sh"), gateway, str(codex), str(tmp_path), *mode]
     subprocess.run(
-        ["unshare", "-n", "sh", str(CODEX_PROJECT / "run.sh"), gateway, str(codex), str(tmp_path)],
-        env=env,
-        check=True,
-        timeout=300,
-        capture_output=True,
+        ["unshare", "-n", *command], env=env, check=True, timeout=600, capture_output=True
     )
+
+
+def accesses(tmp_path: Path) -> list[tuple[str, str, int]]:
+    lines = (tmp_path / "gateway.log").read_text().splitlines()
+    logged = [
+        json.loads(line)
+        for line in lines
+        if line.startswith("{") and '"copilot_gateway.access"' in line
+    ]
+    return [(a["method"], a["path"], a["status"]) for a in logged]
+
+
+def test_codex_exec_prints_the_models_answer(codex: Path, tmp_path: Path) -> None:
+    run_codex(codex, tmp_path, CONFIG)
     errors = (tmp_path / "codex.err").read_text()
     assert "codex exited 0" in errors, errors
     answer = (tmp_path / "last.txt").read_text().strip()
     assert answer == "Hello from the gpt-5.3-codex emulator. You said: say hi"
-    access = [
-        json.loads(line)
-        for line in (tmp_path / "gateway.log").read_text().splitlines()
-        if line.startswith("{") and '"copilot_gateway.access"' in line
-    ]
-    assert [(a["method"], a["path"], a["status"]) for a in access] == [
-        ("POST", "/v1/responses", 200)
-    ]
+    assert accesses(tmp_path) == [("POST", "/v1/responses", 200)]
+
+
+def test_codex_compacts_a_long_session_through_the_gateway(codex: Path, tmp_path: Path) -> None:
+    run_codex(codex, tmp_path, BUILT_IN_CONFIG, "resume")
+    for name in ("codex.err", "codex2.err"):
+        errors = (tmp_path / name).read_text()
+        assert "codex exited 0" in errors, errors
+    assert (tmp_path / "last2.txt").read_text().strip().endswith("You said: say more")
+    # The first turn, the compaction (its trigger inline), the second turn.
+    assert accesses(tmp_path) == [("POST", "/v1/responses", 200)] * 3
+    (rollout,) = (tmp_path / "home" / "sessions").rglob("*.jsonl")
+    records = [json.loads(line) for line in rollout.read_text().splitlines()]
+    compacted = [r for r in records if r.get("type") == "compacted"]
+    assert compacted and "copilot-gateway.compaction.v1:" in json.dumps(compacted)

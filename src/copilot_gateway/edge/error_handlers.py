@@ -95,9 +95,12 @@ async def handle_http_exception(request: ConnexionRequest, exc: Exception) -> Co
 
 
 def allowed_methods(path: str) -> str | None:
-    """Every method the surfaces serve at path, as an `Allow` header."""
-    surfaces = SURFACES + OPERATOR_SURFACES
-    methods = {op.method.upper() for s in surfaces for op in s.operations if op.is_mounted_at(path)}
+    """Every method the surfaces serve at path, as an `Allow` header. A path spelled out
+    (`/v1/responses/compact`) is its own, never also a template's (`/v1/responses/{id}`)."""
+    operations = [op for s in SURFACES + OPERATOR_SURFACES for op in s.operations]
+    mounted = [op for op in operations if op.is_mounted_at(path)]
+    literal = [op for op in mounted if path in op.mounted_paths()]
+    methods = {op.method.upper() for op in literal or mounted}
     if "GET" in methods:
         methods.add("HEAD")
     return ", ".join(sorted(methods)) or None

@@ -19,7 +19,7 @@ HANDLERS: dict[str, Handler] = {
     "createChatCompletionAlias": chat.createChatCompletion,
     "createCompletion": completions.createCompletion,
     "createEmbedding": embeddings.createEmbedding,
-    "createResponse": responses.createResponse,
+    "createResponse": compact.createResponse,  # a compaction when its trigger ends the input
     "getResponse": responses.getResponse,
     "deleteResponse": responses.deleteResponse,
     "listInputItems": responses.listInputItems,

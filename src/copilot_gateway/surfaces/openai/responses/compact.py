@@ -1,18 +1,30 @@
-"""POST /v1/responses/compact (Codex's remote compaction): the model, on its own route,
-summarises the conversation; the answer is the user's messages and one `compaction` item
-holding the summary (see `compaction`), which replaces the conversation from then on."""
+"""Compaction on request (Codex's remote compaction): the model, on its own route,
+summarises the conversation into one `compaction` item (see `compaction`), which replaces
+the conversation from then on.
+
+Two ways of asking: `POST /v1/responses/compact`, answered with the user's messages and the
+item; and a `POST /v1/responses` whose input ends with a `compaction_trigger` item (newer
+Codex), answered with a Response (streamed or not) whose one output item is the compaction.
+"""
 
 from __future__ import annotations
+
+from collections.abc import AsyncGenerator
 
 from starlette.responses import Response
 
 from .... import usage
 from ....call import Call
+from ....errors import InvalidRequest
 from ....ids import new_id, now
 from ....upstreams.base import Json
-from .compaction import compaction_item, kept_through_compaction, summary_request
+from ...base import sse_response
+from ...streams import guarded
+from . import handlers
+from .compaction import compaction_item, is_trigger, kept_through_compaction, summary_request
+from .events import ResponseEvents
 from .handlers import answered, opened_turn
-from .objects import output_text
+from .objects import finished, output_text, response_object
 from .requests import input_items
 
 # What of the request shapes the summary; the rest (tools, text formats) would only get in
@@ -22,8 +34,13 @@ PASSED = ("model", "instructions", "previous_response_id", "reasoning", "prompt_
 
 async def compacted(call: Call, body: Json) -> Json:
     """The compacted conversation of a request (in the compact endpoint's shape)."""
+    given = input_items(body)
+    if not given and not body.get("previous_response_id"):
+        raise InvalidRequest(
+            "There is no conversation to compact: 'input' is empty.", param="input"
+        )
     request: Json = {key: body[key] for key in PASSED if body.get(key) is not None}
-    request["input"] = [*input_items(body), summary_request()]
+    request["input"] = [*given, summary_request()]
     request["store"] = False
     turn, native = await opened_turn(call, request)
     response, chat_usage = await answered(turn, native)
@@ -43,3 +60,27 @@ async def compacted(call: Call, body: Json) -> Json:
 
 async def Compactconversation(call: Call) -> Response:
     return call.answer("CompactResource", await compacted(call, call.body))
+
+
+async def createResponse(call: Call) -> Response:
+    """POST /v1/responses: a compaction when the input ends with its trigger, else a turn."""
+    items = input_items(call.body)
+    if not (items and is_trigger(items[-1])):
+        return await handlers.createResponse(call)
+    body = {**call.body, "input": items[:-1]}
+    compaction = await compacted(call, body)
+    opening = response_object(body, new_id("resp_"), now(), "in_progress")
+    item = compaction["output"][-1]
+    done = finished(opening, [item], compaction["usage"], "stop")
+    if not body.get("stream"):
+        return call.answer("Response", done)
+    events = ResponseEvents(call)
+
+    async def relay() -> AsyncGenerator[bytes]:
+        yield events.event({"type": "response.created", "response": opening})
+        yield events.event({"type": "response.in_progress", "response": opening})
+        for kind in ("response.output_item.added", "response.output_item.done"):
+            yield events.event({"type": kind, "output_index": 0, "item": item})
+        yield events.event({"type": "response.completed", "response": done})
+
+    return sse_response(guarded(call, relay(), events.error_event))

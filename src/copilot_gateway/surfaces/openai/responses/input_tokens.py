@@ -89,11 +89,26 @@ async def upstream_count(call: Call, body: Json) -> int | None:
     return None
 
 
+def refuse_images_without_a_source(items: list[Json]) -> None:
+    """An image that names neither a URL nor a file is nothing to count (nor to send)."""
+    for index, item in enumerate(items):
+        content = item.get("content")
+        for number, part in enumerate(content if isinstance(content, list) else []):
+            if part.get("type") == "input_image" and not (
+                part.get("image_url") or part.get("file_id")
+            ):
+                raise InvalidRequest(
+                    "An input_image needs an image_url or a file_id.",
+                    param=f"input[{index}].content[{number}].image_url",
+                )
+
+
 async def Getinputtokencounts(call: Call) -> Response:
     body = call.body
     if not isinstance(body.get("model"), str):
         raise InvalidRequest("Missing required parameter: 'model'.", param="model")
     refuse_unsupported(body)
+    refuse_images_without_a_source(input_items(body))
     context = expanded(await earlier_context(call, body) + input_items(body))
     messages = messages_of(body.get("instructions"), context, counting=True)
     info = await require_model(call, body["model"], "chat")

@@ -165,6 +165,15 @@ def output_text(response: Json) -> str:
     )
 
 
+def listed_part(part: Json) -> Json:
+    """A content part as the API lists it back, with the values it defaults."""
+    if part.get("type") == "output_text":
+        return {"annotations": [], "logprobs": [], **part}
+    if part.get("type") == "input_image" and part.get("detail") is None:
+        return {**part, "detail": "auto"}
+    return part
+
+
 def with_item_ids(items: list[Json]) -> list[Json]:
     """Input items as stored and listed: each with an id, messages with content parts
     (an assistant's as output text, complete), as the API lists them."""
@@ -177,12 +186,7 @@ def with_item_ids(items: list[Json]) -> list[Json]:
             if isinstance(content, str):
                 part = "output_text" if item.get("role") == "assistant" else "input_text"
                 content = [{"type": part, "text": content}]
-            item["content"] = [
-                {"annotations": [], "logprobs": [], **part}
-                if part.get("type") == "output_text"
-                else part
-                for part in content or []
-            ]
+            item["content"] = [listed_part(part) for part in content or []]
         if not item.get("id"):
             item["id"] = new_id({"message": "msg_", "function_call": "fc_"}.get(kind, "item_"))
         if kind in ("message", "function_call", "function_call_output"):
