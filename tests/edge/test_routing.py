@@ -47,3 +47,16 @@ def test_a_path_no_surface_serves_is_still_a_404(with_admin: str) -> None:
     response = httpx.get(f"{with_admin}/v1/nothing-here", headers=AUTH)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "unknown_url"
+
+
+def test_the_gemini_surface_answers_beside_the_others(with_admin: str) -> None:
+    body = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
+    # Under /v1/models/ too, where OpenAI's GET /v1/models/{model} would answer 405.
+    for version in ("v1beta", "v1"):
+        response = httpx.post(
+            f"{with_admin}/{version}/models/gemini-2.5-pro:generateContent",
+            json=body,
+            headers={"x-goog-api-key": API_KEY},
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["candidates"][0]["finishReason"] == "STOP"
