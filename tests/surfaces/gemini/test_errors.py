@@ -131,3 +131,12 @@ def test_openais_model_listing_stays_openais(client: httpx.Client) -> None:
     assert response.status_code == 200 and response.json()["object"] == "list"
     response = client.get("/v1beta/models", headers=GOOGLE_KEY)
     assert response.status_code == 200 and "models" in response.json()
+
+
+def test_only_its_own_methods_under_v1_models_are_answered_in_googles_shape(
+    client: httpx.Client,
+) -> None:
+    response = client.post("/v1/models/no-such-model:generateContent", json=HELLO, headers=AUTH)
+    answered(response, 404, "NOT_FOUND")
+    response = client.get("/v1/models/no:such", headers=AUTH)
+    assert response.status_code == 404 and response.json()["error"]["type"] == "not_found_error"
