@@ -43,13 +43,16 @@ def test_a_missing_or_wrong_key_is_401_in_googles_shape(
     client: httpx.Client, headers: dict
 ) -> None:
     response = httpx.post(
-        str(client.base_url) + GENERATE.format(model="gemini-2.5-pro"), json=HELLO, headers=headers
+        str(client.base_url) + GENERATE.format(model="gemini-2.5-pro"),
+        json=HELLO,
+        headers=headers,
+        timeout=30,
     )
     assert "x-goog-api-key" in answered(response, 401, "UNAUTHENTICATED")
 
 
 def test_a_wrong_key_in_the_query_is_401_on_an_unknown_path_too(client: httpx.Client) -> None:
-    response = httpx.get(str(client.base_url) + "/v1beta/nothing?key=sk-wrong")
+    response = httpx.get(str(client.base_url) + "/v1beta/nothing?key=sk-wrong", timeout=30)
     answered(response, 401, "UNAUTHENTICATED")
 
 
