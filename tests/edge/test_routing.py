@@ -21,7 +21,7 @@ def with_admin(emulator_url: str) -> Iterator[str]:
 
 
 def test_the_openai_surface_answers_beside_the_others(with_admin: str) -> None:
-    response = httpx.get(f"{with_admin}/v1/models", headers=AUTH)
+    response = httpx.get(f"{with_admin}/v1/models", headers=AUTH, timeout=30)
     assert response.status_code == 200, response.text
     assert response.json()["object"] == "list"
 
@@ -32,18 +32,34 @@ def test_the_anthropic_surface_answers_beside_the_others(with_admin: str) -> Non
         "max_tokens": 8,
         "messages": [{"role": "user", "content": "hi"}],
     }
-    response = httpx.post(f"{with_admin}/v1/messages", json=message, headers={"x-api-key": API_KEY})
+    response = httpx.post(
+        f"{with_admin}/v1/messages", json=message, headers={"x-api-key": API_KEY}, timeout=30
+    )
     assert response.status_code == 200, response.text
     assert response.json()["type"] == "message"
 
 
 def test_the_admin_api_answers_beside_the_others(with_admin: str) -> None:
-    response = httpx.get(f"{with_admin}/admin/usage", headers=ADMIN)
+    response = httpx.get(f"{with_admin}/admin/usage", headers=ADMIN, timeout=30)
     assert response.status_code == 200, response.text
     assert response.json()["group_by"] == "key"
 
 
 def test_a_path_no_surface_serves_is_still_a_404(with_admin: str) -> None:
-    response = httpx.get(f"{with_admin}/v1/nothing-here", headers=AUTH)
+    response = httpx.get(f"{with_admin}/v1/nothing-here", headers=AUTH, timeout=30)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "unknown_url"
+
+
+def test_the_gemini_surface_answers_beside_the_others(with_admin: str) -> None:
+    body = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
+    # Under /v1/models/ too, where OpenAI's GET /v1/models/{model} would answer 405.
+    for version in ("v1beta", "v1"):
+        response = httpx.post(
+            f"{with_admin}/{version}/models/gemini-2.5-pro:generateContent",
+            json=body,
+            headers={"x-goog-api-key": API_KEY},
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["candidates"][0]["finishReason"] == "STOP"

@@ -15,7 +15,7 @@ from copilot_gateway.spec.documents import (
     published,
     without_security,
 )
-from copilot_gateway.surfaces.registry import SURFACES
+from copilot_gateway.surfaces.registry import OPERATOR_SURFACES, SURFACES
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = {surface.document: surface for surface in SURFACES}
@@ -93,6 +93,14 @@ def test_every_spec_document_is_valid_openapi_3_0(document: str) -> None:
 def test_each_document_holds_exactly_its_surfaces_operations(document: str) -> None:
     listed = {op.operation_id: (op.path, op.method) for op in DOCUMENTS[document].operations}
     assert operations(load_spec(document)) == listed
+
+
+def test_operation_ids_are_unique_across_every_document() -> None:
+    """connexion finds an operation by its id among all the APIs at one base path (every
+    surface is at the root): an id two documents share would reach the first's handler."""
+    documents = [surface.document for surface in (*SURFACES, *OPERATOR_SURFACES)]
+    ids = [op_id for document in documents for op_id in operations(load_spec(document))]
+    assert len(ids) == len(set(ids))
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)

@@ -43,13 +43,16 @@ def test_a_missing_or_wrong_key_is_401_in_googles_shape(
     client: httpx.Client, headers: dict
 ) -> None:
     response = httpx.post(
-        str(client.base_url) + GENERATE.format(model="gemini-2.5-pro"), json=HELLO, headers=headers
+        str(client.base_url) + GENERATE.format(model="gemini-2.5-pro"),
+        json=HELLO,
+        headers=headers,
+        timeout=30,
     )
     assert "x-goog-api-key" in answered(response, 401, "UNAUTHENTICATED")
 
 
 def test_a_wrong_key_in_the_query_is_401_on_an_unknown_path_too(client: httpx.Client) -> None:
-    response = httpx.get(str(client.base_url) + "/v1beta/nothing?key=sk-wrong")
+    response = httpx.get(str(client.base_url) + "/v1beta/nothing?key=sk-wrong", timeout=30)
     answered(response, 401, "UNAUTHENTICATED")
 
 
@@ -131,3 +134,12 @@ def test_openais_model_listing_stays_openais(client: httpx.Client) -> None:
     assert response.status_code == 200 and response.json()["object"] == "list"
     response = client.get("/v1beta/models", headers=GOOGLE_KEY)
     assert response.status_code == 200 and "models" in response.json()
+
+
+def test_only_its_own_methods_under_v1_models_are_answered_in_googles_shape(
+    client: httpx.Client,
+) -> None:
+    response = client.post("/v1/models/no-such-model:generateContent", json=HELLO, headers=AUTH)
+    answered(response, 404, "NOT_FOUND")
+    response = client.get("/v1/models/no:such", headers=AUTH)
+    assert response.status_code == 404 and response.json()["error"]["type"] == "not_found_error"

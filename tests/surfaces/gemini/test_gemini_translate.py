@@ -301,3 +301,18 @@ def test_a_streamed_call_comes_whole_in_the_last_chunk() -> None:
     ]
     assert candidate["finishReason"] == "STOP"
     assert last["usageMetadata"]["totalTokenCount"] == 12
+
+
+def test_gemini_clis_placeholder_signature_is_not_sent() -> None:
+    body = {
+        "contents": [
+            user({"text": "go"}),
+            model(
+                {
+                    "functionCall": {"name": "a"},
+                    "thoughtSignature": "skip_thought_signature_validator",
+                }
+            ),
+        ]
+    }
+    assert "reasoning_opaque" not in chat_messages(body)[1]

@@ -27,6 +27,8 @@ UNSENDABLE_PARTS = {
     "videoMetadata": "video cannot be sent to this model",
 }
 USER_ROLES = ("user", "function")
+# What Gemini CLI signs the calls it made up with (no model's signature: nothing to send).
+UNSIGNED = "skip_thought_signature_validator"
 
 
 def refused(message: str, param: str) -> InvalidRequest:
@@ -119,7 +121,7 @@ def model_message(parts: list[Json], where: str, ids: CallIds) -> Json | None:
     for k, part in enumerate(parts):
         param = f"{where}.parts[{k}]"
         refuse_unsendable(part, param)
-        if part.get("thoughtSignature"):
+        if part.get("thoughtSignature") and part["thoughtSignature"] != UNSIGNED:
             signature = part["thoughtSignature"]
         if isinstance(part.get("functionCall"), dict):
             call = part["functionCall"]

@@ -14,6 +14,7 @@ CHAT_METHODS = ["generateContent", "streamGenerateContent", "countTokens"]
 EMBEDDING_METHODS = ["embedContent", "batchEmbedContents"]
 DEFAULT_PAGE = 50
 LARGEST_PAGE = 1000
+INT32 = (-(2**31), 2**31 - 1)
 
 
 def as_model(listed: Json, kind: str | None) -> Json:
@@ -40,6 +41,9 @@ def page_start(token: str | None) -> int:
 async def listGeminiModels(
     call: Call, pageSize: int | None = None, pageToken: str | None = None
 ) -> Response:
+    if pageSize is not None and not INT32[0] <= pageSize <= INT32[1]:
+        # connexion casts query parameters but checks no format's bounds.
+        raise InvalidRequest("pageSize: not a 32-bit integer.", param="pageSize")
     catalogue = await call.upstream.models()
     visible = {model["id"] for model in await visible_models(call)}
     models = [as_model(info.listed, info.kind) for info in catalogue.values() if info.id in visible]

@@ -24,10 +24,16 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# The model methods the google-genai SDK calls under `/v1/models/`, whose other paths are
+# OpenAI's (a model id there may hold a colon too).
+V1_METHODS = tuple(":" + op.path.rpartition(":")[2] for op in OPERATIONS if ":" in op.path)
+
+
 def claims(path: str) -> bool:
-    """Its paths: all of `/v1beta/`, and the model methods (`:generateContent`, ...) that
-    the google-genai SDK calls under `/v1/models/` (whose plain paths are OpenAI's)."""
-    return path.startswith("/v1beta/") or (path.startswith("/v1/models/") and ":" in path)
+    """Its paths: all of `/v1beta/`, and its model methods under `/v1/models/`."""
+    return path.startswith("/v1beta/") or (
+        path.startswith("/v1/models/") and path.endswith(V1_METHODS)
+    )
 
 
 class GeminiSurface(Surface):
