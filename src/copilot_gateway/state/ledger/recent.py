@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -23,7 +23,7 @@ from .rollup import ROLLUP
 from .table import LEDGER
 
 PAGE_ROWS = 50
-HOURS_PER_READ = 24  # hours the rollup named, read in one query
+SPANS_PER_READ = 24  # spans of hours the rollup named, read in one query
 HOURS_LOOKED_AT = 24 * 400  # the newest hours of a filter's value the rollup is asked for
 # The columns a listing shows; one request's page shows every column (no bodies: the
 # ledger keeps none).
@@ -139,18 +139,37 @@ async def newest(
         if not (rolled := filters.rolled_up()):
             result = await connection.execute(listing.where(*conditions).limit(PAGE_ROWS))
             return [dict(row._mapping) for row in result]
-        hours = await _hours_holding(connection, rolled, before)
+        spans = _spans(await _hours_holding(connection, rolled, before))
         found: list[dict[str, Any]] = []
-        for first in range(0, len(hours), HOURS_PER_READ):
-            within = [
-                and_(LEDGER.c.at >= hour, LEDGER.c.at < hour + timedelta(hours=1))
-                for hour in hours[first : first + HOURS_PER_READ]
+        for first in range(0, len(spans), SPANS_PER_READ):
+            # Each span walked on the time index newest first, stopping once it has a
+            # page's worth: a span of many busy hours costs no more than one.
+            wanted = PAGE_ROWS - len(found)
+            parts = [
+                listing.where(*conditions, LEDGER.c.at >= since, LEDGER.c.at < until)
+                .limit(wanted)
+                .subquery()
+                .select()
+                for since, until in spans[first : first + SPANS_PER_READ]
             ]
-            query = listing.where(*conditions, or_(*within)).limit(PAGE_ROWS - len(found))
+            union = union_all(*parts).subquery()
+            query = select(union).order_by(union.c.at.desc(), union.c.id.desc()).limit(wanted)
             found += [dict(row._mapping) for row in await connection.execute(query)]
             if len(found) == PAGE_ROWS:
                 break
         return found
+
+
+def _spans(hours: list[datetime]) -> list[tuple[datetime, datetime]]:
+    """Hours (newest first) as the spans of consecutive ones they make, newest first."""
+    spans: list[tuple[datetime, datetime]] = []
+    for hour in hours:
+        end = hour + timedelta(hours=1)
+        if spans and spans[-1][0] == end:
+            spans[-1] = (hour, spans[-1][1])
+        else:
+            spans.append((hour, end))
+    return spans
 
 
 async def _hours_holding(
