@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect
 
 from admin_api import ADMIN_TOKEN, admin_settings
 from browser import SCREENSHOTS, chromium
@@ -25,8 +25,8 @@ from databases import sqlite_database
 from servers import serving
 
 PRICED = "claude-sonnet-4.5"  # a few hundredths of a credit a call on the emulator
-WIDE = {"width": 1280, "height": 860}
-NARROW = {"width": 390, "height": 844}  # a phone's
+WIDE = ViewportSize(width=1280, height=860)
+NARROW = ViewportSize(width=390, height=844)  # a phone's
 XSS = "<script>alert('model')</script><img src=x onerror=alert('img')>"
 expect.set_options(timeout=60_000)
 
