@@ -279,6 +279,30 @@ class LedgerFigures:
 
 
 @dataclass(frozen=True)
+class PageTiming:
+    """One dashboard page's server time (its queries and its rendering) over the filled
+    ledger."""
+
+    database: str  # "sqlite" or "postgresql"
+    page: str  # e.g. "overview", "requests (model)"
+    median_ms: float
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    """The dashboard's pages over a filled ledger."""
+
+    rows: int  # ledger rows each database holds
+    pages: tuple[PageTiming, ...]
+
+    def slowest(self, database: str) -> PageTiming:
+        return max(
+            (timing for timing in self.pages if timing.database == database),
+            key=lambda timing: timing.median_ms,
+        )
+
+
+@dataclass(frozen=True)
 class Meta:
     """Where and when the run was made."""
 
@@ -309,5 +333,6 @@ class Report:
     streams: Streams | None = None
     instances: Instances | None = None
     ledger: LedgerFigures | None = None
+    dashboard: DashboardFigures | None = None
     kind: Literal["report"] = "report"
     schema: int = SCHEMA

@@ -38,6 +38,14 @@ NAMES: dict[str, tuple[str, ...]] = {
     "ledger_backfill": ("copilot_gateway.state.ledger.rollup:backfill",),
     "usage_report": ("copilot_gateway.state.ledger.reports:usage_report",),
     "report_groups": ("copilot_gateway.state.ledger.reports:GROUPS",),
+    "dashboard_overview": ("copilot_gateway.surfaces.dashboard.pages:overview",),
+    "dashboard_keys": ("copilot_gateway.surfaces.dashboard.pages:keys",),
+    "dashboard_requests": ("copilot_gateway.surfaces.dashboard.pages:requests",),
+    "dashboard_request": ("copilot_gateway.state.ledger.recent:one",),
+    "dashboard_html": ("copilot_gateway.surfaces.dashboard.routes:html",),
+    "ledger_filters": ("copilot_gateway.state.ledger.recent:Filters",),
+    "StateDatabase": ("copilot_gateway.state.database:StateDatabase",),
+    "KeyAdmin": ("copilot_gateway.access.key_admin:KeyAdmin",),
 }
 
 

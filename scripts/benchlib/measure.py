@@ -19,6 +19,7 @@ from .fleet import Fleet, fleet
 from .loads import chat_body, through
 from .plan import Plan
 from .sections import (
+    dashboard,
     embeddings,
     features,
     headline,
@@ -45,6 +46,7 @@ SECTIONS = (
     "profile",
     "streams",
     "ledger",
+    "dashboard",
     "instances",
 )
 STARTED = time.monotonic()
@@ -69,12 +71,13 @@ def measure(plan: Plan, only: Collection[str] = SECTIONS) -> Report:
     began = time.monotonic()
     chosen = set(only)
     report = Report(meta.start(plan.quick))
-    if chosen - {"instances"}:
+    if chosen - {"instances", "dashboard"}:  # those two start no gateway
         variants = set(VARIANTS) if "features" in chosen and not plan.quick else set()
         variants |= {"no-ledger"} if "ledger" in chosen else set()
         with fleet(plan, variants) as servers:
             progress("servers up")
             report = served(report, servers, plan, chosen)
+    report = replace(report, dashboard=when(chosen, "dashboard", lambda: dashboard.measure(plan)))
     report = replace(report, instances=when(chosen, "instances", lambda: instances.measure(plan)))
     took = (time.monotonic() - began) / 60
     return replace(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from benchlib import cli, store
-from benchlib.figures import LedgerFigures, Report, ReportTiming
+from benchlib.figures import DashboardFigures, LedgerFigures, PageTiming, Report, ReportTiming
 from benchlib.render.report import markdown
 from benchlib.targets import Targets
 
@@ -130,3 +130,23 @@ def test_the_ledger_section_states_its_targets_and_each_report() -> None:
         "| 212.0 ms | **not met** |" in text
     )
     assert "| postgresql | day | every row | 18.4 | 30 |" in text
+
+
+def test_the_dashboard_section_states_its_targets_and_each_page() -> None:
+    pages = (
+        PageTiming("sqlite", "overview", 41.5),
+        PageTiming("sqlite", "requests (model)", 120.0),
+        PageTiming("postgresql", "keys", 12.25),
+    )
+    dashboard = DashboardFigures(1_000_000, pages)
+    text = markdown(dataclasses.replace(saved(), dashboard=dashboard))
+
+    assert (
+        "| dashboard page over 1,000,000 ledger rows < 100 ms server time, sqlite "
+        "(the slowest: requests (model)) | 120.0 ms | **not met** |" in text
+    )
+    assert (
+        "| dashboard page over 1,000,000 ledger rows < 100 ms server time, postgresql "
+        "(the slowest: keys) | 12.2 ms | **met** |" in text
+    )
+    assert "| sqlite | overview | 41.5 |" in text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..figures import Meta, Report
-from . import clients, closed, inside, ledger
+from . import clients, closed, dashboard, inside, ledger
 from .summary import summary
 from .tables import Lines
 
@@ -47,6 +47,8 @@ def sections(report: Report) -> Lines:
         lines += clients.streams(report.streams)
     if report.ledger:
         lines += ledger.section(report.ledger)
+    if report.dashboard:
+        lines += dashboard.section(report.dashboard)
     if report.instances:
         lines += inside.instances(report.instances)
     return lines

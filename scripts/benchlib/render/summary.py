@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..figures import Report, find
+from .dashboard import target_rows as dashboard_rows
 from .ledger import target_rows as ledger_rows
 from .tables import Lines, met, table
 
@@ -104,6 +105,7 @@ def workers_row(report: Report) -> list[Row]:
 def summary(report: Report) -> Lines:
     rows = chat_rows(report) + surface_rows(report) + stream_rows(report) + workers_row(report)
     rows += ledger_rows(report.ledger, report.targets)
+    rows += dashboard_rows(report.dashboard, report.targets)
     if not rows:
         return []
     lines = ["## Targets", "", *table(("target", "figure", "status"), rows)]

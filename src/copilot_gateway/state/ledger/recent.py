@@ -12,10 +12,10 @@ only those hours are read, newest first, until a page is full.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -23,8 +23,9 @@ from .rollup import ROLLUP
 from .table import LEDGER
 
 PAGE_ROWS = 50
-HOURS_PER_READ = 24  # hours the rollup named, read in one query
+SPANS_PER_READ = 24  # spans of hours the rollup named, read in one query
 HOURS_LOOKED_AT = 24 * 400  # the newest hours of a filter's value the rollup is asked for
+ROWS_READ_PER_PAGE = 5_000  # ledger rows a filtered page reads at most (then: Older)
 # The columns a listing shows; one request's page shows every column (no bodies: the
 # ledger keeps none).
 LISTED = (
@@ -70,18 +71,17 @@ class Filters:
             found.append(ledger.client == self.client)
         return found
 
-    def rolled_up(self) -> list[ColumnElement[bool]]:
-        """What the rollup's hourly rows must hold for an hour to hold a row kept by these
-        filters (but the key's, which its index serves); none when no such filter is set."""
-        rollup = ROLLUP.c
-        hourly = rollup.span == "hour"
-        found: list[ColumnElement[bool]] = []
-        for dimension, value in (("model", self.model), ("client", self.client)):
-            if value:
-                found.append(and_(hourly, rollup.dimension == dimension, rollup.value == value))
-        if self.status and (self.status == "errors" or int(self.status) >= 400):
-            found.append(and_(hourly, rollup.dimension == "all", rollup.errors > 0))
-        return found
+    def rolled_up(self) -> list[tuple[str, str]]:
+        """The rollup's dimensions (and values) whose hours hold this filter's rows."""
+        return [
+            (name, value)
+            for name, value in (("model", self.model), ("client", self.client))
+            if value
+        ]
+
+    @property
+    def errors_only(self) -> bool:
+        return self.status == "errors" or bool(self.status and int(self.status) >= 400)
 
 
 def minute_of(column: Any, dialect: str) -> ColumnElement[str]:
@@ -91,23 +91,25 @@ def minute_of(column: Any, dialect: str) -> ColumnElement[str]:
     return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI')
 
 
-async def per_minute(engine: AsyncEngine, since: datetime) -> dict[str, tuple[int, int]]:
-    """Requests and errors (status >= 400) in each UTC minute from `since` on, by minute."""
+async def per_minute(
+    engine: AsyncEngine, since: datetime, until: datetime
+) -> dict[str, tuple[int, int]]:
+    """Requests and errors (status >= 400) in each UTC minute from `since` to `until`."""
     async with engine.connect() as connection:
         minute = minute_of(LEDGER.c.at, connection.dialect.name)
         errors = func.sum(case((LEDGER.c.status >= 400, 1), else_=0))
         query = (
             select(minute.label("minute"), func.count(), errors)
-            .where(LEDGER.c.at >= since)
+            .where(LEDGER.c.at >= since, LEDGER.c.at < until)
             .group_by(minute)
         )
         return {row[0]: (int(row[1]), int(row[2] or 0)) for row in await connection.execute(query)}
 
 
-async def latencies(engine: AsyncEngine, since: datetime) -> list[float]:
-    """Every request's latency (ms) from `since` on, in order (for percentiles)."""
+async def latencies(engine: AsyncEngine, since: datetime, until: datetime) -> list[float]:
+    """Every request's latency (ms) from `since` to `until`, in order (for percentiles)."""
     async with engine.connect() as connection:
-        query = select(LEDGER.c.latency_ms).where(LEDGER.c.at >= since)
+        query = select(LEDGER.c.latency_ms).where(LEDGER.c.at >= since, LEDGER.c.at < until)
         return sorted(float(row[0]) for row in await connection.execute(query))
 
 
@@ -122,9 +124,15 @@ def percentile(ordered: list[float], fraction: float) -> float | None:
 Place = tuple[datetime, int]  # a row's time and id: where a page ends and the next begins
 
 
-async def newest(
-    engine: AsyncEngine, filters: Filters, after: Place | None = None
-) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Listing:
+    rows: list[dict[str, Any]]
+    # Where the next page starts: after its last row, or (when a filter's walk used up the
+    # page's rows to read before it filled the page) before the oldest hour it read.
+    resume: Place | None
+
+
+async def newest(engine: AsyncEngine, filters: Filters, after: Place | None = None) -> Listing:
     """A page of rows kept by `filters`, newest first (by time, then id); those listed
     after the row at `after` (the last of the page before) if given."""
     conditions = filters.conditions()
@@ -136,36 +144,88 @@ async def newest(
     listing = select(*(LEDGER.c[name] for name in LISTED))
     listing = listing.order_by(LEDGER.c.at.desc(), LEDGER.c.id.desc())
     async with engine.connect() as connection:
-        if not (rolled := filters.rolled_up()):
+        if not filters.rolled_up() and not filters.errors_only:
             result = await connection.execute(listing.where(*conditions).limit(PAGE_ROWS))
-            return [dict(row._mapping) for row in result]
-        hours = await _hours_holding(connection, rolled, before)
+            return _listed([dict(row._mapping) for row in result], None)
+        hours, cut = await _hours_to_read(connection, filters, after)
+        spans = _spans(hours)
         found: list[dict[str, Any]] = []
-        for first in range(0, len(hours), HOURS_PER_READ):
-            within = [
-                and_(LEDGER.c.at >= hour, LEDGER.c.at < hour + timedelta(hours=1))
-                for hour in hours[first : first + HOURS_PER_READ]
+        for first in range(0, len(spans), SPANS_PER_READ):
+            # Each span walked on the time index newest first, stopping once it has a
+            # page's worth: a span of many busy hours costs no more than one.
+            wanted = PAGE_ROWS - len(found)
+            parts = [
+                listing.where(*conditions, LEDGER.c.at >= since, LEDGER.c.at < until)
+                .limit(wanted)
+                .subquery()
+                .select()
+                for since, until in spans[first : first + SPANS_PER_READ]
             ]
-            query = listing.where(*conditions, or_(*within)).limit(PAGE_ROWS - len(found))
+            union = union_all(*parts).subquery()
+            query = select(union).order_by(union.c.at.desc(), union.c.id.desc()).limit(wanted)
             found += [dict(row._mapping) for row in await connection.execute(query)]
             if len(found) == PAGE_ROWS:
                 break
-        return found
+        return _listed(found, (_utc(hours[-1]), 0) if cut else None)
 
 
-async def _hours_holding(
-    connection: Any, rolled: list[ColumnElement[bool]], before: datetime | None
-) -> list[datetime]:
-    """The hours (their starts, newest first) whose rollup rows meet every condition."""
-    held: set[datetime] | None = None
-    for condition in rolled:
-        query = select(ROLLUP.c.start).where(condition)
-        if before is not None:
-            query = query.where(ROLLUP.c.start <= before)
-        query = query.order_by(ROLLUP.c.start.desc()).limit(HOURS_LOOKED_AT)
-        starts = {row[0] for row in await connection.execute(query)}
-        held = starts if held is None else held & starts
-    return sorted(held or (), reverse=True)
+def _listed(rows: list[dict[str, Any]], cut: Place | None) -> Listing:
+    if len(rows) == PAGE_ROWS:
+        return Listing(rows, (_utc(rows[-1]["at"]), rows[-1]["id"]))
+    return Listing(rows, cut)
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite's are UTC without the zone
+
+
+def _spans(hours: list[datetime]) -> list[tuple[datetime, datetime]]:
+    """Hours (newest first) as the spans of consecutive ones they make, newest first."""
+    spans: list[tuple[datetime, datetime]] = []
+    for hour in hours:
+        end = hour + timedelta(hours=1)
+        if spans and spans[-1][0] == end:
+            spans[-1] = (hour, spans[-1][1])
+        else:
+            spans.append((hour, end))
+    return spans
+
+
+async def _hours_to_read(
+    connection: Any, filters: Filters, after: Place | None
+) -> tuple[list[datetime], bool]:
+    """The newest hours (their starts, newest first) the rollup says may hold the filters'
+    rows, as many as a page reads (`ROWS_READ_PER_PAGE`, by the rollup's counts); and
+    whether older ones were left for the next page."""
+    rollup = ROLLUP.c
+
+    def newest_hours(*conditions: ColumnElement[bool]) -> Any:
+        query = select(rollup.start, rollup.requests, rollup.errors)
+        query = query.where(rollup.span == "hour", *conditions)
+        if after is not None:
+            # The hour starting at the place holds rows before it only at that very
+            # instant, with a smaller id (none when the place is an hour's start, id 0).
+            before, row_id = after
+            query = query.where(
+                (rollup.start < before) if row_id <= 0 else (rollup.start <= before)
+            )
+        return query.order_by(rollup.start.desc()).limit(HOURS_LOOKED_AT)
+
+    every = {
+        row.start: row for row in await connection.execute(newest_hours(rollup.dimension == "all"))
+    }
+    held = {start for start, row in every.items() if row.errors or not filters.errors_only}
+    for dimension, value in filters.rolled_up():
+        query = newest_hours(rollup.dimension == dimension, rollup.value == value)
+        held &= {row.start for row in await connection.execute(query)}
+    chosen: list[datetime] = []
+    budget = ROWS_READ_PER_PAGE
+    for start in sorted(held, reverse=True):
+        if chosen and budget <= 0:
+            return chosen, True
+        chosen.append(start)
+        budget -= every[start].requests
+    return chosen, False
 
 
 async def one(engine: AsyncEngine, row_id: int) -> dict[str, Any] | None:

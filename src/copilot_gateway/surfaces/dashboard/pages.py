@@ -35,25 +35,28 @@ def start_of_day(now: datetime) -> datetime:
 async def overview(engine: AsyncEngine, now: datetime) -> Json:
     """Requests and errors per minute, credits per hour, latency percentiles over the last
     hour, and today's totals and top keys, models and clients."""
-    hour_ago = now - timedelta(minutes=MINUTES_SHOWN)
-    counts = await recent.per_minute(engine, hour_ago)
+    # Bounded on both sides: a ledger of another day (the bench's) has rows after `now`.
+    minute_end = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    hour_ago = minute_end - timedelta(minutes=MINUTES_SHOWN)
+    counts = await recent.per_minute(engine, hour_ago, minute_end)
     minutes = recent.last_minutes(now, MINUTES_SHOWN)
     requests = [counts.get(minute, (0, 0))[0] for minute in minutes]
     errors = [counts.get(minute, (0, 0))[1] for minute in minutes]
-    hours_start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=HOURS_SHOWN - 1)
-    by_hour = {
-        row["hour"]: row["credits"] for row in await usage_report(engine, "hour", hours_start)
-    }
+    hour_end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    hours_start = hour_end - timedelta(hours=HOURS_SHOWN)
+    hourly = await usage_report(engine, "hour", hours_start, hour_end)
+    by_hour = {row["hour"]: row["credits"] for row in hourly}
     hours = [hours_start + timedelta(hours=step) for step in range(HOURS_SHOWN)]
     hour_labels = [hour.strftime("%Y-%m-%dT%H:00:00Z") for hour in hours]
     credits = [by_hour.get(label, 0.0) for label in hour_labels]
-    latencies = await recent.latencies(engine, hour_ago)
+    latencies = await recent.latencies(engine, hour_ago, minute_end)
     today = start_of_day(now)
+    tomorrow = today + timedelta(days=1)
     tops = {
-        group: (await usage_report(engine, group, today))[:TOP]
+        group: (await usage_report(engine, group, today, tomorrow))[:TOP]
         for group in ("key", "model", "client")
     }
-    totals = await usage_report(engine, "day", today)
+    totals = await usage_report(engine, "day", today, tomorrow)
     return {
         "per_minute": chart([m[11:] for m in minutes], requests, errors),
         "per_hour": chart([label[11:16] for label in hour_labels], credits, unit=" credits"),
@@ -83,8 +86,12 @@ async def keys(key_admin: KeyAdmin, engine: AsyncEngine, now: datetime) -> list[
     """Every key with its rules, and what it spent today and this month against its budgets."""
     today = start_of_day(now)
     month = today.replace(day=1)
-    by_day = {row["key"]: row for row in await usage_report(engine, "key", today)}
-    by_month = {row["key"]: row for row in await usage_report(engine, "key", month)}
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    by_day = {
+        row["key"]: row
+        for row in await usage_report(engine, "key", today, today + timedelta(days=1))
+    }
+    by_month = {row["key"]: row for row in await usage_report(engine, "key", month, next_month)}
     shown = []
     for key in await key_admin.list():
         day, month_row = by_day.get(key["name"], {}), by_month.get(key["name"], {})
@@ -158,18 +165,14 @@ async def requests(
     engine: AsyncEngine, filters: recent.Filters, after: recent.Place | None
 ) -> Json:
     """A page of the ledger's rows, and the query of the page after it if there may be one."""
-    rows = await recent.newest(engine, filters, after)
+    listing = await recent.newest(engine, filters, after)
     older = None
-    if len(rows) == recent.PAGE_ROWS:
-        last = as_utc(rows[-1]["at"])
-        assert last is not None
+    if listing.resume is not None:
+        at, row_id = listing.resume
         given = {name: getattr(filters, name) for name in FILTERS if getattr(filters, name)}
-        older = urlencode({**given, "after": f"{last.isoformat()}~{rows[-1]['id']}"})
-    return {
-        "rows": rows,
-        "filters": {name: getattr(filters, name) for name in FILTERS},
-        "older": older,
-    }
+        older = urlencode({**given, "after": f"{at.isoformat()}~{row_id}"})
+    shown = {name: getattr(filters, name) for name in FILTERS}
+    return {"rows": listing.rows, "filters": shown, "older": older, "searched": listing.resume}
 
 
 def as_utc(at: datetime | None) -> datetime | None:
