@@ -41,35 +41,35 @@ def codex() -> Path:
     return CODEX_PROJECT / "node_modules" / ".bin" / "codex"
 
 
-def test_codex_exec_prints_the_models_answer(codex: Path, tmp_path: Path) -> None:
-    (tmp_path / "home").mkdir()
-    (tmp_path / "home" / "config.toml").write_text(CONFIG)
+def run_codex(codex: Path, work: Path, prompt: str) -> tuple[str, list[tuple[str, str, int]]]:
+    """One `codex exec` in the namespace: its last message and the gateway's access log."""
+    (work / "home").mkdir()
+    (work / "home" / "config.toml").write_text(CONFIG)
     gateway = str(Path(sys.executable).parent / "copilot-gateway")
     env = {
         "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
-        "HOME": str(tmp_path),
+        "HOME": str(work),
         "GW_API_KEY": "sk-codex",
         "GATEWAY_API_KEYS": "sk-codex",
-        "GATEWAY_RESPONSES_DB": str(tmp_path / "responses.sqlite3"),
+        "GATEWAY_RESPONSES_DB": str(work / "responses.sqlite3"),
         "GATEWAY_LOG_FORMAT": "json",
-        "GATEWAY_TOKEN_FILE": str(tmp_path / "no-token"),
+        "GATEWAY_TOKEN_FILE": str(work / "no-token"),
     }
-    subprocess.run(
-        ["unshare", "-n", "sh", str(CODEX_PROJECT / "run.sh"), gateway, str(codex), str(tmp_path)],
-        env=env,
-        check=True,
-        timeout=300,
-        capture_output=True,
-    )
-    errors = (tmp_path / "codex.err").read_text()
+    run = ["sh", str(CODEX_PROJECT / "run.sh"), gateway, str(codex), str(work), prompt]
+    subprocess.run(["unshare", "-n", *run], env=env, check=True, timeout=300, capture_output=True)
+    errors = (work / "codex.err").read_text()
     assert "codex exited 0" in errors, errors
-    answer = (tmp_path / "last.txt").read_text().strip()
-    assert answer == "Hello from the gpt-5.3-codex emulator. You said: say hi"
     access = [
         json.loads(line)
-        for line in (tmp_path / "gateway.log").read_text().splitlines()
+        for line in (work / "gateway.log").read_text().splitlines()
         if line.startswith("{") and '"copilot_gateway.access"' in line
     ]
-    assert [(a["method"], a["path"], a["status"]) for a in access] == [
-        ("POST", "/v1/responses", 200)
+    return (work / "last.txt").read_text().strip(), [
+        (a["method"], a["path"], a["status"]) for a in access
     ]
+
+
+def test_codex_exec_prints_the_models_answer(codex: Path, tmp_path: Path) -> None:
+    answer, access = run_codex(codex, tmp_path, "say hi")
+    assert answer == "Hello from the gpt-5.3-codex emulator. You said: say hi"
+    assert access == [("POST", "/v1/responses", 200)]
