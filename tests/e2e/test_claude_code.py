@@ -76,7 +76,7 @@ def test_claude_codes_calls_are_one_agent_mode_interaction(claude: Path, model: 
 @pytest.mark.parametrize(
     ("model", "served"),
     [
-        ("", "claude-opus-5"),  # Claude Code's own default model
+        ("", "claude-opus-5"),  # its own default, claude-opus-5-5, to the nearest served
         ("claude-sonnet-4-5", "claude-sonnet-4.5"),  # its documented id, dashed
     ],
 )
