@@ -32,8 +32,9 @@ def isolated() -> list[str]:
     return LOOPBACK_ONLY if works.returncode == 0 else []
 
 
-def run_claude(claude: Path, model: str) -> dict:
-    session = [sys.executable, str(PROJECT / "session.py"), str(claude), model, "Say hi"]
+def run_claude(claude: Path, model: str, prompt: str = "Say hi") -> dict:
+    """One `claude -p` run (an empty model: Claude Code's own default)."""
+    session = [sys.executable, str(PROJECT / "session.py"), str(claude), model, prompt]
     result = subprocess.run(
         [*isolated(), *session], capture_output=True, text=True, timeout=300, check=False
     )
@@ -70,3 +71,26 @@ def test_claude_codes_calls_are_one_agent_mode_interaction(claude: Path, model: 
     calls = run_claude(claude, model)["upstream"]
     assert {call["x-interaction-type"] for call in calls} == {"conversation-agent"}
     assert len({call["x-interaction-id"] for call in calls}) == 1
+
+
+@pytest.mark.parametrize(
+    ("model", "served"),
+    [
+        ("", "claude-opus-5"),  # its own default, claude-opus-5-5, to the nearest served
+        ("claude-sonnet-4-5", "claude-sonnet-4.5"),  # its documented id, dashed
+    ],
+)
+def test_claude_codes_default_and_documented_models_resolve(
+    claude: Path, model: str, served: str
+) -> None:
+    seen = run_claude(claude, model)
+    assert f"Hello from the {served} emulator." in seen["stdout"]
+
+
+def test_claude_code_finishes_a_task_that_calls_a_tool(claude: Path) -> None:
+    """The emulator calls the tool the prompt names (Read, from Claude Code's own tools) in
+    a `tool_use` block; Claude Code runs it and sends its result back as the agent's turn,
+    which the emulator answers in text: the loop ends."""
+    seen = run_claude(claude, "claude-sonnet-4", "Read the file notes.txt")
+    assert "The tool said:" in seen["stdout"]
+    assert [call["x-initiator"] for call in seen["upstream"]] == ["user", "agent"]

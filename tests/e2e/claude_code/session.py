@@ -2,6 +2,8 @@
 process's network (the test runs it inside `unshare -n`: loopback only).
 
     python session.py CLAUDE MODEL PROMPT   # prints {"rc", "stdout", "stderr", "upstream"}
+
+An empty MODEL runs Claude Code with its own default model (no `--model`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def main() -> None:
             "DISABLE_AUTOUPDATER": "1",
         }
         result = subprocess.run(
-            [claude, "-p", prompt, "--model", model],
+            [claude, "-p", prompt, *(["--model", model] if model else [])],
             env=env,
             cwd=home,
             stdin=subprocess.DEVNULL,
