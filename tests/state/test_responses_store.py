@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from commands import clean_env, free_port, started
+from copilot_gateway.errors import GatewayError
 from copilot_gateway.state.responses import SQLiteResponseStore, StoredResponse
 
 
@@ -123,7 +124,10 @@ def test_every_put_of_a_failed_write_hears_why(tmp_path: Path) -> None:
         outcomes = await asyncio.gather(
             *(store.put("alice", stored(f"resp_{n}")) for n in range(5)), return_exceptions=True
         )
-        assert [type(outcome) for outcome in outcomes] == [sqlite3.OperationalError] * 5
+        # Each hears it as the 503 the database's failure is (never a 500).
+        assert [(type(outcome), getattr(outcome, "status", None)) for outcome in outcomes] == [
+            (GatewayError, 503)
+        ] * 5
         await store.aclose()
 
     asyncio.run(scenario())

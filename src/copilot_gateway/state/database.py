@@ -1,5 +1,5 @@
-"""The state's database (the ledger, the runtime keys): which one, its engine (one per
-process, shared), and its schema brought up to date.
+"""The state's database (the ledger, the runtime keys, stored chat completions): which
+one, its engine (one per process, shared), and its schema brought up to date.
 
 One code path for both: SQLAlchemy's async engine over aiosqlite (a file, by default) or
 psycopg 3 (`GATEWAY_DATABASE_URL`, a libpq URL as operators write them, `sslmode` and all).
@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+import sqlite3
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -35,11 +36,14 @@ MIGRATION_LOCK = 7_302_411
 MIGRATION_ATTEMPTS = 3
 CONNECT_TIMEOUT_SECONDS = 5  # an unreachable server costs a caller this, per attempt
 BUSY_TIMEOUT_SECONDS = 10.0  # how long a SQLite writer waits for another process's write
+# How a database fails to answer: through SQLAlchemy, the network, or a SQLite file opened
+# directly (the Responses store's, without `GATEWAY_DATABASE_URL`).
+DATABASE_FAILURES = (SQLAlchemyError, OSError, sqlite3.Error)
 
 
 def reaching_the_database(
     method: Callable[P, Awaitable[T]],
-) -> Callable[P, Awaitable[T]]:
+) -> Callable[P, Coroutine[Any, Any, T]]:
     """The database unreachable is a 503 that says so (its driver's words stay out of the
     answer; its kind goes to the log)."""
 
@@ -47,7 +51,7 @@ def reaching_the_database(
     async def reaching(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return await method(*args, **kwargs)
-        except (SQLAlchemyError, OSError) as problem:
+        except DATABASE_FAILURES as problem:
             log.warning("the state's database failed: %s", type(problem).__name__)
             raise GatewayError(
                 "The gateway's database cannot be reached: try again.",

@@ -21,6 +21,8 @@ from typing import Any, Protocol
 
 import orjson
 
+from .database import reaching_the_database
+
 Json = dict[str, Any]
 PURGE_EVERY_SECONDS = 60.0  # old rows are deleted at most this often, by any writer
 BUSY_TIMEOUT_SECONDS = 10.0  # how long a writer waits for another process's write
@@ -175,13 +177,16 @@ class SQLiteResponseStore:
         )
         return bool(rows)
 
+    @reaching_the_database
     async def put(self, owner: str, stored: StoredResponse) -> None:
         """Stored (committed) when this returns (see `WriteBatches`)."""
         await self._batches.put(owner, stored)
 
+    @reaching_the_database
     async def get(self, owner: str, response_id: str) -> StoredResponse | None:
         return await asyncio.to_thread(self._get, owner, response_id)
 
+    @reaching_the_database
     async def delete(self, owner: str, response_id: str) -> bool:
         return await asyncio.to_thread(self._delete, owner, response_id)
 

@@ -13,7 +13,7 @@ import time
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .database import StateDatabase
+from .database import StateDatabase, reaching_the_database
 from .responses import PURGE_EVERY_SECONDS, Batch, StoredResponse, WriteBatches, decoded, encoded
 from .responses_table import RESPONSES
 
@@ -25,6 +25,7 @@ class SqlResponseStore:
         self._next_purge = 0.0
         self._batches = WriteBatches(self._put_all)
 
+    @reaching_the_database
     async def put(self, owner: str, stored: StoredResponse) -> None:
         """Stored (committed) when this returns."""
         await self._batches.put(owner, stored)
@@ -60,6 +61,7 @@ class SqlResponseStore:
             RESPONSES.c.expires_at >= time.time(),
         ]
 
+    @reaching_the_database
     async def get(self, owner: str, response_id: str) -> StoredResponse | None:
         engine = await self.database.ready()
         async with engine.connect() as connection:
@@ -67,6 +69,7 @@ class SqlResponseStore:
             body = (await connection.execute(query)).scalar_one_or_none()
         return None if body is None else decoded(body)
 
+    @reaching_the_database
     async def delete(self, owner: str, response_id: str) -> bool:
         engine = await self.database.ready()
         async with engine.begin() as connection:
