@@ -44,13 +44,6 @@ CONFIG = (
     "include-path-regex = "
     "'^/v1/(responses/\\{response_id\\}|chat/completions/\\{completion_id\\})'\n"
     f"warnings = {list(SHOWN_WARNINGS)}\n"
-    # A query string holds only strings: schemathesis' "invalid" `metadata[k]=true` (the
-    # boolean, it means) arrives as the valid string "true", so its refusals are not checked
-    # here (the same `limit` and `order` are, on getChatCompletionMessages; the SDK tests
-    # check the filter, and a bad `limit` or nested filter's 400).
-    "[[operations]]\n"
-    "include-operation-id = 'listChatCompletions'\n"
-    "checks.negative_data_rejection.enabled = false\n"
 )
 
 

@@ -58,51 +58,66 @@ async def keep(call: Call, body: Json, completion: Json) -> None:
 
 
 class FoldedStream:
-    """The choices of a stream, as the client got them, folded back into a completion's."""
+    """The choices of a stream, as the client got them, folded back into a completion's
+    (their pieces joined once, at the end)."""
 
     def __init__(self) -> None:
-        self.choices: dict[int, Json] = {}
-        self.calls: dict[int, dict[int, Json]] = {}
+        self.finish: dict[int, str] = {}  # per choice
+        self.texts: dict[tuple[int, str], list[str]] = {}  # per choice and field
+        self.calls: dict[int, dict[int, Json]] = {}  # per choice and call: id, name, pieces
 
     def read(self, choices: list[Json]) -> None:
         for choice in choices:
             index = choice["index"]
-            folded = self.choices.setdefault(
-                index,
-                {"index": index, "message": {}, "logprobs": None, "finish_reason": "stop"},
-            )
+            self.finish.setdefault(index, "stop")
             delta = choice.get("delta") or {}
-            message = folded["message"]
             for field in ("content", "refusal"):
                 if isinstance(delta.get(field), str):
-                    message[field] = message.get(field, "") + delta[field]
+                    self.texts.setdefault((index, field), []).append(delta[field])
             for call in delta.get("tool_calls") or []:
                 self._read_call(self.calls.setdefault(index, {}), call)
             if choice.get("finish_reason"):
-                folded["finish_reason"] = choice["finish_reason"]
+                self.finish[index] = choice["finish_reason"]
 
     @staticmethod
     def _read_call(calls: dict[int, Json], delta: Json) -> None:
-        call = calls.setdefault(
-            delta["index"],
-            {"id": "", "type": "function", "function": {"name": "", "arguments": ""}},
-        )
-        if delta.get("id"):
-            call["id"] = delta["id"]
+        call = calls.setdefault(delta["index"], {"id": "", "name": "", "arguments": []})
         function = delta.get("function") or {}
-        call["function"]["name"] += function.get("name") or ""
-        call["function"]["arguments"] += function.get("arguments") or ""
+        for field, given in (("id", delta.get("id")), ("name", function.get("name"))):
+            if given:  # said once, or repeated whole (as `StreamChoices` reads it too)
+                call[field] = given
+        call["arguments"].append(function.get("arguments") or "")
+
+    def _text(self, index: int, field: str) -> str | None:
+        pieces = self.texts.get((index, field))
+        return None if pieces is None else "".join(pieces)
 
     def completion(self, completion_id: str, created: int, model: str, usage: Json) -> Json:
         choices = []
-        for index in sorted(self.choices):
-            choice = self.choices[index]
+        for index in sorted(self.finish):
             message: dict[str, Any] = {
                 "role": "assistant",
-                "content": choice["message"].get("content"),
-                "refusal": choice["message"].get("refusal"),
+                "content": self._text(index, "content"),
+                "refusal": self._text(index, "refusal"),
             }
             if calls := self.calls.get(index):
-                message["tool_calls"] = [calls[number] for number in sorted(calls)]
-            choices.append({**choice, "message": message})
+                message["tool_calls"] = [
+                    {
+                        "id": call["id"],
+                        "type": "function",
+                        "function": {
+                            "name": call["name"],
+                            "arguments": "".join(call["arguments"]),
+                        },
+                    }
+                    for _, call in sorted(calls.items())
+                ]
+            choices.append(
+                {
+                    "index": index,
+                    "message": message,
+                    "logprobs": None,
+                    "finish_reason": self.finish[index],
+                }
+            )
         return envelope("chat.completion", completion_id, created, model, choices, usage=usage)

@@ -41,10 +41,11 @@ class ChatStream:
         self.request = request
         self.include_usage = include_usage
         self.kept = kept
-        self.folded = FoldedStream()
+        self.folded = FoldedStream() if kept is not None else None  # only what is kept
 
     def chunk(self, choices: list[Json], **extra: Any) -> bytes:
-        self.folded.read(choices)
+        if self.folded is not None:
+            self.folded.read(choices)
         body = envelope(
             "chat.completion.chunk",
             self.completion_id,
@@ -71,7 +72,7 @@ class ChatStream:
         self.call.record.add_usage(usage)
         if self.include_usage:
             yield self.chunk([], usage=usage)
-        if self.kept is not None:  # kept before the client hears it is done
+        if self.kept is not None and self.folded is not None:  # kept before it is done
             whole = self.folded.completion(
                 self.completion_id, self.created, self.choices.model, usage
             )
