@@ -506,6 +506,8 @@ def trim(source: dict) -> dict:
         },
         **ADDED,
     }
+    bound_integer_parameters(paths)
+    stored_chat_completions(paths, schemas)
     completions_ok = paths["/completions"]["post"]["responses"]["200"]
     completions_ok["content"]["text/event-stream"] = {
         "schema": {"$ref": "#/components/schemas/CreateCompletionStreamResponse"},
@@ -531,6 +533,43 @@ def trim(source: dict) -> dict:
         "paths": paths,
         "components": components,
     }
+
+
+INT64 = {"minimum": -(2**63), "maximum": 2**63 - 1}
+REQUEST_ROLES = ["developer", "system", "user", "assistant", "tool", "function"]
+
+
+def bound_integer_parameters(paths: dict) -> None:
+    """A path's or query's integer is a 64-bit one, as the database takes it: a client's
+    larger number is a 400 naming the parameter, never a failure behind it."""
+    for item in paths.values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if schema.get("type") == "integer" and "maximum" not in schema:
+                    schema.update({**INT64, **ADDED})
+
+
+def stored_chat_completions(paths: dict, schemas: dict) -> None:
+    """The stored chat completions' operations as the SDKs call them: `metadata[key]=value`
+    filters (a deepObject, which the official document leaves unsaid), and messages listed
+    with the roles they were sent with (the official item is the model's own message)."""
+    listing = paths["/chat/completions"]["get"]
+    for parameter in listing["parameters"]:
+        if parameter["name"] == "metadata":
+            parameter.update(
+                style="deepObject",
+                explode=True,
+                schema={"type": "object", "additionalProperties": {"type": "string"}},
+                **ADDED,
+            )
+    stored = copy.deepcopy(schemas["ChatCompletionResponseMessage"])
+    stored["properties"]["role"]["enum"] = REQUEST_ROLES
+    stored["description"] = "A message of a stored chat completion's request."
+    schemas["ChatCompletionStoredMessage"] = {**stored, **ADDED}
+    item = schemas["ChatCompletionMessageList"]["properties"]["data"]["items"]
+    item["allOf"][0] = {"$ref": "#/components/schemas/ChatCompletionStoredMessage"}
+    item.update(ADDED)
 
 
 class _Dumper(yaml.SafeDumper):

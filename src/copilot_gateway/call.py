@@ -70,6 +70,12 @@ class Call:
         return self.gateway.upstream
 
     @property
+    def owner(self) -> str:
+        """Whose stored objects this call may see: its key's (without keys, every caller is
+        the same one)."""
+        return self.caller or ""
+
+    @property
     def client_headers(self) -> Mapping[str, str]:
         """The client's request headers, handed to the upstream with each request: it passes
         on those its endpoint forwards and reads the agents' marks (`upstreams.agents`)."""

@@ -12,6 +12,7 @@ from .access.runtime_keys import RuntimeKeys
 from .draining import Draining
 from .settings import Settings
 from .spec.answers import AnswerChecks
+from .state.completions import CompletionStore
 from .state.database import StateDatabase
 from .state.ledger import Ledger, database_url
 from .state.responses import ResponseStore, SQLiteResponseStore
@@ -28,8 +29,11 @@ class Gateway:
     draining: Draining = field(init=False)
     answers: AnswerChecks = field(init=False)
     responses: ResponseStore = field(init=False)  # stored Responses API responses
+    completions: CompletionStore = field(init=False)  # chat completions made with `store`
     ledger: Ledger = field(init=False)  # one row per request
-    database: StateDatabase = field(init=False)  # the ledger's, the keys', shared responses'
+    database: StateDatabase = field(
+        init=False
+    )  # the ledger's, keys', completions', shared responses'
     key_ring: KeyRing = field(init=False)  # the static keys: environment and config file
     runtime_keys: RuntimeKeys = field(init=False)  # the database's, as this process knows them
     key_admin: KeyAdmin = field(init=False)  # runtime keys made and changed (the admin API)
@@ -47,6 +51,7 @@ class Gateway:
             if self.settings.database_url is not None
             else SQLiteResponseStore(self.settings.responses_db, ttl)
         )
+        self.completions = CompletionStore(self.database, self.settings.chat_completions_ttl)
         self.key_ring = KeyRing(self.settings.api_keys, self.access.keys)
         self.runtime_keys = RuntimeKeys(self.database, self.settings.keys_refresh_seconds)
         self.access.with_runtime_keys(self.runtime_keys.entry)

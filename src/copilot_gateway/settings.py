@@ -164,6 +164,8 @@ class Settings(BaseSettings):
         default_factory=lambda: Path(user_data_dir("copilot-gateway")) / "responses.sqlite3"
     )
     responses_ttl: float = Field(30 * 24 * 3600.0, gt=0)
+    # How long a chat completion created with `store: true` is kept (in the state's database).
+    chat_completions_ttl: float = Field(30 * 24 * 3600.0, gt=0)
     upstream_responses: Literal["native", "translate"] = "native"
 
     # The ledger (one row per request): in PostgreSQL when this is set (a libpq URL,

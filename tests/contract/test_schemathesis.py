@@ -19,9 +19,9 @@ MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "50")
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
 
 
-# A stored response's id is random: every id schemathesis makes up names no response, so
-# the operations on one can only answer 404 (the behaviour under test here; the SDK tests
-# cover stored ones). Their `missing_test_data` warning says just that, and so would
+# A stored response's (or chat completion's) id is random: every id schemathesis makes up
+# names none, so the operations on one can only answer 404 (the behaviour under test here;
+# the SDK tests cover stored ones). Their `missing_test_data` warning says just that, and so would
 # `validation_mismatch` (schemathesis raises both from the one "every request was refused"
 # finding; these operations take nothing but the id). Every other warning still shows, and
 # fails the run.
@@ -41,7 +41,8 @@ SHOWN_WARNINGS = (
 )
 CONFIG = (
     "[[operations]]\n"
-    "include-path-regex = '^/v1/responses/\\{response_id\\}'\n"
+    "include-path-regex = "
+    "'^/v1/(responses/\\{response_id\\}|chat/completions/\\{completion_id\\})'\n"
     f"warnings = {list(SHOWN_WARNINGS)}\n"
 )
 
@@ -93,6 +94,10 @@ def path_template(path: str) -> str:
         return "/v1/models/{model}"
     if path in ("/v1/responses/compact", "/v1/responses/input_tokens"):
         return path
+    if path.startswith("/v1/chat/completions/"):
+        if path.endswith("/messages"):
+            return "/v1/chat/completions/{completion_id}/messages"
+        return "/v1/chat/completions/{completion_id}"
     if path.startswith("/v1/responses/"):
         if path.endswith("/input_items"):
             return "/v1/responses/{response_id}/input_items"

@@ -178,6 +178,8 @@ def test_full_paths_mount_aliases_and_health_outside_v1() -> None:
         "/models",
         "/v1/models/{model}",
         "/v1/chat/completions",
+        "/v1/chat/completions/{completion_id}",
+        "/v1/chat/completions/{completion_id}/messages",
         "/openai",
         "/v1/completions",
         "/v1/embeddings",

@@ -1,5 +1,5 @@
-"""The state's database (the ledger, the runtime keys): which one, its engine (one per
-process, shared), and its schema brought up to date.
+"""The state's database (the ledger, the runtime keys, stored chat completions): which
+one, its engine (one per process, shared), and its schema brought up to date.
 
 One code path for both: SQLAlchemy's async engine over aiosqlite (a file, by default) or
 psycopg 3 (`GATEWAY_DATABASE_URL`, a libpq URL as operators write them, `sslmode` and all).
@@ -39,6 +39,9 @@ MIGRATION_LOCK = 7_302_411
 MIGRATION_ATTEMPTS = 3
 CONNECT_TIMEOUT_SECONDS = 5  # an unreachable server costs a caller this, per attempt
 BUSY_TIMEOUT_SECONDS = 10.0  # how long a SQLite writer waits for another process's write
+# How a database fails to answer: through SQLAlchemy, the network, or a SQLite file opened
+# directly (the Responses store's, without `GATEWAY_DATABASE_URL`).
+DATABASE_FAILURES = (SQLAlchemyError, OSError, sqlite3.Error)
 
 
 def reaching_the_database(

@@ -4,7 +4,7 @@
 `ResponseStore` is the interface; `SQLiteResponseStore` the default: one file, WAL mode so
 several `--workers` read and write it at once, every call run off the event loop. With
 `GATEWAY_DATABASE_URL` they live in that database instead, shared by replicas
-(`responses_sql`).
+(`responses_sql`). Either store's failure to reach its database is a 503 that says so.
 """
 
 from __future__ import annotations
@@ -256,6 +256,7 @@ class SQLiteResponseStore:
         )
         return bool(rows)
 
+    @reaching_the_database
     async def put(self, owner: str, stored: StoredResponse) -> None:
         """Stored (committed, or held until the database answers) when this returns (see
         `WriteBatches`)."""

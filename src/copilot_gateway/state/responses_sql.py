@@ -25,6 +25,7 @@ class SqlResponseStore:
         self._next_purge = 0.0
         self._batches = WriteBatches(self._put_all)
 
+    @reaching_the_database
     async def put(self, owner: str, stored: StoredResponse) -> None:
         """Stored (committed, or held until the database answers) when this returns."""
         await self._batches.put(owner, stored)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from copilot_gateway.state.keys.table import KEYS  # noqa: F401  (its table, in the metadata)
+from copilot_gateway.state.completions_table import CHAT_COMPLETIONS  # noqa: F401  (its table)
+from copilot_gateway.state.keys.table import KEYS  # noqa: F401
 from copilot_gateway.state.ledger.rollup import ROLLUP  # noqa: F401
 from copilot_gateway.state.ledger.table import LEDGER  # noqa: F401
 from copilot_gateway.state.responses_table import RESPONSES  # noqa: F401

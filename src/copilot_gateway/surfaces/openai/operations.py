@@ -22,6 +22,36 @@ OPERATIONS = (
         "Create a chat completion, streamed or not.",
     ),
     Operation(
+        "listChatCompletions",
+        "get",
+        "/chat/completions",
+        "List this key's stored chat completions.",
+    ),
+    Operation(
+        "getChatCompletion",
+        "get",
+        "/chat/completions/{completion_id}",
+        "Retrieve a stored chat completion.",
+    ),
+    Operation(
+        "updateChatCompletion",
+        "post",
+        "/chat/completions/{completion_id}",
+        "Replace a stored chat completion's metadata.",
+    ),
+    Operation(
+        "deleteChatCompletion",
+        "delete",
+        "/chat/completions/{completion_id}",
+        "Delete a stored chat completion.",
+    ),
+    Operation(
+        "getChatCompletionMessages",
+        "get",
+        "/chat/completions/{completion_id}/messages",
+        "List the request messages of a stored chat completion.",
+    ),
+    Operation(
         "createCompletion",
         "post",
         "/completions",

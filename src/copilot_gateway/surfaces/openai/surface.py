@@ -7,7 +7,7 @@ from typing import Any
 
 from ...errors import GatewayError, QuotaExhausted
 from ..base import Handler, Surface
-from . import chat, completions, embeddings, health, models
+from . import chat, completions, embeddings, health, models, stored_completions
 from .operations import DOCUMENT, OPERATIONS
 from .responses import compact, input_tokens
 from .responses import handlers as responses
@@ -17,6 +17,11 @@ HANDLERS: dict[str, Handler] = {
     "retrieveModel": models.retrieveModel,
     "createChatCompletion": chat.createChatCompletion,
     "createChatCompletionAlias": chat.createChatCompletion,
+    "listChatCompletions": stored_completions.listChatCompletions,
+    "getChatCompletion": stored_completions.getChatCompletion,
+    "updateChatCompletion": stored_completions.updateChatCompletion,
+    "deleteChatCompletion": stored_completions.deleteChatCompletion,
+    "getChatCompletionMessages": stored_completions.getChatCompletionMessages,
     "createCompletion": completions.createCompletion,
     "createEmbedding": embeddings.createEmbedding,
     "createResponse": compact.createResponse,  # a compaction when its trigger ends the input

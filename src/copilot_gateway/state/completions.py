@@ -1,0 +1,212 @@
+"""Stored chat completions (`store: true`), in the state's database: SQLite by default,
+PostgreSQL when `GATEWAY_DATABASE_URL` is set, so that every replica serves what any stored.
+
+The Responses store's rules: a completion belongs to the key that created it (another
+key's is unknown), lives `GATEWAY_CHAT_COMPLETIONS_TTL` seconds, and what expired is purged
+by a later write. Listed oldest first (or newest), by the time it was stored; filtered by
+model and by metadata pairs, each kept in a row of its own so that a filter is an index
+lookup, whatever the key's characters.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import orjson
+from sqlalchemy import and_, delete, exists, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from .completions_table import CHAT_COMPLETION_METADATA, CHAT_COMPLETIONS
+from .database import StateDatabase, reaching_the_database
+from .responses import PURGE_EVERY_SECONDS
+
+Json = dict[str, Any]
+Order = Literal["asc", "desc"]
+TABLE = CHAT_COMPLETIONS.c
+PAIRS = CHAT_COMPLETION_METADATA.c
+
+
+@dataclass(frozen=True)
+class StoredCompletion:
+    completion: Json  # the chat completion, as the client got it, its metadata included
+    messages: list[Json]  # the request's messages, each with its id
+    requested_model: str  # the model the client named (the answer may name a dated one)
+
+
+@dataclass(frozen=True)
+class CompletionQuery:
+    """Which of a key's completions to list, and how many."""
+
+    model: str | None = None  # the answer's model or the requested one
+    metadata: dict[str, str] = field(default_factory=dict)  # every pair must match
+    after: str | None = None  # the id the previous page ended with
+    limit: int = 20
+    order: Order = "asc"
+
+
+@dataclass(frozen=True)
+class CompletionPage:
+    completions: list[Json]
+    has_more: bool
+
+
+def encoded(stored: StoredCompletion) -> bytes:
+    return orjson.dumps(
+        {
+            "completion": stored.completion,
+            "messages": stored.messages,
+            "requested_model": stored.requested_model,
+        }
+    )
+
+
+def decoded(body: bytes) -> StoredCompletion:
+    fields = orjson.loads(body)
+    return StoredCompletion(fields["completion"], fields["messages"], fields["requested_model"])
+
+
+def pairs(completion_id: str, metadata: dict[str, str]) -> list[Json]:
+    return [
+        {"completion_id": completion_id, "key": key, "value": value}
+        for key, value in metadata.items()
+    ]
+
+
+class CompletionStore:
+    """A process's view of the stored completions; every method answers 503 when the
+    database cannot be reached (see `reaching_the_database`)."""
+
+    def __init__(self, database: StateDatabase, ttl_seconds: float) -> None:
+        self.database = database
+        self.ttl = ttl_seconds
+        self._next_purge = 0.0
+
+    def _live(self, owner: str, completion_id: str) -> list:
+        return [TABLE.id == completion_id, TABLE.owner == owner, TABLE.expires_at >= time.time()]
+
+    @reaching_the_database
+    async def put(self, owner: str, stored: StoredCompletion) -> None:
+        """Stored (committed) when this returns."""
+        now = time.time()
+        completion = stored.completion
+        row = {
+            "id": completion["id"],
+            "owner": owner,
+            "created_at": now,
+            "expires_at": now + self.ttl,
+            "model": completion["model"],
+            "requested_model": stored.requested_model,
+            "body": encoded(stored),
+        }
+        engine = await self.database.ready()
+        async with engine.begin() as connection:
+            if now >= self._next_purge:
+                self._next_purge = now + PURGE_EVERY_SECONDS
+                await self._purge(connection, now)
+            await connection.execute(insert(CHAT_COMPLETIONS), [row])
+            if metadata := completion.get("metadata") or {}:
+                await connection.execute(
+                    insert(CHAT_COMPLETION_METADATA), pairs(completion["id"], metadata)
+                )
+
+    async def _purge(self, connection: AsyncConnection, now: float) -> None:
+        expired = select(TABLE.id).where(TABLE.expires_at < now)
+        await connection.execute(
+            delete(CHAT_COMPLETION_METADATA).where(PAIRS.completion_id.in_(expired))
+        )
+        await connection.execute(delete(CHAT_COMPLETIONS).where(TABLE.expires_at < now))
+
+    @reaching_the_database
+    async def get(self, owner: str, completion_id: str) -> StoredCompletion | None:
+        """The completion if it exists, is not expired and belongs to owner."""
+        engine = await self.database.ready()
+        async with engine.connect() as connection:
+            query = select(TABLE.body).where(*self._live(owner, completion_id))
+            body = (await connection.execute(query)).scalar_one_or_none()
+        return None if body is None else decoded(body)
+
+    @reaching_the_database
+    async def list(self, owner: str, query: CompletionQuery) -> CompletionPage:
+        """One page of owner's completions; an `after` that names none of them, an empty one."""
+        now = time.time()
+        conditions = [TABLE.owner == owner, TABLE.expires_at >= now]
+        if query.model is not None:
+            conditions.append(or_(TABLE.model == query.model, TABLE.requested_model == query.model))
+        for key, value in query.metadata.items():
+            conditions.append(
+                exists().where(
+                    PAIRS.completion_id == TABLE.id, PAIRS.key == key, PAIRS.value == value
+                )
+            )
+        engine = await self.database.ready()
+        async with engine.connect() as connection:
+            if query.after is not None:
+                cursor = select(TABLE.created_at).where(*self._live(owner, query.after))
+                at = (await connection.execute(cursor)).scalar_one_or_none()
+                if at is None:
+                    return CompletionPage([], has_more=False)
+                # Ties in time are ordered by id, so no completion is skipped or repeated.
+                if query.order == "asc":
+                    later = or_(
+                        TABLE.created_at > at, and_(TABLE.created_at == at, TABLE.id > query.after)
+                    )
+                else:
+                    later = or_(
+                        TABLE.created_at < at, and_(TABLE.created_at == at, TABLE.id < query.after)
+                    )
+                conditions.append(later)
+            ordering = (
+                (TABLE.created_at.asc(), TABLE.id.asc())
+                if query.order == "asc"
+                else (TABLE.created_at.desc(), TABLE.id.desc())
+            )
+            listed = select(TABLE.body).where(*conditions).order_by(*ordering)
+            rows = (await connection.execute(listed.limit(query.limit + 1))).scalars().all()
+        page = [decoded(body).completion for body in rows[: query.limit]]
+        return CompletionPage(page, has_more=len(rows) > query.limit)
+
+    @reaching_the_database
+    async def update_metadata(
+        self, owner: str, completion_id: str, metadata: dict[str, str]
+    ) -> StoredCompletion | None:
+        """The completion with its metadata replaced, or None if owner has none of that id."""
+        engine = await self.database.ready()
+        async with engine.begin() as connection:
+            query = select(TABLE.body).where(*self._live(owner, completion_id))
+            body = (await connection.execute(query.with_for_update())).scalar_one_or_none()
+            if body is None:
+                return None
+            found = decoded(body)
+            changed = StoredCompletion(
+                {**found.completion, "metadata": metadata}, found.messages, found.requested_model
+            )
+            await connection.execute(
+                update(CHAT_COMPLETIONS)
+                .where(TABLE.id == completion_id)
+                .values(body=encoded(changed))
+            )
+            await connection.execute(
+                delete(CHAT_COMPLETION_METADATA).where(PAIRS.completion_id == completion_id)
+            )
+            if metadata:
+                await connection.execute(
+                    insert(CHAT_COMPLETION_METADATA), pairs(completion_id, metadata)
+                )
+        return changed
+
+    @reaching_the_database
+    async def delete(self, owner: str, completion_id: str) -> bool:
+        """Whether it existed (for owner) and is now gone."""
+        engine = await self.database.ready()
+        async with engine.begin() as connection:
+            result = await connection.execute(
+                delete(CHAT_COMPLETIONS).where(*self._live(owner, completion_id))
+            )
+            if not result.rowcount:
+                return False
+            await connection.execute(
+                delete(CHAT_COMPLETION_METADATA).where(PAIRS.completion_id == completion_id)
+            )
+        return True
