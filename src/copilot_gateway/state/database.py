@@ -39,9 +39,6 @@ MIGRATION_LOCK = 7_302_411
 MIGRATION_ATTEMPTS = 3
 CONNECT_TIMEOUT_SECONDS = 5  # an unreachable server costs a caller this, per attempt
 BUSY_TIMEOUT_SECONDS = 10.0  # how long a SQLite writer waits for another process's write
-# How a database fails to answer: through SQLAlchemy, the network, or a SQLite file opened
-# directly (the Responses store's, without `GATEWAY_DATABASE_URL`).
-DATABASE_FAILURES = (SQLAlchemyError, OSError, sqlite3.Error)
 
 
 def reaching_the_database(
