@@ -59,7 +59,7 @@ def codex() -> Path:
     return CODEX_PROJECT / "node_modules" / ".bin" / "codex"
 
 
-def run_codex(codex: Path, tmp_path: Path, config: str, *mode: str) -> None:
+def run_codex(codex: Path, tmp_path: Path, config: str, *mode: str, prompt: str = "say hi") -> None:
     (tmp_path / "home").mkdir()
     (tmp_path / "home" / "config.toml").write_text(config)
     gateway = str(Path(sys.executable).parent / "copilot-gateway")
@@ -71,6 +71,7 @@ def run_codex(codex: Path, tmp_path: Path, config: str, *mode: str) -> None:
         "GATEWAY_RESPONSES_DB": str(tmp_path / "responses.sqlite3"),
         "GATEWAY_LOG_FORMAT": "json",
         "GATEWAY_TOKEN_FILE": str(tmp_path / "no-token"),
+        "CODEX_PROMPT": prompt,
         # The gateway of this checkout, where the suite runs from its sources.
         **{name: os.environ[name] for name in ("PYTHONPATH",) if name in os.environ},
     }
@@ -97,6 +98,16 @@ def test_codex_exec_prints_the_models_answer(codex: Path, tmp_path: Path) -> Non
     answer = (tmp_path / "last.txt").read_text().strip()
     assert answer == "Hello from the gpt-5.3-codex emulator. You said: say hi"
     assert accesses(tmp_path) == [("POST", "/v1/responses", 200)]
+
+
+def test_codex_runs_the_tool_the_model_calls_and_finishes(codex: Path, tmp_path: Path) -> None:
+    """The emulator calls Codex's shell tool; Codex runs it and sends the output back (its
+    reasoning item with `content: null`, as Codex sends it), and the model answers in text."""
+    run_codex(codex, tmp_path, CONFIG, prompt="Run a shell command to list the files")
+    errors = (tmp_path / "codex.err").read_text()
+    assert "codex exited 0" in errors, errors
+    assert "The tool said:" in (tmp_path / "last.txt").read_text()
+    assert accesses(tmp_path) == [("POST", "/v1/responses", 200)] * 2
 
 
 def test_codex_compacts_a_long_session_through_the_gateway(codex: Path, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 # Inside a network namespace with only loopback (see test_codex_cli.py): serve the gateway
 # on the in-process emulator, run `codex exec` against it, stop the gateway.
 # Arguments: the gateway command, the codex binary, a work directory holding home/config.toml,
+# (CODEX_PROMPT, if set, is the first prompt: "say hi" otherwise),
 # and `resume` to log in with GW_API_KEY first (the built-in provider reads no key from the
 # environment) and go on with a second turn of the same session (`exec resume --last`).
 set -u
@@ -18,7 +19,7 @@ export CODEX_HOME="$WORK/home"
 if [ "$MODE" = resume ]; then
   echo "$GW_API_KEY" | timeout 60 "$CODEX" login --with-api-key >login.out 2>&1
 fi
-timeout 120 "$CODEX" exec --skip-git-repo-check -o last.txt "say hi" \
+timeout 120 "$CODEX" exec --skip-git-repo-check -o last.txt "${CODEX_PROMPT:-say hi}" \
   </dev/null >codex.out 2>codex.err
 echo "codex exited $?" >>codex.err
 if [ "$MODE" = resume ]; then
