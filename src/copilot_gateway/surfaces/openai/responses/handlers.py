@@ -8,7 +8,7 @@ input and `store: false`, so `previous_response_id` works on every upstream alik
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 
 from starlette.responses import Response
 
@@ -55,6 +55,8 @@ class Turn:
         self.items = with_item_ids(input_items(body))
         self.context = earlier + self.items  # everything the model sees as input
         self.store = body.get("store") is not False
+        self.native = False  # the upstream serves it on `/responses` (see `opened_turn`)
+        self.response: Json | None = None  # the finished response, once kept
 
     def echoed(self, response: Json) -> Json:
         """The upstream's (or our) response under our id, echoing what the gateway decided."""
@@ -68,6 +70,7 @@ class Turn:
 
     async def keep(self, response: Json, chat_usage: Json | None) -> None:
         """Record its usage (in chat's terms, as the record counts), and store it if asked."""
+        self.response = response
         self.call.record.add_usage(chat_usage)
         if self.store:
             stored = StoredResponse(response, self.items, self.context)
@@ -94,13 +97,20 @@ async def earlier_context(call: Call, body: Json) -> list[Json]:
     return previous.context + previous.response.get("output", [])
 
 
-async def createResponse(call: Call) -> Response:
+# Where a turn's earlier context comes from: the stored responses (over HTTP), or first the
+# connection's last response (over a WebSocket: see `openai.responses_socket`).
+EarlierContext = Callable[[Call, Json], Awaitable[list[Json]]]
+
+
+async def opened_turn(call: Call, earlier_of: EarlierContext = earlier_context) -> Turn:
+    """The turn a createResponse body asks for, checked, its model chosen and its context
+    found; `turn.native` says whether the upstream serves it on `/responses`."""
     body = call.body
     if not isinstance(body.get("model"), str):
         # The spec leaves it optional (a prompt template may name one); templates are not served.
         raise InvalidRequest("Missing required parameter: 'model'.", param="model")
     refuse_unsupported(body)
-    earlier = await earlier_context(call, body)
+    earlier = await earlier_of(call, body)
     # Counted as chat messages, on either route (what chat cannot take counts as its JSON).
     context = earlier + input_items(body)
     info = await model_for_prompt(
@@ -111,12 +121,22 @@ async def createResponse(call: Call) -> Response:
     )
     body = {**body, "model": info.id}  # an alias or a dated name, as the upstream knows it
     turn = Turn(call, body, earlier)
-    native = info.serves(RESPONSES)
-    call.record.translated = not native
+    turn.native = info.serves(RESPONSES)
+    call.record.translated = not turn.native
+    return turn
+
+
+async def streamed(turn: Turn, events: ResponseEvents) -> AsyncGenerator[bytes]:
+    """The turn's events, framed by `events`: the one event source of every transport."""
+    return await (native_stream(turn, events) if turn.native else translated_stream(turn, events))
+
+
+async def createResponse(call: Call) -> Response:
+    turn = await opened_turn(call)
+    body, native = turn.body, turn.native
     if body.get("stream"):
         events = ResponseEvents(call)
-        relay = native_stream(turn, events) if native else translated_stream(turn, events)
-        return sse_response(guarded(call, await relay, events.error_event))
+        return sse_response(guarded(call, await streamed(turn, events), events.error_event))
     if native:
         response = turn.echoed(
             await call.upstream.call(
