@@ -187,7 +187,11 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     # routes HTTP only. Then the request id, then the call, which sees every answer (a 413
     # from the body limit included).
     app.add_middleware(
-        WebSocketMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, gateway=gateway, check=check
+        WebSocketMiddleware,
+        MiddlewarePosition.BEFORE_EXCEPTION,
+        gateway=gateway,
+        check=check,
+        limiter=limiter,
     )
     app.add_middleware(RequestIdMiddleware, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(CallMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, gateway=gateway)

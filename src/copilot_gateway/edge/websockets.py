@@ -6,7 +6,7 @@ any other failure costs it retries first), a path with no WebSocket service 404,
 or wrong key 401, each with OpenAI's error body, as over HTTP. Keys are those of HTTP, in
 the same places, checked by the same check (see `edge.key_gate`). An accepted connection is
 served by `surfaces.openai.responses.websocket`; each of its turns is logged, counted and
-written to the ledger as a request of its own.
+written to the ledger as a request of its own, within its key's limits and budgets.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from starlette.websockets import WebSocket
 from ..call import Call
 from ..errors import GatewayError, NotFound
 from ..gateway import Gateway
+from ..key_limits.limiter import Limiter
 from ..observability.clients import client_family
 from ..observability.observe import observe
 from ..observability.record import RequestRecord
@@ -38,10 +39,13 @@ class UpgradeRequired(GatewayError):
 
 
 class WebSocketMiddleware:
-    def __init__(self, app: ASGIApp, gateway: Gateway, check: KeyCheck | None) -> None:
+    def __init__(
+        self, app: ASGIApp, gateway: Gateway, check: KeyCheck | None, limiter: Limiter
+    ) -> None:
         self.app = app
         self.gateway = gateway
         self.check = check
+        self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
@@ -53,13 +57,8 @@ class WebSocketMiddleware:
         except GatewayError as error:
             await websocket.send_denial_response(OPENAI.error_response(error))
             return
-        socket = ResponsesSocket(
-            websocket,
-            self.gateway.settings,
-            new_call=lambda: self.new_call(scope, caller),
-            finished=self.finished,
-        )
-        await socket.serve()
+        calls = SocketCalls(self.gateway, self.limiter, scope, caller)
+        await ResponsesSocket(websocket, self.gateway.settings, calls).serve()
 
     async def handshake(self, scope: Scope) -> str | None:
         """The caller's key name, once the upgrade may be accepted; else why not."""
@@ -76,7 +75,17 @@ class WebSocketMiddleware:
             raise auth_failed(OPENAI.key_hint)
         return name
 
-    def new_call(self, scope: Scope, caller: str | None) -> Call:
+
+class SocketCalls:
+    """A connection's turns, each a request of its own to the edge (see `TurnCalls`)."""
+
+    def __init__(self, gateway: Gateway, limiter: Limiter, scope: Scope, caller: str | None):
+        self.gateway = gateway
+        self.limiter = limiter
+        self.scope = scope
+        self.caller = caller
+
+    def new_call(self) -> Call:
         request_id = f"req_{uuid.uuid4().hex}"
         current_request_id.set(request_id)  # the turn's task: its log lines carry it
         record = RequestRecord(
@@ -84,14 +93,23 @@ class WebSocketMiddleware:
             RESPONSES_PATH,
             request_id=request_id,
             surface=OPENAI.name,
-            client=client_family(user_agent(scope)),
+            client=client_family(user_agent(self.scope)),
             operation="createResponse",
-            key_name=caller,
+            key_name=self.caller,
         )
-        return Call(self.gateway, OPENAI, record, scope, caller=caller)
+        return Call(self.gateway, OPENAI, record, self.scope, caller=self.caller)
 
-    def finished(self, call: Call) -> None:
+    async def admit(self, call: Call) -> None:
+        """As `edge.key_limits` admits a request: its key's limits, or the 429."""
+        if call.caller is not None and self.limiter.applies_to(call.caller):
+            call.admission = await self.limiter.admit(call.caller, call.body)
+
+    async def finished(self, call: Call) -> None:
         record = call.record
+        if (admission := call.admission) is not None:
+            call.admission = None
+            used = record.prompt_tokens + record.completion_tokens
+            await self.limiter.finish(admission, used, record.nano_aiu())
         record.status = call.error.status if call.error is not None else 200
         record.completed = call.error is None and not call.client_gone
         observe(record, call.error)

@@ -5,9 +5,11 @@ its order, continuations kept by the connection, one response at a time, the han
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -266,3 +268,18 @@ def test_messages_past_the_rate_are_error_events(emulator_url: str) -> None:
             socket.send('{"type": "unknown"}')
         codes = [openai_json(socket.recv())["error"]["code"] for _ in range(3)]
     assert codes == ["invalid_event_type", "invalid_event_type", "rate_limit_exceeded"]
+
+
+@pytest.mark.own_servers
+def test_each_turn_is_within_its_keys_limits(emulator_url: str, tmp_path: Path) -> None:
+    key = "sk-team-limited"
+    config = tmp_path / "gateway.toml"
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    config.write_text(f'[[keys]]\nname = "team"\nsha256 = "{digest}"\nrpm = 1\n')
+    settings = gateway_settings(emulator_url, config_file=config)
+    with serving(settings) as gateway_url, sdk(gateway_url, key).responses.connect() as connection:
+        connection.response.create(model=TRANSLATED, input="Once")
+        assert turn(connection)[-1]["type"] == "response.completed"
+        connection.response.create(model=TRANSLATED, input="Twice")
+        (refused,) = turn(connection)
+    assert refused["status"] == 429 and refused["error"]["type"] == "rate_limit_error"

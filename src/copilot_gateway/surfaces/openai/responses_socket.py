@@ -24,8 +24,8 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import orjson
 from starlette.websockets import WebSocket, WebSocketState
@@ -86,23 +86,25 @@ class Remembered:
     context: list[Json]
 
 
+class TurnCalls(Protocol):
+    """What the edge does for each turn, as for every HTTP request: its call made (its
+    record, its caller), admitted by its key's limits (or refused), and once it is done
+    settled, logged and counted."""
+
+    def new_call(self) -> Call: ...
+
+    async def admit(self, call: Call) -> None: ...
+
+    async def finished(self, call: Call) -> None: ...
+
+
 class ResponsesSocket:
-    """One accepted connection, served until the client leaves or a limit closes it.
+    """One accepted connection, served until the client leaves or a limit closes it."""
 
-    `new_call` makes each turn's call (its record, its caller); `finished` is told when a
-    turn is done, to log and count it as the edge does every request."""
-
-    def __init__(
-        self,
-        websocket: WebSocket,
-        settings: Settings,
-        new_call: Callable[[], Call],
-        finished: Callable[[Call], None],
-    ) -> None:
+    def __init__(self, websocket: WebSocket, settings: Settings, calls: TurnCalls) -> None:
         self.websocket = websocket
         self.settings = settings
-        self.new_call = new_call
-        self.finished = finished
+        self.calls = calls
         self.last: Remembered | None = None
         self.running: asyncio.Task[None] | None = None
         self.running_call: Call | None = None
@@ -182,12 +184,13 @@ class ResponsesSocket:
 
     async def respond(self, body: Json) -> None:
         """Serve one turn: its events, or the error event that refused it."""
-        call = self.new_call()
+        call = self.calls.new_call()
         call.body = {**body, "stream": True}
         self.running_call = call
         events = SocketEvents(call)
         try:
             try:
+                await self.calls.admit(call)
                 turn = await opened_turn(call, self.earlier)
                 relay = await streamed(turn, events)
             except GatewayError as error:
@@ -207,7 +210,7 @@ class ResponsesSocket:
                     await self.send(error_message(call.error))
         finally:
             self.running_call = None
-            self.finished(call)
+            await asyncio.shield(self.calls.finished(call))  # a cancelled turn frees its slot
 
     async def earlier(self, call: Call, body: Json) -> list[Json]:
         """What the turn continues: the connection's last response first, then a stored one."""
