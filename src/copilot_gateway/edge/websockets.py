@@ -11,6 +11,7 @@ written to the ledger as a request of its own, within its key's limits and budge
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -31,6 +32,7 @@ from .key_gate import KeyCheck, auth_failed
 from .key_places import BEARER
 
 RESPONSES_PATH = "/v1/responses"
+log = logging.getLogger(__name__)
 
 
 class UpgradeRequired(GatewayError):
@@ -55,6 +57,7 @@ class WebSocketMiddleware:
         try:
             caller = await self.handshake(scope)
         except GatewayError as error:
+            log.info("websocket refused at the handshake: %s %s", error.status, error.message)
             await websocket.send_denial_response(OPENAI.error_response(error))
             return
         calls = SocketCalls(self.gateway, self.limiter, scope, caller)

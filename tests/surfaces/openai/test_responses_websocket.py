@@ -97,6 +97,26 @@ def test_previous_response_id_continues_the_connections_last_response_unstored(
     assert client.get(f"/v1/responses/{first['id']}").status_code == 404
 
 
+def test_a_warm_up_answers_without_the_upstream_and_is_continued(
+    connection: ResponsesConnection, emulator: CopilotEmulator
+) -> None:
+    connection.send(
+        {"type": "response.create", "model": NATIVE, "input": "Context first", "generate": False}  # type: ignore[arg-type]
+    )
+    events = turn(connection)
+    assert [event["type"] for event in events] == [
+        "response.created",
+        "response.in_progress",
+        "response.completed",
+    ]
+    assert events[-1]["response"]["output"] == [] and not emulator.state.responses_requests
+    warmed = events[-1]["response"]["id"]
+    connection.response.create(model=NATIVE, input="Then this", previous_response_id=warmed)
+    assert turn(connection)[-1]["type"] == "response.completed"
+    sent = emulator.state.responses_requests[-1]["input"]
+    assert [item["content"][0]["text"] for item in sent] == ["Context first", "Then this"]
+
+
 def test_a_response_neither_last_nor_stored_is_previous_response_not_found(
     gateway_url: str, connection: ResponsesConnection
 ) -> None:

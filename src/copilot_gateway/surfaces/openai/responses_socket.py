@@ -24,12 +24,14 @@ import contextlib
 import logging
 import time
 from collections import deque
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Protocol
 
 import orjson
 from starlette.websockets import WebSocket, WebSocketState
 
+from ... import usage
 from ...call import Call
 from ...errors import GatewayError, InternalError, InvalidRequest, NotFound, RateLimited
 from ...settings import Settings
@@ -39,14 +41,17 @@ from ...upstreams.base import Json
 from ..streams import guarded
 from .operations import DOCUMENT
 from .responses.events import ResponseEvents
-from .responses.handlers import earlier_context, opened_turn, streamed
+from .responses.handlers import Turn, earlier_context, opened_turn, streamed
+from .responses.objects import finished, response_object
 from .surface import error_type
 
 log = logging.getLogger(__name__)
 
-# What the transport decides, not the body: every turn streams; background runs are refused.
-TRANSPORT_FIELDS = ("type", "stream")
+# What the transport decides, not the body: every turn streams; background runs are refused;
+# `generate: false` is a warm-up the connection answers itself (see `warm_up`).
+TRANSPORT_FIELDS = ("type", "stream", "generate")
 MINUTE = 60.0
+NO_USAGE = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
 
 
 def error_message(error: GatewayError, sequence: int | None = None) -> Json:
@@ -168,7 +173,9 @@ class ResponsesSocket:
         except GatewayError as error:
             await self.send(error_message(error))
             return
-        self.running = asyncio.create_task(self.respond(body))
+        warming = frame_asks_warm_up(body)
+        body = {key: value for key, value in body.items() if key not in TRANSPORT_FIELDS}
+        self.running = asyncio.create_task(self.respond(body, warming))
 
     def count_message(self) -> None:
         now = time.monotonic()
@@ -182,7 +189,7 @@ class ResponsesSocket:
             )
         self.received.append(now)
 
-    async def respond(self, body: Json) -> None:
+    async def respond(self, body: Json, warming: bool = False) -> None:
         """Serve one turn: its events, or the error event that refused it."""
         call = self.calls.new_call()
         call.body = {**body, "stream": True}
@@ -192,7 +199,7 @@ class ResponsesSocket:
             try:
                 await self.calls.admit(call)
                 turn = await opened_turn(call, self.earlier)
-                relay = await streamed(turn, events)
+                relay = warm_up(turn, events) if warming else await streamed(turn, events)
             except GatewayError as error:
                 call.error = error
                 await self.send(error_message(error))
@@ -254,8 +261,26 @@ def create_body(frame: str | bytes, settings: Settings) -> Json:
             param="type",
             code="invalid_event_type",
         )
-    body = {key: value for key, value in message.items() if key not in TRANSPORT_FIELDS}
+    body = {key: value for key, value in message.items() if key not in ("type", "stream")}
     error = first_error(schemas_of(DOCUMENT)["CreateResponse"], body)
     if error is not None:
         raise error
     return body
+
+
+def frame_asks_warm_up(body: Json) -> bool:
+    return body.get("generate") is False
+
+
+async def warm_up(turn: Turn, events: ResponseEvents) -> AsyncGenerator[bytes]:
+    """`generate: false` (Codex sends one as a connection opens): a response with no output,
+    asking nothing of the upstream, that later turns continue (its input is their context)."""
+    opening = response_object(turn.body, turn.id, turn.created_at, "in_progress")
+    done = finished(opening, [], usage.responses_from_chat(NO_USAGE), "stop")
+    await turn.keep(done, None)
+    for kind, response in (
+        ("response.created", opening),
+        ("response.in_progress", opening),
+        ("response.completed", done),
+    ):
+        yield events.event({"type": kind, "response": response})
