@@ -1,6 +1,7 @@
-"""Codex CLI over a WebSocket: a provider with `supports_websockets = true` serves its turns
-over `GET /v1/responses` upgraded; with WebSockets turned off on the gateway, the upgrade is
-answered 426 and Codex falls back to HTTP (see `test_codex_cli` for how Codex is run)."""
+"""Codex CLI over a WebSocket: a provider with `supports_websockets = true`, or the built-in
+one pointed at the gateway, serves its turns over `GET /v1/responses` upgraded; with
+WebSockets turned off on the gateway, the upgrade is answered 426 and Codex falls back to
+HTTP (see `test_codex_cli` for how Codex is run)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ WEBSOCKET_CONFIG = CONFIG.replace(
 ANSWER = "Hello from the gpt-5.3-codex emulator. You said: say hi"
 
 
-def run_codex(binary: Path, tmp_path: Path, **settings: str) -> list[tuple[str, str, int]]:
+def run_codex(
+    binary: Path, tmp_path: Path, config: str = WEBSOCKET_CONFIG, **settings: str
+) -> list[tuple[str, str, int]]:
     """One `codex exec "say hi"` against the gateway: its answer checked, and the
     gateway's access lines (method, path, status) returned."""
     (tmp_path / "home").mkdir()
-    (tmp_path / "home" / "config.toml").write_text(WEBSOCKET_CONFIG)
+    (tmp_path / "home" / "config.toml").write_text(config)
     gateway = str(Path(sys.executable).parent / "copilot-gateway")
     env = {
         "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
@@ -67,3 +70,29 @@ def test_codex_falls_back_to_http_on_426(codex: Path, tmp_path: Path) -> None:  
         (tmp_path / "gateway.log").read_text().count("websocket refused at the handshake: 426")
     )
     assert refused == 1
+
+
+BUILT_IN_CONFIG = """\
+model = "gpt-5.3-codex"
+openai_base_url = "http://127.0.0.1:8080/v1"
+check_for_update_on_startup = false
+[features]
+plugins = false
+[analytics]
+enabled = false
+"""
+
+
+# The built-in `openai` provider, pointed at the gateway by `openai_base_url`: WebSockets first.
+def test_codex_built_in_provider_at_the_gateway_uses_the_websocket(
+    codex: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    access = run_codex(
+        codex,
+        tmp_path,
+        BUILT_IN_CONFIG,
+        OPENAI_API_KEY="sk-codex",
+        CODEX_API_KEY="sk-codex",
+    )
+    assert access == [("GET", "/v1/responses", 200)] * 2
