@@ -204,8 +204,14 @@ class ResponsesSocket:
                 call.error = error
                 await self.send(error_message(error))
                 return
-            async for frame in guarded(call, relay, events.error_event):
-                await self.websocket.send_text(frame.decode())
+            # Closed however the turn ends (the client gone included): the upstream stream too.
+            async with contextlib.aclosing(guarded(call, relay, events.error_event)) as frames:
+                async for frame in frames:
+                    try:
+                        await self.websocket.send_text(frame.decode())
+                    except Exception:  # the connection is gone: nobody hears the rest
+                        call.client_gone = True
+                        return
             if turn.response is not None:
                 output = turn.response.get("output") or []
                 self.last = Remembered(turn.id, turn.context + output)
