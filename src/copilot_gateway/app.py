@@ -1,6 +1,7 @@
 """The application, assembled in one place: settings in, the served app out.
 
-uvicorn ─► request id ─► call (record, access log, metrics) ─► admin gate ─► key gate
+uvicorn ─► WebSockets (`GET /v1/responses` upgraded: see `edge.websockets`)
+       ─► request id ─► call (record, access log, metrics) ─► admin gate ─► key gate
        ─► public URL
        ─► body limit ─► limits' settling
        ─► connexion: routing ─► security ─► validation ─► limits' admission ─► handler
@@ -36,7 +37,7 @@ from .edge.body_limit import BodyLimitMiddleware
 from .edge.calls import CallMiddleware, NoteOperationMiddleware, call_handlers_directly
 from .edge.descriptors import connections_allowed
 from .edge.http_protocol import ApiErrorsHttpToolsProtocol, ConnectionLimits
-from .edge.key_gate import KeyGateMiddleware
+from .edge.key_gate import KeyCheck, KeyGateMiddleware
 from .edge.key_limits import AdmitMiddleware, SettleMiddleware
 from .edge.key_places import places_in
 from .edge.public_url import PublicUrlMiddleware, base_url
@@ -44,6 +45,7 @@ from .edge.request_id import RequestIdMiddleware
 from .edge.routing import chained_middlewares
 from .edge.security import GatewayApiKey, GatewayBearer
 from .edge.shutdown import drain_on_signals
+from .edge.websockets import WebSocketMiddleware
 from .gateway import Gateway
 from .key_limits.limiter import Limiter
 from .key_limits.store import store_for
@@ -185,22 +187,29 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     for path, endpoint, methods in pages:
         app.add_url_rule(path, f"dashboard {' '.join(methods)} {path}", endpoint, methods=methods)
     error_handlers.install(app)
-    # connexion puts each one inside those added before it: the request id comes first,
-    # then the call, which sees every answer (a 413 from the body limit included).
+    check = (
+        KeyCheck(keys, places_in(specs.values()), gateway.runtime_keys)
+        if keys is not None
+        else None
+    )
+    # connexion puts each one inside those added before it. WebSockets first: connexion
+    # routes HTTP only. Then the request id, then the call, which sees every answer (a 413
+    # from the body limit included).
+    app.add_middleware(
+        WebSocketMiddleware,
+        MiddlewarePosition.BEFORE_EXCEPTION,
+        gateway=gateway,
+        check=check,
+        limiter=limiter,
+    )
     app.add_middleware(RequestIdMiddleware, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(CallMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, gateway=gateway)
     if admin_token is not None:
         app.add_middleware(
             AdminGateMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, token=admin_token
         )
-    if keys is not None:  # a wrong key is 401 before routing: unknown paths included
-        app.add_middleware(
-            KeyGateMiddleware,
-            MiddlewarePosition.BEFORE_EXCEPTION,
-            keys=keys,
-            places=places_in(specs.values()),
-            runtime=gateway.runtime_keys,
-        )
+    if check is not None:  # a wrong key is 401 before routing: unknown paths included
+        app.add_middleware(KeyGateMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, check=check)
     app.add_middleware(NoteOperationMiddleware, MiddlewarePosition.BEFORE_SECURITY)
     app.add_middleware(
         PublicUrlMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, settings=gateway.settings
@@ -245,6 +254,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "host": settings.host,
         "port": settings.port,
         "timeout_keep_alive": settings.keep_alive_seconds,
+        # A WebSocket frame past it is closed with 1009 (see `edge.websockets`).
+        "ws_max_size": settings.websocket_max_frame_bytes,
         # The peer address must stay the real one: access rules trust only configured proxies.
         "proxy_headers": False,
         # Streams end themselves (with an error event) after the grace period; this is later.

@@ -131,6 +131,13 @@ class Settings(BaseSettings):
     # costs work on the event loop (validation, adapters), shared by every client.
     max_json_depth: int = Field(64, ge=2, le=200)  # orjson serialises at most 255 levels
     max_json_values: int = Field(100_000, ge=1)
+    # Responses over WebSocket (`GET /v1/responses` upgraded): off, the upgrade is answered
+    # 426, on which Codex falls back to HTTP at once (any other failure costs it retries).
+    websockets: bool = True
+    websocket_max_frame_bytes: int = Field(16 * 1024 * 1024, ge=1024)  # 1009 past it
+    websocket_messages_per_minute: int = Field(120, ge=1)  # an error event past it
+    websocket_idle_seconds: float = Field(600.0, gt=0)  # no message, no response: closed
+    websocket_connection_seconds: float = Field(3600.0, gt=0)  # OpenAI's 60 minutes
     # The request line and headers together (nginx allows 32 KiB by default): 431 past it.
     max_header_bytes: int = Field(32 * 1024, ge=1024)
     # A new connection must send its first byte, and a request its whole head (from accept,

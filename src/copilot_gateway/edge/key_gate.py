@@ -39,27 +39,36 @@ def is_open(path: str) -> bool:
     return path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
 
 
-class KeyGateMiddleware:
+class KeyCheck:
+    """The keys a request (or a WebSocket's handshake) carries, checked: where each valid
+    one was sent, to its name."""
+
     def __init__(
-        self,
-        app: ASGIApp,
-        keys: KeyRing,
-        places: frozenset[KeyPlace],
-        runtime: RuntimeKeys | None = None,
+        self, keys: KeyRing, places: frozenset[KeyPlace], runtime: RuntimeKeys | None = None
     ) -> None:
-        self.app = app
         self.keys = keys
         self.runtime = runtime
         self.places = KeyPlaces(places)
 
+    async def valid_keys(self, scope: Scope) -> dict[str, str]:
+        valid = {}
+        for where, key in self.places.presented(scope):
+            if (info := self.keys.check(key)) is not None:
+                valid[where] = info["sub"]
+            elif self.runtime is not None and (name := await self.runtime.lookup(key)):
+                valid[where] = name
+        return valid
+
+
+class KeyGateMiddleware:
+    def __init__(self, app: ASGIApp, check: KeyCheck) -> None:
+        self.app = app
+        self.check = check
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not is_open(scope["path"]):
             call = call_of(scope)
-            for where, key in self.places.presented(scope):
-                if (info := self.keys.check(key)) is not None:
-                    call.valid_keys[where] = info["sub"]
-                elif self.runtime is not None and (name := await self.runtime.lookup(key)):
-                    call.valid_keys[where] = name
+            call.valid_keys.update(await self.check.valid_keys(scope))
             if not call.valid_keys:
                 raise auth_failed(call.surface.key_hint)
         await self.app(scope, receive, send)

@@ -42,8 +42,8 @@ async def compacted(call: Call, body: Json) -> Json:
     request: Json = {key: body[key] for key in PASSED if body.get(key) is not None}
     request["input"] = [*given, summary_request()]
     request["store"] = False
-    turn, native = await opened_turn(call, request)
-    response, chat_usage = await answered(turn, native)
+    turn = await opened_turn(call, request)
+    response, chat_usage = await answered(turn)
     call.record.add_usage(chat_usage)
     reported = response.get("usage")
     if not isinstance(reported, dict):

@@ -18,7 +18,8 @@ from .objects import finished, function_call_item, message_item, text_part
 
 
 class ResponseEvents:
-    """Numbers, checks and frames one stream's events."""
+    """Numbers, checks and frames one stream's events: as server-sent events here; a
+    subclass frames them for another transport (see `openai.responses_socket`)."""
 
     def __init__(self, call: Call) -> None:
         self.call = call
@@ -28,7 +29,10 @@ class ResponseEvents:
         body = {**body, "sequence_number": self.sequence}
         self.sequence += 1
         checked = self.call.conforming("ResponseStreamEvent", body)
-        return self.call.surface.sse_event(checked, body["type"])
+        return self.frame(checked, body["type"])
+
+    def frame(self, body: Json, name: str) -> bytes:
+        return self.call.surface.sse_event(body, name)
 
     def error_event(self, error: GatewayError) -> bytes:
         """How a Responses stream that failed midway ends: the spec's `error` event."""
@@ -40,7 +44,7 @@ class ResponseEvents:
             "sequence_number": self.sequence,
         }
         self.sequence += 1
-        return self.call.surface.sse_event(body, "error")
+        return self.frame(body, "error")
 
 
 class ChatToResponseEvents:

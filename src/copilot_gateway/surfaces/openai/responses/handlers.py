@@ -8,7 +8,7 @@ input and `store: false`, so `previous_response_id` works on every upstream alik
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 
 from starlette.responses import Response
 
@@ -57,6 +57,8 @@ class Turn:
         self.context = earlier + self.items  # everything the model sees as input
         self.sent = expanded(self.context)  # as the upstream gets it
         self.store = body.get("store") is not False
+        self.native = False  # the upstream serves it on `/responses` (see `opened_turn`)
+        self.response: Json | None = None  # the finished response, once kept
 
     def echoed(self, response: Json) -> Json:
         """The upstream's (or our) response under our id, echoing what the gateway decided."""
@@ -71,6 +73,7 @@ class Turn:
 
     async def keep(self, response: Json, chat_usage: Json | None) -> None:
         """Record its usage (in chat's terms, as the record counts), and store it if asked."""
+        self.response = response
         self.call.record.add_usage(chat_usage)
         if self.store:
             stored = StoredResponse(response, self.items, self.context)
@@ -97,27 +100,31 @@ async def earlier_context(call: Call, body: Json) -> list[Json]:
     return previous.context + previous.response.get("output", [])
 
 
+# Where a turn's earlier context comes from: the stored responses (over HTTP), or first the
+# connection's last response (over a WebSocket: see `openai.responses_socket`).
+EarlierContext = Callable[[Call, Json], Awaitable[list[Json]]]
+
+
 async def createResponse(call: Call) -> Response:
-    body = call.body
-    turn, native = await opened_turn(call, body)
-    if body.get("stream"):
+    turn = await opened_turn(call, call.body)
+    if turn.body.get("stream"):
         events = ResponseEvents(call)
-        relay = native_stream(turn, events) if native else translated_stream(turn, events)
-        return sse_response(guarded(call, await relay, events.error_event))
-    response, chat_usage = await answered(turn, native)
+        return sse_response(guarded(call, await streamed(turn, events), events.error_event))
+    response, chat_usage = await answered(turn)
     answer = call.answer("Response", response)  # checked before it is stored
     await turn.keep(response, chat_usage)
     return answer
 
 
-async def opened_turn(call: Call, body: Json) -> tuple[Turn, bool]:
-    """The turn a request makes, on the model it names, and whether that model is served
-    natively; refused before any upstream call when the request cannot be served."""
+async def opened_turn(call: Call, body: Json, earlier_of: EarlierContext = earlier_context) -> Turn:
+    """The turn a request makes, on the model it names, its context found; `turn.native`
+    says whether the upstream serves it on `/responses`. Refused before any upstream call
+    when the request cannot be served."""
     if not isinstance(body.get("model"), str):
         # The spec leaves it optional (a prompt template may name one); templates are not served.
         raise InvalidRequest("Missing required parameter: 'model'.", param="model")
     refuse_unsupported(body)
-    earlier = await earlier_context(call, body)
+    earlier = await earlier_of(call, body)
     # Counted as chat messages, on either route (what chat cannot take counts as its JSON).
     context = expanded(earlier + input_items(body))
     info = await model_for_prompt(
@@ -127,15 +134,21 @@ async def opened_turn(call: Call, body: Json) -> tuple[Turn, bool]:
         param="input",
     )
     body = {**body, "model": info.id}  # an alias or a dated name, as the upstream knows it
-    native = info.serves(RESPONSES)
-    call.record.translated = not native
-    return Turn(call, body, earlier), native
+    turn = Turn(call, body, earlier)
+    turn.native = info.serves(RESPONSES)
+    call.record.translated = not turn.native
+    return turn
 
 
-async def answered(turn: Turn, native: bool) -> tuple[Json, Json | None]:
+async def streamed(turn: Turn, events: ResponseEvents) -> AsyncGenerator[bytes]:
+    """The turn's events, framed by `events`: the one event source of every transport."""
+    return await (native_stream(turn, events) if turn.native else translated_stream(turn, events))
+
+
+async def answered(turn: Turn) -> tuple[Json, Json | None]:
     """The turn's finished Response (not streamed), and its usage in chat's terms."""
     call, body = turn.call, turn.body
-    if native:
+    if turn.native:
         response = turn.echoed(
             await call.upstream.call(
                 RESPONSES, turn.native_body(False), call.record, call.client_headers
