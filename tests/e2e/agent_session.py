@@ -4,7 +4,8 @@ their own with only loopback, where nothing outside can be reached and every try
     python agent_session.py RUN.json   # prints {"rc", "stdout", "stderr", "requests",
                                        #   "initiators", "lookups", "connections", "files"}
 
-RUN.json: {"argv", "env", "files" (path under the run's home: text), "timeout"}. The CLI
+RUN.json: {"argv", "env", "files" (path under the run's home: text), "before" (setup
+commands, each to succeed first), "timeout"}. The CLI
 runs in a fresh home, which is also its working directory; "files" in the output are the
 files there afterwards (their text), for a task's result. `isolated()` is the namespace
 prefix that runs this script (root: `unshare --net --mount`).
@@ -95,6 +96,8 @@ def main() -> None:
                 "TERM": "dumb",
                 **run["env"],
             }
+            for argv in run.get("before", []):  # its setup commands, each to succeed
+                subprocess.run(argv, env=env, cwd=home, capture_output=True, check=True, timeout=99)
             result = subprocess.run(
                 run["argv"],
                 env=env,

@@ -35,6 +35,7 @@ class Setup:
     command: tuple[str, ...]
     env: dict[str, str] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
+    before: tuple[tuple[str, ...], ...] = ()  # setup commands (its binary first) run once
 
     @property
     def model(self) -> str:
@@ -54,6 +55,9 @@ OPENCODE_PACKAGES = {
     "responses": "@ai-sdk/openai",
     "messages": "@ai-sdk/anthropic",
 }
+# Over /v1/responses: reasoning handed back by reference to the stored response (opencode's
+# default, store false, hands it back without an id, which the gateway refuses).
+OPENCODE_MODEL_OPTIONS = {"responses": {"options": {"store": True}}}
 OPENCODE_OFFLINE = {
     "OPENCODE_DISABLE_AUTOUPDATE": "1",
     "OPENCODE_DISABLE_MODELS_FETCH": "1",
@@ -66,9 +70,10 @@ OPENCODE_OFFLINE = {
 }
 
 
-def opencode(surface: str) -> Setup:
+def opencode_config(surface: str) -> dict:
+    """The provider config opencode and kilo (its fork) read."""
     model = SURFACES[surface]
-    config = {
+    return {
         "$schema": "https://opencode.ai/config.json",
         "autoupdate": False,
         "share": "disabled",
@@ -77,18 +82,39 @@ def opencode(surface: str) -> Setup:
                 "npm": OPENCODE_PACKAGES[surface],
                 "name": "copilot-gateway",
                 "options": {"baseURL": f"{GATEWAY}/v1", "apiKey": "{env:GATEWAY_KEY}"},
-                "models": {model: {"name": model}},
+                "models": {model: {"name": model, **OPENCODE_MODEL_OPTIONS.get(surface, {})}},
             }
         },
         "model": f"gateway/{model}",
     }
+
+
+def opencode(surface: str) -> Setup:
     return Setup(
         cli="opencode",
         project="opencode",
         surface=surface,
         command=("opencode", "run"),
         env={"GATEWAY_KEY": KEY, **OPENCODE_OFFLINE},
-        files={".config/opencode/opencode.json": as_json(config)},
+        files={".config/opencode/opencode.json": as_json(opencode_config(surface))},
+    )
+
+
+def kilo(surface: str = "chat") -> Setup:
+    offline = {name.replace("OPENCODE_", "KILO_"): on for name, on in OPENCODE_OFFLINE.items()}
+    # Only the gateway: its own provider, Kilo Gateway, lists its models from api.kilo.ai.
+    config = {
+        **opencode_config(surface),
+        "$schema": "https://app.kilo.ai/config.json",
+        "enabled_providers": ["gateway"],
+    }
+    return Setup(
+        cli="kilo",
+        project="kilo",
+        surface=surface,
+        command=("kilo", "run"),
+        env={"GATEWAY_KEY": KEY, **offline, "KILO_TELEMETRY_LEVEL": "off"},
+        files={".config/kilo/kilo.json": as_json(config)},
     )
 
 
@@ -104,7 +130,8 @@ def pi(surface: str) -> Setup:
     models = {
         "providers": {
             "gateway": {
-                "baseUrl": f"{GATEWAY}/v1",
+                # Anthropic's client adds /v1 itself.
+                "baseUrl": GATEWAY if surface == "messages" else f"{GATEWAY}/v1",
                 "api": PI_APIS[surface],
                 "apiKey": "GATEWAY_KEY",
                 "models": [{"id": model}],
@@ -121,9 +148,50 @@ def pi(surface: str) -> Setup:
     )
 
 
+# Its telemetry (otel.cline.bot) and update checks off.
+CLINE_OFFLINE = {"telemetryOptOut": True, "autoUpdateEnabled": False}
+# Its feature flags (data.cline.bot) have no setting of their own: only its test switch
+# keeps it from fetching them.
+CLINE_OFFLINE_ENV = {"CLINE_NO_AUTO_UPDATE": "1", "E2E_TEST": "true"}
+
+
+def cline(surface: str = "chat") -> Setup:
+    model = SURFACES[surface]
+    login = ("cline", "auth", "--provider", "openai", "--apikey", KEY, "--modelid", model)
+    return Setup(
+        cli="cline",
+        project="cline",
+        surface=surface,
+        command=("cline",),
+        env=CLINE_OFFLINE_ENV,
+        before=((*login, "--baseurl", f"{GATEWAY}/v1"),),
+        files={".cline/data/settings/global-settings.json": as_json(CLINE_OFFLINE)},
+    )
+
+
+QWEN_SETTINGS = {
+    "telemetry": {"enabled": False},
+    "privacy": {"usageStatisticsEnabled": False},
+    "general": {"disableAutoUpdate": True},
+}
+
+
+def qwen(surface: str = "chat") -> Setup:
+    return Setup(
+        cli="qwen-code",
+        project="qwen_code",
+        surface=surface,
+        command=("qwen", "--auth-type", "openai", "-m", SURFACES[surface], "--yolo"),
+        env={"OPENAI_BASE_URL": f"{GATEWAY}/v1", "OPENAI_API_KEY": KEY},
+        files={".qwen/settings.json": as_json(QWEN_SETTINGS)},
+    )
+
+
+# opencode and pi on each surface; the others over chat completions.
 SETUPS = [
-    opencode("chat"),
-    opencode("messages"),
-    pi("chat"),
-    pi("responses"),
+    *(opencode(surface) for surface in SURFACES),
+    *(pi(surface) for surface in SURFACES),
+    qwen("chat"),
+    kilo("chat"),
+    cline("chat"),
 ]

@@ -22,7 +22,7 @@ from npm_projects import installed
 
 HERE = Path(__file__).parent
 # The emulator says exactly the one word a prompt asks for.
-PLAIN = "Reply with gateway-pong. Nothing else."
+PLAIN = "Reply with gateway-pong. Thanks."
 # Words of a file-reading tool, so the emulator calls one; after its result, the word.
 TASK = "Read the file notes.txt, then reply with done-reading. Nothing else."
 
@@ -37,6 +37,7 @@ def run_agent(setup: Setup, prompt: str, tmp_path: Path) -> dict:
         "argv": [str(binary), *setup.argv(prompt)[1:]],
         "env": setup.env,
         "files": {**setup.files, "notes.txt": "The notes say hello.\n"},
+        "before": [[str(binary), *command[1:]] for command in setup.before],
         "timeout": 240,
     }
     (tmp_path / "run.json").write_text(json.dumps(run))
