@@ -9,6 +9,7 @@ KEY, one of its GATEWAY_API_KEYS, and turns off all of the CLI's own outside tra
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass, field
 
 GATEWAY_PORT = 8080
@@ -195,3 +196,39 @@ SETUPS = [
     kilo("chat"),
     cline("chat"),
 ]
+
+
+# The README's "Use it from your agent", written from SETUPS -------------------------------
+
+README_START = "<!-- agent setups: written by `python tests/e2e/agent_setups.py` -->"
+README_END = "<!-- end of agent setups -->"
+SURFACE_NAMES = {
+    "chat": "chat completions",
+    "responses": "the Responses API",
+    "messages": "the Messages API",
+}
+
+
+def shell_words(words: tuple[str, ...] | list[str]) -> str:
+    return " ".join(shlex.quote(word) for word in words)
+
+
+def setup_text(setup: Setup) -> str:
+    """One setup as the README shows it: its files, its setup command, its run."""
+    lines = [f"{setup.cli} over {SURFACE_NAMES[setup.surface]} (`{setup.model}`):", ""]
+    for path, text in setup.files.items():
+        lines += ["```json", f"// ~/{path}", text.rstrip("\n"), "```", ""]
+    lines.append("```sh")
+    lines += [shell_words(command) for command in setup.before]
+    env = [f"{name}={shlex.quote(value)}" for name, value in setup.env.items()]
+    lines += [" \\\n  ".join([*env, shell_words(setup.argv("say hi"))]), "```", ""]
+    return "\n".join(lines)
+
+
+def readme_section() -> str:
+    """What the README holds between README_START and README_END."""
+    return "\n".join([README_START, "", *map(setup_text, SETUPS), README_END])
+
+
+if __name__ == "__main__":
+    print(readme_section())
