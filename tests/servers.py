@@ -29,10 +29,11 @@ PLAIN_OPTIONS: dict[str, Any] = {
 
 
 @contextmanager
-def running(app: ASGIApp, options: dict[str, Any] | None = None) -> Iterator[str]:
-    """Serve app on a free loopback port with these uvicorn options; yields its base URL."""
+def running(app: ASGIApp, options: dict[str, Any] | None = None, port: int = 0) -> Iterator[str]:
+    """Serve app on a loopback port (a free one unless given) with these uvicorn options;
+    yields its base URL."""
     chosen = {**(PLAIN_OPTIONS if options is None else options)}
-    chosen.update(host="127.0.0.1", port=0, log_level="warning")
+    chosen.update(host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(uvicorn.Config(app, **chosen))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -41,9 +42,9 @@ def running(app: ASGIApp, options: dict[str, Any] | None = None) -> Iterator[str
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("test server did not start")
         time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
+    bound = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{bound}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -3,6 +3,7 @@ with this machine's node and npm."""
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,13 +29,20 @@ def node_and_npm() -> tuple[str, str]:
 
 
 def installed(project: Path, timeout: float = 600) -> str:
-    """The project's packages installed (cached in its node_modules); node's path."""
+    """The project's packages installed (cached in its node_modules); node's path. One
+    install at a time per project (xdist workers share the folder), a failure saying why."""
     node, npm = node_and_npm()
-    subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--silent"],
-        cwd=project,
-        check=True,
-        timeout=timeout,
-        capture_output=True,
-    )
+    with (project / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--silent"],
+            cwd=project,
+            check=False,
+            timeout=timeout,
+            capture_output=True,
+            text=True,
+        )
+    if done.returncode != 0:
+        said = (done.stderr or done.stdout)[-2000:]
+        pytest.fail(f"npm install in {project} failed ({done.returncode}):\n{said}", pytrace=False)
     return node

@@ -1,0 +1,132 @@
+"""One agent CLI run against the gateway on the emulator, all in a network namespace of
+their own with only loopback, where nothing outside can be reached and every try is seen.
+
+    python agent_session.py RUN.json   # prints {"rc", "stdout", "stderr", "requests",
+                                       #   "initiators", "lookups", "connections", "files"}
+
+RUN.json: {"argv", "env", "files" (path under the run's home: text), "before" (setup
+commands, each to succeed first), "timeout"}. The CLI
+runs in a fresh home, which is also its working directory; "files" in the output are the
+files there afterwards (their text), for a task's result. `isolated()` is the namespace
+prefix that runs this script (root: `unshare --net --mount`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for servers
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from agent_setups import GATEWAY_PORT, KEY
+from outside_traffic import resolves_nothing, watched
+
+from servers import CopilotEmulator, gateway_app, gateway_settings, running
+
+# Loopback up, and the system resolver pointed at the stub on it ($0: that resolv.conf).
+NAMESPACE_SETUP = 'ip link set lo up && mount --bind "$0" /etc/resolv.conf && exec "$@"'
+RESOLV_CONF = "nameserver 127.0.0.1\noptions attempts:1 timeout:1\n"
+
+
+class RecordedRequests:
+    """ASGI middleware noting each HTTP request's method, path and answer status."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app, self.seen, self.lock = app, list[dict[str, object]](), threading.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        entry: dict[str, object] = {"method": scope["method"], "path": scope["path"]}
+        with self.lock:
+            self.seen.append(entry)
+
+        async def noting_status(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                entry["status"] = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, noting_status)
+
+
+def isolated(resolv_conf: Path) -> list[str]:
+    """The prefix that runs a command in a namespace of its own with only loopback and the
+    stub as its resolver (`resolv_conf` written here)."""
+    resolv_conf.write_text(RESOLV_CONF)
+    return ["unshare", "--net", "--mount", "sh", "-c", NAMESPACE_SETUP, str(resolv_conf)]
+
+
+def files_under(home: Path) -> dict[str, str]:
+    found = {}
+    for path in home.rglob("*"):
+        if path.is_file() and path.stat().st_size < 100_000 and "node_modules" not in path.parts:
+            found[str(path.relative_to(home))] = path.read_text(errors="replace")
+    return found
+
+
+def main() -> None:
+    run = json.loads(Path(sys.argv[1]).read_text())
+    emulator = CopilotEmulator()
+    with (
+        watched() as traffic,
+        running(emulator.app) as emulator_url,
+        tempfile.TemporaryDirectory() as home,
+    ):
+        if not resolves_nothing():
+            raise SystemExit("the namespace's resolver is not the stub")
+        traffic.lookups.clear()
+        gateway = RecordedRequests(gateway_app(gateway_settings(emulator_url, api_keys=KEY)))
+        with running(gateway, port=GATEWAY_PORT):
+            for name, text in run["files"].items():
+                path = Path(home) / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+            env = {
+                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "HOME": home,
+                "TERM": "dumb",
+                **run["env"],
+            }
+            for argv in run.get("before", []):  # its setup commands, each to succeed
+                subprocess.run(argv, env=env, cwd=home, capture_output=True, check=True, timeout=99)
+            result = subprocess.run(
+                run["argv"],
+                env=env,
+                cwd=home,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=run["timeout"],
+                check=False,
+            )
+            written = files_under(Path(home))
+        # Who each call Copilot got came from: the person's turn ("user") or a tool's
+        # result sent back ("agent"), as the gateway tells Copilot.
+        initiators = [h["x-initiator"] for h in emulator.state.seen_headers if "x-initiator" in h]
+    print(
+        json.dumps(
+            {
+                "rc": result.returncode,
+                "stdout": result.stdout,
+                "stderr": result.stderr,
+                "requests": gateway.seen,
+                "initiators": initiators,
+                "lookups": traffic.lookups,
+                "connections": traffic.connections,
+                "files": written,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
