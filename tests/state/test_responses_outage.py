@@ -89,7 +89,10 @@ def test_a_sqlite_file_out_of_reach_holds_responses_until_it_can_be_written(
                 return False
             with contextlib.closing(sqlite3.connect(responses_db)) as connection:
                 query = "SELECT count(*) FROM responses WHERE id = ?"
-                return bool(connection.execute(query, (held,)).fetchone()[0])
+                try:
+                    return bool(connection.execute(query, (held,)).fetchone()[0])
+                except sqlite3.OperationalError:  # the file made, its table not yet
+                    return False
 
         assert until(stored)
         assert read(url, "resp_never_stored").status_code == 404
