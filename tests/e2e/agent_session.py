@@ -79,7 +79,8 @@ def main() -> None:
     with (
         watched() as traffic,
         running(emulator.app) as emulator_url,
-        tempfile.TemporaryDirectory() as home,
+        # A CLI's background process may still be writing there as it ends.
+        tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as home,
     ):
         if not resolves_nothing():
             raise SystemExit("the namespace's resolver is not the stub")

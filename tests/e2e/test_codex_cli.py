@@ -37,9 +37,8 @@ enabled = false
 """
 
 
-# The built-in provider at the gateway: remote compaction, WebSocket first (the gateway
-# serves none here: Codex falls back to HTTP). A token limit this low compacts before the
-# second turn.
+# The built-in provider at the gateway: remote compaction, over the Responses WebSocket (which
+# the gateway serves). A token limit this low compacts before the second turn.
 BUILT_IN_CONFIG = """\
 model = "gpt-5.3-codex"
 openai_base_url = "http://127.0.0.1:8080/v1"
@@ -116,8 +115,9 @@ def test_codex_compacts_a_long_session_through_the_gateway(codex: Path, tmp_path
         errors = (tmp_path / name).read_text()
         assert "codex exited 0" in errors, errors
     assert (tmp_path / "last2.txt").read_text().strip().endswith("You said: say more")
-    # The first turn, the compaction (its trigger inline), the second turn.
-    assert accesses(tmp_path) == [("POST", "/v1/responses", 200)] * 3
+    # Over the WebSocket, each turn logged as the upgrade's GET: each `exec` connects with a
+    # warm-up; then the first turn, and the compaction (its trigger inline) and the second.
+    assert accesses(tmp_path) == [("GET", "/v1/responses", 200)] * 5
     (rollout,) = (tmp_path / "home" / "sessions").rglob("*.jsonl")
     records = [json.loads(line) for line in rollout.read_text().splitlines()]
     compacted = [r for r in records if r.get("type") == "compacted"]

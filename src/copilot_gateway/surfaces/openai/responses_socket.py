@@ -40,6 +40,7 @@ from ...spec.requests import first_error, parse_json
 from ...upstreams.base import Json
 from ..streams import guarded
 from .operations import DOCUMENT
+from .responses.compact import asks_compaction, compaction_events
 from .responses.events import ResponseEvents
 from .responses.handlers import Turn, earlier_context, opened_turn, streamed
 from .responses.objects import finished, response_object
@@ -195,11 +196,15 @@ class ResponsesSocket:
         call.body = {**body, "stream": True}
         self.running_call = call
         events = SocketEvents(call)
+        turn: Turn | None = None
         try:
             try:
                 await self.calls.admit(call)
-                turn = await opened_turn(call, call.body, self.earlier)
-                relay = warm_up(turn, events) if warming else await streamed(turn, events)
+                if asks_compaction(call.body):  # Codex's remote compaction, inline
+                    relay = await compaction_events(call, call.body, events, self.earlier)
+                else:
+                    turn = await opened_turn(call, call.body, self.earlier)
+                    relay = warm_up(turn, events) if warming else await streamed(turn, events)
             except GatewayError as error:
                 call.error = error
                 await self.send(error_message(error))
@@ -212,7 +217,7 @@ class ResponsesSocket:
                     except Exception:  # the connection is gone: nobody hears the rest
                         call.client_gone = True
                         return
-            if turn.response is not None:
+            if turn is not None and turn.response is not None:
                 output = turn.response.get("output") or []
                 self.last = Remembered(turn.id, turn.context + output)
         except Exception:

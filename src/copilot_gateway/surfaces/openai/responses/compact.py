@@ -23,7 +23,7 @@ from ...streams import guarded
 from . import handlers
 from .compaction import compaction_item, is_trigger, kept_through_compaction, summary_request
 from .events import ResponseEvents
-from .handlers import answered, opened_turn
+from .handlers import EarlierContext, answered, earlier_context, opened_turn
 from .objects import finished, output_text, response_object
 from .requests import input_items
 
@@ -32,8 +32,9 @@ from .requests import input_items
 PASSED = ("model", "instructions", "previous_response_id", "reasoning", "prompt_cache_key")
 
 
-async def compacted(call: Call, body: Json) -> Json:
-    """The compacted conversation of a request (in the compact endpoint's shape)."""
+async def compacted(call: Call, body: Json, earlier_of: EarlierContext = earlier_context) -> Json:
+    """The compacted conversation of a request (in the compact endpoint's shape), what it
+    continues found by `earlier_of`."""
     given = input_items(body)
     if not given and not body.get("previous_response_id"):
         raise InvalidRequest(
@@ -42,7 +43,7 @@ async def compacted(call: Call, body: Json) -> Json:
     request: Json = {key: body[key] for key in PASSED if body.get(key) is not None}
     request["input"] = [*given, summary_request()]
     request["store"] = False
-    turn = await opened_turn(call, request)
+    turn = await opened_turn(call, request, earlier_of)
     response, chat_usage = await answered(turn)
     call.record.add_usage(chat_usage)
     reported = response.get("usage")
@@ -62,19 +63,29 @@ async def Compactconversation(call: Call) -> Response:
     return call.answer("CompactResource", await compacted(call, call.body))
 
 
-async def createResponse(call: Call) -> Response:
-    """POST /v1/responses: a compaction when the input ends with its trigger, else a turn."""
-    items = input_items(call.body)
-    if not (items and is_trigger(items[-1])):
-        return await handlers.createResponse(call)
-    body = {**call.body, "input": items[:-1]}
-    compaction = await compacted(call, body)
+def asks_compaction(body: Json) -> bool:
+    """Whether a createResponse body is a compaction: its input ends with the trigger."""
+    items = input_items(body)
+    return bool(items) and is_trigger(items[-1])
+
+
+async def compaction_turn(
+    call: Call, body: Json, earlier_of: EarlierContext = earlier_context
+) -> tuple[Json, Json, Json]:
+    """The compaction a trigger asks for, as a Response: its opening snapshot, its one item
+    and the finished Response."""
+    body = {**body, "input": input_items(body)[:-1]}
+    compaction = await compacted(call, body, earlier_of)
     opening = response_object(body, new_id("resp_"), now(), "in_progress")
     item = compaction["output"][-1]
-    done = finished(opening, [item], compaction["usage"], "stop")
-    if not body.get("stream"):
-        return call.answer("Response", done)
-    events = ResponseEvents(call)
+    return opening, item, finished(opening, [item], compaction["usage"], "stop")
+
+
+async def compaction_events(
+    call: Call, body: Json, events: ResponseEvents, earlier_of: EarlierContext = earlier_context
+) -> AsyncGenerator[bytes]:
+    """The compaction as a Response's events, framed by `events` (SSE or a WebSocket's)."""
+    opening, item, done = await compaction_turn(call, body, earlier_of)
 
     async def relay() -> AsyncGenerator[bytes]:
         yield events.event({"type": "response.created", "response": opening})
@@ -83,4 +94,15 @@ async def createResponse(call: Call) -> Response:
             yield events.event({"type": kind, "output_index": 0, "item": item})
         yield events.event({"type": "response.completed", "response": done})
 
-    return sse_response(guarded(call, relay(), events.error_event))
+    return relay()
+
+
+async def createResponse(call: Call) -> Response:
+    """POST /v1/responses: a compaction when the input ends with its trigger, else a turn."""
+    if not asks_compaction(call.body):
+        return await handlers.createResponse(call)
+    if not call.body.get("stream"):
+        return call.answer("Response", (await compaction_turn(call, call.body))[2])
+    events = ResponseEvents(call)
+    relay = await compaction_events(call, call.body, events)
+    return sse_response(guarded(call, relay, events.error_event))
