@@ -58,7 +58,16 @@ def codex() -> Path:
     return CODEX_PROJECT / "node_modules" / ".bin" / "codex"
 
 
-def run_codex(codex: Path, tmp_path: Path, config: str, *mode: str, prompt: str = "say hi") -> None:
+def run_codex(
+    codex: Path,
+    tmp_path: Path,
+    config: str,
+    *mode: str,
+    prompt: str = "say hi",
+    **settings: str,
+) -> None:
+    """Codex (and the gateway it talks to) in the namespace; `settings` add to their
+    environment."""
     (tmp_path / "home").mkdir()
     (tmp_path / "home" / "config.toml").write_text(config)
     gateway = str(Path(sys.executable).parent / "copilot-gateway")
@@ -73,6 +82,7 @@ def run_codex(codex: Path, tmp_path: Path, config: str, *mode: str, prompt: str 
         "CODEX_PROMPT": prompt,
         # The gateway of this checkout, where the suite runs from its sources.
         **{name: os.environ[name] for name in ("PYTHONPATH",) if name in os.environ},
+        **settings,
     }
     command = ["sh", str(CODEX_PROJECT / "run.sh"), gateway, str(codex), str(tmp_path), *mode]
     subprocess.run(

@@ -5,13 +5,10 @@ HTTP (see `test_codex_cli` for how Codex is run)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from test_codex_cli import CODEX_PROJECT, CONFIG, codex  # noqa: F401 (the fixture)
+from test_codex_cli import CONFIG, accesses, codex  # noqa: F401 (the fixture)
+from test_codex_cli import run_codex as run
 
 WEBSOCKET_CONFIG = CONFIG.replace(
     'wire_api = "responses"\n', 'wire_api = "responses"\nsupports_websockets = true\n'
@@ -24,37 +21,11 @@ def run_codex(
 ) -> list[tuple[str, str, int]]:
     """One `codex exec "say hi"` against the gateway: its answer checked, and the
     gateway's access lines (method, path, status) returned."""
-    (tmp_path / "home").mkdir()
-    (tmp_path / "home" / "config.toml").write_text(config)
-    gateway = str(Path(sys.executable).parent / "copilot-gateway")
-    env = {
-        "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
-        "HOME": str(tmp_path),
-        "GW_API_KEY": "sk-codex",
-        "GATEWAY_API_KEYS": "sk-codex",
-        "GATEWAY_RESPONSES_DB": str(tmp_path / "responses.sqlite3"),
-        "GATEWAY_LOG_FORMAT": "json",
-        "GATEWAY_TOKEN_FILE": str(tmp_path / "no-token"),
-        # The sources under test, when they are not the installed ones.
-        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
-        **settings,
-    }
-    subprocess.run(
-        ["unshare", "-n", "sh", str(CODEX_PROJECT / "run.sh"), gateway, str(binary), str(tmp_path)],
-        env=env,
-        check=True,
-        timeout=300,
-        capture_output=True,
-    )
+    run(binary, tmp_path, config, **settings)
     errors = (tmp_path / "codex.err").read_text()
     assert "codex exited 0" in errors, errors
     assert (tmp_path / "last.txt").read_text().strip() == ANSWER
-    access = [
-        json.loads(line)
-        for line in (tmp_path / "gateway.log").read_text().splitlines()
-        if line.startswith("{") and '"copilot_gateway.access"' in line
-    ]
-    return [(a["method"], a["path"], a["status"]) for a in access]
+    return accesses(tmp_path)
 
 
 def test_codex_runs_its_turn_over_the_websocket(codex: Path, tmp_path: Path) -> None:  # noqa: F811
