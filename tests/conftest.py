@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,15 @@ from servers import CopilotEmulator, gateway_settings, running, serving
 
 API_KEY = "sk-test-key"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A test waits for its answer, never for an assumed speed: httpx's default 5 s read
+    # timeout fails a test on a loaded machine while the answer is on its way. Every client a
+    # test makes without a timeout of its own (httpx.post, httpx.Client()) waits as a patient
+    # client would; the gateway's own upstream client sets its timeouts from its settings.
+    patient = inspect.signature(httpx.post).parameters["timeout"].default
+    patient.connect = patient.read = patient.write = patient.pool = 120.0
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
