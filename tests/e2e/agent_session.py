@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from agent_setups import GATEWAY_PORT, KEY
 from outside_traffic import resolves_nothing, watched
 
+import client_requests
 from servers import CopilotEmulator, gateway_app, gateway_settings, running
 
 # Loopback up, and the system resolver pointed at the stub on it ($0: that resolv.conf).
@@ -85,7 +86,10 @@ def main() -> None:
         if not resolves_nothing():
             raise SystemExit("the namespace's resolver is not the stub")
         traffic.lookups.clear()
-        gateway = RecordedRequests(gateway_app(gateway_settings(emulator_url, api_keys=KEY)))
+        app = gateway_app(gateway_settings(emulator_url, api_keys=KEY))
+        if client_requests.RECORDING:
+            app = client_requests.recording(app)
+        gateway = RecordedRequests(app)
         with running(gateway, port=GATEWAY_PORT):
             for name, text in run["files"].items():
                 path = Path(home) / name
@@ -113,6 +117,8 @@ def main() -> None:
         # Who each call Copilot got came from: the person's turn ("user") or a tool's
         # result sent back ("agent"), as the gateway tells Copilot.
         initiators = [h["x-initiator"] for h in emulator.state.seen_headers if "x-initiator" in h]
+    if client_requests.RECORDING:
+        client_requests.write()  # the bodies this CLI sent, as the suite records them
     print(
         json.dumps(
             {

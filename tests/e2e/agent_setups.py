@@ -56,9 +56,6 @@ OPENCODE_PACKAGES = {
     "responses": "@ai-sdk/openai",
     "messages": "@ai-sdk/anthropic",
 }
-# Over /v1/responses: reasoning handed back by reference to the stored response (opencode's
-# default, store false, hands it back without an id, which the gateway refuses).
-OPENCODE_MODEL_OPTIONS = {"responses": {"options": {"store": True}}}
 OPENCODE_OFFLINE = {
     "OPENCODE_DISABLE_AUTOUPDATE": "1",
     "OPENCODE_DISABLE_MODELS_FETCH": "1",
@@ -83,7 +80,7 @@ def opencode_config(surface: str) -> dict:
                 "npm": OPENCODE_PACKAGES[surface],
                 "name": "copilot-gateway",
                 "options": {"baseURL": f"{GATEWAY}/v1", "apiKey": "{env:GATEWAY_KEY}"},
-                "models": {model: {"name": model, **OPENCODE_MODEL_OPTIONS.get(surface, {})}},
+                "models": {model: {"name": model}},
             }
         },
         "model": f"gateway/{model}",
