@@ -218,6 +218,13 @@ REQUEST_COPY_SUFFIX = "Request"
 NULL_SENT_BY_CLIENTS = {
     "ReasoningItem": ["content"],  # Codex CLI, replaying its reasoning items
 }
+# Required fields real clients leave out, which the real API takes without (the spec
+# requires them as it answers them). Each seen from a tested client.
+LEFT_OUT_BY_CLIENTS = {
+    # opencode (the AI SDK) with `store: false`: a reasoning item by its encrypted content
+    # alone, the id being only the stored item's.
+    "ReasoningItem": ["id"],
+}
 
 
 def is_documented_optional(prop: dict) -> bool:
@@ -324,6 +331,8 @@ def relax_request_schemas(source: dict, document: dict) -> None:
         if name in source["components"]["schemas"]
         and (fields := required_but_documented_optional(source, name, tags))
     }
+    for name, fields in LEFT_OUT_BY_CLIENTS.items():
+        relaxed[name] = [*relaxed.get(name, []), *fields]
     # Requested schemas that lead to a relaxed one.
     reaching = set(relaxed) | set(NULL_SENT_BY_CLIENTS)
     while True:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import httpx
 import orjson
 
+from copilot_gateway.emulator import CopilotEmulator
 from openapi_oracle import validate_chunk, validate_exchange
+
+NATIVE = "gpt-5.3-codex"  # served on Copilot's /responses, passed through
 
 
 def named_events(text: str) -> list[tuple[str, dict]]:
@@ -74,3 +77,31 @@ def test_an_unknown_response_is_404_in_openai_shape(client: httpx.Client) -> Non
         validate_exchange(response)
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "response_not_found"
+
+
+def test_a_reasoning_item_handed_back_without_its_id_reaches_copilot_as_sent(
+    client: httpx.Client, emulator: CopilotEmulator
+) -> None:
+    """With `store: false` a client (opencode's AI SDK) hands reasoning back by its encrypted
+    content alone, as the real API takes it: no id is made up for it on the way to Copilot,
+    and a stored turn lists it with one."""
+    first = client.post("/v1/responses", json={"model": NATIVE, "input": "Think", "store": False})
+    (reasoning,) = [item for item in first.json()["output"] if item["type"] == "reasoning"]
+    handed_back = {key: reasoning[key] for key in ("type", "summary", "encrypted_content")}
+    conversation = [
+        {"role": "user", "content": "Think"},
+        handed_back,
+        {"role": "user", "content": "Again"},
+    ]
+    for store in (False, True):
+        body = {"model": NATIVE, "input": conversation, "store": store}
+        second = client.post("/v1/responses", json=body)
+        validate_exchange(second)
+        assert second.status_code == 200, second.text
+        sent = emulator.state.responses_requests[-1]["input"]
+        assert [item for item in sent if item.get("type") == "reasoning"] == [handed_back]
+    listed = client.get(f"/v1/responses/{second.json()['id']}/input_items")
+    validate_exchange(listed)
+    (kept,) = [item for item in listed.json()["data"] if item["type"] == "reasoning"]
+    assert kept["id"].startswith("rs_")
+    assert kept["encrypted_content"] == reasoning["encrypted_content"]

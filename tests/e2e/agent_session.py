@@ -2,13 +2,13 @@
 their own with only loopback, where nothing outside can be reached and every try is seen.
 
     python agent_session.py RUN.json   # prints {"rc", "stdout", "stderr", "requests",
-                                       #   "initiators", "lookups", "connections", "files"}
+                                       #   "upstream", "lookups", "connections"}
 
 RUN.json: {"argv", "env", "files" (path under the run's home: text), "before" (setup
-commands, each to succeed first), "timeout"}. The CLI
-runs in a fresh home, which is also its working directory; "files" in the output are the
-files there afterwards (their text), for a task's result. `isolated()` is the namespace
-prefix that runs this script (root: `unshare --net --mount`).
+commands, each to succeed first), "timeout"}. The CLI runs in a fresh home, which is also
+its working directory. "upstream" has, of each call Copilot got, the headers the tests
+read. `isolated()` is the namespace prefix that runs this script (root: `unshare --net
+--mount`).
 """
 
 from __future__ import annotations
@@ -29,11 +29,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from agent_setups import GATEWAY_PORT, KEY
 from outside_traffic import resolves_nothing, watched
 
+import client_requests
 from servers import CopilotEmulator, gateway_app, gateway_settings, running
 
 # Loopback up, and the system resolver pointed at the stub on it ($0: that resolv.conf).
 NAMESPACE_SETUP = 'ip link set lo up && mount --bind "$0" /etc/resolv.conf && exec "$@"'
 RESOLV_CONF = "nameserver 127.0.0.1\noptions attempts:1 timeout:1\n"
+# What the tests read of each call Copilot got: who it came from, the person's turn ("user")
+# or a tool's result sent back ("agent"), as the gateway tells Copilot; the betas passed on;
+# the interaction the calls make.
+UPSTREAM_HEADERS = ("x-initiator", "anthropic-beta", "x-interaction-type", "x-interaction-id")
 
 
 class RecordedRequests:
@@ -65,14 +70,6 @@ def isolated(resolv_conf: Path) -> list[str]:
     return ["unshare", "--net", "--mount", "sh", "-c", NAMESPACE_SETUP, str(resolv_conf)]
 
 
-def files_under(home: Path) -> dict[str, str]:
-    found = {}
-    for path in home.rglob("*"):
-        if path.is_file() and path.stat().st_size < 100_000 and "node_modules" not in path.parts:
-            found[str(path.relative_to(home))] = path.read_text(errors="replace")
-    return found
-
-
 def main() -> None:
     run = json.loads(Path(sys.argv[1]).read_text())
     emulator = CopilotEmulator()
@@ -85,7 +82,10 @@ def main() -> None:
         if not resolves_nothing():
             raise SystemExit("the namespace's resolver is not the stub")
         traffic.lookups.clear()
-        gateway = RecordedRequests(gateway_app(gateway_settings(emulator_url, api_keys=KEY)))
+        app = gateway_app(gateway_settings(emulator_url, api_keys=KEY))
+        if client_requests.RECORDING:
+            app = client_requests.recording(app)
+        gateway = RecordedRequests(app)
         with running(gateway, port=GATEWAY_PORT):
             for name, text in run["files"].items():
                 path = Path(home) / name
@@ -97,22 +97,29 @@ def main() -> None:
                 "TERM": "dumb",
                 **run["env"],
             }
+
+            def ran(argv: list[str], check: bool) -> subprocess.CompletedProcess[str]:
+                return subprocess.run(
+                    argv,
+                    env=env,
+                    cwd=home,
+                    stdin=subprocess.DEVNULL,
+                    capture_output=True,
+                    text=True,
+                    timeout=run["timeout"],
+                    check=check,
+                )
+
             for argv in run.get("before", []):  # its setup commands, each to succeed
-                subprocess.run(argv, env=env, cwd=home, capture_output=True, check=True, timeout=99)
-            result = subprocess.run(
-                run["argv"],
-                env=env,
-                cwd=home,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=run["timeout"],
-                check=False,
-            )
-            written = files_under(Path(home))
-        # Who each call Copilot got came from: the person's turn ("user") or a tool's
-        # result sent back ("agent"), as the gateway tells Copilot.
-        initiators = [h["x-initiator"] for h in emulator.state.seen_headers if "x-initiator" in h]
+                ran(argv, check=True)
+            result = ran(run["argv"], check=False)
+        upstream = [
+            {name: headers.get(name) for name in UPSTREAM_HEADERS}
+            for headers in emulator.state.seen_headers
+            if "x-initiator" in headers  # a model call (not a token exchange or /models)
+        ]
+    if client_requests.RECORDING:
+        client_requests.write()  # the bodies this CLI sent, as the suite records them
     print(
         json.dumps(
             {
@@ -120,10 +127,9 @@ def main() -> None:
                 "stdout": result.stdout,
                 "stderr": result.stderr,
                 "requests": gateway.seen,
-                "initiators": initiators,
+                "upstream": upstream,
                 "lookups": traffic.lookups,
                 "connections": traffic.connections,
-                "files": written,
             }
         )
     )

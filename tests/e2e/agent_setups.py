@@ -1,6 +1,6 @@
 """How each agent CLI is pointed at the gateway: its files, environment and command line,
-as the end-to-end tests run it and as the README's "Use it from your agent" shows it (a
-test keeps the two the same).
+as the end-to-end tests run it and as the docs show it (`agent_pages` writes them from
+SETUPS; a test keeps them the same).
 
 Every setup uses the gateway at GATEWAY (`copilot-gateway serve`'s default address) with
 KEY, one of its GATEWAY_API_KEYS, and turns off all of the CLI's own outside traffic.
@@ -9,7 +9,6 @@ KEY, one of its GATEWAY_API_KEYS, and turns off all of the CLI's own outside tra
 from __future__ import annotations
 
 import json
-import shlex
 from dataclasses import dataclass, field
 
 GATEWAY_PORT = 8080
@@ -17,30 +16,38 @@ GATEWAY = f"http://127.0.0.1:{GATEWAY_PORT}"
 KEY = "sk-gateway-key"
 
 # Each surface, and the model the tests use on it (the emulator answers by the model's name).
-SURFACES = {"chat": "gpt-4o", "responses": "gpt-5.3-codex", "messages": "claude-sonnet-4"}
+SURFACES = {
+    "chat": "gpt-4o",
+    "responses": "gpt-5.3-codex",
+    "messages": "claude-sonnet-4",
+    "gemini": "gemini-2.5-pro",
+}
+# Where each surface's calls go (Gemini's paths name the model: a prefix).
 SURFACE_PATHS = {
     "chat": "/v1/chat/completions",
     "responses": "/v1/responses",
     "messages": "/v1/messages",
+    "gemini": "/v1beta/models/",
 }
 
 
 @dataclass(frozen=True)
 class Setup:
-    """One CLI on one surface. `files` are paths under the home directory; `command` is
-    the CLI's command line before the prompt (its binary first, as npm installs it)."""
+    """One CLI on one surface with one model. `files` are paths under the home directory;
+    `command` is the CLI's command line before the prompt (its binary first, as npm
+    installs it)."""
 
     cli: str
     project: str  # its npm project's folder under tests/e2e
     surface: str
+    model: str  # as the CLI sends it ("" for the CLI's own default)
     command: tuple[str, ...]
     env: dict[str, str] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     before: tuple[tuple[str, ...], ...] = ()  # setup commands (its binary first) run once
-
-    @property
-    def model(self) -> str:
-        return SURFACES[self.surface]
+    # Beside its environment, what keeps it offline: settings of its file (dotted paths) and
+    # flags of its command.
+    offline: tuple[str, ...] = ()
 
     def argv(self, prompt: str) -> list[str]:
         return [*self.command, prompt]
@@ -56,9 +63,6 @@ OPENCODE_PACKAGES = {
     "responses": "@ai-sdk/openai",
     "messages": "@ai-sdk/anthropic",
 }
-# Over /v1/responses: reasoning handed back by reference to the stored response (opencode's
-# default, store false, hands it back without an id, which the gateway refuses).
-OPENCODE_MODEL_OPTIONS = {"responses": {"options": {"store": True}}}
 OPENCODE_OFFLINE = {
     "OPENCODE_DISABLE_AUTOUPDATE": "1",
     "OPENCODE_DISABLE_MODELS_FETCH": "1",
@@ -82,8 +86,8 @@ def opencode_config(surface: str) -> dict:
             "gateway": {
                 "npm": OPENCODE_PACKAGES[surface],
                 "name": "copilot-gateway",
-                "options": {"baseURL": f"{GATEWAY}/v1", "apiKey": "{env:GATEWAY_KEY}"},
-                "models": {model: {"name": model, **OPENCODE_MODEL_OPTIONS.get(surface, {})}},
+                "options": {"baseURL": f"{GATEWAY}/v1", "apiKey": "{env:COPILOT_GATEWAY_KEY}"},
+                "models": {model: {"name": model}},
             }
         },
         "model": f"gateway/{model}",
@@ -95,9 +99,11 @@ def opencode(surface: str) -> Setup:
         cli="opencode",
         project="opencode",
         surface=surface,
+        model=SURFACES[surface],
         command=("opencode", "run"),
-        env={"GATEWAY_KEY": KEY, **OPENCODE_OFFLINE},
+        env={"COPILOT_GATEWAY_KEY": KEY, **OPENCODE_OFFLINE},
         files={".config/opencode/opencode.json": as_json(opencode_config(surface))},
+        offline=("autoupdate", "share"),
     )
 
 
@@ -113,9 +119,11 @@ def kilo(surface: str = "chat") -> Setup:
         cli="kilo",
         project="kilo",
         surface=surface,
+        model=SURFACES[surface],
         command=("kilo", "run"),
-        env={"GATEWAY_KEY": KEY, **offline, "KILO_TELEMETRY_LEVEL": "off"},
+        env={"COPILOT_GATEWAY_KEY": KEY, **offline, "KILO_TELEMETRY_LEVEL": "off"},
         files={".config/kilo/kilo.json": as_json(config)},
+        offline=("autoupdate", "share", "enabled_providers"),
     )
 
 
@@ -134,7 +142,7 @@ def pi(surface: str) -> Setup:
                 # Anthropic's client adds /v1 itself.
                 "baseUrl": GATEWAY if surface == "messages" else f"{GATEWAY}/v1",
                 "api": PI_APIS[surface],
-                "apiKey": "GATEWAY_KEY",
+                "apiKey": "COPILOT_GATEWAY_KEY",
                 "models": [{"id": model}],
             }
         }
@@ -143,9 +151,11 @@ def pi(surface: str) -> Setup:
         cli="pi",
         project="pi",
         surface=surface,
+        model=model,
         command=("pi", "--offline", "--provider", "gateway", "--model", model, "-p"),
-        env={"GATEWAY_KEY": KEY, "PI_OFFLINE": "1"},
+        env={"COPILOT_GATEWAY_KEY": KEY, "PI_OFFLINE": "1"},
         files={".pi/agent/models.json": as_json(models)},
+        offline=("--offline",),
     )
 
 
@@ -163,10 +173,12 @@ def cline(surface: str = "chat") -> Setup:
         cli="cline",
         project="cline",
         surface=surface,
+        model=model,
         command=("cline",),
         env=CLINE_OFFLINE_ENV,
         before=((*login, "--baseurl", f"{GATEWAY}/v1"),),
         files={".cline/data/settings/global-settings.json": as_json(CLINE_OFFLINE)},
+        offline=tuple(CLINE_OFFLINE),
     )
 
 
@@ -178,57 +190,121 @@ QWEN_SETTINGS = {
 
 
 def qwen(surface: str = "chat") -> Setup:
+    model = SURFACES[surface]
     return Setup(
         cli="qwen-code",
         project="qwen_code",
         surface=surface,
-        command=("qwen", "--auth-type", "openai", "-m", SURFACES[surface], "--yolo"),
+        model=model,
+        command=("qwen", "--auth-type", "openai", "-m", model, "--yolo"),
         env={"OPENAI_BASE_URL": f"{GATEWAY}/v1", "OPENAI_API_KEY": KEY},
         files={".qwen/settings.json": as_json(QWEN_SETTINGS)},
+        offline=(
+            "telemetry.enabled",
+            "privacy.usageStatisticsEnabled",
+            "general.disableAutoUpdate",
+        ),
     )
 
 
-# opencode and pi on each surface; the others over chat completions.
+# Codex speaks only the Responses API (`wire_api = "chat"` is refused by its config loader).
+CODEX_CONFIG = f"""\
+model = "{SURFACES["responses"]}"
+model_provider = "gateway"
+check_for_update_on_startup = false
+
+[model_providers.gateway]
+name = "copilot-gateway"
+base_url = "{GATEWAY}/v1"
+env_key = "COPILOT_GATEWAY_KEY"   # the variable holding the gateway key
+wire_api = "responses"
+
+[features]
+plugins = false   # else it clones its plugins from github.com
+
+[analytics]
+enabled = false
+"""
+
+
+def codex() -> Setup:
+    return Setup(
+        cli="codex",
+        project="codex",
+        surface="responses",
+        model=SURFACES["responses"],
+        command=("codex", "exec", "--skip-git-repo-check"),
+        env={"COPILOT_GATEWAY_KEY": KEY},
+        files={".codex/config.toml": CODEX_CONFIG},
+        offline=("check_for_update_on_startup", "features.plugins", "analytics.enabled"),
+    )
+
+
+# Its nonessential traffic (the base URL's `HEAD /api/hello`, api.anthropic.com), telemetry,
+# error reports and updates off.
+CLAUDE_CODE_OFFLINE = {
+    "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+    "DISABLE_TELEMETRY": "1",
+    "DISABLE_ERROR_REPORTING": "1",
+    "DISABLE_AUTOUPDATER": "1",
+}
+
+
+def claude_code(model: str = "claude-sonnet-4-5") -> Setup:
+    """Claude Code with `--model` (its documented id by default; "" for its own default)."""
+    return Setup(
+        cli="claude-code",
+        project="claude_code",
+        surface="messages",
+        model=model,
+        command=("claude", *(("--model", model) if model else ()), "-p"),
+        # Its key as `x-api-key` (ANTHROPIC_AUTH_TOKEN would send it as a bearer token).
+        env={"ANTHROPIC_BASE_URL": GATEWAY, "ANTHROPIC_API_KEY": KEY, **CLAUDE_CODE_OFFLINE},
+    )
+
+
+GEMINI_SETTINGS = {
+    # Its key, sent as `x-goog-api-key` (the base URL alone would select another auth type).
+    "security": {"auth": {"selectedType": "gemini-api-key"}},
+    "general": {"disableAutoUpdate": True, "disableUpdateNag": True},
+    "telemetry": {"enabled": False},
+    "privacy": {"usageStatisticsEnabled": False},
+}
+
+
+def gemini_cli() -> Setup:
+    model = SURFACES["gemini"]
+    return Setup(
+        cli="gemini-cli",
+        project="gemini_cli",
+        surface="gemini",
+        model=model,
+        # Tools run without asking (`--yolo`) in a trusted workspace, as a scripted run needs.
+        command=("gemini", "-m", model, "--yolo", "-p"),
+        env={
+            "GOOGLE_GEMINI_BASE_URL": GATEWAY,
+            "GEMINI_API_KEY": KEY,
+            "GEMINI_CLI_TRUST_WORKSPACE": "true",
+            "NO_BROWSER": "true",
+        },
+        files={".gemini/settings.json": as_json(GEMINI_SETTINGS)},
+        offline=(
+            "general.disableAutoUpdate",
+            "general.disableUpdateNag",
+            "telemetry.enabled",
+            "privacy.usageStatisticsEnabled",
+        ),
+    )
+
+
+# Each CLI on its own surface; opencode and pi on each of the three they can use.
 SETUPS = [
-    *(opencode(surface) for surface in SURFACES),
-    *(pi(surface) for surface in SURFACES),
+    codex(),
+    claude_code(),
+    gemini_cli(),
+    *(opencode(surface) for surface in ("chat", "responses", "messages")),
+    *(pi(surface) for surface in ("chat", "responses", "messages")),
     qwen("chat"),
     kilo("chat"),
     cline("chat"),
 ]
-
-
-# The README's "Use it from your agent", written from SETUPS -------------------------------
-
-README_START = "<!-- agent setups: written by `python tests/e2e/agent_setups.py` -->"
-README_END = "<!-- end of agent setups -->"
-SURFACE_NAMES = {
-    "chat": "chat completions",
-    "responses": "the Responses API",
-    "messages": "the Messages API",
-}
-
-
-def shell_words(words: tuple[str, ...] | list[str]) -> str:
-    return " ".join(shlex.quote(word) for word in words)
-
-
-def setup_text(setup: Setup) -> str:
-    """One setup as the README shows it: its files, its setup command, its run."""
-    lines = [f"{setup.cli} over {SURFACE_NAMES[setup.surface]} (`{setup.model}`):", ""]
-    for path, text in setup.files.items():
-        lines += ["```json", f"// ~/{path}", text.rstrip("\n"), "```", ""]
-    lines.append("```sh")
-    lines += [shell_words(command) for command in setup.before]
-    env = [f"{name}={shlex.quote(value)}" for name, value in setup.env.items()]
-    lines += [" \\\n  ".join([*env, shell_words(setup.argv("say hi"))]), "```", ""]
-    return "\n".join(lines)
-
-
-def readme_section() -> str:
-    """What the README holds between README_START and README_END."""
-    return "\n".join([README_START, "", *map(setup_text, SETUPS), README_END])
-
-
-if __name__ == "__main__":
-    print(readme_section())

@@ -5,12 +5,16 @@ connection made to them."""
 
 from __future__ import annotations
 
+import json
 import socket
 import socketserver
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 NXDOMAIN_FLAGS = b"\x81\x83"  # a response, recursion desired and available, no such name
 WEB_PORTS = (80, 443)
@@ -106,3 +110,22 @@ def resolves_nothing(name: str = "example.com") -> bool:
     except socket.gaierror:
         return True
     return False
+
+
+def main() -> None:
+    """`python outside_traffic.py REPORT.json COMMAND...`: the command run under `watched()`
+    (in a namespace whose resolver is the stub: see `agent_session.isolated`), and what it
+    tried written to REPORT.json; exits with the command's status."""
+    report, *command = sys.argv[1:]
+    with watched() as traffic:
+        if not resolves_nothing():
+            raise SystemExit("the namespace's resolver is not the stub")
+        traffic.lookups.clear()
+        done = subprocess.run(command, check=False)
+    seen = {"lookups": traffic.lookups, "connections": traffic.connections}
+    Path(report).write_text(json.dumps(seen))
+    raise SystemExit(done.returncode)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,10 +1,12 @@
 """Codex CLI (`@openai/codex` from the npm registry), which speaks only the Responses API,
-against the gateway on its default model `gpt-5.3-codex` (served natively): with a custom
-provider, and with the built-in one pointed at the gateway through a session long enough
-to compact (its remote compaction, which the gateway serves).
+against `copilot-gateway serve` (its built-in emulator) on its default model
+`gpt-5.3-codex` (served natively): with the provider the docs show
+(`agent_setups.codex`), and with the built-in one pointed at the gateway through a session
+long enough to compact (its remote compaction, which the gateway serves).
 
-Both run inside a network namespace with only loopback (`unshare -n`, as root): Codex looks
-up outside hosts otherwise, and nothing may leave this machine.
+Each runs inside a network namespace with only loopback whose resolver is a DNS stub
+(`outside_traffic`), and asserts Codex looked up no name and connected nowhere but the
+gateway; its plain prompt and tool task are also in `test_agent_clis`.
 """
 
 from __future__ import annotations
@@ -16,25 +18,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from agent_session import isolated
+from agent_setups import KEY
+from agent_setups import codex as codex_setup
 from npm_projects import installed
 
-CODEX_PROJECT = Path(__file__).parent / "codex"
-CONFIG = """\
-model = "gpt-5.3-codex"
-model_provider = "gw"
-check_for_update_on_startup = false
-[model_providers.gw]
-name = "gateway"
-base_url = "http://127.0.0.1:8080/v1"
-env_key = "GW_API_KEY"
-wire_api = "responses"
-request_max_retries = 1
-stream_max_retries = 1
-[features]
-plugins = false
-[analytics]
-enabled = false
-"""
+HERE = Path(__file__).parent
+CODEX_PROJECT = HERE / "codex"
+SETUP = codex_setup()
+(CONFIG,) = SETUP.files.values()
 
 
 # The built-in provider at the gateway: remote compaction, over the Responses WebSocket (which
@@ -67,15 +59,15 @@ def run_codex(
     **settings: str,
 ) -> None:
     """Codex (and the gateway it talks to) in the namespace; `settings` add to their
-    environment."""
+    environment. Fails if it tried to reach anything outside."""
     (tmp_path / "home").mkdir()
     (tmp_path / "home" / "config.toml").write_text(config)
     gateway = str(Path(sys.executable).parent / "copilot-gateway")
     env = {
         "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
         "HOME": str(tmp_path),
-        "GW_API_KEY": "sk-codex",
-        "GATEWAY_API_KEYS": "sk-codex",
+        **SETUP.env,
+        "GATEWAY_API_KEYS": KEY,
         "GATEWAY_RESPONSES_DB": str(tmp_path / "responses.sqlite3"),
         "GATEWAY_LOG_FORMAT": "json",
         "GATEWAY_TOKEN_FILE": str(tmp_path / "no-token"),
@@ -85,9 +77,14 @@ def run_codex(
         **settings,
     }
     command = ["sh", str(CODEX_PROJECT / "run.sh"), gateway, str(codex), str(tmp_path), *mode]
+    report = tmp_path / "outside.json"
+    watching = [sys.executable, str(HERE / "outside_traffic.py"), str(report)]
+    isolation = isolated(tmp_path / "resolv.conf")
     subprocess.run(
-        ["unshare", "-n", *command], env=env, check=True, timeout=600, capture_output=True
+        [*isolation, *watching, *command], env=env, check=True, timeout=600, capture_output=True
     )
+    tried = json.loads(report.read_text())
+    assert tried == {"lookups": [], "connections": []}, f"Codex tried to reach {tried}"
 
 
 def accesses(tmp_path: Path) -> list[tuple[str, str, int]]:

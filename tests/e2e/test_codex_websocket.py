@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from agent_setups import KEY
 from test_codex_cli import CONFIG, accesses, codex  # noqa: F401 (the fixture)
 from test_codex_cli import run_codex as run
 
@@ -63,7 +64,7 @@ def test_codex_built_in_provider_at_the_gateway_uses_the_websocket(
         codex,
         tmp_path,
         BUILT_IN_CONFIG,
-        OPENAI_API_KEY="sk-codex",
-        CODEX_API_KEY="sk-codex",
+        OPENAI_API_KEY=KEY,
+        CODEX_API_KEY=KEY,
     )
     assert access == [("GET", "/v1/responses", 200)] * 2

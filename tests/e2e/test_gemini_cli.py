@@ -1,53 +1,30 @@
 """Gemini CLI (`@google/gemini-cli` from the npm registry, pinned by its folder's lock)
-pointed at the gateway: `gemini -p` answers through the Gemini surface, and a task that
-calls one of its tools sends the tool's result back and ends in text.
+pointed at the gateway as the docs say (`agent_setups.gemini_cli`): `gemini -p` answers
+through the Gemini surface, and a task that calls one of its tools sends the tool's result
+back and ends in text.
 
-Nothing may leave this machine: the gateway, its emulator and Gemini CLI run together in a
-network namespace with only loopback (`unshare -n`, as root), Gemini CLI with its telemetry,
-usage statistics and update checks off (see its folder's `session.py`).
+Each run is in a network namespace with only loopback, and each asserts Gemini CLI looked
+up no name and connected nowhere but the gateway (`agent_runs.run_agent`).
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-from npm_projects import installed
-from test_claude_code import isolated
-
-PROJECT = Path(__file__).parent / "gemini_cli"
+from agent_runs import initiators, run_agent
+from agent_setups import gemini_cli
 
 
-@pytest.fixture(scope="session")
-def gemini() -> Path:
-    installed(PROJECT)
-    return PROJECT / "node_modules" / ".bin" / "gemini"
-
-
-def run_gemini(gemini: Path, model: str, prompt: str) -> dict:
-    session = [sys.executable, str(PROJECT / "session.py"), str(gemini.resolve()), model, prompt]
-    result = subprocess.run(
-        [*isolated(), *session], capture_output=True, text=True, timeout=300, check=False
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    seen: dict = json.loads(result.stdout)
-    assert seen["rc"] == 0, seen["stderr"][-3000:]
-    return seen
-
-
-def test_gemini_cli_answers_a_plain_prompt(gemini: Path) -> None:
-    seen = run_gemini(gemini, "gemini-2.5-pro", "Say hi")
+def test_gemini_cli_answers_a_plain_prompt(tmp_path: Path) -> None:
+    seen = run_agent(gemini_cli(), "Say hi", tmp_path)
     assert "Hello from the gemini-2.5-pro emulator." in seen["stdout"]
-    assert seen["upstream"][0]["x-initiator"] == "user"
+    assert initiators(seen)[0] == "user"
 
 
-def test_gemini_cli_runs_a_tool_and_sends_its_result_back(gemini: Path) -> None:
+def test_gemini_cli_runs_a_tool_and_sends_its_result_back(tmp_path: Path) -> None:
     # The emulator calls the tool whose words best match the prompt (its tool rule); the
     # tool's result goes back as a functionResponse, the agent's turn, and the loop ends
     # with the emulator quoting it.
-    seen = run_gemini(gemini, "gemini-2.5-pro", "Update the todo list")
+    seen = run_agent(gemini_cli(), "Update the todo list", tmp_path)
     assert "The tool said:" in seen["stdout"]
-    assert [call["x-initiator"] for call in seen["upstream"]][:2] == ["user", "agent"]
+    assert initiators(seen)[:2] == ["user", "agent"]

@@ -3,7 +3,7 @@
 # on the in-process emulator, run `codex exec` against it, stop the gateway.
 # Arguments: the gateway command, the codex binary, a work directory holding home/config.toml,
 # (CODEX_PROMPT, if set, is the first prompt: "say hi" otherwise),
-# and `resume` to log in with GW_API_KEY first (the built-in provider reads no key from the
+# and `resume` to log in with COPILOT_GATEWAY_KEY first (the built-in provider reads no key from the
 # environment) and go on with a second turn of the same session (`exec resume --last`).
 set -u
 GATEWAY=$1 CODEX=$2 WORK=$3 MODE=${4:-}
@@ -17,7 +17,7 @@ done
 cd "$WORK"
 export CODEX_HOME="$WORK/home"
 if [ "$MODE" = resume ]; then
-  echo "$GW_API_KEY" | timeout 60 "$CODEX" login --with-api-key >login.out 2>&1
+  echo "$COPILOT_GATEWAY_KEY" | timeout 60 "$CODEX" login --with-api-key >login.out 2>&1
 fi
 timeout 120 "$CODEX" exec --skip-git-repo-check -o last.txt "${CODEX_PROMPT:-say hi}" \
   </dev/null >codex.out 2>codex.err

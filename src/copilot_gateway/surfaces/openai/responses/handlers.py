@@ -25,7 +25,13 @@ from ..chat_answers import completed
 from ..endpoints import CHAT, RESPONSES, RESPONSES_TERMINAL_EVENTS
 from .compaction import expanded
 from .events import ChatToResponseEvents, ResponseEvents
-from .objects import response_from_chat, response_object, with_every_field, with_item_ids
+from .objects import (
+    as_sent_upstream,
+    response_from_chat,
+    response_object,
+    with_every_field,
+    with_item_ids,
+)
 from .requests import chat_request, input_items, messages_of, refuse_unsupported
 
 # What the gateway decides for the upstream: it keeps the state itself. Copilot keeps none
@@ -53,8 +59,9 @@ class Turn:
         self.body = body
         self.id = new_id("resp_")
         self.created_at = now()
-        self.items = with_item_ids(input_items(body))
-        self.context = earlier + self.items  # everything the model sees as input
+        given = input_items(body)
+        self.items = with_item_ids(given)  # as listed
+        self.context = earlier + as_sent_upstream(self.items, given)  # what the model sees
         self.sent = expanded(self.context)  # as the upstream gets it
         self.store = body.get("store") is not False
         self.native = False  # the upstream serves it on `/responses` (see `opened_turn`)

@@ -174,6 +174,21 @@ def listed_part(part: Json) -> Json:
     return part
 
 
+ID_PREFIXES = {"message": "msg_", "function_call": "fc_", "reasoning": "rs_"}
+
+
+def as_sent_upstream(listed: list[Json], given: list[Json]) -> list[Json]:
+    """Listed input items (`with_item_ids` of `given`) as the upstream gets them: a reasoning
+    item without the id made up for its listing. Its id is the model's, bound to its
+    encrypted content; a client with `store: false` may hand it back by the content alone."""
+    return [
+        {key: value for key, value in item.items() if key != "id"}
+        if item["type"] == "reasoning" and not original.get("id")
+        else item
+        for item, original in zip(listed, given, strict=True)
+    ]
+
+
 def with_item_ids(items: list[Json]) -> list[Json]:
     """Input items as stored and listed: each with an id, messages with content parts
     (an assistant's as output text, complete), as the API lists them."""
@@ -188,7 +203,7 @@ def with_item_ids(items: list[Json]) -> list[Json]:
                 content = [{"type": part, "text": content}]
             item["content"] = [listed_part(part) for part in content or []]
         if not item.get("id"):
-            item["id"] = new_id({"message": "msg_", "function_call": "fc_"}.get(kind, "item_"))
+            item["id"] = new_id(ID_PREFIXES.get(kind, "item_"))
         if kind in ("message", "function_call", "function_call_output"):
             item.setdefault("status", "completed")
         out.append(item)
