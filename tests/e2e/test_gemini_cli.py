@@ -19,6 +19,7 @@ from npm_projects import installed
 from test_claude_code import isolated
 
 PROJECT = Path(__file__).parent / "gemini_cli"
+DEFAULT_REACHES = "gemini-3.1-pro-preview"
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +28,10 @@ def gemini() -> Path:
     return PROJECT / "node_modules" / ".bin" / "gemini"
 
 
-def run_gemini(gemini: Path, model: str, prompt: str) -> dict:
+def run_gemini(gemini: Path, model: str, prompt: str, how: str = "-m") -> dict:
+    """A run with `-m model` (or `GEMINI_MODEL`, `how="env"`; no model: Gemini CLI's default)."""
     session = [sys.executable, str(PROJECT / "session.py"), str(gemini.resolve()), model, prompt]
+    session += ["env"] if how == "env" else []
     result = subprocess.run(
         [*isolated(), *session], capture_output=True, text=True, timeout=300, check=False
     )
@@ -51,3 +54,24 @@ def test_gemini_cli_runs_a_tool_and_sends_its_result_back(gemini: Path) -> None:
     seen = run_gemini(gemini, "gemini-2.5-pro", "Update the todo list")
     assert "The tool said:" in seen["stdout"]
     assert [call["x-initiator"] for call in seen["upstream"]][:2] == ["user", "agent"]
+
+
+def test_gemini_clis_default_model_reaches_the_copilot_model_it_names(gemini: Path) -> None:
+    # No `-m`: Gemini CLI's default for an API key (`auto`, its Gemini 3 Pro preview), which
+    # Copilot does not serve: the nearest Gemini Pro it does (see `access.aliases`).
+    seen = run_gemini(gemini, "", "Say hi")
+    assert seen["models"] and set(seen["models"]) == {DEFAULT_REACHES}
+    assert f"Hello from the {DEFAULT_REACHES} emulator." in seen["stdout"]
+
+
+@pytest.mark.parametrize("how", ["-m", "env"])
+@pytest.mark.parametrize(
+    ("asked", "reaches"),
+    [("gemini-3.1-pro-preview-customtools", "gemini-3.1-pro-preview"), ("claude-sonnet-4.5",) * 2],
+)
+def test_an_explicit_model_reaches_the_copilot_model_it_names(
+    gemini: Path, how: str, asked: str, reaches: str
+) -> None:
+    seen = run_gemini(gemini, asked, "Say hi", how)
+    assert seen["models"] and set(seen["models"]) == {reaches}
+    assert f"Hello from the {reaches} emulator." in seen["stdout"]

@@ -1,7 +1,12 @@
 """One Gemini CLI run against a gateway whose upstream is the emulator, all three in this
 process's network (the test runs it inside `unshare -n`: loopback only).
 
-    python session.py GEMINI MODEL PROMPT   # prints {"rc", "stdout", "stderr", "upstream"}
+    python session.py GEMINI MODEL PROMPT [HOW]
+    # prints {"rc", "stdout", "stderr", "upstream", "models"}
+
+MODEL is passed as `-m MODEL`, or as `GEMINI_MODEL` when HOW is `env`; an empty MODEL
+leaves Gemini CLI on its default. `models` are the models Copilot was asked for (chat calls,
+then Messages calls, each in order).
 
 Gemini CLI runs in a home of its own whose settings turn its telemetry, usage statistics
 and update checks off; the workspace is trusted and tools run without asking (`--yolo`),
@@ -34,6 +39,7 @@ SEEN = ("x-initiator", "user-agent")  # what the test reads of each call Copilot
 
 def main() -> None:
     gemini, model, prompt = sys.argv[1:4]
+    by_env = sys.argv[4:] == ["env"]
     emulator = CopilotEmulator()
     with (
         running(emulator.app) as emulator_url,
@@ -54,8 +60,11 @@ def main() -> None:
             "GEMINI_CLI_TRUST_WORKSPACE": "true",
             "NO_BROWSER": "true",
         }
+        chosen = ["-m", model] if model and not by_env else []
+        if model and by_env:
+            env["GEMINI_MODEL"] = model
         result = subprocess.run(
-            [gemini, "-m", model, "--yolo", "-p", prompt],
+            [gemini, *chosen, "--yolo", "-p", prompt],
             env=env,
             cwd=workspace,
             stdin=subprocess.DEVNULL,
@@ -69,6 +78,8 @@ def main() -> None:
             for headers in emulator.state.seen_headers
             if "x-initiator" in headers
         ]
+        bodies = [*emulator.state.chat_requests, *emulator.state.messages_requests]
+        models = [body["model"] for body in bodies]
     print(
         json.dumps(
             {
@@ -76,6 +87,7 @@ def main() -> None:
                 "stdout": result.stdout,
                 "stderr": result.stderr,
                 "upstream": upstream,
+                "models": models,
             }
         )
     )
