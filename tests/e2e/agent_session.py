@@ -2,7 +2,7 @@
 their own with only loopback, where nothing outside can be reached and every try is seen.
 
     python agent_session.py RUN.json   # prints {"rc", "stdout", "stderr", "requests",
-                                       #   "upstream", "lookups", "connections"}
+                                       #   "upstream", "models", "lookups", "connections"}
 
 RUN.json: {"argv", "env", "files" (path under the run's home: text), "before" (setup
 commands, each to succeed first), "timeout"}. The CLI runs in a fresh home, which is also
@@ -118,6 +118,9 @@ def main() -> None:
             for headers in emulator.state.seen_headers
             if "x-initiator" in headers  # a model call (not a token exchange or /models)
         ]
+        # The models Copilot was asked for: its chat calls, then its Messages calls.
+        bodies = [*emulator.state.chat_requests, *emulator.state.messages_requests]
+        models = [body["model"] for body in bodies]
     if client_requests.RECORDING:
         client_requests.write()  # the bodies this CLI sent, as the suite records them
     print(
@@ -128,6 +131,7 @@ def main() -> None:
                 "stderr": result.stderr,
                 "requests": gateway.seen,
                 "upstream": upstream,
+                "models": models,
                 "lookups": traffic.lookups,
                 "connections": traffic.connections,
             }

@@ -1,7 +1,8 @@
 """Google's `google-genai` SDK against a running gateway, at its default API version (`v1`)
 and at `v1beta` (Gemini CLI's), on each way the upstream serves a model: chat (a Gemini
-model, a Claude model) and Responses only (a `*-codex` model). Every exchange is checked by
-openapi-core against openapi/gemini.yaml, and every streamed chunk against its schema."""
+model), Messages (a Claude model) and Responses only (a `*-codex` model). Every exchange is
+checked by openapi-core against openapi/gemini.yaml, and every streamed chunk against its
+schema."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from conftest import API_KEY
 from openapi_oracle import validate_chunk, validate_exchange
 
 DOCUMENT = "gemini.yaml"
-ROUTES = ["gemini-2.5-pro", "claude-sonnet-4.5", "gpt-5.2-codex"]  # chat, chat, Responses
+ROUTES = ["gemini-2.5-pro", "claude-sonnet-4.5", "gpt-5.2-codex"]  # chat, Messages, Responses
 WEATHER = types.FunctionDeclaration(
     name="get_weather",
     description="The weather in a city.",
@@ -100,13 +101,14 @@ def test_contents_are_embedded(sdk: genai.Client) -> None:
     assert len(first) == len(second) > 100 and first != second
 
 
-def test_a_function_call_round_trip_keeps_the_call_id(sdk: genai.Client) -> None:
+@pytest.mark.parametrize("model", ROUTES)
+def test_a_function_call_round_trip_keeps_the_call_id(sdk: genai.Client, model: str) -> None:
     config = types.GenerateContentConfig(
         tools=[types.Tool(function_declarations=[WEATHER])],
         automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
     )
     asked = types.Content(role="user", parts=[types.Part(text="What is the weather in Paris?")])
-    first = sdk.models.generate_content(model="gemini-2.5-pro", contents=[asked], config=config)
+    first = sdk.models.generate_content(model=model, contents=[asked], config=config)
     calls = first.function_calls or []
     assert [call.name for call in calls] == ["get_weather"]
     call = calls[0]
@@ -118,7 +120,7 @@ def test_a_function_call_round_trip_keeps_the_call_id(sdk: genai.Client) -> None
     )
     assert first.candidates and first.candidates[0].content
     history = [asked, first.candidates[0].content, types.Content(role="user", parts=[answer])]
-    second = sdk.models.generate_content(model="gemini-2.5-pro", contents=history, config=config)
+    second = sdk.models.generate_content(model=model, contents=history, config=config)
     assert second.text and not second.function_calls
 
 

@@ -3,8 +3,10 @@
 Chat answers come from `generate`. Streams follow Copilot's quirks: a choiceless first chunk
 with only prompt filter results, a `choices: null` chunk of references, text a word a
 chunk, each tool call in two halves, usage (when asked for) in a chunk of its own, then
-`data: [DONE]`. The bill (`copilot_usage`) sits beside `usage` in an answer, and on a late
-chunk of its own (`{"choices": [], "copilot_usage": …}`) after the usage chunk in a stream.
+`data: [DONE]`. A thinking model asked to reason shows its thought first (`reasoning`): its
+text as `reasoning_text` pieces, then its signature as `reasoning_opaque`. The bill
+(`copilot_usage`) sits beside `usage` in an answer, and on a late chunk of its own
+(`{"choices": [], "copilot_usage": …}`) after the usage chunk in a stream.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import billing, catalog, counting, credits, gate, generate, ids, sse, usage
+from . import billing, catalog, counting, credits, gate, generate, ids, reasoning, sse, usage
 from .content import chat_has_image
 from .state import Emulator
 from .streams import Frame, respond
@@ -54,6 +56,7 @@ async def completions(emulator: Emulator, request: Request) -> Response:
     body = await gate.model_body(emulator, request, "chat")
     if isinstance(body, Response):
         return body
+    emulator.state.chat_requests.append(body)
     model_id = body["model"]
     model = gate.seen_model(request, model_id)
     if not_here := catalog.refusal_on_chat(model_id):
@@ -76,10 +79,14 @@ async def completions(emulator: Emulator, request: Request) -> Response:
     premium = billing.premium_requests(model, request.headers.get("x-initiator") != "agent")
     if refused := billing.refusal(account, model, premium):
         return refused
-    completion_tokens = generate.completion_tokens(generated, model_id)
+    thought = reasoning.thought_for(model, body)
+    thought_tokens = counting.count([thought.text], model_id) if thought else 0
+    completion_tokens = generate.completion_tokens(generated, model_id) + thought_tokens
     tokens = credits.Tokens(input=prompt_tokens, output=completion_tokens)
     bill, headers = billing.settle(account, model, tokens, premium)
-    counted = usage.chat(prompt_tokens, completion_tokens)
+    counted: dict[str, Any] = usage.chat(prompt_tokens, completion_tokens)
+    if thought:
+        counted["completion_tokens_details"] = {"reasoning_tokens": thought_tokens}
     reported = None if emulator.config.omit_usage else counted
     completion_id = ids.of("chatcmpl-emu", body, 20)
     if body.get("stream"):
@@ -88,12 +95,17 @@ async def completions(emulator: Emulator, request: Request) -> Response:
             completion_id,
             model_id,
             generated,
+            thought,
             reported if include_usage else None,
             None if emulator.config.omit_usage else bill,
         )
         return await respond(emulator, frames, mid_stream_error, headers)
     choices = [
-        {"index": index, "message": message_of(choice), "finish_reason": choice.finish_reason}
+        {
+            "index": index,
+            "message": message_of(choice, thought if index == 0 else None),
+            "finish_reason": choice.finish_reason,
+        }
         for index, choice in enumerate(generated)
     ]
     answer = chat_object("chat.completion", completion_id, int(time.time()), model_id, choices)
@@ -105,8 +117,11 @@ async def completions(emulator: Emulator, request: Request) -> Response:
     return response
 
 
-def message_of(choice: generate.Choice) -> dict[str, Any]:
+def message_of(choice: generate.Choice, thought: reasoning.Thought | None) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": choice.content}
+    if thought:
+        message["reasoning_text"] = thought.text
+        message["reasoning_opaque"] = thought.signature
     if choice.tool_calls:
         message["tool_calls"] = choice.tool_calls
     return message
@@ -121,6 +136,7 @@ def stream_frames(
     completion_id: str,
     model: str,
     generated: list[generate.Choice],
+    thought: reasoning.Thought | None,
     usage: dict | None,
     bill: dict | None,
 ) -> list[Frame]:
@@ -150,6 +166,10 @@ def stream_frames(
     ]
     for index, choice in enumerate(generated):
         frames.append(delta(index, {"role": "assistant", "content": ""}))
+        if thought and index == 0:
+            for piece in generate.pieces(thought.text):
+                frames.append(delta(index, {"reasoning_text": piece}, piece=True))
+            frames.append(delta(index, {"reasoning_opaque": thought.signature}))
         for piece in generate.pieces(choice.content) if choice.content else []:
             frames.append(delta(index, {"content": piece}, piece=True))
         for position, call in enumerate(choice.tool_calls, choice.first_call_index):

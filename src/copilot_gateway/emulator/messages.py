@@ -58,6 +58,7 @@ async def create(emulator: Emulator, request: Request) -> Response:
     body = await messages_body(emulator, request)
     if isinstance(body, Response):
         return body
+    emulator.state.messages_requests.append(body)
     entry = catalog.BY_ID.get(str(body.get("model")))
     if entry is None or ENDPOINT not in (entry.get("supported_endpoints") or []):
         message = f'model "{body.get("model")}" is not accessible via the /v1/messages endpoint'

@@ -55,8 +55,11 @@ class EmulatorState:
     seen_headers: deque[dict[str, str]] = field(default_factory=lambda: deque(maxlen=1000))
     open_streams: int = 0  # streams being sent right now (a client leaving must end its own)
     quotas: dict[str, quota.Account] = field(default_factory=dict)  # by account id
-    # The bodies of the latest /responses calls (what the gateway sent upstream).
+    # The bodies of the latest /responses, /chat/completions and /v1/messages calls (what
+    # the gateway sent upstream).
     responses_requests: deque[dict] = field(default_factory=lambda: deque(maxlen=100))
+    chat_requests: deque[dict] = field(default_factory=lambda: deque(maxlen=100))
+    messages_requests: deque[dict] = field(default_factory=lambda: deque(maxlen=100))
 
 
 class Emulator(Protocol):

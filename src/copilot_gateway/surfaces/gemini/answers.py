@@ -63,11 +63,13 @@ def parts_of(message: Json, thoughts: bool) -> list[Json]:
     parts.extend(function_call_part(call) for call in message.get("tool_calls") or [])
     signature = message.get("reasoning_opaque")
     if isinstance(signature, str) and signature:
-        # Gemini signs the first function call of a turn (else its first part).
+        # Gemini signs the first function call of a turn, else a part of its answer: not a
+        # thought, which clients (Gemini CLI) leave out of the history they send back.
         signed = next((part for part in parts if "functionCall" in part), None)
+        signed = signed or next((part for part in parts if not part.get("thought")), None)
         if signed is None:
-            signed = parts[0] if parts else {"text": ""}
-            parts[:1] = [signed]
+            signed = {"text": ""}
+            parts.append(signed)
         signed["thoughtSignature"] = signature
     return parts or [{"text": ""}]
 

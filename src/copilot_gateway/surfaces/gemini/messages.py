@@ -1,7 +1,9 @@
 """A Gemini conversation, once translated to chat's messages (see `contents`), as the body of
 a Messages request: what Copilot's native count of a Claude model's tokens reads
-(`/v1/messages/count_tokens`). System text, text and images, tool calls as `tool_use`, their
-results as `tool_result`; turns of one role in a row are one turn, as Messages wants."""
+(`/v1/messages/count_tokens`), and the conversation of a request sent there (see
+`messages_request`). System text, text and images, a turn's thinking (its signature, see
+`thinking_blocks`), tool calls as `tool_use`, their results as `tool_result`; turns of one
+role in a row are one turn, as Messages wants."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 
 from ...upstreams.base import Json
 from ..anthropic.translate import tool_input
+from .thinking_blocks import blocks_of
 
 
 def image_block(part: Json) -> Json:
@@ -29,7 +32,7 @@ def user_blocks(content: Any) -> list[Json]:
 
 
 def assistant_blocks(message: Json) -> list[Json]:
-    blocks: list[Json] = []
+    blocks: list[Json] = blocks_of(message.get("reasoning_opaque"))
     if isinstance(message.get("content"), str) and message["content"]:
         blocks.append({"type": "text", "text": message["content"]})
     for call in message.get("tool_calls") or []:
@@ -63,6 +66,8 @@ def messages_body(model: str, chat: list[Json], tools: list[Json]) -> Json:
             blocks = assistant_blocks(message)
         else:
             blocks = user_blocks(message.get("content"))
+        if not blocks:
+            continue  # Messages takes no empty turn
         if turns and turns[-1]["role"] == role:
             turns[-1]["content"].extend(blocks)
         else:
