@@ -132,6 +132,7 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
         await gateway.upstream.aclose()
         await limiter.aclose()
         await gateway.responses.aclose()
+        await gateway.completions.aclose()
         await gateway.ledger.aclose()  # after the upstream: every request has ended
         await gateway.runtime_keys.aclose()
         await gateway.database.aclose()

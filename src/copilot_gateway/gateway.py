@@ -53,7 +53,9 @@ class Gateway:
         )
         self.completions = CompletionStore(self.database, self.settings.chat_completions_ttl)
         self.key_ring = KeyRing(self.settings.api_keys, self.access.keys)
-        self.runtime_keys = RuntimeKeys(self.database, self.settings.keys_refresh_seconds)
+        self.runtime_keys = RuntimeKeys(
+            self.database, self.settings.keys_refresh_seconds, self.settings.keys_max_stale_seconds
+        )
         self.access.with_runtime_keys(self.runtime_keys.entry)
         self.key_admin = KeyAdmin(self.database, self.key_ring.names, self.access.keys)
         # Started by the app's lifespan (see `app.create_app`): until then rows only gather.

@@ -193,6 +193,9 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = None
     # How often each process checks the database for changed runtime keys (one integer read).
     keys_refresh_seconds: float = Field(0.5, gt=0, le=60)
+    # The database out of reach, how long the runtime keys last read keep working: what bounds
+    # how long a key revoked elsewhere meanwhile may still be used (then 503 until it answers).
+    keys_max_stale_seconds: float = Field(900.0, gt=0)
 
     # `GET /metrics` wants `Authorization: Bearer <this>` when set; it is open when not.
     metrics_token: SecretStr | None = None

@@ -86,7 +86,7 @@ def test_limits_apply_again_once_redis_is_back(gateway: str, redis_server: Redis
     assert statuses == [200, 200, 200, 429]
 
 
-def test_a_spent_budget_fails_open_while_redis_is_down(
+def test_a_spent_budget_fails_open_while_redis_is_down_and_applies_once_it_is_back(
     tmp_path: Path, redis_server: RedisServer, emulator_url: str
 ) -> None:
     config = limits_config(tmp_path, credits_per_day=0.01)  # one priced request spends it
@@ -107,6 +107,14 @@ def test_a_spent_budget_fails_open_while_redis_is_down(
         assert [answer.status_code for answer in answers] == [200, 200, 200]
         assert all(not ratelimit_headers(answer) for answer in answers)
         assert metric(url, "gateway_redis_errors_total", operation="admit") > errors_before
+        redis_server.start()  # the same port, empty: the day's spend starts again
+
+        def refused_again() -> bool:
+            return post().status_code == 429  # once admitted, then spent, then refused
+
+        assert until(refused_again, every=0.2), "the budget was not enforced again"
+        again = post()
+        assert (again.status_code, again.json()["error"]["code"]) == (429, "insufficient_quota")
 
 
 def test_a_cost_redis_cannot_take_is_counted_and_logged(

@@ -19,8 +19,9 @@ from copilot_gateway.settings import Settings
 from copilot_gateway.state.completions import CompletionQuery, CompletionStore, StoredCompletion
 from copilot_gateway.state.database import StateDatabase, database_url
 from databases import KINDS, Database, database_of, postgres_database
+from metrics_scrape import scrape, value
 from postgres_server import PostgresServer
-from servers import gateway_settings, serving
+from servers import gateway_settings, serving, until
 
 KEYS = {"alice": "sk-alice-completions", "bob": "sk-bob-completions"}
 ASK = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hello"}], "store": True}
@@ -148,12 +149,28 @@ def assert_unavailable(answer: httpx.Response) -> None:
     assert (error["type"], error["code"]) == ("api_error", "database_unavailable")
 
 
-def refused_while_unreachable(url: str) -> None:
-    """What every stored-completion operation, and a stored create, answer."""
+def metric(url: str, name: str) -> float:
+    return value(scrape(url), name)
+
+
+def held_while_unreachable(url: str) -> list[str]:
+    """What is answered with the database out of reach: stored creates served and held in
+    the process (read, changed, their messages listed there); what only the database could
+    say (a listing, another id) a 503. The ids of the completions held."""
     headers = as_key("alice")
-    assert_unavailable(
-        httpx.post(f"{url}/v1/chat/completions", json=ASK, headers=headers, timeout=60)
+    made = httpx.post(f"{url}/v1/chat/completions", json=ASK, headers=headers, timeout=60)
+    assert made.status_code == 200, made.text
+    held = made.json()["id"]
+    streamed = streamed_id(url, ASK)  # a stored stream ends as ever, with [DONE]
+    assert httpx.get(f"{url}/v1/chat/completions/{held}", headers=headers).json()["id"] == held
+    messages = httpx.get(f"{url}/v1/chat/completions/{streamed}/messages", headers=headers)
+    assert [m["content"] for m in messages.json()["data"]] == ["Hello"]
+    changed = httpx.post(
+        f"{url}/v1/chat/completions/{held}", json={"metadata": {"held": "yes"}}, headers=headers
     )
+    assert changed.json()["metadata"] == {"held": "yes"}
+    other = httpx.get(f"{url}/v1/chat/completions/{held}", headers=as_key("bob"))
+    assert_unavailable(other)  # not bob's: only the database could say whose
     assert_unavailable(httpx.get(f"{url}/v1/chat/completions", headers=headers))
     assert_unavailable(httpx.get(f"{url}/v1/chat/completions/chatcmpl-x", headers=headers))
     assert_unavailable(httpx.get(f"{url}/v1/chat/completions/chatcmpl-x/messages", headers=headers))
@@ -161,24 +178,15 @@ def refused_while_unreachable(url: str) -> None:
         httpx.post(f"{url}/v1/chat/completions/chatcmpl-x", json={"metadata": {}}, headers=headers)
     )
     assert_unavailable(httpx.delete(f"{url}/v1/chat/completions/chatcmpl-x", headers=headers))
-    # A stored stream ends with the error as its last event, and no [DONE].
-    with httpx.stream(
-        "POST",
-        f"{url}/v1/chat/completions",
-        json={**ASK, "stream": True},
-        headers=headers,
-        timeout=60,
-    ) as answer:
-        lines = [line for line in answer.iter_lines() if line.startswith("data: ")]
-    assert "database_unavailable" in lines[-1] and "data: [DONE]" not in lines
-    # What keeps nothing is served as ever.
+    assert metric(url, "gateway_completions_held") == 2
     unstored = {**ASK, "store": False}
     assert httpx.post(
         f"{url}/v1/chat/completions", json=unstored, headers=headers, timeout=60
     ).is_success
+    return [held, streamed]
 
 
-def test_postgresql_unreachable_is_a_503_and_then_it_answers_again(
+def test_postgresql_stopped_holds_stored_completions_then_writes_them(
     emulator_url: str, postgres: PostgresServer
 ) -> None:
     with postgres_database(postgres) as database:
@@ -192,16 +200,23 @@ def test_postgresql_unreachable_is_a_503_and_then_it_answers_again(
             assert made.status_code == 200, made.text
             postgres.stop()
             try:
-                refused_while_unreachable(url)
+                held = held_while_unreachable(url)
             finally:
                 postgres.start()
-            kept = httpx.get(
-                f"{url}/v1/chat/completions/{made.json()['id']}", headers=as_key("alice")
-            )
-            assert kept.status_code == 200, kept.text
+            # Written once the database answers, without another request.
+            assert until(lambda: metric(url, "gateway_completions_held") == 0)
+            with database.engine.connect() as connection:
+                ids = set(connection.execute(text("SELECT id FROM chat_completions")).scalars())
+                tags = connection.execute(text("SELECT value FROM chat_completion_metadata"))
+                values = list(tags.scalars())
+            assert ids == {made.json()["id"], *held}
+            assert values == ["yes"]  # the change made while it was held
+            listing = httpx.get(f"{url}/v1/chat/completions", headers=as_key("alice"))
+            assert [c["id"] for c in listing.json()["data"]] == [made.json()["id"], *held]
+            assert metric(url, "gateway_completions_dropped_total") == 0
 
 
-def test_a_sqlite_file_that_cannot_be_opened_is_a_503_for_completions_and_responses(
+def test_a_sqlite_file_that_cannot_be_opened_holds_completions_and_is_a_503_for_reads(
     emulator_url: str, tmp_path: Path
 ) -> None:
     unopenable = tmp_path / "a-directory"  # SQLite cannot open a directory as its file
@@ -213,7 +228,7 @@ def test_a_sqlite_file_that_cannot_be_opened_is_a_503_for_completions_and_respon
         responses_db=unopenable,
     )
     with serving(settings) as url:
-        refused_while_unreachable(url)
+        held_while_unreachable(url)
         headers = as_key("alice")
         assert_unavailable(httpx.get(f"{url}/v1/responses/resp_x", headers=headers))
         assert_unavailable(httpx.delete(f"{url}/v1/responses/resp_x", headers=headers))

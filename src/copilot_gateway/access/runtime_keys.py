@@ -7,7 +7,11 @@ and kept fresh from the state's database.
                                    unknown keys arrive (random keys cannot hammer the database)
 
 So a key made by the CLI works at once, and a revoked one is refused by every process within
-a refresh. The database unreachable: the last keys known keep working (said once in the log).
+a refresh. The database unreachable: the last keys known keep working (said once in the log)
+for `keys_max_stale_seconds` after its last answer, so a key revoked elsewhere meanwhile
+works that long at most; past it, and for a key not known here (it may have been made on
+another replica), a 503 `database_unavailable`: a client retries that, where it gives up at
+a 401. Once the database answers the keys are read again, revocations with them.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..errors import GatewayError
 from ..state.database import StateDatabase
 from ..state.keys import store
 from .keys import digest
@@ -45,9 +50,13 @@ def entry_of(row: store.Row) -> KeyEntry:
 class RuntimeKeys:
     """One per process: `start` and `aclose` in the app's lifespan; `lookup` a presented key."""
 
-    def __init__(self, database: StateDatabase, refresh_seconds: float) -> None:
+    def __init__(
+        self, database: StateDatabase, refresh_seconds: float, max_stale_seconds: float
+    ) -> None:
         self.database = database
         self.refresh_seconds = refresh_seconds
+        self.max_stale_seconds = max_stale_seconds
+        self._answered_at = float("-inf")  # the database's last answer (monotonic)
         self._names: dict[bytes, str] = {}  # digest -> name, active keys only
         self._entries: dict[str, KeyEntry] = {}
         self._revision: int | None = None
@@ -69,6 +78,14 @@ class RuntimeKeys:
         if name is None and self._task is not None:
             await self._read_soon()
             name = self._names.get(presented)
+        if self._task is not None and not self._reachable:
+            stale = time.monotonic() - self._answered_at > self.max_stale_seconds
+            if name is None or stale:
+                raise GatewayError(
+                    "The gateway's database cannot be reached to check this key: try again.",
+                    status=503,
+                    code="database_unavailable",
+                )
         return name
 
     async def start(self) -> None:
@@ -115,6 +132,7 @@ class RuntimeKeys:
         self._revision = revision
 
     def _now_reachable(self) -> None:
+        self._answered_at = time.monotonic()
         if not self._reachable:
             self._reachable = True
             log.info("runtime keys: the database answers again")

@@ -64,6 +64,24 @@ RESPONSES_DROPPED = Counter(
     "Stored responses never written: more were held than the bound while the database "
     "could not be reached, or it could not be reached at shutdown.",
 )
+COMPLETIONS_HELD = Gauge(
+    "gateway_completions_held",
+    "Stored chat completions held in memory until the database answers again.",
+    multiprocess_mode="livesum",
+)
+COMPLETIONS_DROPPED = Counter(
+    "gateway_completions_dropped",
+    "Stored chat completions never written: more were held than the bound while the "
+    "database could not be reached, or it could not be reached at shutdown.",
+)
+LEDGER_ROWS_WRITTEN = Counter(
+    "gateway_ledger_rows_written", "Ledger rows committed to the state's database."
+)
+LEDGER_ROWS_BUFFERED = Gauge(
+    "gateway_ledger_rows_buffered",
+    "Ledger rows noted and not yet committed (waiting for the next flush, or the database).",
+    multiprocess_mode="livesum",
+)
 LEDGER_ROWS_DROPPED = Counter(
     "gateway_ledger_rows_dropped",
     "Ledger rows never written: the buffer was full (the database unreachable too long), "

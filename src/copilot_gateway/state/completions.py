@@ -16,16 +16,21 @@ from typing import Any, Literal
 
 import orjson
 from sqlalchemy import and_, delete, exists, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ..observability.metrics import COMPLETIONS_DROPPED, COMPLETIONS_HELD
 from .completions_table import CHAT_COMPLETION_METADATA, CHAT_COMPLETIONS
 from .database import StateDatabase, reaching_the_database
 from .responses import PURGE_EVERY_SECONDS
+from .write_batches import Batch, WriteBatches
 
 Json = dict[str, Any]
 Order = Literal["asc", "desc"]
 TABLE = CHAT_COMPLETIONS.c
 PAIRS = CHAT_COMPLETION_METADATA.c
+# What a put again of a stored id replaces (a held one written twice, its metadata changed).
+REPLACED = ("owner", "created_at", "expires_at", "model", "requested_model", "body")
 
 
 @dataclass(frozen=True)
@@ -74,42 +79,89 @@ def pairs(completion_id: str, metadata: dict[str, str]) -> list[Json]:
     ]
 
 
+@dataclass(frozen=True)
+class PutCompletion:
+    """A completion as it was put: its time orders the listing, however late it is written."""
+
+    stored: StoredCompletion
+    at: float
+
+
+def with_metadata(stored: StoredCompletion, metadata: dict[str, str]) -> StoredCompletion:
+    return StoredCompletion(
+        {**stored.completion, "metadata": metadata}, stored.messages, stored.requested_model
+    )
+
+
 class CompletionStore:
-    """A process's view of the stored completions; every method answers 503 when the
-    database cannot be reached (see `reaching_the_database`)."""
+    """A process's view of the stored completions. Puts are batched and, the database out of
+    reach, held in the process (read, changed and deleted there) until it answers again (see
+    `write_batches`); every other operation answers 503 when it cannot be reached (see
+    `reaching_the_database`)."""
 
     def __init__(self, database: StateDatabase, ttl_seconds: float) -> None:
         self.database = database
         self.ttl = ttl_seconds
         self._next_purge = 0.0
+        self._batches: WriteBatches[PutCompletion] = WriteBatches(
+            self._put_all,
+            id_of=lambda put: str(put.stored.completion["id"]),
+            what="stored chat completions",
+            held_gauge=COMPLETIONS_HELD,
+            dropped=COMPLETIONS_DROPPED,
+        )
 
     def _live(self, owner: str, completion_id: str) -> list:
         return [TABLE.id == completion_id, TABLE.owner == owner, TABLE.expires_at >= time.time()]
 
+    def _held(self, owner: str, completion_id: str) -> PutCompletion | None:
+        put = self._batches.held(owner, completion_id)
+        return put if put is not None and put.at + self.ttl >= time.time() else None
+
     @reaching_the_database
     async def put(self, owner: str, stored: StoredCompletion) -> None:
-        """Stored (committed) when this returns."""
+        """Stored (committed, or held until the database answers) when this returns."""
+        await self._batches.put(owner, PutCompletion(stored, time.time()))
+
+    async def _put_all(self, batch: Batch[PutCompletion]) -> None:
+        """Every completion of the batch, in one transaction (one put again replaces it)."""
+        # An id put twice in one batch: the last put wins, as one at a time.
+        latest = {put.stored.completion["id"]: (owner, put) for owner, put in batch}
+        rows = [
+            {
+                "id": completion_id,
+                "owner": owner,
+                "created_at": put.at,
+                "expires_at": put.at + self.ttl,
+                "model": put.stored.completion["model"],
+                "requested_model": put.stored.requested_model,
+                "body": encoded(put.stored),
+            }
+            for completion_id, (owner, put) in latest.items()
+        ]
+        metadata = [
+            pair
+            for completion_id, (_, put) in latest.items()
+            for pair in pairs(completion_id, put.stored.completion.get("metadata") or {})
+        ]
         now = time.time()
-        completion = stored.completion
-        row = {
-            "id": completion["id"],
-            "owner": owner,
-            "created_at": now,
-            "expires_at": now + self.ttl,
-            "model": completion["model"],
-            "requested_model": stored.requested_model,
-            "body": encoded(stored),
-        }
         engine = await self.database.ready()
+        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+        inserting = dialect.insert(CHAT_COMPLETIONS)
+        upsert = inserting.on_conflict_do_update(
+            index_elements=[TABLE.id],
+            set_={name: inserting.excluded[name] for name in REPLACED},
+        )
         async with engine.begin() as connection:
             if now >= self._next_purge:
                 self._next_purge = now + PURGE_EVERY_SECONDS
                 await self._purge(connection, now)
-            await connection.execute(insert(CHAT_COMPLETIONS), [row])
-            if metadata := completion.get("metadata") or {}:
-                await connection.execute(
-                    insert(CHAT_COMPLETION_METADATA), pairs(completion["id"], metadata)
-                )
+            await connection.execute(upsert, rows)
+            await connection.execute(
+                delete(CHAT_COMPLETION_METADATA).where(PAIRS.completion_id.in_(list(latest)))
+            )
+            if metadata:
+                await connection.execute(insert(CHAT_COMPLETION_METADATA), metadata)
 
     async def _purge(self, connection: AsyncConnection, now: float) -> None:
         expired = select(TABLE.id).where(TABLE.expires_at < now)
@@ -121,6 +173,8 @@ class CompletionStore:
     @reaching_the_database
     async def get(self, owner: str, completion_id: str) -> StoredCompletion | None:
         """The completion if it exists, is not expired and belongs to owner."""
+        if (held := self._held(owner, completion_id)) is not None:
+            return held.stored
         engine = await self.database.ready()
         async with engine.connect() as connection:
             query = select(TABLE.body).where(*self._live(owner, completion_id))
@@ -172,16 +226,19 @@ class CompletionStore:
         self, owner: str, completion_id: str, metadata: dict[str, str]
     ) -> StoredCompletion | None:
         """The completion with its metadata replaced, or None if owner has none of that id."""
+        if (held := self._held(owner, completion_id)) is not None:
+            changed = with_metadata(held.stored, metadata)
+            await self._batches.put(
+                owner, PutCompletion(changed, held.at)
+            )  # held again, or written
+            return changed
         engine = await self.database.ready()
         async with engine.begin() as connection:
             query = select(TABLE.body).where(*self._live(owner, completion_id))
             body = (await connection.execute(query.with_for_update())).scalar_one_or_none()
             if body is None:
                 return None
-            found = decoded(body)
-            changed = StoredCompletion(
-                {**found.completion, "metadata": metadata}, found.messages, found.requested_model
-            )
+            changed = with_metadata(decoded(body), metadata)
             await connection.execute(
                 update(CHAT_COMPLETIONS)
                 .where(TABLE.id == completion_id)
@@ -199,6 +256,8 @@ class CompletionStore:
     @reaching_the_database
     async def delete(self, owner: str, completion_id: str) -> bool:
         """Whether it existed (for owner) and is now gone."""
+        if self._batches.forget(owner, completion_id):
+            return True  # held, so never written
         engine = await self.database.ready()
         async with engine.begin() as connection:
             result = await connection.execute(
@@ -210,3 +269,6 @@ class CompletionStore:
                 delete(CHAT_COMPLETION_METADATA).where(PAIRS.completion_id == completion_id)
             )
         return True
+
+    async def aclose(self) -> None:
+        await self._batches.drained()  # the database itself is closed by its owner

@@ -14,7 +14,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .database import StateDatabase, reaching_the_database
-from .responses import PURGE_EVERY_SECONDS, Batch, StoredResponse, WriteBatches, decoded, encoded
+from .responses import (
+    PURGE_EVERY_SECONDS,
+    Batch,
+    StoredResponse,
+    decoded,
+    encoded,
+    response_batches,
+)
 from .responses_table import RESPONSES
 
 
@@ -23,7 +30,7 @@ class SqlResponseStore:
         self.database = database
         self.ttl = ttl_seconds
         self._next_purge = 0.0
-        self._batches = WriteBatches(self._put_all)
+        self._batches = response_batches(self._put_all)
 
     @reaching_the_database
     async def put(self, owner: str, stored: StoredResponse) -> None:

@@ -64,6 +64,7 @@ class Ledger:
             metrics.LEDGER_ROWS_DROPPED.inc()
             return
         self._pending.append(row_of(record))
+        metrics.LEDGER_ROWS_BUFFERED.set(len(self._pending))
         if len(self._pending) >= self.batch_rows:
             self._wake.set()
 
@@ -96,6 +97,7 @@ class Ledger:
             log.warning("ledger: %d rows not written at shutdown", len(self._pending))
             metrics.LEDGER_ROWS_DROPPED.inc(len(self._pending))
             self._pending.clear()
+            metrics.LEDGER_ROWS_BUFFERED.set(0)
 
     async def _run(self) -> None:
         while not self._stop.is_set():
@@ -134,6 +136,7 @@ class Ledger:
                 async with self._engine.begin() as connection:
                     await connection.execute(insert(LEDGER), batch)
                     await rollup.add(connection, batch)  # the same transaction: never apart
+                metrics.LEDGER_ROWS_WRITTEN.inc(len(batch))
             except (DBAPIError, OSError) as problem:
                 if isinstance(problem, DBAPIError) and not is_connection_problem(problem):
                     # Not the database's absence: this batch would fail for ever.
@@ -147,6 +150,7 @@ class Ledger:
                 metrics.LEDGER_ROWS_DROPPED.inc(len(batch))
             for _ in batch:  # new rows only ever join at the right
                 self._pending.popleft()
+            metrics.LEDGER_ROWS_BUFFERED.set(len(self._pending))
         if not self._reachable:
             self._reachable = True
             log.info("ledger: the database answers again; buffered rows written")
