@@ -29,6 +29,7 @@ from . import tokens
 from .access.keys import AuthRefused, KeyRing, auth_required
 from .access.rules import AccessConfig
 from .access.runtime_keys import active_keys_now
+from .access.wrong_tokens import WrongTokens
 from .call import answer_was_checked, keep_body
 from .config_file import ConfigFileError, describe
 from .edge import error_handlers
@@ -111,6 +112,8 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     """The ASGI app serving every surface's operations; `keys=None` serves without auth."""
     settings = gateway.settings
     limiter = limiter_for(gateway)
+    # The dashboard's logins and the admin API's, counted together.
+    wrong_tokens = WrongTokens(limiter.store, settings.admin_wrong_tokens_per_minute)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
@@ -181,7 +184,7 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     quota = metrics.behind_operator_token(token, quota_endpoint(gateway.upstream))
     app.add_url_rule("/quota", "quota", quota, methods=["GET"])
     pages = (
-        Dashboard(gateway, admin_token.get_secret_value()).routes()
+        Dashboard(gateway, admin_token.get_secret_value(), wrong_tokens).routes()
         if admin_token is not None
         else dashboard_off_routes()
     )
@@ -207,7 +210,10 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     app.add_middleware(CallMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, gateway=gateway)
     if admin_token is not None:
         app.add_middleware(
-            AdminGateMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, token=admin_token
+            AdminGateMiddleware,
+            MiddlewarePosition.BEFORE_EXCEPTION,
+            token=admin_token,
+            wrong_tokens=wrong_tokens,
         )
     if check is not None:  # a wrong key is 401 before routing: unknown paths included
         app.add_middleware(KeyGateMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, check=check)

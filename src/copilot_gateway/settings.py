@@ -191,6 +191,9 @@ class Settings(BaseSettings):
     # The admin API (`/admin/keys`) is served only when this is set, to
     # `Authorization: Bearer <this>`; set, it also turns client auth on (keys come at runtime).
     admin_token: SecretStr | None = None
+    # Wrong admin tokens (dashboard logins, admin API calls) allowed a minute from one
+    # address; ten times as many from every address together (`access.wrong_tokens`).
+    admin_wrong_tokens_per_minute: int = Field(5, ge=1)
     # How often each process checks the database for changed runtime keys (one integer read).
     keys_refresh_seconds: float = Field(0.5, gt=0, le=60)
     # The database out of reach, how long the runtime keys last read keep working: what bounds

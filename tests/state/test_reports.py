@@ -234,7 +234,9 @@ def test_the_usage_command_prints_the_report_as_csv_json_or_a_table(
 
     as_csv = usage_command(database, tmp_path, "--by", "model", *interval, "--format", "csv")
     assert as_csv.returncode == 0, as_csv.stderr
-    assert as_csv.stdout == usage_csv(report(settings, "model", since, until))
+    # Read as text, the command's CRLF line ends come as "\n".
+    expected = usage_csv(report(settings, "model", since, until)).replace("\r\n", "\n")
+    assert as_csv.stdout == expected
 
     as_json = usage_command(database, tmp_path, "--by", "day", "--format", "json")
     assert json.loads(as_json.stdout) == report(settings, "day", None, None)

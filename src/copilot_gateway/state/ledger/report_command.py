@@ -9,6 +9,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from ...observability.logs import escaped
 from ...settings import Settings
 from ..database import database_url, engine_for, migrate
 from .reports import moment_of, usage_csv, usage_report
@@ -76,4 +77,6 @@ def _table(rows: list[dict[str, Any]], group_by: str) -> str:
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
-    return f"{value:.4f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    return escaped(str(value))  # a terminal never runs what a name holds

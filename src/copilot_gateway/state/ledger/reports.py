@@ -32,6 +32,7 @@ from .table import LEDGER
 GROUPS = ("key", "model", "account", "client", "hour", "day")
 TIMES = ("hour", "day")  # grouped by time: newest first; else largest spend first
 COUNTS = ("requests", "errors", "input_tokens", "cached_tokens", "output_tokens", "unpriced")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DECIMALS = 9  # sums of floats, cut before they show 0.30000000000000004
 
 Range = tuple[datetime | None, datetime | None]  # None: unbounded on that side
@@ -168,10 +169,22 @@ def _row(group_by: str, values: Any) -> dict[str, Any]:
 
 def usage_csv(rows: Sequence[dict[str, Any]], group_by: str | None = None) -> str:
     """The report as CSV: a header line, then a line per row (`group_by` names the first
-    column when there are no rows to read it from)."""
+    column when there are no rows to read it from). A text cell a spreadsheet would take
+    for a formula is made text (see `inert_cell`)."""
     names = list(rows[0]) if rows else [group_by or "group", *SUMS]
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
+    # RFC 4180's line end: the writer then quotes a cell holding a lone CR, which a reader
+    # would take for the end of a line.
+    writer = csv.DictWriter(out, fieldnames=names, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({name: inert_cell(value) for name, value in row.items()} for row in rows)
     return out.getvalue()
+
+
+def inert_cell(value: Any) -> Any:
+    """A text cell starting as a formula would (`=`, `+`, `-`, `@`, a tab, a carriage
+    return) behind a `'`, as OWASP advises against CSV injection; numbers are left alone
+    (a key's name is the operator's or a config file's text, the report's numbers ours)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

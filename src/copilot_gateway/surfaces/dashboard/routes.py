@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ...access.wrong_tokens import WrongTokens
 from ...errors import GatewayError
 from ...gateway import Gateway
 from ...state.database import reaching_the_database
@@ -31,7 +32,6 @@ from .sessions import (
     SESSION_COOKIE,
     SESSION_SECONDS,
     Sessions,
-    WrongLogins,
 )
 
 # The package's own files: the only ones served (the browser asks for an icon on each page).
@@ -88,10 +88,10 @@ TEMPLATES.filters["number"] = _number
 class Dashboard:
     """The pages of one gateway, behind its admin token."""
 
-    def __init__(self, gateway: Gateway, token: str) -> None:
+    def __init__(self, gateway: Gateway, token: str, wrong_tokens: WrongTokens) -> None:
         self.gateway = gateway
         self.sessions = Sessions(token)
-        self.wrong_logins = WrongLogins()
+        self.wrong_tokens = wrong_tokens  # shared with the admin API's gate
 
     def routes(self) -> list[tuple[str, Endpoint, list[str]]]:
         page = self.page
@@ -109,6 +109,8 @@ class Dashboard:
             (f"{PREFIX}/login", self.login, ["POST"]),
             (f"{PREFIX}/logout", self.form(self.logout), ["POST"]),
             (f"{PREFIX}/static/{{name}}", static, ["GET"]),
+            # Last: any other path or method is the dashboard's 404 page, with its headers.
+            (f"{PREFIX}/{{rest:path}}", not_found, ["GET", "HEAD", "POST"]),
         ]
 
     # Pages --------------------------------------------------------------------------
@@ -235,7 +237,7 @@ class Dashboard:
 
     async def login(self, request: Request) -> Response:
         peer = request.client.host if request.client else "-"
-        if (wait := self.wrong_logins.retry_after(peer)) is not None:
+        if (wait := await self.wrong_tokens.retry_after(peer)) is not None:
             response = await self.login_form(
                 request, "Too many wrong logins: try again later.", 429
             )
@@ -245,7 +247,7 @@ class Dashboard:
         if not self.sessions.csrf_ok(request.cookies.get(LOGIN_COOKIE), fields.get("csrf")):
             return refused_csrf()
         if not self.sessions.is_token(fields.get("token", "")):
-            self.wrong_logins.wrong(peer)
+            await self.wrong_tokens.wrong(peer)
             return await self.login_form(request, "Wrong admin token.", 401)
         response = redirect(PREFIX)
         set_cookie(
@@ -259,6 +261,10 @@ class Dashboard:
         response = redirect(f"{PREFIX}/login")
         response.delete_cookie(SESSION_COOKIE, path=PREFIX)
         return response
+
+
+async def not_found(request: Request) -> Response:
+    return html("error.html", {"error": "No such page of the dashboard."}, 404)
 
 
 def dashboard_off_routes() -> list[tuple[str, Endpoint, list[str]]]:

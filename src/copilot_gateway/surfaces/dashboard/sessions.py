@@ -2,8 +2,8 @@
 not the token but a random id, its expiry and their signature under a key derived from the
 token (so every replica with the same token accepts it, and a new token ends every session).
 Each form carries a CSRF token bound to its session (or, for the login form, to a login
-cookie of its own); wrong logins are counted per peer address and, past a few a minute,
-refused with 429 and `retry-after` until the oldest is a minute old.
+cookie of its own). Wrong logins are counted with the admin API's wrong tokens
+(`access.wrong_tokens`).
 
 Logout forgets the session in this process: another replica accepts a copied cookie until it
 expires (`SESSION_SECONDS`).
@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import secrets
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,9 +22,6 @@ SESSION_COOKIE = "cg_dashboard"
 LOGIN_COOKIE = "cg_dashboard_login"
 SESSION_SECONDS = 12 * 3600
 LOGIN_SECONDS = 3600
-WRONG_LOGINS_ALLOWED = 5  # within WRONG_LOGIN_WINDOW seconds, from one peer
-WRONG_LOGIN_WINDOW = 60.0
-PEERS_REMEMBERED = 10_000  # wrong logins are forgotten first for the peers seen longest ago
 
 
 def _sign(key: bytes, purpose: str, value: str) -> str:
@@ -85,33 +80,3 @@ class Sessions:
 
     def csrf_ok(self, binding: str | None, sent: str | None) -> bool:
         return bool(binding) and bool(sent) and same(str(sent), self.csrf(str(binding)))
-
-
-@dataclass
-class WrongLogins:
-    """Wrong logins per peer, in a sliding window."""
-
-    clock: Callable[[], float] = time.monotonic
-    _seen: dict[str, deque[float]] = field(default_factory=dict)
-
-    def retry_after(self, peer: str) -> int | None:
-        """Seconds until this peer may try again; None if it may now."""
-        if peer not in self._seen:
-            return None
-        times = self._recent(peer)
-        if len(times) < WRONG_LOGINS_ALLOWED:
-            return None
-        return max(1, math.ceil(times[0] + WRONG_LOGIN_WINDOW - self.clock()))
-
-    def wrong(self, peer: str) -> None:
-        times = self._recent(peer)
-        times.append(self.clock())
-        self._seen[peer] = self._seen.pop(peer)  # the most recently seen, last
-        while len(self._seen) > PEERS_REMEMBERED:
-            del self._seen[next(iter(self._seen))]
-
-    def _recent(self, peer: str) -> deque[float]:
-        times = self._seen.setdefault(peer, deque())
-        while times and times[0] <= self.clock() - WRONG_LOGIN_WINDOW:
-            times.popleft()
-        return times
