@@ -69,6 +69,11 @@ LEDGER_ROWS_DROPPED = Counter(
     "Ledger rows never written: the buffer was full (the database unreachable too long), "
     "the database refused their batch, or it was unreachable at shutdown.",
 )
+LEDGER_ROWS_PENDING = Gauge(
+    "gateway_ledger_rows_pending",
+    "Ledger rows noted and not yet committed (0 once the ledger has flushed).",
+    multiprocess_mode="livesum",
+)
 STREAMS_OPEN = Gauge(
     "gateway_streams_open", "Streams being relayed now.", multiprocess_mode="livesum"
 )

@@ -64,6 +64,7 @@ class Ledger:
             metrics.LEDGER_ROWS_DROPPED.inc()
             return
         self._pending.append(row_of(record))
+        metrics.LEDGER_ROWS_PENDING.set(len(self._pending))
         if len(self._pending) >= self.batch_rows:
             self._wake.set()
 
@@ -96,6 +97,7 @@ class Ledger:
             log.warning("ledger: %d rows not written at shutdown", len(self._pending))
             metrics.LEDGER_ROWS_DROPPED.inc(len(self._pending))
             self._pending.clear()
+            metrics.LEDGER_ROWS_PENDING.set(0)
 
     async def _run(self) -> None:
         while not self._stop.is_set():
@@ -147,6 +149,7 @@ class Ledger:
                 metrics.LEDGER_ROWS_DROPPED.inc(len(batch))
             for _ in batch:  # new rows only ever join at the right
                 self._pending.popleft()
+            metrics.LEDGER_ROWS_PENDING.set(len(self._pending))
         if not self._reachable:
             self._reachable = True
             log.info("ledger: the database answers again; buffered rows written")
