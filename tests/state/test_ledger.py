@@ -33,6 +33,7 @@ from servers import gateway_settings, running, serving, until
 ids = itertools.count()
 USER = {"role": "user", "content": "what does this cost?"}
 DROPPED = "gateway_ledger_rows_dropped_total"
+BUFFERED = "gateway_ledger_rows_buffered"
 
 
 @pytest.fixture(params=KINDS)
@@ -234,10 +235,12 @@ def rows_wait_and_are_written_when_it_is_back(
             sent = [post(url, "/v1/chat/completions", body) for _ in range(5)]
             # Three wait in the buffer, the two past its bound are dropped and counted.
             assert until(lambda: dropped(url) - before == 2)
+            assert value(scrape(url), BUFFERED) == 3
         finally:
             postgres.start()
         assert until(lambda: database.count() == 4)
         assert dropped(url) - before == 2
+        assert value(scrape(url), BUFFERED) == 0
     kept = [response.request.headers["X-Request-Id"] for response in sent[:3]]
     assert [row["request_id"] for row in database.ledger()][1:] == kept
 
