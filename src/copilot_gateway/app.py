@@ -25,7 +25,6 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import tokens
 from .access.keys import AuthRefused, KeyRing, auth_required
 from .access.rules import AccessConfig
 from .access.runtime_keys import active_keys_now
@@ -53,7 +52,6 @@ from .key_limits.store import store_for
 from .observability import metrics
 from .observability.quota import quota_endpoint
 from .settings import Settings, is_loopback
-from .spec.answers import AnswerChecks
 from .spec.documents import (
     load_spec,
     meta_schema_checked_once,
@@ -62,6 +60,7 @@ from .spec.documents import (
     without_security,
 )
 from .spec.requests import Bodies, validator_map
+from .spec.schemas import compile_operations, naming_components
 from .state.database import database_url
 from .surfaces.dashboard.routes import Dashboard, dashboard_off_routes
 from .surfaces.registry import OPERATOR_SURFACES, SURFACES
@@ -118,11 +117,11 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
         drain_on_signals(gateway.draining)
-        tokens.warm()
         await limiter.check()
         await gateway.ledger.start()
         if keys is not None:
             await gateway.runtime_keys.start()
+        await gateway.warm_up()
         # What start-up built (the specs, resolved, and their validators: a few hundred
         # thousand objects) lives as long as the process: out of the collector's sight, where
         # each full collection would walk it all again (80 ms each, 15% of a busy process).
@@ -166,13 +165,14 @@ def create_app(gateway: Gateway, keys: KeyRing | None) -> AsyncApp:
     with meta_schema_checked_once():
         for surface in SURFACES + operator:
             spec = load_spec(surface.document)
-            AnswerChecks.compile(surface.document)
+            compile_operations(surface.document)
             # The admin token is checked by its gate, never by connexion's (client keys'):
             # its document is published with its scheme, served without.
             client_keys = keys is not None and surface not in operator
             served = spec if client_keys else without_security(spec)
             resolver = Resolver(function_resolver=surface.handler)
-            app.add_api(mounted_at_full_paths(served), resolver=resolver, name=surface.name)
+            named = naming_components(mounted_at_full_paths(served), surface.document)
+            app.add_api(named, resolver=resolver, name=surface.name)
             app.add_url_rule(
                 surface.published_at(),
                 surface.name + "_spec",

@@ -3,8 +3,12 @@ every request through its call (see `call`)."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
+from . import tokens
 from .access.key_admin import KeyAdmin
 from .access.keys import KeyRing
 from .access.rules import AccessConfig
@@ -18,6 +22,10 @@ from .state.ledger import Ledger, database_url
 from .state.responses import ResponseStore, SQLiteResponseStore
 from .state.responses_sql import SqlResponseStore
 from .upstreams.base import Upstream
+
+log = logging.getLogger(__name__)
+# How long start-up waits on each part that a first request would otherwise open.
+WARM_UP_SECONDS = 10.0
 
 
 @dataclass
@@ -66,3 +74,19 @@ class Gateway:
             batch_rows=self.settings.ledger_batch_rows,
             flush_seconds=self.settings.ledger_flush_seconds,
         )
+
+    async def warm_up(self) -> None:
+        """Pay now, before the process says it is healthy, what its first requests would
+        otherwise wait for: the vocabulary, the upstream's catalogue (with Copilot's token
+        and a pooled connection), the stored responses' database. One that does not answer
+        does not keep the gateway from starting: a request that needs it tries again."""
+        tokens.warm()
+        await warmed("the upstream's model list", self.upstream.models())
+        await warmed("the stored responses' database", self.responses.get("", ""))
+
+
+async def warmed(part: str, opening: Awaitable[object]) -> None:
+    try:
+        await asyncio.wait_for(opening, WARM_UP_SECONDS)
+    except Exception as problem:  # any failure here is the first request's to report
+        log.warning("Start-up: %s did not answer (%s): first use tries again", part, problem)
