@@ -143,6 +143,7 @@ class EmbeddingsRow:
     connections: int
     direct: WrkRun
     gateway: WrkRun
+    inputs: int = 256  # vectors in each answer
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,19 @@ class DashboardFigures:
 
 
 @dataclass(frozen=True)
+class Incumbent:
+    """The LiteLLM proxy beside the gateway, 1 KB chat, same stub, rounds interleaved."""
+
+    requirement: str  # what was installed, pinned
+    rounds: int = 0
+    runs: tuple[Measured, ...] = ()  # "direct", "gateway", "litellm" at 1 and 32 connections
+    skipped: str | None = None  # why it was not measured
+
+    def run(self, name: str, connections: int) -> WrkRun:
+        return find(self.runs, name, connections)
+
+
+@dataclass(frozen=True)
 class Meta:
     """Where and when the run was made."""
 
@@ -334,5 +348,6 @@ class Report:
     instances: Instances | None = None
     ledger: LedgerFigures | None = None
     dashboard: DashboardFigures | None = None
+    incumbent: Incumbent | None = None
     kind: Literal["report"] = "report"
     schema: int = SCHEMA

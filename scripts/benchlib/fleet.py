@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from .incumbent import litellm
 from .plan import STREAM_INTERVAL_MS, Plan
 from .servers import Server, ServerSpec, floor, gateway, servers, stub, variant, workers_supported
 from .variants import VARIANTS
@@ -26,11 +28,15 @@ class Fleet:
     streams_gateway: Server  # the paced stub's gateway
     two_workers: Server | None = None  # `serve --workers 2`, where `serve` has the option
     variants: dict[str, Server] = field(default_factory=dict)  # by variant name
+    incumbent: Server | None = None  # the LiteLLM proxy on the stub (`incumbent`)
 
 
 @contextmanager
-def fleet(plan: Plan, variants: Collection[str] = ()) -> Iterator[Fleet]:
-    """The servers, with these of `VARIANTS` beside them."""
+def fleet(
+    plan: Plan, variants: Collection[str] = (), incumbent: Path | None = None
+) -> Iterator[Fleet]:
+    """The servers, with these of `VARIANTS` beside them, and the incumbent (its `litellm`
+    command) when given."""
     stubs = {"stub": stub(), "paced stub": stub(plan.stream_chunks, STREAM_INTERVAL_MS)}
     with servers(stubs) as upstreams:
         url = upstreams["stub"].url
@@ -43,6 +49,8 @@ def fleet(plan: Plan, variants: Collection[str] = ()) -> Iterator[Fleet]:
         if workers_supported():
             specs["gateway --workers 2"] = gateway(url, "gateway-2w", workers=2)
         specs |= {f"variant {name}": variant(url, name) for name in VARIANTS if name in variants}
+        if incumbent is not None:
+            specs["incumbent"] = litellm(incumbent, url)
         with servers(specs) as started:
             yield Fleet(
                 stub=upstreams["stub"],
@@ -55,4 +63,5 @@ def fleet(plan: Plan, variants: Collection[str] = ()) -> Iterator[Fleet]:
                 variants={
                     name: started[f"variant {name}"] for name in VARIANTS if name in variants
                 },
+                incumbent=started.get("incumbent"),
             )

@@ -43,12 +43,14 @@ UNSTORED_RESPONSES_BODY = json.dumps({"model": "gpt-4o", "input": FILLER, "store
 MESSAGES_BODY = json.dumps(
     {"model": "gpt-4o", "max_tokens": 256, "messages": [{"role": "user", "content": FILLER}]}
 ).encode()
-EMBEDDINGS_BODY = json.dumps(
-    {
-        "model": "text-embedding-3-small",
-        "input": [f"input number {i}" for i in range(EMBEDDING_INPUTS)],
-    }
-).encode()
+
+
+def embeddings_body(inputs: int = EMBEDDING_INPUTS) -> bytes:
+    texts = [f"input number {i}" for i in range(inputs)]
+    return json.dumps({"model": "text-embedding-3-small", "input": texts}).encode()
+
+
+EMBEDDINGS_BODY = embeddings_body()
 
 
 def direct(server: Server, path: str, body: bytes) -> Load:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..figures import Meta, Report
-from . import clients, closed, dashboard, inside, ledger
+from . import clients, closed, dashboard, incumbent, inside, ledger
 from .summary import summary
 from .tables import Lines
 
@@ -51,6 +51,8 @@ def sections(report: Report) -> Lines:
         lines += dashboard.section(report.dashboard)
     if report.instances:
         lines += inside.instances(report.instances)
+    if report.incumbent:
+        lines += incumbent.section(report.incumbent)
     return lines
 
 
