@@ -304,6 +304,31 @@ class DashboardFigures:
 
 
 @dataclass(frozen=True)
+class PricedRow:
+    """A feature's server CPU per request: the same load with it and without, interleaved."""
+
+    feature: str
+    with_it: str  # what each side ran
+    without_it: str
+    on: WrkRun
+    off: WrkRun
+
+    @property
+    def cost_us(self) -> float | None:
+        if self.on.cpu_us is None or self.off.cpu_us is None:
+            return None
+        return self.on.cpu_us - self.off.cpu_us
+
+
+@dataclass(frozen=True)
+class Priced:
+    """The newer features priced, 1 KB chat at 32 connections."""
+
+    rounds: int
+    rows: tuple[PricedRow, ...]
+
+
+@dataclass(frozen=True)
 class Incumbent:
     """The LiteLLM proxy beside the gateway, 1 KB chat, same stub, rounds interleaved."""
 
@@ -349,5 +374,6 @@ class Report:
     ledger: LedgerFigures | None = None
     dashboard: DashboardFigures | None = None
     incumbent: Incumbent | None = None
+    priced: Priced | None = None
     kind: Literal["report"] = "report"
     schema: int = SCHEMA

@@ -14,7 +14,17 @@ from pathlib import Path
 
 from .incumbent import litellm
 from .plan import STREAM_INTERVAL_MS, Plan
-from .servers import Server, ServerSpec, floor, gateway, servers, stub, variant, workers_supported
+from .servers import (
+    Server,
+    ServerSpec,
+    floor,
+    gateway,
+    redis,
+    servers,
+    stub,
+    variant,
+    workers_supported,
+)
 from .variants import VARIANTS
 
 
@@ -38,8 +48,12 @@ def fleet(
     """The servers, with these of `VARIANTS` beside them, and the incumbent (its `litellm`
     command) when given."""
     stubs = {"stub": stub(), "paced stub": stub(plan.stream_chunks, STREAM_INTERVAL_MS)}
+    if any(VARIANTS[name].redis for name in variants):
+        stubs["redis"] = redis()
     with servers(stubs) as upstreams:
         url = upstreams["stub"].url
+        found = upstreams.get("redis")
+        redis_url = f"redis://{found.url.removeprefix('http://')}/0" if found else None
         specs: dict[str, ServerSpec] = {
             "floor": floor(url),
             "gateway": gateway(url, "gateway"),
@@ -48,7 +62,11 @@ def fleet(
         }
         if workers_supported():
             specs["gateway --workers 2"] = gateway(url, "gateway-2w", workers=2)
-        specs |= {f"variant {name}": variant(url, name) for name in VARIANTS if name in variants}
+        specs |= {
+            f"variant {name}": variant(url, name, redis_url if VARIANTS[name].redis else None)
+            for name in VARIANTS
+            if name in variants
+        }
         if incumbent is not None:
             specs["incumbent"] = litellm(incumbent, url)
         with servers(specs) as started:

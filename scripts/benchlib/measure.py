@@ -27,6 +27,7 @@ from .sections import (
     instances,
     ledger,
     meta,
+    priced,
     profile,
     sizes,
     streams,
@@ -53,6 +54,7 @@ SECTIONS = (
     "dashboard",
     "instances",
     "incumbent",
+    "priced",
 )
 STARTED = time.monotonic()
 
@@ -79,6 +81,7 @@ def measure(plan: Plan, only: Collection[str] = SECTIONS) -> Report:
     if chosen - {"instances", "dashboard"}:  # those two start no gateway
         variants = set(VARIANTS) if "features" in chosen and not plan.quick else set()
         variants |= {"no-ledger"} if "ledger" in chosen else set()
+        variants |= {"all-on", "budgets-redis"} if "priced" in chosen else set()
         litellm = incumbent.installed() if "incumbent" in chosen else None
         if isinstance(litellm, str):
             report = replace(report, incumbent=Incumbent(incumbent.REQUIREMENT, skipped=litellm))
@@ -118,6 +121,7 @@ def served(report: Report, servers: Fleet, plan: Plan, chosen: Collection[str]) 
     report = replace(report, profile=section("profile", lambda: profile.measure(servers, plan)))
     report = replace(report, streams=section("streams", lambda: streams.measure(servers, plan)))
     report = replace(report, ledger=section("ledger", lambda: ledger.measure(servers, plan)))
+    report = replace(report, priced=section("priced", lambda: priced.measure(servers, plan)))
     if servers.incumbent is not None:
         measured = section("incumbent", lambda: incumbent_section.measure(servers, plan))
         report = replace(report, incumbent=measured)

@@ -33,6 +33,8 @@ class Targets:
     # its cost from 16 to 256.
     embeddings_added_ms: float = 5.0
     embeddings_linearity: float = 1.5
+    # A newer feature's server CPU per request (ledger, budgets, Gemini translation, ...).
+    feature_cpu_us: float = 300.0
     # The incumbent (the LiteLLM proxy, one worker) in the same run, 1 KB chat: the gateway's
     # req/s at 32 connections at least this many times its, and the gateway's added p50 at one
     # connection at most this share of its.

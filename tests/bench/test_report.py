@@ -17,6 +17,8 @@ from benchlib.figures import (
     LedgerFigures,
     Measured,
     PageTiming,
+    Priced,
+    PricedRow,
     Report,
     ReportTiming,
     WrkRun,
@@ -214,3 +216,27 @@ def test_an_incumbent_that_could_not_be_installed_says_why() -> None:
 
     assert "| the incumbent (LiteLLM) in the same run | no registry | not measured |" in text
     assert "Not measured: no registry" in text
+
+
+def test_each_priced_feature_is_read_against_the_budget() -> None:
+    rows = (
+        PricedRow("Gemini translation", "generateContent", "chat", run(800, 40), run(900, 35)),
+        PricedRow(
+            "budgets (Redis)",
+            "a key with a budget",
+            "a key without",
+            dataclasses.replace(run(700, 45), cpu_us=1320.0),
+            run(900, 35),
+        ),
+    )
+    text = markdown(dataclasses.replace(saved(), priced=Priced(6, rows)))
+
+    assert (
+        "| Gemini translation ≤ 0.3 ms server CPU per request, 32 connections | +0 µs | **met** |"
+        in text
+    )
+    assert (
+        "| budgets (Redis) ≤ 0.3 ms server CPU per request, 32 connections | +420 µs "
+        "| **not met** |" in text
+    )
+    assert "| budgets (Redis) | with | a key with a budget | 700 | 1,320 | +420 | 0 |" in text

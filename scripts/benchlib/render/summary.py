@@ -6,6 +6,7 @@ from ..figures import Report, find
 from .dashboard import target_rows as dashboard_rows
 from .incumbent import target_rows as incumbent_rows
 from .ledger import target_rows as ledger_rows
+from .priced import target_rows as priced_rows
 from .tables import Lines, met, table
 
 Row = tuple[object, ...]
@@ -142,6 +143,7 @@ def summary(report: Report) -> Lines:
     rows += embeddings_rows(report)
     rows += ledger_rows(report.ledger, report.targets)
     rows += dashboard_rows(report.dashboard, report.targets)
+    rows += priced_rows(report.priced, report.targets)
     rows += incumbent_rows(report.incumbent, report.targets)
     if not rows:
         return []
