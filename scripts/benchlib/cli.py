@@ -37,8 +37,9 @@ def parser() -> argparse.ArgumentParser:
         "--only",
         type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
         help="comma-separated: only these sections (headline, surfaces, features, sizes, "
-        "embeddings, tails, profile, streams, ledger, dashboard, instances), or with --ab "
-        "the rows whose names start so (e.g. chat, responses, messages native, embeddings)",
+        "embeddings, tails, profile, streams, ledger, dashboard, instances, incumbent, priced), or "
+        "with --ab the rows whose names start so (e.g. chat, responses, messages native, "
+        "embeddings)",
     )
     mode = described.add_mutually_exclusive_group()
     mode.add_argument(

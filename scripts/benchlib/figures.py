@@ -143,6 +143,7 @@ class EmbeddingsRow:
     connections: int
     direct: WrkRun
     gateway: WrkRun
+    inputs: int = 256  # vectors in each answer
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,44 @@ class DashboardFigures:
 
 
 @dataclass(frozen=True)
+class PricedRow:
+    """A feature's server CPU per request: the same load with it and without, interleaved."""
+
+    feature: str
+    with_it: str  # what each side ran
+    without_it: str
+    on: WrkRun
+    off: WrkRun
+
+    @property
+    def cost_us(self) -> float | None:
+        if self.on.cpu_us is None or self.off.cpu_us is None:
+            return None
+        return self.on.cpu_us - self.off.cpu_us
+
+
+@dataclass(frozen=True)
+class Priced:
+    """The newer features priced, 1 KB chat at 32 connections."""
+
+    rounds: int
+    rows: tuple[PricedRow, ...]
+
+
+@dataclass(frozen=True)
+class Incumbent:
+    """The LiteLLM proxy beside the gateway, 1 KB chat, same stub, rounds interleaved."""
+
+    requirement: str  # what was installed, pinned
+    rounds: int = 0
+    runs: tuple[Measured, ...] = ()  # "direct", "gateway", "litellm" at 1 and 32 connections
+    skipped: str | None = None  # why it was not measured
+
+    def run(self, name: str, connections: int) -> WrkRun:
+        return find(self.runs, name, connections)
+
+
+@dataclass(frozen=True)
 class Meta:
     """Where and when the run was made."""
 
@@ -334,5 +373,7 @@ class Report:
     instances: Instances | None = None
     ledger: LedgerFigures | None = None
     dashboard: DashboardFigures | None = None
+    incumbent: Incumbent | None = None
+    priced: Priced | None = None
     kind: Literal["report"] = "report"
     schema: int = SCHEMA

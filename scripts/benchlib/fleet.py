@@ -10,9 +10,21 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from .incumbent import litellm
 from .plan import STREAM_INTERVAL_MS, Plan
-from .servers import Server, ServerSpec, floor, gateway, servers, stub, variant, workers_supported
+from .servers import (
+    Server,
+    ServerSpec,
+    floor,
+    gateway,
+    redis,
+    servers,
+    stub,
+    variant,
+    workers_supported,
+)
 from .variants import VARIANTS
 
 
@@ -26,14 +38,22 @@ class Fleet:
     streams_gateway: Server  # the paced stub's gateway
     two_workers: Server | None = None  # `serve --workers 2`, where `serve` has the option
     variants: dict[str, Server] = field(default_factory=dict)  # by variant name
+    incumbent: Server | None = None  # the LiteLLM proxy on the stub (`incumbent`)
 
 
 @contextmanager
-def fleet(plan: Plan, variants: Collection[str] = ()) -> Iterator[Fleet]:
-    """The servers, with these of `VARIANTS` beside them."""
+def fleet(
+    plan: Plan, variants: Collection[str] = (), incumbent: Path | None = None
+) -> Iterator[Fleet]:
+    """The servers, with these of `VARIANTS` beside them, and the incumbent (its `litellm`
+    command) when given."""
     stubs = {"stub": stub(), "paced stub": stub(plan.stream_chunks, STREAM_INTERVAL_MS)}
+    if any(VARIANTS[name].redis for name in variants):
+        stubs["redis"] = redis()
     with servers(stubs) as upstreams:
         url = upstreams["stub"].url
+        found = upstreams.get("redis")
+        redis_url = f"redis://{found.url.removeprefix('http://')}/0" if found else None
         specs: dict[str, ServerSpec] = {
             "floor": floor(url),
             "gateway": gateway(url, "gateway"),
@@ -42,7 +62,13 @@ def fleet(plan: Plan, variants: Collection[str] = ()) -> Iterator[Fleet]:
         }
         if workers_supported():
             specs["gateway --workers 2"] = gateway(url, "gateway-2w", workers=2)
-        specs |= {f"variant {name}": variant(url, name) for name in VARIANTS if name in variants}
+        specs |= {
+            f"variant {name}": variant(url, name, redis_url if VARIANTS[name].redis else None)
+            for name in VARIANTS
+            if name in variants
+        }
+        if incumbent is not None:
+            specs["incumbent"] = litellm(incumbent, url)
         with servers(specs) as started:
             yield Fleet(
                 stub=upstreams["stub"],
@@ -55,4 +81,5 @@ def fleet(plan: Plan, variants: Collection[str] = ()) -> Iterator[Fleet]:
                 variants={
                     name: started[f"variant {name}"] for name in VARIANTS if name in variants
                 },
+                incumbent=started.get("incumbent"),
             )

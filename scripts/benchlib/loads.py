@@ -20,7 +20,10 @@ JSON = {"Content-Type": "application/json"}
 GATEWAY_HEADERS = {**JSON, "Authorization": f"Bearer {KEY}"}
 ANTHROPIC_HEADERS = {**JSON, "x-api-key": KEY, "anthropic-version": "2023-06-01"}
 
+GEMINI_HEADERS = {**JSON, "x-goog-api-key": KEY}
+
 FILLER = "lorem ipsum dolor sit amet " * 36  # ~1 KB
+QUESTION = "Tell me about gateways and how fast they are"
 EMBEDDING_INPUTS = 256
 
 
@@ -30,25 +33,36 @@ def chat_body(size: int, stream: bool = False) -> bytes:
         {"role": "user" if i % 2 == 0 else "assistant", "content": FILLER}
         for i in range(max(1, size // 1024))
     ]
-    messages.append({"role": "user", "content": "Tell me about gateways and how fast they are"})
+    messages.append({"role": "user", "content": QUESTION})
     body: dict[str, Any] = {"model": "gpt-4o", "messages": messages}
     if stream:
         body["stream"] = True
     return json.dumps(body).encode()
 
 
+# Chat's 1 KB request in Gemini's words: the same turns, translated to chat and back.
+GEMINI_BODY = json.dumps(
+    {
+        "contents": [
+            {"role": "user", "parts": [{"text": FILLER}]},
+            {"role": "user", "parts": [{"text": QUESTION}]},
+        ]
+    }
+).encode()
 RESPONSES_BODY = json.dumps({"model": "gpt-4o", "input": FILLER}).encode()
 # Stored responses (the API's default) are written before the answer: this row shows the cost.
 UNSTORED_RESPONSES_BODY = json.dumps({"model": "gpt-4o", "input": FILLER, "store": False}).encode()
 MESSAGES_BODY = json.dumps(
     {"model": "gpt-4o", "max_tokens": 256, "messages": [{"role": "user", "content": FILLER}]}
 ).encode()
-EMBEDDINGS_BODY = json.dumps(
-    {
-        "model": "text-embedding-3-small",
-        "input": [f"input number {i}" for i in range(EMBEDDING_INPUTS)],
-    }
-).encode()
+
+
+def embeddings_body(inputs: int = EMBEDDING_INPUTS) -> bytes:
+    texts = [f"input number {i}" for i in range(inputs)]
+    return json.dumps({"model": "text-embedding-3-small", "input": texts}).encode()
+
+
+EMBEDDINGS_BODY = embeddings_body()
 
 
 def direct(server: Server, path: str, body: bytes) -> Load:

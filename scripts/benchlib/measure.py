@@ -11,10 +11,11 @@ import sys
 import time
 from collections.abc import Callable, Collection
 from dataclasses import replace
+from pathlib import Path
 from typing import TypeVar
 
-from . import startup
-from .figures import Report
+from . import incumbent, startup
+from .figures import Incumbent, Report
 from .fleet import Fleet, fleet
 from .loads import chat_body, through
 from .plan import Plan
@@ -26,11 +27,15 @@ from .sections import (
     instances,
     ledger,
     meta,
+    priced,
     profile,
     sizes,
     streams,
     surfaces,
     tails,
+)
+from .sections import (
+    incumbent as incumbent_section,
 )
 from .variants import VARIANTS
 from .wrk import wrk
@@ -48,6 +53,8 @@ SECTIONS = (
     "ledger",
     "dashboard",
     "instances",
+    "incumbent",
+    "priced",
 )
 STARTED = time.monotonic()
 
@@ -74,7 +81,12 @@ def measure(plan: Plan, only: Collection[str] = SECTIONS) -> Report:
     if chosen - {"instances", "dashboard"}:  # those two start no gateway
         variants = set(VARIANTS) if "features" in chosen and not plan.quick else set()
         variants |= {"no-ledger"} if "ledger" in chosen else set()
-        with fleet(plan, variants) as servers:
+        variants |= {"all-on", "budgets-redis"} if "priced" in chosen else set()
+        litellm = incumbent.installed() if "incumbent" in chosen else None
+        if isinstance(litellm, str):
+            report = replace(report, incumbent=Incumbent(incumbent.REQUIREMENT, skipped=litellm))
+        command = litellm if isinstance(litellm, Path) else None
+        with fleet(plan, variants, command) as servers:
             progress("servers up")
             report = served(report, servers, plan, chosen)
     report = replace(report, dashboard=when(chosen, "dashboard", lambda: dashboard.measure(plan)))
@@ -108,7 +120,12 @@ def served(report: Report, servers: Fleet, plan: Plan, chosen: Collection[str]) 
     report = replace(report, tails=section("tails", lambda: tails.measure(servers, plan, rate)))
     report = replace(report, profile=section("profile", lambda: profile.measure(servers, plan)))
     report = replace(report, streams=section("streams", lambda: streams.measure(servers, plan)))
-    return replace(report, ledger=section("ledger", lambda: ledger.measure(servers, plan)))
+    report = replace(report, ledger=section("ledger", lambda: ledger.measure(servers, plan)))
+    report = replace(report, priced=section("priced", lambda: priced.measure(servers, plan)))
+    if servers.incumbent is not None:
+        measured = section("incumbent", lambda: incumbent_section.measure(servers, plan))
+        report = replace(report, incumbent=measured)
+    return report
 
 
 def gateway_rps(report: Report, servers: Fleet) -> float:

@@ -140,10 +140,20 @@ def gateway(
     return ServerSpec(command, gateway_env(upstream, name, **env))
 
 
-def variant(upstream: str, name: str) -> ServerSpec:
-    """The gateway with one feature switched off or on (`benchlib.variants`)."""
+def variant(upstream: str, name: str, redis: str | None = None) -> ServerSpec:
+    """The gateway with one feature switched off or on (`benchlib.variants`); its limits
+    counted in the Redis at `redis` where given."""
     spec = bench_module("variants", name, "--scratch", str(subdirectory(f"variant-{name}")))
-    return ServerSpec(spec.command, {**spec.env, **gateway_env(upstream, f"variant-{name}")})
+    env = {**spec.env, **gateway_env(upstream, f"variant-{name}")}
+    if redis is not None:
+        env["GATEWAY_REDIS_URL"] = redis
+    return ServerSpec(spec.command, env)
+
+
+def redis() -> ServerSpec:
+    """A redis-server keeping nothing on disk (Debian's; `scripts/bench` installs it)."""
+    command = ("redis-server", "--save", "", "--appendonly", "no", "--bind", "127.0.0.1")
+    return ServerSpec(command)
 
 
 def workers_supported(python: str = sys.executable) -> bool:

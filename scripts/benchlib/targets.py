@@ -28,6 +28,18 @@ class Targets:
     report_ms: float = 200.0
     # A dashboard page's server time (its queries and rendering) over a million ledger rows.
     page_ms: float = 100.0
+    # Embeddings, 256 inputs of 1,536 dimensions: added p50 over direct, one connection; and
+    # linear growth: each vector's added cost from 256 to 1,024 inputs within this many times
+    # its cost from 16 to 256.
+    embeddings_added_ms: float = 5.0
+    embeddings_linearity: float = 1.5
+    # A newer feature's server CPU per request (ledger, budgets, Gemini translation, ...).
+    feature_cpu_us: float = 300.0
+    # The incumbent (the LiteLLM proxy, one worker) in the same run, 1 KB chat: the gateway's
+    # req/s at 32 connections at least this many times its, and the gateway's added p50 at one
+    # connection at most this share of its.
+    incumbent_rps_times: float = 15.0
+    incumbent_added_share: float = 0.1
     # A/B: a ratio within 1 ± this is read as the machine's noise, not a change.
     ab_tolerance: float = 0.05
 

@@ -30,6 +30,7 @@ class Variant:
     description: str
     overrides: Overrides  # run in the variant's process: patches, then setting overrides
     switches_on: bool = False  # it adds work (limits, another transport): its cost adds
+    redis: bool = False  # its limits are counted in a Redis the bench starts
 
 
 def patched(patch: Callable[[], None]) -> Overrides:
@@ -100,6 +101,12 @@ VARIANTS: dict[str, Variant] = {
         "limits on: the key has rpm, its minute holding ~60,000 requests",
         limited("rpm = 1000000000"),
         switches_on=True,
+    ),
+    "budgets-redis": Variant(
+        "budgets on: the key has credits_per_day, counted in Redis",
+        limited("credits_per_day = 1000000000"),
+        switches_on=True,
+        redis=True,
     ),
     "httpx-transport": Variant(
         "upstream transport httpx's own pool, not aiohttp's",

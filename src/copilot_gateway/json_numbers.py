@@ -24,3 +24,18 @@ def number_text(text: str) -> float | None:
         return float(text)
     except ValueError:
         return None
+
+
+# Every byte a JSON array of numbers may hold between its brackets.
+NUMBER_ARRAY_BYTES = b"0123456789+-.eE, \t\r\n"
+
+
+def is_number_array(value: bytes) -> bool:
+    """Whether one JSON value, already read as well-formed JSON (its syntax checked by the
+    parser that found it), is an array of numbers: brackets around bytes that can only
+    spell numbers (no quote, no brace, no inner bracket, no letter of a literal)."""
+    return (
+        value[:1] == b"["
+        and value[-1:] == b"]"
+        and not value[1:-1].translate(None, NUMBER_ARRAY_BYTES)
+    )

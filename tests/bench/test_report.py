@@ -9,7 +9,20 @@ from pathlib import Path
 import pytest
 
 from benchlib import cli, store
-from benchlib.figures import DashboardFigures, LedgerFigures, PageTiming, Report, ReportTiming
+from benchlib.figures import (
+    DashboardFigures,
+    Embeddings,
+    EmbeddingsRow,
+    Incumbent,
+    LedgerFigures,
+    Measured,
+    PageTiming,
+    Priced,
+    PricedRow,
+    Report,
+    ReportTiming,
+    WrkRun,
+)
 from benchlib.render.report import markdown
 from benchlib.targets import Targets
 
@@ -150,3 +163,80 @@ def test_the_dashboard_section_states_its_targets_and_each_page() -> None:
         "(the slowest: keys) | 12.2 ms | **met** |" in text
     )
     assert "| sqlite | overview | 41.5 |" in text
+
+
+def run(rps: float, p50_ms: float) -> WrkRun:
+    return WrkRun(rps, int(rps), 0, 0, p50_ms, p50_ms, p50_ms * 2, p50_ms * 3, 900.0)
+
+
+def test_the_embeddings_rows_state_the_added_latency_and_its_growth() -> None:
+    # Added p50 1, 4, 13 and 50 ms: 12 ms over 240 vectors, then 37 ms over 768.
+    rows = tuple(
+        EmbeddingsRow(1, run(500, added / 2), run(100, added / 2 + added), inputs)
+        for inputs, added in ((16, 1.0), (64, 4.0), (256, 13.0), (1024, 50.0))
+    )
+    text = markdown(dataclasses.replace(saved(), embeddings=Embeddings(256, 1536, rows)))
+
+    assert (
+        "| embeddings, 256 of 1,536: added p50 ≤ 5 ms, one connection | 13.0 ms | **not met** |"
+        in text
+    )
+    assert (
+        "| embeddings grow linearly: added per vector, 256→1,024 ≤ 1.5 times 16→256 "
+        "| 48.2 vs 50.0 µs per vector (0.96 times) | **met** |" in text
+    )
+    assert "| 1,024 | 1 | 500.0 | 100.0 | 25.0 | 75.0 | 50.0 | 900 |" in text
+
+
+def test_the_incumbent_is_read_against_both_targets() -> None:
+    runs = (
+        Measured("direct", 1, run(9000, 0.05)),
+        Measured("gateway", 1, run(700, 1.05)),
+        Measured("litellm", 1, run(60, 12.05)),
+        Measured("direct", 32, run(80000, 0.3)),
+        Measured("gateway", 32, run(1200, 28.0)),
+        Measured("litellm", 32, run(100, 320.0)),
+    )
+    text = markdown(dataclasses.replace(saved(), incumbent=Incumbent("litellm[proxy]==1", 3, runs)))
+
+    assert (
+        "| gateway ≥ 15 times LiteLLM's req/s, 32 connections "
+        "| 12.0 times (1,200 / 100 req/s) | **not met** |" in text
+    )
+    assert (
+        "| gateway's added p50 ≤ 0.1 times LiteLLM's, one connection "
+        "| 0.083 times (1.00 / 12.00 ms) | **met** |" in text
+    )
+    assert "| litellm | 32 | 100 | 900 | 320.00 | 640.00 | 319.70 | 0 |" in text
+
+
+def test_an_incumbent_that_could_not_be_installed_says_why() -> None:
+    skipped = Incumbent("litellm[proxy]==1", skipped="no registry")
+    text = markdown(dataclasses.replace(saved(), incumbent=skipped))
+
+    assert "| the incumbent (LiteLLM) in the same run | no registry | not measured |" in text
+    assert "Not measured: no registry" in text
+
+
+def test_each_priced_feature_is_read_against_the_budget() -> None:
+    rows = (
+        PricedRow("Gemini translation", "generateContent", "chat", run(800, 40), run(900, 35)),
+        PricedRow(
+            "budgets (Redis)",
+            "a key with a budget",
+            "a key without",
+            dataclasses.replace(run(700, 45), cpu_us=1320.0),
+            run(900, 35),
+        ),
+    )
+    text = markdown(dataclasses.replace(saved(), priced=Priced(6, rows)))
+
+    assert (
+        "| Gemini translation ≤ 0.3 ms server CPU per request, 32 connections | +0 µs | **met** |"
+        in text
+    )
+    assert (
+        "| budgets (Redis) ≤ 0.3 ms server CPU per request, 32 connections | +420 µs "
+        "| **not met** |" in text
+    )
+    assert "| budgets (Redis) | with | a key with a budget | 700 | 1,320 | +420 | 0 |" in text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..figures import Meta, Report
-from . import clients, closed, dashboard, inside, ledger
+from . import clients, closed, dashboard, incumbent, inside, ledger, priced
 from .summary import summary
 from .tables import Lines
 
@@ -49,8 +49,12 @@ def sections(report: Report) -> Lines:
         lines += ledger.section(report.ledger)
     if report.dashboard:
         lines += dashboard.section(report.dashboard)
+    if report.priced:
+        lines += priced.section(report.priced)
     if report.instances:
         lines += inside.instances(report.instances)
+    if report.incumbent:
+        lines += incumbent.section(report.incumbent)
     return lines
 
 

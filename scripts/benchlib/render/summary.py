@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ..figures import Report, find
 from .dashboard import target_rows as dashboard_rows
+from .incumbent import target_rows as incumbent_rows
 from .ledger import target_rows as ledger_rows
+from .priced import target_rows as priced_rows
 from .tables import Lines, met, table
 
 Row = tuple[object, ...]
@@ -91,6 +93,40 @@ def stream_rows(report: Report) -> list[Row]:
     return rows
 
 
+def embeddings_rows(report: Report) -> list[Row]:
+    figures, targets = report.embeddings, report.targets
+    if figures is None:
+        return []
+    added = {
+        row.inputs: row.gateway.p50_ms - row.direct.p50_ms
+        for row in figures.rows
+        if row.connections == 1
+    }
+    rows: list[Row] = []
+    if figures.inputs in added:
+        rows.append(
+            (
+                f"embeddings, {figures.inputs} of {figures.dimensions:,}: added p50 ≤ "
+                f"{targets.embeddings_added_ms:g} ms, one connection",
+                f"{added[figures.inputs]:.1f} ms",
+                met(added[figures.inputs] <= targets.embeddings_added_ms),
+            )
+        )
+    if {16, figures.inputs, 1024} <= set(added):
+        low = (added[figures.inputs] - added[16]) / (figures.inputs - 16)
+        high = (added[1024] - added[figures.inputs]) / (1024 - figures.inputs)
+        ratio = high / low if low > 0 else float("inf")
+        rows.append(
+            (
+                f"embeddings grow linearly: added per vector, {figures.inputs}→1,024 ≤ "
+                f"{targets.embeddings_linearity:g} times 16→{figures.inputs}",
+                f"{high * 1000:.1f} vs {low * 1000:.1f} µs per vector ({ratio:.2f} times)",
+                met(ratio <= targets.embeddings_linearity),
+            )
+        )
+    return rows
+
+
 def workers_row(report: Report) -> list[Row]:
     head = report.headline
     if head is None:
@@ -104,8 +140,11 @@ def workers_row(report: Report) -> list[Row]:
 
 def summary(report: Report) -> Lines:
     rows = chat_rows(report) + surface_rows(report) + stream_rows(report) + workers_row(report)
+    rows += embeddings_rows(report)
     rows += ledger_rows(report.ledger, report.targets)
     rows += dashboard_rows(report.dashboard, report.targets)
+    rows += priced_rows(report.priced, report.targets)
+    rows += incumbent_rows(report.incumbent, report.targets)
     if not rows:
         return []
     lines = ["## Targets", "", *table(("target", "figure", "status"), rows)]

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from ..pricing import TokenPrice
 
 Json = dict[str, Any]
+AnswerReader = Callable[[bytes], Json | None]  # an answer's bytes as its JSON object, or None
 
 
 def never(body: Json) -> bool:
@@ -72,6 +73,10 @@ class Endpoint:
     # The body as an upstream that is not Copilot takes it: without the hints only Copilot
     # reads (its `copilot_*` fields), which other servers may refuse as unknown.
     plain: Callable[[Json], Json] = unchanged
+    # How its answer's bytes are read, when not as JSON in full: an endpoint whose answers
+    # are large and passed on as they came reads them lazily (the embeddings' vectors kept
+    # as bytes). None when the bytes are no answer it can read; the answer comes back whole.
+    read_answer: AnswerReader | None = None
 
     def passed_headers(self, client: Mapping[str, str]) -> dict[str, str]:
         """The headers to pass on: the client's where it sent them, else the defaults."""

@@ -27,7 +27,7 @@ from ..errors import (
 )
 from ..observability.metrics import count_upstream_error, observe_upstream
 from ..settings import Settings
-from .base import CallRecord, Json
+from .base import AnswerReader, CallRecord, Json
 from .retry import RetryPolicy, send_retrying
 
 NO_RETRY = RetryPolicy()
@@ -195,20 +195,20 @@ def json_request(
     return client.build_request(method, url, content=orjson.dumps(body), headers=headers)
 
 
-def parse_ok_json(response: httpx.Response) -> Json:
-    """A successful upstream answer's JSON object, or 502."""
-    body = lenient_json(response.content)
+def parse_ok_json(response: httpx.Response, read: AnswerReader | None = None) -> Json:
+    """A successful upstream answer's JSON object (as `read` reads it, else in full), or 502."""
+    body = (read or lenient_json)(response.content)
     if not isinstance(body, dict):
         count_upstream_error("malformed_answer")
         raise UpstreamFailed("The upstream sent an answer that is not a JSON object.")
     return body
 
 
-def ok_json(response: httpx.Response) -> Json:
-    """A read answer's JSON object; an error status raises as our error."""
+def ok_json(response: httpx.Response, read: AnswerReader | None = None) -> Json:
+    """A read answer's JSON object (see `parse_ok_json`); an error status raises as our error."""
     if response.status_code >= 300:
         raise error_from_response(response.status_code, response.headers, response.content)
-    return parse_ok_json(response)
+    return parse_ok_json(response, read)
 
 
 async def ok_stream(response: httpx.Response) -> httpx.Response:
@@ -248,8 +248,9 @@ async def request_json(
     request: httpx.Request,
     policy: RetryPolicy = NO_RETRY,
     record: CallRecord | None = None,
+    read: AnswerReader | None = None,
 ) -> Json:
-    return ok_json(await send(client, request, policy=policy, record=record))
+    return ok_json(await send(client, request, policy=policy, record=record), read)
 
 
 async def open_stream(

@@ -86,7 +86,9 @@ class OpenAIUpstream:
     ) -> Json:
         await self._note_price(body, record)
         request = self._request("POST", endpoint.path, endpoint.plain(body))
-        answer = await request_json(self._client, request, self._retry, record)
+        answer = await request_json(
+            self._client, request, self._retry, record, endpoint.read_answer
+        )
         return noted_answer(answer, record)
 
     async def stream(

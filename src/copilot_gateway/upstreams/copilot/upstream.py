@@ -119,7 +119,7 @@ class CopilotUpstream:
             response = await self._send(
                 endpoint.path, endpoint, body, record=record, client=headers or NO_HEADERS
             )
-            answer = ok_json(response)
+            answer = ok_json(response, endpoint.read_answer)
         record.account = self.account
         await self._count_premium(response, body)
         return noted_answer(answer, record)
