@@ -115,6 +115,7 @@ class StreamGate:
         self._lock = threading.Condition()
         self._opened = False
         self._waiting: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+        self.reached = 0  # streams that came to the gate, held or let go since
         self.left = 0  # held streams whose client (the gateway) let go of them
 
     @property
@@ -128,7 +129,10 @@ class StreamGate:
         guess at how long the machine takes)."""
         with self._lock:
             if not self._lock.wait_for(lambda: len(self._waiting) >= count, timeout=within):
-                raise AssertionError(f"{count} stream(s) never reached the gate")
+                raise AssertionError(
+                    f"{count} stream(s) never held at the gate ({self.reached} reached it, "
+                    f"{self.left} of them let go by their client before)"
+                )
 
     def open(self) -> None:
         """Let every held stream, and every later one, go on."""
@@ -153,6 +157,7 @@ class StreamGate:
             if self._opened:
                 return
             self._waiting.append(passing)
+            self.reached += 1
             self._lock.notify_all()
         try:
             await passing[1].wait()

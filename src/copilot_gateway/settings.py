@@ -138,6 +138,9 @@ class Settings(BaseSettings):
     websocket_messages_per_minute: int = Field(120, ge=1)  # an error event past it
     websocket_idle_seconds: float = Field(600.0, gt=0)  # no message, no response: closed
     websocket_connection_seconds: float = Field(3600.0, gt=0)  # OpenAI's 60 minutes
+    # Browser origins (`https://app.example.com`) whose pages may open a WebSocket, besides
+    # the gateway's own: a browser sends its cookies, and no CORS applies to a WebSocket.
+    websocket_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # The request line and headers together (nginx allows 32 KiB by default): 431 past it.
     max_header_bytes: int = Field(32 * 1024, ge=1024)
     # A new connection must send its first byte, and a request its whole head (from accept,
@@ -219,7 +222,7 @@ class Settings(BaseSettings):
     emulator_first_token_ms: float = Field(0.0, ge=0)
     emulator_token_interval_ms: float = Field(0.0, ge=0)
 
-    @field_validator("api_keys", "allowed_hosts", mode="before")
+    @field_validator("api_keys", "allowed_hosts", "websocket_allowed_origins", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

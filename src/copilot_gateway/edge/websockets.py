@@ -3,10 +3,14 @@
 
 At the handshake: WebSockets turned off is 426 (on which Codex falls back to HTTP at once;
 any other failure costs it retries first), a path with no WebSocket service 404, a missing
-or wrong key 401, each with OpenAI's error body, as over HTTP. Keys are those of HTTP, in
-the same places, checked by the same check (see `edge.key_gate`). An accepted connection is
-served by `surfaces.openai.responses.websocket`; each of its turns is logged, counted and
-written to the ledger as a request of its own, within its key's limits and budgets.
+or wrong key 401, a browser page of another origin 403, each with OpenAI's error body, as
+over HTTP. Keys are those of HTTP, in the same places, checked by the same check (see
+`edge.key_gate`), and checked again at each turn: a key revoked while its connection is open
+serves no further turn. Origins: a browser sends its cookies with a WebSocket handshake and
+no CORS applies to it, so an `Origin` (which only browsers send) must be the gateway's own
+or one the operator allowed. An accepted connection is served by
+`surfaces.openai.responses_socket`; each of its turns is logged, counted and written to the
+ledger as a request of its own, within its key's limits and budgets.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
@@ -25,19 +30,30 @@ from ..observability.clients import client_family
 from ..observability.observe import observe
 from ..observability.record import RequestRecord
 from ..observability.request_id import current_request_id
+from ..settings import Settings
 from ..surfaces.openai.responses_socket import ResponsesSocket
 from ..surfaces.openai.surface import OPENAI
 from .calls import user_agent
 from .key_gate import KeyCheck, auth_failed
 from .key_places import BEARER
+from .public_url import base_url
 
 RESPONSES_PATH = "/v1/responses"
 log = logging.getLogger(__name__)
 
 
+# A WebSocket's scheme, as the origin of a page on the same server spells it.
+PAGE_SCHEMES = {"ws": "http", "wss": "https"}
+
+
 class UpgradeRequired(GatewayError):
     status = 426
     code = "websockets_disabled"
+
+
+class OriginRefused(GatewayError):
+    status = 403
+    code = "origin_not_allowed"
 
 
 class WebSocketMiddleware:
@@ -60,7 +76,7 @@ class WebSocketMiddleware:
             log.info("websocket refused at the handshake: %s %s", error.status, error.message)
             await websocket.send_denial_response(OPENAI.error_response(error))
             return
-        calls = SocketCalls(self.gateway, self.limiter, scope, caller)
+        calls = SocketCalls(self.gateway, self.limiter, scope, caller, self.check)
         await ResponsesSocket(websocket, self.gateway.settings, calls).serve()
 
     async def handshake(self, scope: Scope) -> str | None:
@@ -71,22 +87,52 @@ class WebSocketMiddleware:
             )
         if scope["path"] != RESPONSES_PATH:
             raise NotFound(f"No WebSocket is served at {scope['path'][:200]}.", code="unknown_url")
-        if self.check is None:
-            return None
-        name = (await self.check.valid_keys(scope)).get(BEARER)
-        if name is None:
-            raise auth_failed(OPENAI.key_hint)
-        return name
+        if not origin_allowed(self.gateway.settings, scope):
+            raise OriginRefused(
+                "WebSockets are not accepted from this origin: add it to "
+                "GATEWAY_WEBSOCKET_ALLOWED_ORIGINS to let its pages connect."
+            )
+        return await caller_of(self.check, scope)
+
+
+async def caller_of(check: KeyCheck | None, scope: Scope) -> str | None:
+    """The name of the key the handshake carries (None: no auth); else the 401."""
+    if check is None:
+        return None
+    name = (await check.valid_keys(scope)).get(BEARER)
+    if name is None:
+        raise auth_failed(OPENAI.key_hint)
+    return name
+
+
+def origin_allowed(settings: Settings, scope: Scope) -> bool:
+    """No `Origin` (a client that is no browser), the gateway's own, or one allowed."""
+    origin = Headers(scope=scope).get("origin")
+    if origin is None:
+        return True
+    origin = origin.rstrip("/").lower()
+    if origin in (allowed.rstrip("/").lower() for allowed in settings.websocket_allowed_origins):
+        return True
+    own = base_url(settings, {**scope, "scheme": PAGE_SCHEMES.get(scope.get("scheme", "ws"))})
+    return bool(own) and origin == own.lower()
 
 
 class SocketCalls:
     """A connection's turns, each a request of its own to the edge (see `TurnCalls`)."""
 
-    def __init__(self, gateway: Gateway, limiter: Limiter, scope: Scope, caller: str | None):
+    def __init__(
+        self,
+        gateway: Gateway,
+        limiter: Limiter,
+        scope: Scope,
+        caller: str | None,
+        check: KeyCheck | None,
+    ) -> None:
         self.gateway = gateway
         self.limiter = limiter
         self.scope = scope
         self.caller = caller
+        self.check = check
 
     def new_call(self) -> Call:
         request_id = f"req_{uuid.uuid4().hex}"
@@ -103,7 +149,10 @@ class SocketCalls:
         return Call(self.gateway, OPENAI, record, self.scope, caller=self.caller)
 
     async def admit(self, call: Call) -> None:
-        """As `edge.key_limits` admits a request: its key's limits, or the 429."""
+        """As the edge admits a request: its key valid still (a revoked key's turn is the
+        401, from memory: see `access.runtime_keys`), then its key's limits, or the 429."""
+        if self.check is not None and await caller_of(self.check, self.scope) != self.caller:
+            raise auth_failed(OPENAI.key_hint)
         if call.caller is not None and self.limiter.applies_to(call.caller):
             call.admission = await self.limiter.admit(call.caller, call.body)
 

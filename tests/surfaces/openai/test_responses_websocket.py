@@ -226,7 +226,10 @@ def test_websockets_turned_off_answer_the_upgrade_426(emulator_url: str) -> None
         assert openai_json(response.body)["error"]["code"] == "websockets_disabled"
         # HTTP is served as ever.
         answered = httpx.post(
-            f"{gateway_url}/v1/responses", headers=AUTH, json={"model": TRANSLATED, "input": "Hi"}
+            f"{gateway_url}/v1/responses",
+            headers=AUTH,
+            json={"model": TRANSLATED, "input": "Hi"},
+            timeout=30,  # httpx's default 5 s: a loaded machine's first turn may take longer
         )
         assert answered.status_code == 200
 

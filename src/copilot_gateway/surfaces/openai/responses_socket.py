@@ -11,10 +11,12 @@ frame (see `responses.handlers.streamed`). What the connection adds:
 - limits: messages per minute (an error event past it), idle time and the connection's
   whole life (closed after them; at the end of its life with OpenAI's
   `websocket_connection_limit_reached` error first). Frames past the size limit are closed
-  with 1009 by the server (see `app.uvicorn_options`).
+  with 1009 by the server (see `app.uvicorn_options`); a binary frame with 1003 (the mode
+  speaks JSON text only).
 
 Errors are error events in WebSocket mode's shape, `{"type": "error", "status", "error":
-{type, code, message, param}}`; the connection stays open after them.
+{type, code, message, param}}`; the connection stays open after them, but for a key no
+longer valid (revoked while the connection was open): its 401, then the close, 1008.
 """
 
 from __future__ import annotations
@@ -33,7 +35,14 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from ... import usage
 from ...call import Call
-from ...errors import GatewayError, InternalError, InvalidRequest, NotFound, RateLimited
+from ...errors import (
+    AuthenticationFailed,
+    GatewayError,
+    InternalError,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+)
 from ...settings import Settings
 from ...spec.answers import schemas_of
 from ...spec.requests import first_error, parse_json
@@ -52,6 +61,9 @@ log = logging.getLogger(__name__)
 # `generate: false` is a warm-up the connection answers itself (see `warm_up`).
 TRANSPORT_FIELDS = ("type", "stream", "generate")
 MINUTE = 60.0
+# RFC 6455's close codes: data of a type the endpoint does not accept; a peer no longer allowed.
+UNSUPPORTED_DATA = 1003
+POLICY_VIOLATION = 1008
 NO_USAGE = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
 
 
@@ -157,7 +169,11 @@ class ResponsesSocket:
                     if self.running_call is not None:
                         self.running_call.client_gone = True
                     return None
-                await self.take(message.get("text") or message.get("bytes") or b"")
+                if message.get("bytes") is not None:
+                    await self.stop_running()
+                    await self.close(UNSUPPORTED_DATA, "binary frames are not accepted: send text")
+                    return receiving
+                await self.take(message.get("text") or "")
                 receiving = asyncio.ensure_future(self.websocket.receive())
 
     async def take(self, frame: str | bytes) -> None:
@@ -208,6 +224,8 @@ class ResponsesSocket:
             except GatewayError as error:
                 call.error = error
                 await self.send(error_message(error))
+                if isinstance(error, AuthenticationFailed):  # its key revoked: no more turns
+                    await self.close(POLICY_VIOLATION, "invalid api key")
                 return
             # Closed however the turn ends (the client gone included): the upstream stream too.
             async with contextlib.aclosing(guarded(call, relay, events.error_event)) as frames:
