@@ -33,7 +33,8 @@ def as_model(listed: Json, kind: str | None) -> Json:
 def page_start(token: str | None) -> int:
     if not token:
         return 0
-    if not token.isdigit():
+    if not (token.isascii() and token.isdigit()) or len(token) > len(str(INT32[1])):
+        # What this listing gives: an offset, never longer than a 32-bit one.
         raise InvalidRequest("pageToken: not a token this listing gave.", param="pageToken")
     return int(token)
 

@@ -37,6 +37,7 @@ EFFORT_BY_LEVEL = {
 }
 # thinkingBudget's tokens, to an effort (0 and -1, none and dynamic, leave it to the model).
 EFFORT_BY_BUDGET = ((2048, "low"), (8192, "medium"))
+MOST_CANDIDATES = 8  # Google's bound on candidateCount
 TOOL_CHOICE_BY_MODE = {"AUTO": "auto", "VALIDATED": "auto", "ANY": "required", "NONE": "none"}
 
 
@@ -95,8 +96,13 @@ def settings(config: Json) -> Json:
     }
     if config.get("stopSequences"):
         out["stop"] = list(config["stopSequences"])
-    if isinstance(config.get("candidateCount"), int) and config["candidateCount"] > 1:
-        out["n"] = config["candidateCount"]
+    count = config.get("candidateCount")
+    if isinstance(count, int) and not 0 <= count <= MOST_CANDIDATES:
+        # Each candidate is a whole answer, billed: as Google does, a few at most.
+        message = f"between 1 and {MOST_CANDIDATES} candidates can be asked for, not {count}"
+        raise refused(message, "generationConfig.candidateCount")
+    if isinstance(count, int) and count > 1:
+        out["n"] = count
     if config.get("responseLogprobs"):
         out["logprobs"] = True
         if isinstance(config.get("logprobs"), int):
