@@ -13,7 +13,7 @@ from commands import COMMAND, clean_env
 from copilot_gateway.emulator import CopilotEmulator, EmulatorConfig
 from copilot_gateway.emulator.quota import account_of
 from metrics_scrape import scrape, value
-from servers import accounts, gateway_app, gateway_settings, running, serving
+from servers import accounts, gateway_app, gateway_settings, running, serving, until
 
 AUTH = {"Authorization": "Bearer sk-test-key"}
 FREE_MODEL = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
@@ -159,3 +159,32 @@ def test_a_continued_conversation_stays_on_the_account_that_started_it(tmp_path:
                 assert served_by(emulator, 1) == [started_on]
             respond()  # a new conversation: the round goes on to the other account
             assert served_by(emulator, 1) != [started_on]
+
+
+def test_an_account_whose_exchange_fails_rests_named_not_by_its_token_and_serves_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="copilot_gateway.upstreams.copilot.pool")
+    emulator = CopilotEmulator()
+    emulator.state.refused_exchanges.add("gho_account_a")  # GitHub refuses a's token now
+    entries = accounts(tmp_path, a="gho_account_a", b="gho_account_b")
+    a, b = account_of("gho_account_a"), account_of("gho_account_b")
+    with running(emulator.app) as emulator_url:
+        settings = gateway_settings(
+            emulator_url, github_token=None, accounts=entries, account_cooldown_seconds=1
+        )
+        with running(gateway_app(settings)) as url:
+            answers = [chat(url, FREE_MODEL) for _ in range(4)]
+            assert [answer.status_code for answer in answers] == [200] * 4
+            assert served_by(emulator, 4) == [b] * 4  # a rests, b serves every one
+            rests = [r.getMessage() for r in caplog.records if "rests" in r.getMessage()]
+            assert rests and "'a'" in rests[0] and "copilot_token_exchange_failed" in rests[0]
+            assert "gho_account_a" not in caplog.text  # the account's name, never its token
+            emulator.state.refused_exchanges.clear()  # the exchange works again
+
+            def a_serves_again() -> bool:
+                assert chat(url, FREE_MODEL).status_code == 200
+                return served_by(emulator, 1) == [a]
+
+            assert until(a_serves_again, every=0.2)
+            assert any("'a' serves again" in r.getMessage() for r in caplog.records)

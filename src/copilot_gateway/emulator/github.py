@@ -119,6 +119,8 @@ class GitHub:
         if token in REFUSED_ACCOUNTS:
             return REFUSED_ACCOUNTS[token]()
         config, state = self._emulator.config, self._emulator.state
+        if token in state.refused_exchanges:
+            return github_error(401, "Bad credentials")
         state.exchanges += 1
         expires_at = int(time.time()) + config.token_lifetime
         seat = plans.seat_of(token)

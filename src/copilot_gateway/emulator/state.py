@@ -49,6 +49,8 @@ class EmulatorState:
 
     device_codes: dict[str, int] = field(default_factory=dict)  # device code -> polls so far
     exchanges: int = 0  # token exchanges served
+    # GitHub tokens whose exchange is refused now (401, as for a revoked token), until removed.
+    refused_exchanges: set[str] = field(default_factory=set)
     issued: dict[str, float] = field(default_factory=dict)  # copilot token -> expiry
     faults: list[Fault] = field(default_factory=list)  # served in order, one per API call
     # The headers of the latest API calls (bounded: soak runs make millions).

@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import TypeVar
@@ -43,6 +44,7 @@ from .limits_spent import SPENT, all_spent
 from .upstream import CopilotUpstream
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def affinity_keys(endpoint: Endpoint, document: Json) -> list[str]:
@@ -98,6 +100,10 @@ class CopilotPool:
         self.cooldown_seconds = cooldown_seconds
         self._resting_until: dict[str, float] = {}
         self._resting_because: dict[str, str] = {}  # the error code that put it to rest
+        self._rested: set[str] = set()  # put to rest since it last served: said when it does
+        # Accounts whose catalogue could not be had (their token exchange refused): not asked
+        # again until their rest is over, so a refusing account costs no request a wait.
+        self._uncatalogued: set[str] = set()
         self._turns = itertools.count()
         self.affinity = affinity or LocalAffinity()
 
@@ -106,11 +112,20 @@ class CopilotPool:
     async def _catalogues(self) -> list[tuple[CopilotUpstream, Catalogue]]:
         found = []
         last: GatewayError | None = None
+        now = time.monotonic()
         for member in self.members:
+            if member.account in self._uncatalogued and self._resting_until[member.account] > now:
+                continue
             try:
-                found.append((member, await member.models()))
+                catalogue = await member.models()
             except GatewayError as error:
                 last = error  # an account without a catalogue serves nothing
+                if account_is_out(error):
+                    self._uncatalogued.add(member.account)
+                    self._rest(member, error)
+                continue
+            self._uncatalogued.discard(member.account)
+            found.append((member, catalogue))
         if not found and last is not None:
             raise last
         return found
@@ -164,7 +179,20 @@ class CopilotPool:
         seconds = max(self.cooldown_seconds, float(retry_after) if retry_after.isdigit() else 0)
         self._resting_until[member.account] = time.monotonic() + seconds
         self._resting_because[member.account] = error.code or type(error).__name__
+        self._rested.add(member.account)
         ACCOUNT_EVENTS.labels(member.account, "cooldown").inc()
+        log.warning(
+            "Copilot account %r rests %.0f s: %s",
+            member.account,
+            seconds,
+            self._resting_because[member.account],
+        )
+
+    def _served(self, member: CopilotUpstream) -> None:
+        ACCOUNT_EVENTS.labels(member.account, "request").inc()
+        if member.account in self._rested:
+            self._rested.discard(member.account)
+            log.info("Copilot account %r serves again", member.account)
 
     # Calls -------------------------------------------------------------------------
 
@@ -190,7 +218,7 @@ class CopilotPool:
                 self._rest(member, error)
                 last = error
                 continue
-            ACCOUNT_EVENTS.labels(member.account, "request").inc()
+            self._served(member)
             return member, answer
         assert last is not None
         # Each refused for a window, or rests on one: say which, and when the first resets.
