@@ -217,10 +217,17 @@ class Streams:
     cpu_us_per_chunk: float | None
     window_s: float
     window_events: int
+    # The same streams through the same process, half of them Gemini's (translated from chat).
+    mixed: StreamRow | None = None
 
     @property
     def gap_added_ms(self) -> float | None:
         return _difference(self.gateway.gap_p99_ms, self.direct.gap_p99_ms)
+
+    @property
+    def mixed_gap_added_ms(self) -> float | None:
+        gap = self.mixed.gap_p99_ms if self.mixed else None
+        return _difference(gap, self.direct.gap_p99_ms)
 
     @property
     def steady_gap_added_ms(self) -> float | None:

@@ -49,6 +49,9 @@ GEMINI_BODY = json.dumps(
         ]
     }
 ).encode()
+GEMINI_STREAM_BODY = json.dumps(
+    {"contents": [{"role": "user", "parts": [{"text": QUESTION}]}]}
+).encode()
 RESPONSES_BODY = json.dumps({"model": "gpt-4o", "input": FILLER}).encode()
 # Stored responses (the API's default) are written before the answer: this row shows the cost.
 UNSTORED_RESPONSES_BODY = json.dumps({"model": "gpt-4o", "input": FILLER, "store": False}).encode()

@@ -47,7 +47,8 @@ async def one_stream(
         pending = b""
         async for data in response.content.iter_any():
             now = time.perf_counter()
-            pending += data
+            # Gemini's events end with CRLF CRLF, chat's with LF LF.
+            pending = (pending + data).replace(b"\r\n", b"\n")
             events = pending.count(b"\n\n")
             if events:
                 arrivals += [now] * events
@@ -122,6 +123,21 @@ async def open_streams(
             sampling.cancel()
     streams = [o for o in outcomes if isinstance(o, list) and o]
     return StreamsRun(streams, seconds, count - len(streams))
+
+
+async def open_mixed(
+    kinds: tuple[tuple[str, dict[str, str], bytes], ...], count: int, ramp_seconds: float
+) -> StreamsRun:
+    """`count` streams in all, as many of each kind (url, headers, body), opened together."""
+    share = count // len(kinds)
+    runs = await asyncio.gather(
+        *(open_streams(url, headers, body, share, ramp_seconds) for url, headers, body in kinds)
+    )
+    return StreamsRun(
+        [arrivals for each in runs for arrivals in each.streams],
+        max(each.seconds for each in runs),
+        count - share * len(kinds) + sum(each.failed for each in runs),
+    )
 
 
 @dataclass

@@ -240,3 +240,20 @@ def test_each_priced_feature_is_read_against_the_budget() -> None:
         "| **not met** |" in text
     )
     assert "| budgets (Redis) | with | a key with a budget | 700 | 1,320 | +420 | 0 |" in text
+
+
+def test_streams_with_gemini_on_the_same_process_are_read_against_the_gap_target() -> None:
+    streams = saved().streams
+    assert streams is not None
+    direct_gap = streams.direct.gap_p99_ms
+    assert direct_gap is not None
+    mixed = dataclasses.replace(
+        streams.gateway, name="gateway, half of them Gemini's", gap_p99_ms=direct_gap + 25.0
+    )
+    text = markdown(dataclasses.replace(saved(), streams=dataclasses.replace(streams, mixed=mixed)))
+
+    assert (
+        "| 1,000 streams, half of them Gemini's: p99 chunk gap added ≤ 20 ms | 25.0 ms "
+        "| **not met** |" in text
+    )
+    assert "| gateway, half of them Gemini's | 1000 of 1000 |" in text

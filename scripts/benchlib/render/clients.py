@@ -43,7 +43,7 @@ def streams(figures: Streams) -> Lines:
             ms(r.finish_p50_ms, 0),
             f"{r.wall_s:.1f}",
         )
-        for r in (figures.direct, figures.gateway)
+        for r in (figures.direct, figures.gateway, *([figures.mixed] if figures.mixed else []))
     ]
     header = (
         "",

@@ -10,7 +10,14 @@ from .. import streams
 from ..aio import run
 from ..figures import StreamRow, Streams
 from ..fleet import Fleet
-from ..loads import GATEWAY_HEADERS, JSON, chat_body, through
+from ..loads import (
+    GATEWAY_HEADERS,
+    GEMINI_HEADERS,
+    GEMINI_STREAM_BODY,
+    JSON,
+    chat_body,
+    through,
+)
 from ..openloop import percentile
 from ..plan import STREAM_INTERVAL_MS, Plan
 from ..procs import rss_kib
@@ -52,6 +59,12 @@ def measure(fleet: Fleet, plan: Plan) -> Streams:
         lambda: streams.open_streams(gateway_url, GATEWAY_HEADERS, body, count, ramp, sampler)
     )
     cost = streams.gateway_cost(through_gateway, sampler, idle)
+    gemini_url = gateway.url + "/v1beta/models/gpt-4o:streamGenerateContent?alt=sse"
+    halves = (
+        (gateway_url, GATEWAY_HEADERS, body),
+        (gemini_url, GEMINI_HEADERS, GEMINI_STREAM_BODY),
+    )
+    mixed = run(lambda: streams.open_mixed(halves, count, ramp))
     return Streams(
         count=count,
         chunks=chunks,
@@ -64,4 +77,5 @@ def measure(fleet: Fleet, plan: Plan) -> Streams:
         cpu_us_per_chunk=cost.cpu_us_per_event,
         window_s=cost.window_seconds,
         window_events=cost.window_events,
+        mixed=row("gateway, half of them Gemini", mixed, count, chunks),
     )
