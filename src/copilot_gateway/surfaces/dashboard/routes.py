@@ -10,6 +10,7 @@ style, so that even a value that escaped the templates' escaping could run nothi
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from importlib import resources
@@ -23,6 +24,7 @@ from starlette.responses import RedirectResponse, Response
 from ...access.wrong_tokens import WrongTokens
 from ...errors import GatewayError
 from ...gateway import Gateway
+from ...state import dashboard_logouts
 from ...state.database import reaching_the_database
 from ...state.ledger import recent
 from . import PREFIX, pages
@@ -121,18 +123,29 @@ class Dashboard:
         """A page shown to a signed-in operator (others are sent to the login form)."""
 
         async def endpoint(request: Request) -> Response:
-            session = self.sessions.session_of(request.cookies.get(SESSION_COOKIE))
-            if session is None:
-                return redirect(f"{PREFIX}/login")
             try:
+                session = await self.session(request)
+                if session is None:
+                    return redirect(f"{PREFIX}/login")
                 template, context = await gather(request)
                 status = context.pop("status", 200)
             except GatewayError as error:
-                template, context, status = "error.html", {"error": error.message}, error.status
+                return html("error.html", {"error": error.message}, error.status)
             context |= {"tab": tab, "csrf": self.sessions.csrf(session)}
             return html(template, context, status)
 
         return endpoint
+
+    async def session(self, request: Request) -> str | None:
+        """The signed-in session's id: its cookie signed, unexpired and not logged out."""
+        signed = self.sessions.session_of(request.cookies.get(SESSION_COOKIE))
+        if signed is None or await self._ended(signed[0]):
+            return None
+        return signed[0]
+
+    @reaching_the_database
+    async def _ended(self, session_id: str) -> bool:
+        return await dashboard_logouts.ended(await self.gateway.database.ready(), session_id)
 
     @reaching_the_database
     async def _engine(self) -> Any:
@@ -178,7 +191,10 @@ class Dashboard:
         """A form's POST: from a signed-in operator, with the session's CSRF token."""
 
         async def endpoint(request: Request) -> Response:
-            session = self.sessions.session_of(request.cookies.get(SESSION_COOKIE))
+            try:
+                session = await self.session(request)
+            except GatewayError as error:
+                return html("error.html", {"error": error.message}, error.status)
             if session is None:
                 return redirect(f"{PREFIX}/login")
             fields = await form_of(request)
@@ -256,8 +272,18 @@ class Dashboard:
         response.delete_cookie(LOGIN_COOKIE, path=PREFIX)
         return response
 
+    @reaching_the_database
+    async def _end(self, session_id: str, expires_at: int) -> None:
+        engine = await self.gateway.database.ready()
+        await dashboard_logouts.end(engine, session_id, expires_at, time.time())
+
     async def logout(self, request: Request, fields: dict[str, str], session: str) -> Response:
-        self.sessions.end(request.cookies.get(SESSION_COOKIE))
+        signed = self.sessions.session_of(request.cookies.get(SESSION_COOKIE))
+        if signed is not None:
+            try:
+                await self._end(*signed)
+            except GatewayError as error:  # not ended: say so, rather than seem logged out
+                return html("error.html", {"error": error.message}, error.status)
         response = redirect(f"{PREFIX}/login")
         response.delete_cookie(SESSION_COOKIE, path=PREFIX)
         return response

@@ -5,8 +5,8 @@ Each form carries a CSRF token bound to its session (or, for the login form, to 
 cookie of its own). Wrong logins are counted with the admin API's wrong tokens
 (`access.wrong_tokens`).
 
-Logout forgets the session in this process: another replica accepts a copied cookie until it
-expires (`SESSION_SECONDS`).
+A login always starts a new session (a session id sent before it is never the one after),
+and a logout is written to the database, so every process refuses the session from then on.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ class Sessions:
     token: str
     clock: Callable[[], float] = time.time
     _key: bytes = field(init=False, repr=False)
-    _ended: dict[str, float] = field(init=False, default_factory=dict)  # id -> its expiry
 
     def __post_init__(self) -> None:
         self._key = hashlib.sha256(b"copilot-gateway dashboard\0" + self.token.encode()).digest()
@@ -55,24 +54,18 @@ class Sessions:
         value = f"{session_id}.{int(self.clock()) + SESSION_SECONDS}"
         return f"{value}.{_sign(self._key, 'session', value)}"
 
-    def session_of(self, cookie: str | None) -> str | None:
-        """The session id of a valid, unexpired, not ended cookie value; else None."""
+    def session_of(self, cookie: str | None) -> tuple[str, int] | None:
+        """The session id and expiry of a validly signed, unexpired cookie value; else None
+        (whether it was logged out is the database's to say: `state.dashboard_logouts`)."""
         if not cookie:
             return None
         value, _, signature = cookie.rpartition(".")
         session_id, _, expiry = value.partition(".")
         if not same(signature, _sign(self._key, "session", value)) or not expiry.isdigit():
             return None
-        if int(expiry) <= self.clock() or session_id in self._ended:
+        if int(expiry) <= self.clock():
             return None
-        return session_id
-
-    def end(self, cookie: str | None) -> None:
-        """Logout: the session is refused from now on (by this process)."""
-        now = self.clock()
-        self._ended = {ended: until for ended, until in self._ended.items() if until > now}
-        if (session_id := self.session_of(cookie)) is not None:
-            self._ended[session_id] = now + SESSION_SECONDS
+        return session_id, int(expiry)
 
     def csrf(self, binding: str) -> str:
         """The CSRF token of a session id, or of a login cookie's value."""
