@@ -43,6 +43,7 @@ def running(app: ASGIApp, options: dict[str, Any] | None = None, port: int = 0) 
             raise RuntimeError("test server did not start")
         time.sleep(0.01)
     bound = server.servers[0].sockets[0].getsockname()[1]
+    thread.name = f"server on port {bound}"  # found by tests that measure its CPU
     try:
         yield f"http://127.0.0.1:{bound}"
     finally:
