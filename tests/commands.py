@@ -45,7 +45,7 @@ def started(
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 60  # a loaded 2-core machine starts slowly
+        deadline = time.monotonic() + 180  # a ceiling: a loaded 2-core machine starts slowly
         while True:
             try:
                 httpx.get(ready_url, timeout=1)

@@ -48,7 +48,7 @@ def test_serve_refuses_an_open_gateway_on_a_public_interface(env: dict[str, str]
         env=clean_env(**env),
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=120,
         check=False,
     )
     assert result.returncode == 2
@@ -61,7 +61,7 @@ def test_serve_names_a_bad_setting() -> None:
         env=clean_env(GATEWAY_MAX_BODY_BYTES="lots"),
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=120,
         check=False,
     )
     assert result.returncode == 2 and "max_body_bytes" in result.stderr
@@ -103,14 +103,14 @@ class Output:
         with self._changed:
             return sum(text in line for line in self.lines)
 
-    def wait_for(self, text: str, times: int, within: float = 60) -> bool:
+    def wait_for(self, text: str, times: int, within: float = 180) -> bool:
         """Whether `text` was said `times` times within `within` seconds."""
         with self._changed:
             return self._changed.wait_for(lambda: self.count(text) >= times, timeout=within)
 
     def said(self) -> str:
         """All of it, once the command has ended."""
-        self._reader.join(timeout=10)
+        self._reader.join(timeout=120)  # its end of file: every process has exited
         return "".join(self.lines)
 
 
@@ -127,7 +127,7 @@ def test_serve_with_workers_answers_from_every_process() -> None:
         auth = {"Authorization": "Bearer sk-workers"}
         body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
         for _ in range(10):
-            answer = httpx.post(f"{base}/v1/chat/completions", json=body, headers=auth, timeout=30)
+            answer = httpx.post(f"{base}/v1/chat/completions", json=body, headers=auth)
             assert answer.status_code == 200
-        assert httpx.get(f"{base}/v1/models", timeout=30).status_code == 401
+        assert httpx.get(f"{base}/v1/models").status_code == 401
     assert output.said().count("Started server process") >= 2

@@ -85,7 +85,7 @@ def test_serve_with_workers_keeps_every_response_written_at_once(tmp_path: Path)
 
         def create(n: int) -> str:
             body = {"model": "gpt-4o", "input": f"turn {n}"}
-            with httpx.Client(headers=auth, timeout=30) as http:  # a connection each
+            with httpx.Client(headers=auth) as http:  # a connection each
                 response = http.post(f"{base}/v1/responses", json=body)
             assert response.status_code == 200, response.text
             return str(response.json()["id"])
