@@ -349,6 +349,27 @@ class Incumbent:
 
 
 @dataclass(frozen=True)
+class TurnTimes:
+    """One way of serving a Responses turn, measured turn after turn on one connection."""
+
+    turns: int
+    p50_ms: float
+    p90_ms: float
+
+
+@dataclass(frozen=True)
+class WebSocketTurns:
+    """A Responses turn over the gateway's WebSocket and over SSE; and the upstream hop a
+    bridge would change, the same events over a WebSocket or over SSE (a local prototype)."""
+
+    events: int  # in one turn
+    sse: TurnTimes
+    websocket: TurnTimes
+    upstream_http: TurnTimes
+    upstream_websocket: TurnTimes
+
+
+@dataclass(frozen=True)
 class Meta:
     """Where and when the run was made."""
 
@@ -382,5 +403,6 @@ class Report:
     dashboard: DashboardFigures | None = None
     incumbent: Incumbent | None = None
     priced: Priced | None = None
+    websocket: WebSocketTurns | None = None
     kind: Literal["report"] = "report"
     schema: int = SCHEMA

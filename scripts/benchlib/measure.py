@@ -33,6 +33,7 @@ from .sections import (
     streams,
     surfaces,
     tails,
+    websocket,
 )
 from .sections import (
     incumbent as incumbent_section,
@@ -55,6 +56,7 @@ SECTIONS = (
     "instances",
     "incumbent",
     "priced",
+    "websocket",
 )
 STARTED = time.monotonic()
 
@@ -122,6 +124,9 @@ def served(report: Report, servers: Fleet, plan: Plan, chosen: Collection[str]) 
     report = replace(report, streams=section("streams", lambda: streams.measure(servers, plan)))
     report = replace(report, ledger=section("ledger", lambda: ledger.measure(servers, plan)))
     report = replace(report, priced=section("priced", lambda: priced.measure(servers, plan)))
+    report = replace(
+        report, websocket=section("websocket", lambda: websocket.measure(servers, plan))
+    )
     if servers.incumbent is not None:
         measured = section("incumbent", lambda: incumbent_section.measure(servers, plan))
         report = replace(report, incumbent=measured)

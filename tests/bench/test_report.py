@@ -21,6 +21,8 @@ from benchlib.figures import (
     PricedRow,
     Report,
     ReportTiming,
+    TurnTimes,
+    WebSocketTurns,
     WrkRun,
 )
 from benchlib.render.report import markdown
@@ -163,6 +165,19 @@ def test_the_dashboard_section_states_its_targets_and_each_page() -> None:
         "(the slowest: keys) | 12.2 ms | **met** |" in text
     )
     assert "| sqlite | overview | 41.5 |" in text
+
+
+def test_the_websocket_section_shows_each_transport_and_what_a_bridge_would_change() -> None:
+    turns = WebSocketTurns(
+        18, TurnTimes(300, 9.5, 14.0), TurnTimes(300, 7.25, 11.0),
+        TurnTimes(300, 0.29, 0.43), TurnTimes(300, 0.45, 0.94),
+    )  # fmt: skip
+    text = markdown(dataclasses.replace(saved(), websocket=turns))
+
+    assert "## Responses over WebSocket, turn after turn (18 events a turn)" in text
+    assert "| client → gateway over its WebSocket | 300 | 7.25 | 11.00 |" in text
+    assert "| upstream hop over an open WebSocket (prototype) | 300 | 0.45 | 0.94 |" in text
+    assert "their difference, -0.16 ms at the median" in text
 
 
 def run(rps: float, p50_ms: float) -> WrkRun:

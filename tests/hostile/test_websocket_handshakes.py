@@ -11,6 +11,7 @@ import websockets
 from hostile_wire import serving
 from websocket_wire import AUTH, raw_handshake, read_head, ws_url
 from websockets.sync.client import connect
+from websockets.typing import Origin
 
 from servers import gateway_settings
 
@@ -76,4 +77,18 @@ def test_an_origin_the_operator_allowed_connects(emulator_url: str) -> None:
             assert json.loads(socket.recv())["error"]["code"] == "invalid_event_type"
         with pytest.raises(websockets.InvalidStatus) as refused:
             connect(ws_url(url), additional_headers=AUTH, origin="https://c.example")  # type: ignore[arg-type]
+        assert refused.value.response.status_code == 403
+
+
+@pytest.mark.own_servers
+def test_the_public_urls_origin_is_the_gateways_own(emulator_url: str) -> None:
+    settings = gateway_settings(emulator_url, public_url="https://llm.example.com/gateway/")
+    with serving(settings) as (url, _):
+        public_origin = Origin("https://llm.example.com")
+        with connect(ws_url(url), additional_headers=AUTH, origin=public_origin) as socket:
+            socket.send('{"type": "ping"}')
+            assert json.loads(socket.recv())["error"]["code"] == "invalid_event_type"
+        # The Host the client sent is no longer the gateway's own: the public URL is.
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            connect(ws_url(url), additional_headers=AUTH, origin=Origin(url))
         assert refused.value.response.status_code == 403

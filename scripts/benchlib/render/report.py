@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..figures import Meta, Report
-from . import clients, closed, dashboard, incumbent, inside, ledger, priced
+from . import clients, closed, dashboard, incumbent, inside, ledger, priced, websocket
 from .summary import summary
 from .tables import Lines
 
@@ -47,6 +47,8 @@ def sections(report: Report) -> Lines:
         lines += clients.streams(report.streams)
     if report.ledger:
         lines += ledger.section(report.ledger)
+    if report.websocket:
+        lines += websocket.section(report.websocket)
     if report.dashboard:
         lines += dashboard.section(report.dashboard)
     if report.priced:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -113,8 +114,8 @@ def origin_allowed(settings: Settings, scope: Scope) -> bool:
     origin = origin.rstrip("/").lower()
     if origin in (allowed.rstrip("/").lower() for allowed in settings.websocket_allowed_origins):
         return True
-    own = base_url(settings, {**scope, "scheme": PAGE_SCHEMES.get(scope.get("scheme", "ws"))})
-    return bool(own) and origin == own.lower()
+    own = urlsplit(base_url(settings, {**scope, "scheme": PAGE_SCHEMES.get(scope["scheme"])}))
+    return bool(own.netloc) and origin == f"{own.scheme}://{own.netloc}".lower()
 
 
 class SocketCalls:
