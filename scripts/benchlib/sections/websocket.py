@@ -155,3 +155,8 @@ def frames_served(frames: list[str]) -> Iterator[tuple[str, str]]:
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=5)
+        pending = asyncio.all_tasks(loop)  # the connections' handlers, still waiting
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
