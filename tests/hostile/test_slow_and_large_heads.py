@@ -97,6 +97,7 @@ def test_connections_past_the_cap_are_refused_with_503_and_logged(
         # The server accepts connections in the order they came: the fourth finds three.
         held = [connect(port) for _ in range(3)]
         refused = connect(port)
+        refused.sendall(b"GET /healthz HTTP/1.1\r\nHost: gateway\r\n\r\n")
         status, _, body = read_response(refused)
         assert status == 503
         assert error_of(body)["code"] == "too_many_connections"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -49,14 +49,6 @@ LINGER_SECONDS = 1.0
 LINGER_BYTES = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class ConnectionLimits:
-    max_header_bytes: int
-    first_byte_timeout: float
-    request_head_timeout: float
-    max_connections: int
-
-
 class Refusals:
     """Connections refused for the cap: logged at once, then at most every few seconds."""
 
@@ -76,7 +68,14 @@ class Refusals:
             self.unlogged, self.logged_at = 0, now
 
 
-REFUSALS = Refusals()
+@dataclass(frozen=True)
+class ConnectionLimits:
+    max_header_bytes: int
+    first_byte_timeout: float
+    request_head_timeout: float
+    max_connections: int
+    # The server's own (each server its count and its last line, as two in one process would).
+    refusals: Refusals = field(default_factory=Refusals, compare=False)
 
 
 class ApiErrorsHttpToolsProtocol(HttpToolsProtocol):
@@ -88,20 +87,22 @@ class ApiErrorsHttpToolsProtocol(HttpToolsProtocol):
         self.head_deadline: asyncio.TimerHandle | None = None
         self.first_byte_deadline: asyncio.TimerHandle | None = None
         self.lingering = False  # answered and closing: what arrives now is dropped
+        self.refused = False  # past the cap: its request is answered 503
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self.first_byte_deadline = self.loop.call_later(
+            self.limits.first_byte_timeout, self.no_first_byte
+        )
         if len(self.connections) > self.limits.max_connections:
-            REFUSALS.count(self.limits.max_connections)
-            message = "The gateway has too many open connections; retry later."
-            error = GatewayError(message, status=503, code="too_many_connections")
-            self.send_error(error, linger=False)  # the point is to free the descriptor
+            # Answered once the client has spoken: answered before its request, it would meet
+            # a reset sending it (or, in some clients, a connection closed mid-handshake)
+            # instead of the 503.
+            self.refused = True
+            self.limits.refusals.count(self.limits.max_connections)
             return
         self.head_deadline = self.loop.call_later(
             self.limits.request_head_timeout, self.head_timed_out
-        )
-        self.first_byte_deadline = self.loop.call_later(
-            self.limits.first_byte_timeout, self.no_first_byte
         )
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -115,6 +116,10 @@ class ApiErrorsHttpToolsProtocol(HttpToolsProtocol):
         self.head_deadline = self.first_byte_deadline = None
 
     def data_received(self, data: bytes) -> None:
+        if self.refused and not self.lingering:
+            message = "The gateway has too many open connections; retry later."
+            self.send_error(GatewayError(message, status=503, code="too_many_connections"))
+            return  # what it sent is dropped, as what follows is while lingering
         if self.lingering:
             self.head_bytes += len(data)
             if self.head_bytes > LINGER_BYTES:
