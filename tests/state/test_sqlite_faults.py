@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from metrics_scrape import scrape, value
+from metrics_scrape import Samples, scrape, value
 from servers import gateway_settings, serving, until
 
 KEY = "sk-test-key"
@@ -74,6 +74,23 @@ def assert_no_traceback(caplog: pytest.LogCaptureFixture) -> None:
         assert record.exc_info is None, record.getMessage()
         assert "Traceback" not in record.getMessage()
         assert KEY not in record.getMessage()
+
+
+def assert_all_written(
+    url: str, before: Samples, ledger: Path, responses: Path, prefix: str, rows: int
+) -> None:
+    """Every ledger row asked for and both stored objects in their files, nothing left held
+    or buffered, no row dropped."""
+    assert until(lambda: rows_of(ledger, prefix) == rows)
+    assert until(lambda: value(scrape(url), "gateway_completions_held") == 0)
+    assert until(lambda: value(scrape(url), "gateway_responses_held") == 0)
+    after = scrape(url)
+    assert value(after, BUFFERED) == 0
+    assert value(after, DROPPED) == value(before, DROPPED)
+    with sqlite3.connect(ledger) as connection:
+        assert connection.execute("SELECT count(*) FROM chat_completions").fetchone()[0] == 1
+    with sqlite3.connect(responses) as connection:
+        assert connection.execute("SELECT count(*) FROM responses").fetchone()[0] == 1
 
 
 @contextmanager
@@ -140,17 +157,8 @@ def test_a_sqlite_file_locked_by_another_process_serves_on_and_writes_everything
         assert len(warnings_saying(caplog, "stored chat completions", str(ledger), "locked")) == 1
         assert len(warnings_saying(caplog, "stored responses", str(responses), "locked")) == 1
         # The lock gone: every row and every held object written, none dropped.
-        assert until(lambda: rows_of(ledger, "locked") == 1 + 5 + 2)
-        assert until(lambda: value(scrape(url), "gateway_completions_held") == 0)
-        assert until(lambda: value(scrape(url), "gateway_responses_held") == 0)
-        after = scrape(url)
-        assert value(after, BUFFERED) == 0
-        assert value(after, DROPPED) == value(before, DROPPED)
+        assert_all_written(url, before, ledger, responses, "locked", rows=1 + 5 + 2)
     assert_no_traceback(caplog)
-    with sqlite3.connect(ledger) as connection:
-        assert connection.execute("SELECT count(*) FROM chat_completions").fetchone()[0] == 1
-    with sqlite3.connect(responses) as connection:
-        assert connection.execute("SELECT count(*) FROM responses").fetchone()[0] == 1
 
 
 @contextmanager
@@ -213,14 +221,5 @@ def test_a_full_disk_under_the_sqlite_files_serves_on_and_writes_everything_once
             assert value(samples, ERRORS, **reason) > value(before, ERRORS, **reason)
             assert len(warnings_saying(caplog, "ledger:", "disk full")) == 1
             filler.unlink()  # space again: what waited is written
-            assert until(lambda: rows_of(ledger, "full") == asked)
-            assert until(lambda: value(scrape(url), "gateway_completions_held") == 0)
-            assert until(lambda: value(scrape(url), "gateway_responses_held") == 0)
-            after = scrape(url)
-            assert value(after, BUFFERED) == 0
-            assert value(after, DROPPED) == value(before, DROPPED)
+            assert_all_written(url, before, ledger, responses, "full", rows=asked)
         assert_no_traceback(caplog)
-        with sqlite3.connect(ledger) as connection:
-            assert connection.execute("SELECT count(*) FROM chat_completions").fetchone()[0] == 1
-        with sqlite3.connect(responses) as connection:
-            assert connection.execute("SELECT count(*) FROM responses").fetchone()[0] == 1
