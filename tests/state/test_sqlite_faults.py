@@ -77,7 +77,13 @@ def assert_no_traceback(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def assert_all_written(
-    url: str, before: Samples, ledger: Path, responses: Path, prefix: str, rows: int
+    url: str,
+    before: Samples,
+    ledger: Path,
+    responses: Path,
+    prefix: str,
+    rows: int,
+    completions: int = 1,
 ) -> None:
     """Every ledger row asked for and both stored objects in their files, nothing left held
     or buffered, no row dropped."""
@@ -88,7 +94,8 @@ def assert_all_written(
     assert value(after, BUFFERED) == 0
     assert value(after, DROPPED) == value(before, DROPPED)
     with sqlite3.connect(ledger) as connection:
-        assert connection.execute("SELECT count(*) FROM chat_completions").fetchone()[0] == 1
+        stored = connection.execute("SELECT count(*) FROM chat_completions").fetchone()[0]
+        assert stored == completions
     with sqlite3.connect(responses) as connection:
         assert connection.execute("SELECT count(*) FROM responses").fetchone()[0] == 1
 
@@ -152,12 +159,16 @@ def test_a_sqlite_file_locked_by_another_process_serves_on_and_writes_everything
             # Held, so read from the process.
             assert get(url, f"/v1/chat/completions/{completion.json()['id']}").status_code == 200
             assert get(url, f"/v1/responses/{response.json()['id']}").status_code == 200
+            # Another, while the first is held: held at once, with it.
+            again = post(url, "/v1/chat/completions", STORED_CHAT, "locked")
+            assert again.status_code == 200, again.text
+            assert value(scrape(url), "gateway_completions_held") == 2
         # One line each: the ledger's and each store's, naming the file.
         assert len(warnings_saying(caplog, "ledger:", "locked")) == 1
         assert len(warnings_saying(caplog, "stored chat completions", str(ledger), "locked")) == 1
         assert len(warnings_saying(caplog, "stored responses", str(responses), "locked")) == 1
         # The lock gone: every row and every held object written, none dropped.
-        assert_all_written(url, before, ledger, responses, "locked", rows=1 + 5 + 2)
+        assert_all_written(url, before, ledger, responses, "locked", rows=1 + 5 + 3, completions=2)
     assert_no_traceback(caplog)
 
 

@@ -69,18 +69,23 @@ class WriteBatches(Generic[T]):
         while self._waiting:
             batch, self._waiting = self._waiting, []
             pairs = [(owner, item) for owner, item, _ in batch]
-            try:
-                await self.write_all(pairs)
-            except DATABASE_FAILURES as problem:
-                self._hold(pairs, problem)
-            except Exception as problem:  # each waiting caller hears why
-                for *_, written in batch:
-                    if not written.done():
-                        written.set_exception(problem)
-                continue
+            if self._retrying():
+                # Known out of reach: held at once, where a try could cost each put a wait
+                # (SQLite's busy timeout, a connect timeout); the retrier writes them.
+                self._keep(pairs)
             else:
-                for _, item in pairs:  # a newer put of a held id supersedes it
-                    self._held.pop(self.id_of(item), None)
+                try:
+                    await self.write_all(pairs)
+                except DATABASE_FAILURES as problem:
+                    self._hold(pairs, problem)
+                except Exception as problem:  # each waiting caller hears why
+                    for *_, written in batch:
+                        if not written.done():
+                            written.set_exception(problem)
+                    continue
+                else:
+                    for _, item in pairs:  # a newer put of a held id supersedes it
+                        self._held.pop(self.id_of(item), None)
             for *_, written in batch:
                 if not written.done():
                     written.set_result(None)
@@ -95,6 +100,14 @@ class WriteBatches(Generic[T]):
                 failure_said(problem, self.sqlite_file),
                 len(pairs),
             )
+        self._keep(pairs)
+
+    def _retrying(self) -> bool:
+        return bool(self._held) and self._retrier is not None and not self._retrier.done()
+
+    def _keep(self, pairs: Batch[T]) -> None:
+        """Held (a newer put of an id replacing the older), the oldest dropped past the bound,
+        the retrier running."""
         for owner, item in pairs:
             self._held.pop(self.id_of(item), None)
             self._held[self.id_of(item)] = (owner, item)
