@@ -87,6 +87,13 @@ LEDGER_ROWS_DROPPED = Counter(
     "Ledger rows never written: the buffer was full (the database unreachable too long), "
     "the database refused their batch, or it was unreachable at shutdown.",
 )
+STATE_DATABASE_ERRORS = Counter(
+    "gateway_state_database_errors",
+    "Writes to the state's database that failed (what they held was kept in the process and "
+    "tried again), by store (ledger, responses, completions) and reason (locked: another "
+    "process holds the SQLite file; disk_full; unreachable: any other).",
+    ["store", "reason"],
+)
 STREAMS_OPEN = Gauge(
     "gateway_streams_open", "Streams being relayed now.", multiprocess_mode="livesum"
 )

@@ -107,6 +107,8 @@ class CompletionStore:
             self._put_all,
             id_of=lambda put: str(put.stored.completion["id"]),
             what="stored chat completions",
+            store="completions",
+            sqlite_file=database.sqlite_file,
             held_gauge=COMPLETIONS_HELD,
             dropped=COMPLETIONS_DROPPED,
         )

@@ -8,6 +8,7 @@ psycopg 3 (`GATEWAY_DATABASE_URL`, a libpq URL as operators write them, `sslmode
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
 import logging
 import sqlite3
@@ -39,6 +40,8 @@ MIGRATION_LOCK = 7_302_411
 MIGRATION_ATTEMPTS = 3
 CONNECT_TIMEOUT_SECONDS = 5  # an unreachable server costs a caller this, per attempt
 BUSY_TIMEOUT_SECONDS = 10.0  # how long a SQLite writer waits for another process's write
+# SQLite's primary result codes for a file another process holds and a disk with no room.
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL = 5, 6, 13
 
 
 def reaching_the_database(
@@ -60,6 +63,33 @@ def reaching_the_database(
             ) from None
 
     return reaching
+
+
+def failure_reason(problem: BaseException) -> str:
+    """Why the database failed, as `gateway_state_database_errors_total` counts it: `locked`
+    (another process holds the SQLite file past the busy timeout), `disk_full`, or
+    `unreachable` (anything else: a server gone, a file that cannot be opened)."""
+    original = getattr(problem, "orig", None) or problem
+    if isinstance(original, sqlite3.Error):
+        code = getattr(original, "sqlite_errorcode", 0) & 0xFF  # the extended code's primary
+        if code in (SQLITE_BUSY, SQLITE_LOCKED):
+            return "locked"
+        if code == SQLITE_FULL:
+            return "disk_full"
+    if isinstance(original, OSError) and original.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "disk_full"
+    return "unreachable"
+
+
+def failure_said(problem: BaseException, sqlite_file: Path | None) -> str:
+    """The failure in an operator's words: SQLite's file named when it is locked or its disk
+    full (a file's path holds no secret; a server's URL may, so it is never named)."""
+    reason = failure_reason(problem)
+    if sqlite_file is not None and reason == "locked":
+        return f"the SQLite file {sqlite_file} is locked by another process"
+    if sqlite_file is not None and reason == "disk_full":
+        return f"the SQLite file {sqlite_file} cannot be written: disk full"
+    return f"the database cannot be reached ({type(problem).__name__})"
 
 
 def database_url(settings: Settings) -> str:
@@ -122,6 +152,8 @@ class StateDatabase:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        # The file, on SQLite: what a log line names when it is locked or its disk full.
+        self.sqlite_file = Path(url.split(":///", 1)[1]) if url.startswith("sqlite") else None
         self._engine: AsyncEngine | None = None
         self._migrated = False
         self._migrating = asyncio.Lock()

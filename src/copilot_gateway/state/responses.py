@@ -66,12 +66,16 @@ def decoded(body: bytes) -> StoredResponse:
 Batch = list[tuple[str, StoredResponse]]  # (owner, response), in the order they were put
 
 
-def response_batches(write_all: Callable[[Batch], Awaitable[None]]) -> WriteBatches[StoredResponse]:
+def response_batches(
+    write_all: Callable[[Batch], Awaitable[None]], sqlite_file: Path | None
+) -> WriteBatches[StoredResponse]:
     """A store's writes of responses, batched and held while the database is away."""
     return WriteBatches(
         write_all,
         id_of=lambda stored: str(stored.response["id"]),
         what="stored responses",
+        store="responses",
+        sqlite_file=sqlite_file,
         held_gauge=RESPONSES_HELD,
         dropped=RESPONSES_DROPPED,
     )
@@ -95,7 +99,9 @@ class SQLiteResponseStore:
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()  # one connection, used by one thread at a time
         self._next_purge = 0.0
-        self._batches = response_batches(lambda batch: asyncio.to_thread(self._put_all, batch))
+        self._batches = response_batches(
+            lambda batch: asyncio.to_thread(self._put_all, batch), path
+        )
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:

@@ -30,7 +30,7 @@ class SqlResponseStore:
         self.database = database
         self.ttl = ttl_seconds
         self._next_purge = 0.0
-        self._batches = response_batches(self._put_all)
+        self._batches = response_batches(self._put_all, database.sqlite_file)
 
     @reaching_the_database
     async def put(self, owner: str, stored: StoredResponse) -> None:

@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from prometheus_client import Counter, Gauge
 
-from .database import DATABASE_FAILURES
+from ..observability.metrics import STATE_DATABASE_ERRORS
+from .database import DATABASE_FAILURES, failure_reason, failure_said
 
 log = logging.getLogger(__name__)
 HELD_LIMIT = 10_000  # objects of one kind held in memory while the database cannot be reached
@@ -34,6 +36,8 @@ class WriteBatches(Generic[T]):
         *,
         id_of: Callable[[T], str],
         what: str,  # for the log: "stored responses"
+        store: str,  # for `gateway_state_database_errors_total`: "responses"
+        sqlite_file: Path | None,  # named in the log when it is locked or its disk full
         held_gauge: Gauge,
         dropped: Counter,
         held_limit: int = HELD_LIMIT,
@@ -42,6 +46,8 @@ class WriteBatches(Generic[T]):
         self.write_all = write_all
         self.id_of = id_of
         self.what = what
+        self.store = store
+        self.sqlite_file = sqlite_file
         self.held_gauge = held_gauge
         self.dropped = dropped
         self.held_limit = held_limit
@@ -63,30 +69,45 @@ class WriteBatches(Generic[T]):
         while self._waiting:
             batch, self._waiting = self._waiting, []
             pairs = [(owner, item) for owner, item, _ in batch]
-            try:
-                await self.write_all(pairs)
-            except DATABASE_FAILURES as problem:
-                self._hold(pairs, problem)
-            except Exception as problem:  # each waiting caller hears why
-                for *_, written in batch:
-                    if not written.done():
-                        written.set_exception(problem)
-                continue
+            if self._retrying():
+                # Known out of reach: held at once, where a try could cost each put a wait
+                # (SQLite's busy timeout, a connect timeout); the retrier writes them.
+                self._keep(pairs)
             else:
-                for _, item in pairs:  # a newer put of a held id supersedes it
-                    self._held.pop(self.id_of(item), None)
+                try:
+                    await self.write_all(pairs)
+                except DATABASE_FAILURES as problem:
+                    self._hold(pairs, problem)
+                except Exception as problem:  # each waiting caller hears why
+                    for *_, written in batch:
+                        if not written.done():
+                            written.set_exception(problem)
+                    continue
+                else:
+                    for _, item in pairs:  # a newer put of a held id supersedes it
+                        self._held.pop(self.id_of(item), None)
             for *_, written in batch:
                 if not written.done():
                     written.set_result(None)
             self.held_gauge.set(len(self._held))
 
     def _hold(self, pairs: Batch[T], problem: Exception) -> None:
-        log.warning(
-            "%s cannot be written (%s): %d held until the database answers",
-            self.what,
-            type(problem).__name__,
-            len(pairs),
-        )
+        self._failed(problem)
+        if not self._held:  # said once an outage; what joins it later is in the gauge
+            log.warning(
+                "%s cannot be written: %s; %d held until it can be",
+                self.what,
+                failure_said(problem, self.sqlite_file),
+                len(pairs),
+            )
+        self._keep(pairs)
+
+    def _retrying(self) -> bool:
+        return bool(self._held) and self._retrier is not None and not self._retrier.done()
+
+    def _keep(self, pairs: Batch[T]) -> None:
+        """Held (a newer put of an id replacing the older), the oldest dropped past the bound,
+        the retrier running."""
         for owner, item in pairs:
             self._held.pop(self.id_of(item), None)
             self._held[self.id_of(item)] = (owner, item)
@@ -106,7 +127,8 @@ class WriteBatches(Generic[T]):
         pairs = list(self._held.values())
         try:
             await self.write_all(pairs)
-        except DATABASE_FAILURES:
+        except DATABASE_FAILURES as problem:
+            self._failed(problem)
             return False
         for pair in pairs:
             if self._held.get(self.id_of(pair[1])) is pair:
@@ -114,6 +136,9 @@ class WriteBatches(Generic[T]):
         self.held_gauge.set(len(self._held))
         log.info("%d held %s written", len(pairs), self.what)
         return True
+
+    def _failed(self, problem: Exception) -> None:
+        STATE_DATABASE_ERRORS.labels(self.store, failure_reason(problem)).inc()
 
     def held(self, owner: str, item_id: str) -> T | None:
         """The object of owner's still waiting for the database, if it is one."""

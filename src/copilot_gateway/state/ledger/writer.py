@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ...observability import metrics
 from ...observability.record import RequestRecord
-from ..database import StateDatabase
+from ..database import StateDatabase, failure_reason, failure_said
 from . import rollup
 from .retention import purge
 from .rows import Row, row_of
@@ -157,10 +157,12 @@ class Ledger:
         return True
 
     def _unreachable(self, problem: BaseException) -> None:
+        metrics.STATE_DATABASE_ERRORS.labels("ledger", failure_reason(problem)).inc()
         if self._reachable:
             self._reachable = False
             log.warning(
-                "ledger: the database cannot be reached (%s); rows are buffered, up to %d",
+                "ledger: %s (%s); rows are buffered, up to %d",
+                failure_said(problem, self.database.sqlite_file),
                 why(problem),
                 self.buffer_rows,
             )
