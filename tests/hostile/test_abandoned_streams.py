@@ -37,7 +37,10 @@ def reset(sock: socket.socket) -> None:
 
 def test_a_client_that_stops_reading_stops_the_upstream_read() -> None:
     with fast_upstream() as (upstream, upstream_url):
-        settings = gateway_settings("", upstream="openai", upstream_url=upstream_url)
+        # A write deadline far past the test: a reader stopped, not gone (see test_half_open).
+        settings = gateway_settings(
+            "", upstream="openai", upstream_url=upstream_url, write_timeout_seconds=3600
+        )
         with serving(settings) as (_, port):
             sock = open_stream(port)
             # Socket buffers fill up, then the gateway must stop reading: the upstream stays

@@ -13,7 +13,7 @@ Every timeout is short here (a second); each wait is on a signal: the gateway's
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
@@ -154,6 +154,11 @@ def surface_named(name: str) -> Surface:
     return next(surface for surface in HTTP_SURFACES if surface.name == name)
 
 
+def forwarded(relay: TcpRelay, size: int) -> Callable[[], bool]:
+    """A condition: the relay passed this many bytes on to the gateway."""
+    return lambda: relay.to_server == size
+
+
 def access_lines(caplog: pytest.LogCaptureFixture) -> list[dict]:
     return [vars(line) for line in caplog.records if line.name == ACCESS_LOGGER]
 
@@ -203,7 +208,7 @@ def test_a_connection_frozen_waiting_for_its_answer_is_closed(
             relay, sock = relays.connect()
             request = surface.request(f"waiting-{number}")
             sock.sendall(request)
-            assert until(lambda: relay.to_server == len(request))  # all of it is on its way
+            assert until(forwarded(relay, len(request)))  # all of it is on its way
             relay.freeze()
     statuses = {line.get("request_id"): line.get("status") for line in access_lines(caplog)}
     assert [statuses.get(f"waiting-{number}") for number in range(CAP)] == [200] * CAP
