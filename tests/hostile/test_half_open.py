@@ -22,6 +22,8 @@ import pytest
 from fast_upstream import CHUNK, CHUNKS, fast_upstream
 from hostile_wire import AUTH_HEADER, connect, read_response, serving
 from prometheus_client import REGISTRY
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websocket_wire import RESPONSES_PATH, create, raw_handshake, read_head, text_frame
 
 from access_lines import ACCESS_LOGGER, capture_access
@@ -259,3 +261,10 @@ def test_a_connection_frozen_mid_stream_lets_go_of_the_upstream_stream(
             assert upstream.written < CHUNKS * len(CHUNK)  # not one whole stream of the two
     gone = [line for line in access_lines(caplog) if line.get("error") == "client_disconnected"]
     assert len(gone) == CAP, access_lines(caplog)
+
+
+def test_the_uvicorn_hooks_a_client_connection_overrides_still_exist() -> None:
+    for protocol in (HttpToolsProtocol, WebSocketsSansIOProtocol):
+        for hook in ("connection_made", "connection_lost", "pause_writing", "resume_writing"):
+            assert callable(getattr(protocol, hook, None)), (protocol, hook)
+    assert callable(getattr(HttpToolsProtocol, "handle_websocket_upgrade", None))

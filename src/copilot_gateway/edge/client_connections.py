@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, cast
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
@@ -36,9 +36,10 @@ class ClientConnection:
         self.write_deadline: asyncio.TimerHandle | None = None
         self.counted = False
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[misc]
-        transport.set_write_buffer_limits(high=0)  # paused whenever the kernel takes no more
+        # Paused whenever the kernel takes no more (see the module's docstring).
+        cast(asyncio.WriteTransport, transport).set_write_buffer_limits(high=0)
         CONNECTIONS_OPEN.inc()
         self.counted = True
 
