@@ -1,6 +1,9 @@
 """A TCP relay on loopback in front of a server: `cut` closes every connection through it and
 its port (a client connecting gets a refusal, as from a stopped server) while the server
-runs on for everyone else; `mend` listens on the same port again."""
+runs on for everyone else; `mend` listens on the same port again. `freeze` makes every
+connection through it half-open, as a peer that vanished without a FIN or RST (a laptop
+closed, a NAT that dropped its state): both sockets stay open, nothing more is read or
+written either way, so the server's writes fill its buffers and its reads never return."""
 
 from __future__ import annotations
 
@@ -13,12 +16,21 @@ from commands import free_port
 
 
 class TcpRelay:
-    def __init__(self, target_port: int) -> None:
+    def __init__(self, target_port: int, receive_buffer: int | None = None) -> None:
         self.target_port = target_port
+        # The relay's receive buffer toward the server, when given: a small one, and frozen,
+        # the server's writes fill what little is on the way soon.
+        self.receive_buffer = receive_buffer
         self.port = free_port()
         self._listener: socket.socket | None = None
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self.to_server = 0  # bytes forwarded from clients to the server
+        self._flowing = threading.Event()
+        self._flowing.set()
+
+    def freeze(self) -> None:
+        self._flowing.clear()
 
     def mend(self) -> None:
         listener = socket.socket()
@@ -40,6 +52,7 @@ class TcpRelay:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
+        self._flowing.set()  # frozen pumps wake to closed sockets, and end
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -47,28 +60,40 @@ class TcpRelay:
                 client, _ = listener.accept()
             except OSError:
                 return
+            server = socket.socket()
+            if self.receive_buffer is not None:
+                server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.receive_buffer)
             try:
-                server = socket.create_connection(("127.0.0.1", self.target_port))
+                server.connect(("127.0.0.1", self.target_port))
             except OSError:
+                server.close()
                 client.close()
                 continue
             with self._lock:
                 self._open.update((client, server))
-            for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+            for source, sink, upward in ((client, server, True), (server, client, False)):
+                pump = threading.Thread(target=self._pump, args=(source, sink, upward), daemon=True)
+                pump.start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, upward: bool) -> None:
         with contextlib.suppress(OSError):
-            while chunk := source.recv(65536):
+            while True:
+                self._flowing.wait()
+                chunk = source.recv(65536)
+                self._flowing.wait()  # frozen meanwhile: this read is held, as what follows
+                if not chunk:
+                    break
                 sink.sendall(chunk)
+                if upward:
+                    self.to_server += len(chunk)
         for sock in (source, sink):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
 
 @contextlib.contextmanager
-def relayed(target_port: int) -> Iterator[TcpRelay]:
-    relay = TcpRelay(target_port)
+def relayed(target_port: int, receive_buffer: int | None = None) -> Iterator[TcpRelay]:
+    relay = TcpRelay(target_port, receive_buffer)
     relay.mend()
     try:
         yield relay

@@ -35,6 +35,7 @@ from .edge import error_handlers
 from .edge.admin_gate import AdminGateMiddleware
 from .edge.body_limit import BodyLimitMiddleware
 from .edge.calls import CallMiddleware, NoteOperationMiddleware, call_handlers_directly
+from .edge.client_connections import ClientWebSocketProtocol
 from .edge.descriptors import connections_allowed
 from .edge.http_protocol import ApiErrorsHttpToolsProtocol, ConnectionLimits
 from .edge.key_gate import KeyCheck, KeyGateMiddleware
@@ -270,6 +271,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # Limits on what reaches the app (header size, slow heads, open connections), and
         # requests uvicorn's parser rejects answered as API errors too.
         "http": functools.partial(ApiErrorsHttpToolsProtocol, limits=connection_limits(settings)),
+        "ws": functools.partial(
+            ClientWebSocketProtocol, write_timeout=settings.write_timeout_seconds
+        ),
         # Ours (see `observability.logs`): uvicorn's loggers pass through our handler.
         "log_config": None,
         "access_log": False,
@@ -282,4 +286,5 @@ def connection_limits(settings: Settings) -> ConnectionLimits:
         first_byte_timeout=settings.first_byte_timeout,
         request_head_timeout=settings.request_head_timeout,
         max_connections=connections_allowed(settings.max_connections),
+        write_timeout=settings.write_timeout_seconds,
     )

@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     # How long an idle client connection stays open: longer than most clients' pools keep
     # theirs, so a client rarely reuses a connection the gateway is closing.
     keep_alive_seconds: float = Field(75.0, gt=0)
+    # How long a write to a client may make no progress (a peer gone without a FIN or RST
+    # reads nothing ever again, and holds its upstream stream meanwhile): closed after it.
+    write_timeout_seconds: float = Field(60.0, gt=0)
     # Upstream calls that fail before the client got a byte: 5xx and refused connections are
     # retried this many times; a 429 only if its retry-after is within the wait budget.
     upstream_retries: int = Field(2, ge=0, le=10)

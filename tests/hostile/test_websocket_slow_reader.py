@@ -1,12 +1,13 @@
 """A WebSocket client that stops reading mid-turn: the gateway's send buffer is bounded, so
 its relay waits and the upstream read stops (the upstream blocked on it, most of its stream
 unwritten); the client gone, the upstream stream is closed. The same proof as over SSE (see
-test_abandoned_streams)."""
+test_abandoned_streams; the upstream is `fast_upstream`)."""
 
 from __future__ import annotations
 
+from fast_upstream import CHUNK, CHUNKS, fast_upstream
 from hostile_wire import serving
-from test_abandoned_streams import CHUNK, CHUNKS, fast_upstream, reset
+from test_abandoned_streams import reset
 from websocket_wire import create, raw_handshake, read_head, text_frame
 
 from servers import gateway_settings, until
@@ -14,8 +15,13 @@ from servers import gateway_settings, until
 
 def test_a_websocket_client_that_stops_reading_stops_the_upstream_read() -> None:
     with fast_upstream() as (upstream, upstream_url):
+        # A write deadline far past the test: a reader stopped, not gone (that is half_open's).
         settings = gateway_settings(
-            "", upstream="openai", upstream_url=upstream_url, upstream_responses="translate"
+            "",
+            upstream="openai",
+            upstream_url=upstream_url,
+            upstream_responses="translate",
+            write_timeout_seconds=3600,
         )
         with serving(settings) as (_, port):
             sock = raw_handshake(port, rcvbuf=4096)

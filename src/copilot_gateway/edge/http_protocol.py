@@ -9,11 +9,13 @@ What uvicorn leaves open, closed here, per connection, before the app sees a req
 - more open connections than `max_connections`: the new one is answered 503 and closed,
   the refusal logged;
 - what uvicorn's parser rejects (a bare CR or LF in a header, say): uvicorn answers it
-  with a plain-text 400 of its own; here it is an error object.
+  with a plain-text 400 of its own; here it is an error object;
+- a write that cannot progress (see `client_connections`): aborted after `write_timeout`.
 Every answer here is in the default surface's shape (no path is known to choose another).
 
 It overrides uvicorn's hooks `connection_made`, `connection_lost`, `data_received`,
-`on_message_begin`, `on_headers_complete` and `send_400_response`: uvicorn is pinned to
+`on_message_begin`, `on_headers_complete`, `send_400_response` and
+`handle_websocket_upgrade` (and `client_connections` its flow-control hooks): uvicorn is pinned to
 the minor version this is tested on, and a test checks that the hooks still exist.
 """
 
@@ -30,6 +32,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from ..errors import GatewayError, InvalidRequest, RequestTimeout
 from ..surfaces.registry import DEFAULT
+from .client_connections import ClientConnection
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ OVERRIDDEN_HOOKS = (
     "on_message_begin",
     "on_headers_complete",
     "send_400_response",
+    "handle_websocket_upgrade",
 )
 REFUSALS_LOGGED_EVERY = 10.0  # seconds: a flood of refused connections is not a flood of lines
 # After an error answer, what the client still sends is read and dropped for this long (or
@@ -74,13 +78,14 @@ class ConnectionLimits:
     first_byte_timeout: float
     request_head_timeout: float
     max_connections: int
+    write_timeout: float
     # The server's own (each server its count and its last line, as two in one process would).
     refusals: Refusals = field(default_factory=Refusals, compare=False)
 
 
-class ApiErrorsHttpToolsProtocol(HttpToolsProtocol):
+class ApiErrorsHttpToolsProtocol(ClientConnection, HttpToolsProtocol):
     def __init__(self, *args: Any, limits: ConnectionLimits, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, write_timeout=limits.write_timeout, **kwargs)
         self.limits = limits
         self.head_bytes = 0  # of the request head being read
         self.reading_head = True  # until the head of the current request is complete
@@ -108,6 +113,10 @@ class ApiErrorsHttpToolsProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.cancel_deadlines()
         super().connection_lost(exc)
+
+    def handle_websocket_upgrade(self) -> None:
+        self.let_go()  # the WebSocket's protocol counts the connection from here
+        super().handle_websocket_upgrade()
 
     def cancel_deadlines(self) -> None:
         for deadline in (self.head_deadline, self.first_byte_deadline):

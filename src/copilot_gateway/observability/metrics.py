@@ -97,6 +97,11 @@ STATE_DATABASE_ERRORS = Counter(
 STREAMS_OPEN = Gauge(
     "gateway_streams_open", "Streams being relayed now.", multiprocess_mode="livesum"
 )
+CONNECTIONS_OPEN = Gauge(
+    "gateway_connections_open",
+    "Client connections open now (HTTP and WebSocket), under GATEWAY_MAX_CONNECTIONS.",
+    multiprocess_mode="livesum",
+)
 QUOTA = Gauge(
     "gateway_copilot_quota",
     "Copilot's quota as its latest answer reported it, by account, quota and field "
