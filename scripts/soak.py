@@ -18,6 +18,7 @@ rewrites its own section of the output.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -42,6 +43,19 @@ def one_process_setup(per_surface: int, seconds: float, warmup: float) -> list[s
     ]
 
 
+def load_line(before: tuple[float, ...], after: tuple[float, ...]) -> str:
+    """The machine's load average (1, 5, 15 min) as the run began and as it ended: a shared
+    machine's other work slows every figure, and the 15-minute one covers the whole run."""
+
+    def said(load: tuple[float, ...]) -> str:
+        return " / ".join(f"{value:.1f}" for value in load)
+
+    return (
+        f"- load average (1 / 5 / 15 min, {os.cpu_count()} cores): {said(before)} at the "
+        f"start, {said(after)} at the end"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients-per-surface", type=int, default=3)
@@ -60,12 +74,14 @@ def main() -> None:
         arguments.minutes * 60,
         arguments.warmup,
     )
+    before = os.getloadavg()
     if arguments.replicas == 2:
         result, setup = soak_replicas(per_surface, seconds, warmup)
         heading = HEADING
     else:
         result = run(lambda: one_process(per_surface, seconds, warmup))
         setup, heading = one_process_setup(per_surface, seconds, warmup), TITLE
+    setup = [*setup, load_line(before, os.getloadavg())]
     reasons = verdict(result)
     report = section(heading, setup, result, reasons)
     if arguments.replicas == 2:
