@@ -37,7 +37,7 @@ def one_process_setup(per_surface: int, seconds: float, warmup: float) -> list[s
         f"- one `serve` process; {per_surface} clients on each of the {len(SURFACES)} "
         f"surfaces ({per_surface * len(SURFACES)} in all), one request after another, for "
         f"{warmup:.0f} s of warm-up then {seconds / 60:g} min measured; emulator pacing 2 ms "
-        "between chunks",
+        "between chunks, its plans' budgets x1000 (GATEWAY_EMULATOR_BUDGET_SCALE)",
         "- requests and ledger rows count the warm-up too; latencies (to the end of the answer) "
         "and memory (the gateway's VmRSS) from the end of the warm-up on",
     ]

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from copilot_gateway.emulator.plans import SESSION_CREDITS
 from copilot_gateway.settings import Settings, is_loopback
+from copilot_gateway.upstream_from_settings import emulator_config
 
 
 def test_api_keys_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,3 +58,10 @@ def test_prices_come_from_the_environment_as_json(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("GATEWAY_PRICES", '{"gpt-4.1": {"input": 2, "output": 8, "cached": 0.5}}')
     price = Settings().prices["gpt-4.1"]
     assert (price.input, price.output, price.cached, price.cache_write) == (2, 8, 0.5, None)
+
+
+def test_the_emulators_budgets_are_scaled_by_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GATEWAY_EMULATOR_BUDGET_SCALE", "1000")
+    scaled = emulator_config(Settings())
+    assert scaled.session_credits == {plan: 1000 * c for plan, c in SESSION_CREDITS.items()}
+    assert emulator_config(Settings(emulator_budget_scale=1)).session_credits == SESSION_CREDITS

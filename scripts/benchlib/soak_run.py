@@ -20,7 +20,9 @@ from .soak_memory import Memory
 from .soak_surfaces import api_keys
 
 GATEWAY = (sys.executable, "-m", "copilot_gateway")
-PACING = {"GATEWAY_EMULATOR_TOKEN_INTERVAL_MS": "2"}
+# 2 ms between chunks; and budgets no soak spends: at full speed, one spends the emulated
+# account's 5-hour window (its plan's) in about a minute, then every answer is a 429.
+EMULATOR = {"GATEWAY_EMULATOR_TOKEN_INTERVAL_MS": "2", "GATEWAY_EMULATOR_BUDGET_SCALE": "1000"}
 
 
 def same_imports() -> dict[str, str]:
@@ -31,7 +33,7 @@ def same_imports() -> dict[str, str]:
 
 
 def emulator() -> ServerSpec:
-    return ServerSpec((*GATEWAY, "emulator"), {**PACING, **same_imports()})
+    return ServerSpec((*GATEWAY, "emulator"), {**EMULATOR, **same_imports()})
 
 
 @dataclass

@@ -23,7 +23,7 @@ from .access.rules import AccessConfig
 from .app import ConfigurationError, build, uvicorn_options
 from .config_file import ConfigFileError, describe, render
 from .edge.descriptors import connections_allowed, raise_descriptor_limit
-from .emulator import CopilotEmulator, EmulatorConfig
+from .emulator import CopilotEmulator
 from .errors import GatewayError
 from .observability.logs import configure_logging
 from .observability.metrics import MULTIPROCESS_DIR_VARIABLE
@@ -31,6 +31,7 @@ from .settings import Settings
 from .state.ledger.report_command import FORMATS, ledger_report, moment, rendered
 from .state.ledger.reports import GROUPS
 from .state.ledger.writer import why
+from .upstream_from_settings import emulator_config
 from .upstreams.base import Json
 from .upstreams.client import make_client
 from .upstreams.copilot.accounts import Account, load_accounts
@@ -97,10 +98,7 @@ def serve(settings: Settings, workers: int) -> int:
 
 
 def serve_emulator(settings: Settings) -> int:
-    config = EmulatorConfig(
-        first_token_ms=settings.emulator_first_token_ms,
-        token_interval_ms=settings.emulator_token_interval_ms,
-    )
+    config = emulator_config(settings)
     log.info(
         "Copilot emulator at http://%s:%s (point GATEWAY_GITHUB_API_URL here)",
         settings.host,

@@ -224,6 +224,8 @@ class Settings(BaseSettings):
     # The built-in emulator's pacing, for benchmarks (milliseconds).
     emulator_first_token_ms: float = Field(0.0, ge=0)
     emulator_token_interval_ms: float = Field(0.0, ge=0)
+    # Every plan's budgets times this, for soaks (see `EmulatorConfig.budgets_times`).
+    emulator_budget_scale: float = Field(1.0, gt=0)
 
     @field_validator("api_keys", "allowed_hosts", "websocket_allowed_origins", mode="before")
     @classmethod

@@ -57,14 +57,18 @@ def build_upstream(settings: Settings) -> tuple[Upstream, str]:
             pool,
             f"GitHub Copilot, accounts {names} (token exchange at {settings.github_api_url})",
         )
-    emulator = CopilotEmulator(
-        EmulatorConfig(
-            first_token_ms=settings.emulator_first_token_ms,
-            token_interval_ms=settings.emulator_token_interval_ms,
-        )
-    )
+    emulator = CopilotEmulator(emulator_config(settings))
     # Same client code as the network, over httpx's ASGI transport.
     client = make_client(settings, httpx.ASGITransport(app=emulator.app))
     in_process = settings.model_copy(update={"github_api_url": EMULATOR_URL})
     emulated = CopilotUpstream(client, in_process, EMULATOR_GITHUB_TOKEN)
     return CopilotPool([emulated], 0), "the built-in Copilot emulator (in-process)"
+
+
+def emulator_config(settings: Settings) -> EmulatorConfig:
+    """The emulator as the settings have it (in-process, or `copilot-gateway emulator`)."""
+    config = EmulatorConfig(
+        first_token_ms=settings.emulator_first_token_ms,
+        token_interval_ms=settings.emulator_token_interval_ms,
+    )
+    return config.budgets_times(settings.emulator_budget_scale)

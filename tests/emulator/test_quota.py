@@ -147,3 +147,19 @@ async def test_a_plans_credits_are_configurable() -> None:
     async with copilot_of(emulator, "gho_small") as client:
         response = await client.post("/chat/completions", json=PAID_CHAT)
     assert fields(response, "x-quota-snapshot-premium_interactions")["ent"] == "5"
+
+
+async def test_budgets_scaled_for_a_soak_serve_on_where_the_plans_own_are_spent() -> None:
+    # A session window the first paid answer spends: the next is refused. Scaled (as a
+    # soak runs the emulator, GATEWAY_EMULATOR_BUDGET_SCALE), the same window serves on.
+    spent_at_once = EmulatorConfig(session_credits={"max": 1e-9})
+    scaled = spent_at_once.budgets_times(1e12)
+    statuses = {}
+    for name, config in (("plan's own", spent_at_once), ("scaled", scaled)):
+        async with copilot_of(CopilotEmulator(config), "gho_soak") as client:
+            answers = [await client.post("/chat/completions", json=PAID_CHAT) for _ in range(3)]
+        statuses[name] = [answer.status_code for answer in answers]
+    assert statuses == {"plan's own": [200, 429, 429], "scaled": [200, 200, 200]}
+    assert scaled.session_credits["max"] == pytest.approx(1000.0)
+    assert scaled.monthly_credits["pro"] == 1500.0 * 1e12
+    assert scaled.entitlements["pro"] == 300 * 10**12

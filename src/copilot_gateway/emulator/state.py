@@ -4,7 +4,7 @@ tests set and read, and what every route is handed."""
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from . import plans, quota
@@ -40,6 +40,22 @@ class EmulatorConfig:
     # plugin than `min_plugin_version`, is refused with 466.
     min_api_version: str = "2026-01-09"
     min_plugin_version: str = "copilot-chat/0.40.0"
+
+    def budgets_times(self, scale: float) -> EmulatorConfig:
+        """This config with every plan's budgets (credits a month, the session and weekly
+        windows, premium requests) times `scale`: a soak at full speed spends a `max`
+        account's 5-hour window in about a minute, which no real client does."""
+
+        def times(budgets: dict[str, float]) -> dict[str, float]:
+            return {plan: budget * scale for plan, budget in budgets.items()}
+
+        return replace(
+            self,
+            monthly_credits=times(self.monthly_credits),
+            session_credits=times(self.session_credits),
+            weekly_credits=times(self.weekly_credits),
+            entitlements={plan: round(n * scale) for plan, n in self.entitlements.items()},
+        )
 
 
 @dataclass
