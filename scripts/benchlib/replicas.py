@@ -25,6 +25,7 @@ from pathlib import Path
 from .aio import run
 from .scratch import subdirectory
 from .servers import child_env, free_port, servers, wait_until_up
+from .soak_held import Held
 from .soak_ledger import flushed, rows_in_postgres
 from .soak_load import Soak, Target, broken, measured
 from .soak_memory import Memory
@@ -87,7 +88,12 @@ async def restarting(replicas: Sequence[Replica], began: float, seconds: float) 
 
 
 async def soaked(
-    replicas: Sequence[Replica], per_surface: int, seconds: float, warmup: float, memory: Memory
+    replicas: Sequence[Replica],
+    per_surface: int,
+    seconds: float,
+    warmup: float,
+    memory: Memory,
+    held: Held,
 ) -> tuple[Soak, list[float], list[str]]:
     began = time.monotonic()
     targets = [replica.target for replica in replicas]
@@ -98,7 +104,7 @@ async def soaked(
     async def restarted() -> None:
         restarted_at.extend(await restarts)
 
-    await measured(load, memory, per_surface, restarted())
+    await measured(load, memory, held, per_surface, restarted())
     return load, restarted_at, await flushed(targets)
 
 
@@ -109,7 +115,7 @@ def soak_replicas(per_surface: int, seconds: float, warmup: float) -> tuple[Resu
     from redis_server import running_redis
 
     directory = subdirectory("soak-replicas")
-    memory = Memory(warmup)
+    memory, held = Memory(warmup), Held()
     with (
         running_postgres() as postgres,
         running_redis(directory) as redis,
@@ -134,13 +140,13 @@ def soak_replicas(per_surface: int, seconds: float, warmup: float) -> tuple[Resu
             for replica in replicas:
                 replica.start()
             load, restarted_at, unflushed = run(
-                lambda: soaked(replicas, per_surface, seconds, warmup, memory)
+                lambda: soaked(replicas, per_surface, seconds, warmup, memory, held)
             )
             rows = rows_in_postgres(database)
         finally:
             for replica in replicas:
                 replica.stop()
-    result = Result(load, memory, rows, unflushed)
+    result = Result(load, memory, rows, unflushed, held)
     return result, setup(per_surface, seconds, warmup, load, restarted_at, replicas)
 
 

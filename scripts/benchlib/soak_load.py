@@ -20,6 +20,7 @@ from typing import Any
 
 import aiohttp
 
+from .soak_held import Held
 from .soak_memory import Memory
 from .soak_surfaces import (
     BROKEN,
@@ -279,13 +280,20 @@ def broken(soak: Soak) -> int:
 
 
 async def measured(
-    soak: Soak, memory: Memory, per_surface: int, *alongside: Coroutine[Any, Any, object]
+    soak: Soak,
+    memory: Memory,
+    held: Held,
+    per_surface: int,
+    *alongside: Coroutine[Any, Any, object],
 ) -> None:
-    """The load (and whatever runs `alongside` it, e.g. restarts), the memory sampled
-    meanwhile, its last samples taken once the last request has ended."""
-    watching = asyncio.create_task(memory.watch())
+    """The load (and whatever runs `alongside` it, e.g. restarts), the memory and what the
+    gateways hold sampled meanwhile, the memory's last samples taken once the last request
+    has ended."""
+    urls = [target.url for target in soak.targets]
+    watching = [asyncio.create_task(memory.watch()), asyncio.create_task(held.watch(urls))]
     try:
         await asyncio.gather(load(soak, per_surface), *alongside)
     finally:
-        watching.cancel()
+        for watch in watching:
+            watch.cancel()
     memory.end()

@@ -116,6 +116,9 @@ def section(
         "",
         *memory_table(memory),
         "",
+        "What the gateways held (their own gauges, sampled with the memory):",
+        *result.held.lines(),
+        "",
         verdict_line,
         "",
     ]

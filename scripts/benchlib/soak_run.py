@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .scratch import subdirectory
 from .servers import Server, ServerSpec, servers
+from .soak_held import Held
 from .soak_ledger import flushed, rows_in_sqlite
 from .soak_load import Soak, Target, measured
 from .soak_memory import Memory
@@ -42,6 +43,7 @@ class Result:
     memory: Memory
     rows: Counter[str]  # the ledger's, by key name
     unflushed: list[str]  # each gateway whose ledger did not flush, said
+    held: Held
 
 
 @contextmanager
@@ -69,6 +71,7 @@ async def one_process(per_surface: int, seconds: float, warmup: float) -> Result
         load = Soak([Target(gateway.url)], began + warmup + seconds, began + warmup)
         memory = Memory(warmup)
         memory.started("gateway", gateway.pid)
-        await measured(load, memory, per_surface)
+        held = Held()
+        await measured(load, memory, held, per_surface)
         unflushed = await flushed(load.targets)
-        return Result(load, memory, rows_in_sqlite(str(ledger)), unflushed)
+        return Result(load, memory, rows_in_sqlite(str(ledger)), unflushed, held)

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from benchlib.replicas import HEADING, with_section
+from benchlib.soak_held import Held
 from benchlib.soak_load import Soak, Target
 from benchlib.soak_memory import Life, Memory
 from benchlib.soak_report import verdict
@@ -86,7 +87,7 @@ def passing() -> Result:
         load.answered[surface.name] += 1
     memory = Memory(warmup=0, lives={"gateway": [Life(0, 0, [100_000, 101_000])]})
     rows = Counter({key_name(number): 1 for number in range(len(SURFACES))})
-    return Result(load, memory, rows, [])
+    return Result(load, memory, rows, [], Held())
 
 
 def test_a_run_with_no_error_steady_memory_and_a_row_per_request_passes() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from benchlib.aio import run
 from benchlib.servers import free_port
+from benchlib.soak_held import Held
 from benchlib.soak_ledger import flushed, rows_in_sqlite
 from benchlib.soak_load import COMPLETED, Soak, Target, measured
 from benchlib.soak_memory import Memory
@@ -36,18 +37,19 @@ def new_soak(targets: list[Target]) -> Soak:
 def test_every_surface_is_served_with_no_error_and_a_ledger_row_per_request(
     tmp_path: Path,
 ) -> None:
-    async def soaked() -> tuple[Soak, Soak, Memory, list[str], Path]:
+    async def soaked() -> tuple[Soak, Soak, Memory, Held, list[str], Path]:
         with gateway_on_emulator(tmp_path) as (gateway, ledger):
             live, down = Target(gateway.url), Target(f"http://127.0.0.1:{free_port()}")
             memory = Memory(warmup=0)
             memory.started("gateway", gateway.pid)
+            held = Held(every=0.05)  # each request of this short run takes longer
             alone = new_soak([live])
-            await measured(alone, memory, 1, until_every_surface_completed(alone))
+            await measured(alone, memory, held, 1, until_every_surface_completed(alone))
             spread = new_soak([live, down])
-            await measured(spread, memory, 1, until_every_surface_completed(spread))
-            return alone, spread, memory, await flushed([live]), ledger
+            await measured(spread, memory, held, 1, until_every_surface_completed(spread))
+            return alone, spread, memory, held, await flushed([live]), ledger
 
-    alone, spread, memory, unflushed, ledger = run(soaked)
+    alone, spread, memory, held, unflushed, ledger = run(soaked)
     assert not alone.errors() and not spread.errors(), (alone.examples, spread.examples)
     assert unflushed == []
     rows = rows_in_sqlite(str(ledger))
@@ -57,3 +59,8 @@ def test_every_surface_is_served_with_no_error_and_a_ledger_row_per_request(
     assert spread.routing["refused"] > 0 and not alone.routing
     [(_, _, life)] = memory.measured()
     assert life.samples[0] > 0 and len(life.samples) >= 2
+    # Its gauges were read while it served (the gateway that is down never answered them).
+    [live] = alone.targets
+    assert list(held.most) == [live.url]
+    assert held.most[live.url]["gateway_connections_open"] >= 1
+    assert "gateway_ledger_rows_buffered" in held.most[live.url]
