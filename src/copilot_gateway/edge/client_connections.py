@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any, cast
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -22,6 +23,9 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from ..observability.metrics import CONNECTIONS_OPEN
 
 log = logging.getLogger(__name__)
+# In an accepted WebSocket's scope `extensions`: how its app ends the connection itself at
+# shutdown (see `ClientWebSocketProtocol.shutdown`).
+DRAIN = "copilot_gateway.drain"
 
 
 class ClientConnection:
@@ -79,3 +83,19 @@ class ClientConnection:
 
 class ClientWebSocketProtocol(ClientConnection, WebSocketsSansIOProtocol):
     """uvicorn's WebSocket protocol (the one `ws="auto"` picks), as a client connection."""
+
+    def shutdown(self) -> None:
+        """uvicorn closes every WebSocket at once (1012), cutting a turn midway: the client
+        sends it again elsewhere, and the upstream bills it twice. An app that said how to
+        end its connection (`DRAIN`) is told instead, and closes it once its turn is over
+        (the turn itself within the grace period every stream gets: see `draining`)."""
+        extensions = (self.scope.get("extensions") or {}) if self.app_may_close() else {}
+        drain = cast(Callable[[], None] | None, extensions.get(DRAIN))
+        if drain is None:
+            super().shutdown()
+            return
+        self.stop_keepalive()
+        drain()
+
+    def app_may_close(self) -> bool:
+        return self.handshake_complete and not self.close_sent and hasattr(self, "scope")

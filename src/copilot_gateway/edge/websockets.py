@@ -35,6 +35,7 @@ from ..settings import Settings
 from ..surfaces.openai.responses_socket import ResponsesSocket
 from ..surfaces.openai.surface import OPENAI
 from .calls import user_agent
+from .client_connections import DRAIN
 from .key_gate import KeyCheck, auth_failed
 from .key_places import BEARER
 from .public_url import base_url
@@ -78,7 +79,10 @@ class WebSocketMiddleware:
             await websocket.send_denial_response(OPENAI.error_response(error))
             return
         calls = SocketCalls(self.gateway, self.limiter, scope, caller, self.check)
-        await ResponsesSocket(websocket, self.gateway.settings, calls).serve()
+        socket = ResponsesSocket(websocket, self.gateway.settings, calls)
+        # The server's own extensions (uvicorn's): what the protocol reads at shutdown.
+        scope.setdefault("extensions", {})[DRAIN] = socket.drain
+        await socket.serve()
 
     async def handshake(self, scope: Scope) -> str | None:
         """The caller's key name, once the upgrade may be accepted; else why not."""

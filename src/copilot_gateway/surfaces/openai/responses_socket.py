@@ -28,7 +28,7 @@ import time
 from collections import deque
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 from starlette.websockets import WebSocket, WebSocketState
@@ -64,6 +64,7 @@ MINUTE = 60.0
 # RFC 6455's close codes: data of a type the endpoint does not accept; a peer no longer allowed.
 UNSUPPORTED_DATA = 1003
 POLICY_VIOLATION = 1008
+SERVICE_RESTART = 1012
 NO_USAGE = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
 
 
@@ -127,6 +128,12 @@ class ResponsesSocket:
         self.running: asyncio.Task[None] | None = None
         self.running_call: Call | None = None
         self.received: deque[float] = deque()  # when the last minute's messages came
+        self.draining = asyncio.Event()  # the server is shutting down (see `drain`)
+
+    def drain(self) -> None:
+        """The server is shutting down: the connection is closed once its running turn is
+        over (at once if none runs), where a close now would cut the turn midway."""
+        self.draining.set()
 
     async def serve(self) -> None:
         await self.websocket.accept()
@@ -149,12 +156,24 @@ class ResponsesSocket:
             await self.stop_running()
 
     async def read(self) -> asyncio.Future[object] | None:
-        """Take messages until the client leaves or the connection has been idle too long."""
+        """Take messages until the client leaves, the connection has been idle too long, or
+        the server shuts down."""
         receiving: asyncio.Future[object] = asyncio.ensure_future(self.websocket.receive())
+        draining = asyncio.ensure_future(self.draining.wait())
+        try:
+            return await self.take_until_closed(receiving, draining)
+        finally:
+            draining.cancel()
+
+    async def take_until_closed(
+        self, receiving: asyncio.Future[object], draining: asyncio.Future[Any]
+    ) -> asyncio.Future[object] | None:
         while True:
-            waiting: set[asyncio.Future[object]] = {receiving}
+            waiting: set[asyncio.Future[Any]] = {receiving}
+            if not draining.done():
+                waiting.add(draining)
             if self.running is not None:
-                waiting.add(self.running)  # type: ignore[arg-type]
+                waiting.add(self.running)
             idle = None if self.running is not None else self.settings.websocket_idle_seconds
             done, _ = await asyncio.wait(waiting, timeout=idle, return_when="FIRST_COMPLETED")
             if not done:
@@ -162,19 +181,24 @@ class ResponsesSocket:
                 return receiving
             if self.running is not None and self.running.done():
                 self.running = None
-            if receiving in done:
-                message = receiving.result()
-                assert isinstance(message, dict)
-                if message["type"] == "websocket.disconnect":
-                    if self.running_call is not None:
-                        self.running_call.client_gone = True
-                    return None
-                if message.get("bytes") is not None:
-                    await self.stop_running()
-                    await self.close(UNSUPPORTED_DATA, "binary frames are not accepted: send text")
-                    return receiving
-                await self.take(message.get("text") or "")
-                receiving = asyncio.ensure_future(self.websocket.receive())
+            if self.draining.is_set() and self.running is None:
+                # A message that came meanwhile is not served: the client sends it again.
+                await self.close(SERVICE_RESTART, "the server is restarting")
+                return receiving
+            if receiving not in done:
+                continue
+            message = receiving.result()
+            assert isinstance(message, dict)
+            if message["type"] == "websocket.disconnect":
+                if self.running_call is not None:
+                    self.running_call.client_gone = True
+                return None
+            if message.get("bytes") is not None:
+                await self.stop_running()
+                await self.close(UNSUPPORTED_DATA, "binary frames are not accepted: send text")
+                return receiving
+            await self.take(message.get("text") or "")
+            receiving = asyncio.ensure_future(self.websocket.receive())
 
     async def take(self, frame: str | bytes) -> None:
         """One client message: a `response.create` started, or an error event saying why not."""
