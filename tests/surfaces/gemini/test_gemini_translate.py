@@ -100,6 +100,8 @@ def test_a_function_response_with_no_call_before_it_is_refused_by_name() -> None
             {"inlineData": {"mimeType": "audio/wav", "data": "AA"}},
             "contents[0].parts[0].inlineData",
         ),
+        ({"toolCall": {"toolType": "GOOGLE_SEARCH_WEB"}}, "contents[0].parts[0].toolCall"),
+        ({"audioTranscription": {"text": "hi"}}, "contents[0].parts[0].audioTranscription"),
     ],
 )
 def test_parts_chat_cannot_carry_are_refused_by_name(part: dict, param: str) -> None:
@@ -205,6 +207,11 @@ def test_function_declarations_and_tool_config_map_onto_tools() -> None:
             "generationConfig.responseModalities[0]",
         ),
         ({"generationConfig": {"speechConfig": {}}}, "generationConfig.speechConfig"),
+        (
+            {"generationConfig": {"audioTranscriptionConfig": {}}},
+            "generationConfig.audioTranscriptionConfig",
+        ),
+        ({"tools": [{"mcpServers": [{"name": "m"}]}]}, "tools[0].mcpServers"),
     ],
 )
 def test_what_chat_cannot_do_is_refused_by_name(fields: dict, param: str) -> None:

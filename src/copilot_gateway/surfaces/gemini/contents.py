@@ -25,6 +25,9 @@ UNSENDABLE_PARTS = {
     "executableCode": "code execution parts cannot be sent to this model",
     "codeExecutionResult": "code execution parts cannot be sent to this model",
     "videoMetadata": "video cannot be sent to this model",
+    "audioTranscription": "audio cannot be sent to this model",
+    "toolCall": "server-side tool calls cannot be sent to this model",
+    "toolResponse": "server-side tool calls cannot be sent to this model",
 }
 USER_ROLES = ("user", "function")
 # What Gemini CLI signs the calls it made up with (no model's signature: nothing to send).

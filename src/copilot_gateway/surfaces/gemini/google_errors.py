@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from ...errors import GatewayError
+from ...errors import GatewayError, UnknownField
 
 # google.rpc.Code's names, by the HTTP status Google's JSON APIs answer each with.
 STATUS_BY_HTTP = {
@@ -17,6 +17,8 @@ STATUS_BY_HTTP = {
     404: "NOT_FOUND",
     408: "DEADLINE_EXCEEDED",
     409: "ABORTED",
+    413: "INVALID_ARGUMENT",  # Google's own: 400 "Request payload size exceeds the limit"
+    415: "INVALID_ARGUMENT",
     429: "RESOURCE_EXHAUSTED",
     499: "CANCELLED",
     500: "INTERNAL",
@@ -34,6 +36,8 @@ def status_word(status: int) -> str:
 
 
 def error_body(error: GatewayError) -> dict[str, Any]:
+    if isinstance(error, UnknownField):
+        return unknown_field(error)
     inner: dict[str, Any] = {
         "code": error.status,
         "message": error.message,
@@ -43,6 +47,22 @@ def error_body(error: GatewayError) -> dict[str, Any]:
         violation = {"field": error.param, "description": error.message}
         inner["details"] = [{"@type": BAD_REQUEST, "fieldViolations": [violation]}]
     return {"error": inner}
+
+
+def unknown_field(error: UnknownField) -> dict[str, Any]:
+    """As Google's parser refuses a name its message lacks: the field violation is the
+    object holding it (none at the top)."""
+    where = f" at '{error.parent}'" if error.parent else ""
+    message = (
+        f'Invalid JSON payload received. Unknown name "{error.name}"{where}: Cannot find field.'
+    )
+    violation = {"description": message}
+    if error.parent:
+        violation = {"field": error.parent, **violation}
+    details = [{"@type": BAD_REQUEST, "fieldViolations": [violation]}]
+    return {
+        "error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT", "details": details}
+    }
 
 
 def array_error_element(error: GatewayError) -> bytes:
