@@ -355,6 +355,7 @@ class TurnTimes:
     turns: int
     p50_ms: float
     p90_ms: float
+    cpu_us: float | None = None  # the gateway's CPU per turn (its rows only)
 
 
 @dataclass(frozen=True)
@@ -367,6 +368,13 @@ class WebSocketTurns:
     websocket: TurnTimes
     upstream_http: TurnTimes
     upstream_websocket: TurnTimes
+
+    @property
+    def relay_cost_us(self) -> float | None:
+        """The gateway's CPU a turn over its WebSocket costs beyond the same turn over SSE."""
+        if self.websocket.cpu_us is None or self.sse.cpu_us is None:
+            return None
+        return self.websocket.cpu_us - self.sse.cpu_us
 
 
 @dataclass(frozen=True)

@@ -169,15 +169,18 @@ def test_the_dashboard_section_states_its_targets_and_each_page() -> None:
 
 def test_the_websocket_section_shows_each_transport_and_what_a_bridge_would_change() -> None:
     turns = WebSocketTurns(
-        18, TurnTimes(300, 9.5, 14.0), TurnTimes(300, 7.25, 11.0),
+        18, TurnTimes(300, 9.5, 14.0, 2400.0), TurnTimes(300, 7.25, 11.0, 2750.0),
         TurnTimes(300, 0.29, 0.43), TurnTimes(300, 0.45, 0.94),
     )  # fmt: skip
     text = markdown(dataclasses.replace(saved(), websocket=turns))
 
     assert "## Responses over WebSocket, turn after turn (18 events a turn)" in text
-    assert "| client → gateway over its WebSocket | 300 | 7.25 | 11.00 |" in text
-    assert "| upstream hop over an open WebSocket (prototype) | 300 | 0.45 | 0.94 |" in text
+    assert "| client → gateway over its WebSocket | 300 | 7.25 | 11.00 | 2,750 |" in text
+    assert "| upstream hop over an open WebSocket (prototype) | 300 | 0.45 | 0.94 |  |" in text
     assert "their difference, -0.16 ms at the median" in text
+    # The relay's price: a turn over it against over SSE, in the gateway's CPU.
+    assert "| WebSocket relay ≤ 0.3 ms server CPU per request" in text
+    assert "| +350 µs | **not met** |" in text
 
 
 def run(rps: float, p50_ms: float) -> WrkRun:

@@ -8,6 +8,7 @@ from .incumbent import target_rows as incumbent_rows
 from .ledger import target_rows as ledger_rows
 from .priced import target_rows as priced_rows
 from .tables import Lines, met, table
+from .websocket import target_rows as websocket_rows
 
 Row = tuple[object, ...]
 
@@ -154,6 +155,7 @@ def summary(report: Report) -> Lines:
     rows += ledger_rows(report.ledger, report.targets)
     rows += dashboard_rows(report.dashboard, report.targets)
     rows += priced_rows(report.priced, report.targets)
+    rows += websocket_rows(report.websocket, report.targets)
     rows += incumbent_rows(report.incumbent, report.targets)
     if not rows:
         return []
