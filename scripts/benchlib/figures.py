@@ -378,6 +378,22 @@ class WebSocketTurns:
 
 
 @dataclass(frozen=True)
+class FirstSecond:
+    """Fresh gateways, each loaded the moment `/healthz` said healthy: its first second, and
+    the same gateway once warm (1 KB chat, 32 connections); medians over the starts."""
+
+    starts: int
+    healthy_after_s: float  # from the process started to `/healthz` healthy
+    first_request_ms: float  # the first request after that, alone
+    first: WrkRun
+    warm: WrkRun
+
+    @property
+    def times_warm_p99(self) -> float:
+        return self.first.p99_ms / self.warm.p99_ms
+
+
+@dataclass(frozen=True)
 class Meta:
     """Where and when the run was made."""
 
@@ -412,5 +428,6 @@ class Report:
     incumbent: Incumbent | None = None
     priced: Priced | None = None
     websocket: WebSocketTurns | None = None
+    first_second: FirstSecond | None = None
     kind: Literal["report"] = "report"
     schema: int = SCHEMA

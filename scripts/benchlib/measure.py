@@ -23,6 +23,7 @@ from .sections import (
     dashboard,
     embeddings,
     features,
+    first_second,
     headline,
     instances,
     ledger,
@@ -57,6 +58,7 @@ SECTIONS = (
     "incumbent",
     "priced",
     "websocket",
+    "first_second",
 )
 STARTED = time.monotonic()
 
@@ -126,6 +128,9 @@ def served(report: Report, servers: Fleet, plan: Plan, chosen: Collection[str]) 
     report = replace(report, priced=section("priced", lambda: priced.measure(servers, plan)))
     report = replace(
         report, websocket=section("websocket", lambda: websocket.measure(servers, plan))
+    )
+    report = replace(
+        report, first_second=section("first_second", lambda: first_second.measure(servers, plan))
     )
     if servers.incumbent is not None:
         measured = section("incumbent", lambda: incumbent_section.measure(servers, plan))

@@ -13,6 +13,7 @@ from benchlib.figures import (
     DashboardFigures,
     Embeddings,
     EmbeddingsRow,
+    FirstSecond,
     Incumbent,
     LedgerFigures,
     Measured,
@@ -275,3 +276,19 @@ def test_streams_with_gemini_on_the_same_process_are_read_against_the_gap_target
         "| **not met** |" in text
     )
     assert "| gateway, half of them Gemini's | 1000 of 1000 |" in text
+
+
+def test_the_first_second_section_judges_the_first_seconds_p99_against_the_warm_one() -> None:
+    first = WrkRun(800.0, 800, 0, 0, 30.0, 40.0, 120.0, 150.0, 900.0)
+    warm = WrkRun(900.0, 3600, 0, 0, 28.0, 35.0, 50.0, 70.0, 880.0)
+    figures = FirstSecond(3, 2.4, 13.6, first, warm)
+    text = markdown(dataclasses.replace(saved(), first_second=figures))
+
+    assert "## The first second after healthy" in text
+    assert "| the first second | 800 | 30.00 | 120.00 | 150.00 | 0 |" in text
+    assert "the first request of one more fresh gateway, alone: 13.6 ms" in text
+    assert "| 2.40 times (120.0 vs 50.0 ms) | **not met** |" in text
+    faster = dataclasses.replace(figures, first=dataclasses.replace(first, p99_ms=90.0))
+    assert "| 1.80 times (90.0 vs 50.0 ms) | **met** |" in markdown(
+        dataclasses.replace(saved(), first_second=faster)
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..figures import Report, find
 from .dashboard import target_rows as dashboard_rows
+from .first_second import target_rows as first_second_rows
 from .incumbent import target_rows as incumbent_rows
 from .ledger import target_rows as ledger_rows
 from .priced import target_rows as priced_rows
@@ -150,7 +151,8 @@ def workers_row(report: Report) -> list[Row]:
 
 
 def summary(report: Report) -> Lines:
-    rows = chat_rows(report) + surface_rows(report) + stream_rows(report) + workers_row(report)
+    rows = chat_rows(report) + first_second_rows(report.first_second, report.targets)
+    rows += surface_rows(report) + stream_rows(report) + workers_row(report)
     rows += embeddings_rows(report)
     rows += ledger_rows(report.ledger, report.targets)
     rows += dashboard_rows(report.dashboard, report.targets)
