@@ -394,6 +394,27 @@ class FirstSecond:
 
 
 @dataclass(frozen=True)
+class MemoryStep:
+    """One step of a gateway's start, and the process's RSS after it."""
+
+    name: str
+    mib: float
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Where a gateway's memory goes (its start, step by step, in a fresh interpreter), and
+    a fresh `serve` process's RSS: healthy and idle, after one request on every surface, and
+    after a minute of load on them."""
+
+    steps: tuple[MemoryStep, ...]
+    idle_mib: float
+    every_surface_mib: float
+    loaded_mib: float
+    load_seconds: float
+
+
+@dataclass(frozen=True)
 class Meta:
     """Where and when the run was made."""
 
@@ -429,5 +450,6 @@ class Report:
     priced: Priced | None = None
     websocket: WebSocketTurns | None = None
     first_second: FirstSecond | None = None
+    memory: Memory | None = None
     kind: Literal["report"] = "report"
     schema: int = SCHEMA

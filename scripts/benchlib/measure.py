@@ -27,6 +27,7 @@ from .sections import (
     headline,
     instances,
     ledger,
+    memory,
     meta,
     priced,
     profile,
@@ -59,6 +60,7 @@ SECTIONS = (
     "priced",
     "websocket",
     "first_second",
+    "memory",
 )
 STARTED = time.monotonic()
 
@@ -132,6 +134,7 @@ def served(report: Report, servers: Fleet, plan: Plan, chosen: Collection[str]) 
     report = replace(
         report, first_second=section("first_second", lambda: first_second.measure(servers, plan))
     )
+    report = replace(report, memory=section("memory", lambda: memory.measure(servers, plan)))
     if servers.incumbent is not None:
         measured = section("incumbent", lambda: incumbent_section.measure(servers, plan))
         report = replace(report, incumbent=measured)

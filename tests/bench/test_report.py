@@ -17,6 +17,8 @@ from benchlib.figures import (
     Incumbent,
     LedgerFigures,
     Measured,
+    Memory,
+    MemoryStep,
     PageTiming,
     Priced,
     PricedRow,
@@ -292,3 +294,14 @@ def test_the_first_second_section_judges_the_first_seconds_p99_against_the_warm_
     assert "| 1.80 times (90.0 vs 50.0 ms) | **met** |" in markdown(
         dataclasses.replace(saved(), first_second=faster)
     )
+
+
+def test_the_memory_section_says_where_the_memory_goes_and_judges_the_process() -> None:
+    steps = (MemoryStep("the interpreter", 12.0), MemoryStep("the libraries", 96.0))
+    figures = Memory(steps, 140.0, 148.5, 230.0, 60.0)
+    text = markdown(dataclasses.replace(saved(), memory=figures))
+
+    assert "| the libraries | +84.0 | 96.0 |" in text
+    assert "| after one request on every surface | 148.5 |" in text
+    assert "every surface loaded | 148 MiB | **met** |" in text
+    assert "after load on every surface | 230 MiB (after 60 s) | **not met** |" in text

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 
 from ..figures import FirstSecond, WrkRun, median_run
 from ..fleet import Fleet
+from ..fresh import fresh
 from ..loads import GATEWAY_HEADERS, chat_body, through
 from ..plan import Plan
-from ..servers import Server, gateway, servers
+from ..servers import Server
 from ..wrk import wrk
 
 CONNECTIONS = 32
@@ -47,24 +46,6 @@ def measure(fleet: Fleet, plan: Plan) -> FirstSecond:
         median_run(firsts),
         median_run(warms),
     )
-
-
-@contextmanager
-def fresh(fleet: Fleet, name: str, healthy: list[float]) -> Iterator[Server]:
-    """A new gateway on the fleet's stub, once `/healthz` says healthy (how long that took
-    appended to `healthy`)."""
-    began = time.monotonic()
-    with servers({name: gateway(fleet.stub.url, name)}) as started:
-        wait_healthy(started[name])
-        healthy.append(time.monotonic() - began)
-        yield started[name]
-
-
-def wait_healthy(server: Server) -> None:
-    """Until `/healthz` answers 200 (the port is open already: `servers` waited for it)."""
-    with httpx.Client(timeout=10) as client:
-        while client.get(server.url + "/healthz").status_code != 200:
-            time.sleep(0.01)  # polling a server that says it is not ready yet
 
 
 def first_request_ms(server: Server) -> float:
