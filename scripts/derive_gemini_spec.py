@@ -12,7 +12,7 @@ the path carries (`model`, `name`).
 
 Messages are closed, as Google's parser is (an unknown name is a 400 there), and take each
 field by its proto name too (`generation_config`: the root says `x-gateway-json-names:
-proto3`, and the gateway renames such bodies before validating them: `spec.proto_names`).
+proto3`, and the gateway renames such bodies before validating them: `spec.proto3_json`).
 A message within itself (`Schema`'s properties) is any object there, naming the message it
 is: the gateway's validators take no recursive schema.
 
@@ -126,7 +126,7 @@ BASE64 = r"^[A-Za-z0-9+/_-]*={0,2}$"
 
 # On a message within itself (see `Schemas.ref`): the message it is.
 RECURSIVE = "x-gateway-recursive"
-# At the document's root: its bodies take proto names too (see `spec.proto_names`).
+# At the document's root: its bodies take proto names too (see `spec.proto3_json`).
 JSON_NAMES = "x-gateway-json-names"
 
 
@@ -175,7 +175,7 @@ class Schemas:
             # The gateway's validators take no recursive schema (connexion resolves every
             # reference in place): a message within itself (a `Schema`'s properties, items,
             # branches) is taken as any object there, which says what it is for the
-            # gateway's renaming of proto names (`spec.proto_names`).
+            # gateway's renaming of proto names (`spec.proto3_json`).
             return {"type": "object", "description": f"A {name}.", RECURSIVE: name, **ADDED}
         if name not in self.schemas:
             self.building.append(name)
@@ -279,6 +279,14 @@ def genai_schema(annotation: Any, schemas: dict[str, Any], within: str) -> dict[
     return dict(GENAI_SCALARS.get(annotation, {}))
 
 
+# The google-genai types named otherwise than the protos' messages they send.
+GENAI_NAMES = {
+    "ToolComputerUse": "ComputerUse",
+    "ToolGoogleSearch": "GoogleSearch",
+    "CodeExecution": "ToolCodeExecution",
+}
+# The messages a request holds that google-genai has no type for (it builds them itself).
+WITHOUT_GENAI_TYPE = {"FileSearchRetrievalConfig", "FileSearchRetrievalResource"}
 GENAI_SCALARS: dict[Any, dict[str, Any]] = {
     str: {"type": "string"},
     bool: {"type": "boolean"},
@@ -307,8 +315,10 @@ def newer_fields(schemas: dict[str, Any], requests: list[str]) -> None:
     types and marked ours: every field of a message a request holds, where google-genai has
     a type of the same name, and the config fields it sends at a request's top."""
     for name in sorted(reached(schemas, requests)):
-        genai_type = getattr(genai_types, name, None)
+        genai_type = getattr(genai_types, GENAI_NAMES.get(name, name), None)
         if genai_type is None or not hasattr(genai_type, "model_fields"):
+            if name not in requests and name not in WITHOUT_GENAI_TYPE:
+                raise SystemExit(f"{name}: no google-genai type of that name (GENAI_NAMES?)")
             continue
         add_fields(schemas, name, genai_fields(genai_type))
     config = genai_fields(genai_types.GenerateContentConfig)

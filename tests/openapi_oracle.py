@@ -14,7 +14,7 @@ from openapi_core.datatypes import RequestParameters
 from openapi_core.validation.schemas import oas30_read_schema_validators_factory
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from copilot_gateway.spec import proto_names
+from copilot_gateway.spec import proto3_json
 from copilot_gateway.spec.documents import load_spec, mounted_at_full_paths
 from copilot_gateway.spec.schemas import NAMED
 
@@ -35,12 +35,12 @@ class HttpxOpenAPIRequest:
         self.content_type = request.headers.get("content-type", "")
 
     def with_json_names(self, document: str) -> HttpxOpenAPIRequest:
-        """This request as the gateway validates it, where the document takes proto names
-        too (`spec.proto_names`): its body by JSON names."""
+        """This request as the gateway validates it, where the document reads bodies as
+        Google's JSON mapping does (`spec.proto3_json`): its body made canonical."""
         component = body_component(document, self.path)
-        if self.body and component and load_spec(document).get(proto_names.ROOT_MARK):
-            body = proto_names.renamed({NAMED: f"{document}#{component}"}, orjson.loads(self.body))
-            self.body = orjson.dumps(body)
+        if self.body and component and load_spec(document).get(proto3_json.ROOT_MARK):
+            schema = {NAMED: f"{document}#{component}"}
+            self.body = orjson.dumps(proto3_json.canonical(schema, orjson.loads(self.body)))
         return self
 
     @property

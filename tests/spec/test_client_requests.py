@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from client_requests import RECORDED
-from copilot_gateway.spec import proto_names
+from copilot_gateway.spec import proto3_json
 from copilot_gateway.spec.schemas import NAMED
 from openapi_oracle import body_component, validate_chunk
 
@@ -44,5 +44,5 @@ def test_bodies_of_several_clients_are_recorded_on_the_responses_and_gemini_apis
 )
 def test_a_recorded_body_is_valid_for_its_operation(entry: dict[str, Any]) -> None:
     document, component = operation_of(entry["path"])
-    body = proto_names.renamed({NAMED: f"{document}#{component}"}, entry["body"])
+    body = proto3_json.canonical({NAMED: f"{document}#{component}"}, entry["body"])
     validate_chunk(component, body, document)

@@ -24,7 +24,7 @@ from connexion.validators.parameter import ParameterValidator
 from starlette.types import Message, Receive, Scope, Send
 
 from ..errors import InvalidRequest, UnknownField
-from . import proto_names
+from . import proto3_json
 from .schemas import compiled, param_path
 
 log = logging.getLogger(__name__)
@@ -261,7 +261,7 @@ class RequestBodyValidator(JSONRequestBodyValidator):
         raw = b"".join([message.get("body", b"") for message in messages])
         bodies = self.bodies
         body = parse_json(raw, bodies.max_depth, bodies.max_values) if raw.strip() else None
-        body = proto_names.renamed(self._schema, body)
+        body = proto3_json.canonical(self._schema, body)
         self._validate(body)
         bodies.keep(scope, body)
         return self._insert_messages(receive, messages=messages), scope

@@ -1,6 +1,7 @@
 """Field names as Google's parser takes them: a body written with proto names (as Google's
 REST samples are) is served as its camelCase twin, and a name no message has is refused
-in Google's words, as Google refuses it, before anything is sent upstream."""
+in Google's words, as Google refuses it (where it was by proto names), before anything is
+sent upstream."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def refusal(response: httpx.Response) -> dict:
 
 DECLARED = {"name": "f", "description": "d", "strict": 1}
 UNKNOWN = [  # (path, body, the unknown name, the object holding it)
-    (GENERATE, {**CAMEL, "generationConfig": {"max_tokens": 3}}, "max_tokens", "generationConfig"),
+    (GENERATE, {**CAMEL, "generationConfig": {"max_tokens": 3}}, "max_tokens", "generation_config"),
     (GENERATE, {**CAMEL, "temperature": 0.2}, "temperature", None),
     (
         GENERATE,
@@ -72,7 +73,7 @@ UNKNOWN = [  # (path, body, the unknown name, the object holding it)
         GENERATE,
         {**CAMEL, "tools": [{"functionDeclarations": [DECLARED]}]},
         "strict",
-        "tools[0].functionDeclarations[0]",
+        "tools[0].function_declarations[0]",
     ),
     ("/v1/models/gemini-2.5-pro:countTokens", CAMEL, "systemInstruction", None),
     (

@@ -1,13 +1,17 @@
-"""Proto names, as Google's JSON mapping of protocol buffers takes them: each field by its
-JSON name (`generationConfig`) or by its proto name (`generation_config`, as Google's own
-REST samples write it). A document whose root says `x-gateway-json-names: proto3` has each
-request body renamed to the JSON names before it is validated, so that its handlers read one
-spelling and a proto name is never an unknown field. A field given by both names is
-refused, as it would be ambiguous.
+"""A body as Google's JSON mapping of protocol buffers reads it, for a document whose root
+says `x-gateway-json-names: proto3` (the Gemini surface's): made canonical before it is
+validated, so that its handlers read one form.
+
+- Each field is taken by its JSON name (`generationConfig`) or by its proto name
+  (`generation_config`, as Google's REST samples write it and the Python SDK sends
+  `parameters_json_schema`): it is renamed to its JSON name. A field given by both names is
+  refused, as it would be ambiguous.
+- A whole number written as a float (`"topK": 40.0`, as the Python SDK sends a float-typed
+  setting) is an integer where the field is one.
 
 A message's fields are its schema's properties; its proto names are their snake_case forms
 (the derive script checks that of every field). Struct and map values are the client's own
-data: never renamed.
+data: never touched.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class Holds:
 class Message:
     json_names: dict[str, str] = field(default_factory=dict)  # proto name -> JSON name
     holds: dict[str, Holds] = field(default_factory=dict)  # JSON name -> what it holds
+    integers: set[str] = field(default_factory=set)  # JSON names of its integer fields
 
 
 def proto_name(json_name: str) -> str:
@@ -73,11 +78,13 @@ def messages_of(document: str) -> dict[str, Message]:
             held = holds(property_schema, objects)
             if held is not None:
                 message.holds[json_name] = held
+            if property_schema.get("type") == "integer":
+                message.integers.add(json_name)
     return messages
 
 
-def renamed(schema: dict[str, Any], body: Any) -> Any:
-    """body, each field by its JSON name, if its schema is a message of such a document."""
+def canonical(schema: dict[str, Any], body: Any) -> Any:
+    """body as such a document's handlers read it, if its schema is a message of one."""
     component = schema.get(NAMED)
     if not isinstance(component, str):
         return body
@@ -103,7 +110,11 @@ def _message(messages: dict[str, Message], name: str, value: Any, path: list) ->
                 param=param,
             )
         held = message.holds.get(json_name)
-        out[json_name] = item if held is None else _held(messages, held, item, [*path, json_name])
+        if held is not None:
+            item = _held(messages, held, item, [*path, json_name])
+        elif json_name in message.integers and isinstance(item, float) and item.is_integer():
+            item = int(item)
+        out[json_name] = item
     return out
 
 
