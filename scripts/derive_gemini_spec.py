@@ -10,12 +10,18 @@ mapping (lowerCamelCase names, enums by name, 64-bit integers as strings or numb
 base64). A field the protos' documentation calls "Required." is required, but for the one
 the path carries (`model`, `name`).
 
-A message within itself (`Schema`'s properties) is any object there: the gateway's
-validators take no recursive schema. Fields newer than the protos come from the pinned
-`google-genai` SDK's types (`thinkingLevel` so far), and what the protos cannot say
-(Google's error body, the `alt` parameter of a stream, the JSON-array stream, the key's
-places), each marked `x-gateway-addition: true`. Objects stay open to unknown fields:
-clients move faster than any pinned package.
+Messages are closed, as Google's parser is (an unknown name is a 400 there), and take each
+field by its proto name too (`generation_config`: the root says `x-gateway-json-names:
+proto3`, and the gateway renames such bodies before validating them: `spec.proto3_json`).
+A message within itself (`Schema`'s properties) is any object there, naming the message it
+is: the gateway's validators take no recursive schema.
+
+Fields newer than the protos come from the pinned `google-genai` SDK's types: every field
+of a message a request holds that google-genai's type of the same name has and the protos
+lack, and the config fields the SDK sends at a request's top (`serviceTier`, `store`...),
+so that what the SDK sends is never refused as unknown. They, and what the protos cannot
+say (Google's error body, the `alt` parameter of a stream, the JSON-array stream, the key's
+places), are each marked `x-gateway-addition: true`.
 
     scripts/derive_gemini_spec.py            # rewrite openapi/gemini.yaml
     scripts/derive_gemini_spec.py --check    # exit 1 if the committed file is stale
@@ -24,8 +30,12 @@ clients move faster than any pinned package.
 from __future__ import annotations
 
 import argparse
+import enum
+import inspect
 import re
 import sys
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +44,7 @@ TARGET = ROOT / "openapi" / "gemini.yaml"
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import pydantic  # noqa: E402
 from google.ai import generativelanguage as package  # noqa: E402
 from google.ai import generativelanguage_v1beta as v1beta  # noqa: E402
 from google.ai.generativelanguage_v1beta.services.generative_service.transports import (  # noqa: E402
@@ -42,6 +53,7 @@ from google.ai.generativelanguage_v1beta.services.generative_service.transports 
 from google.ai.generativelanguage_v1beta.services.model_service.transports import (  # noqa: E402
     rest_base as model_rest,
 )
+from google.genai import models as genai_models  # noqa: E402
 from google.genai import types as genai_types  # noqa: E402
 from google.genai import version as genai_version  # noqa: E402
 from google.protobuf.descriptor import Descriptor, FieldDescriptor  # noqa: E402
@@ -110,9 +122,12 @@ LONG = (
     FieldDescriptor.TYPE_SFIXED64,
 )
 NUMBER = (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT)
+BASE64 = r"^[A-Za-z0-9+/_-]*={0,2}$"
 
-# Fields newer than the protos, from google-genai's types: (message, field, genai type).
-NEWER_FIELDS = (("ThinkingConfig", "thinkingLevel", genai_types.ThinkingConfig),)
+# On a message within itself (see `Schemas.ref`): the message it is.
+RECURSIVE = "x-gateway-recursive"
+# At the document's root: its bodies take proto names too (see `spec.proto3_json`).
+JSON_NAMES = "x-gateway-json-names"
 
 
 def binding(operation_id: str) -> tuple[str, str]:
@@ -159,8 +174,9 @@ class Schemas:
         if name in self.building:
             # The gateway's validators take no recursive schema (connexion resolves every
             # reference in place): a message within itself (a `Schema`'s properties, items,
-            # branches) is taken as any object there.
-            return {"type": "object", "description": f"A {name}.", **ADDED}
+            # branches) is taken as any object there, which says what it is for the
+            # gateway's renaming of proto names (`spec.proto3_json`).
+            return {"type": "object", "description": f"A {name}.", RECURSIVE: name, **ADDED}
         if name not in self.schemas:
             self.building.append(name)
             self.schemas[name] = self.message(descriptor)
@@ -168,8 +184,18 @@ class Schemas:
         return {"$ref": REF + name}
 
     def message(self, descriptor: Descriptor) -> dict[str, Any]:
+        for field in descriptor.fields:
+            # (The package names a field `type_` where the protos name it `type`.)
+            if proto_name(field.json_name) != field.name.removesuffix("_"):
+                # The gateway takes a proto name for the JSON name it makes back this way.
+                raise SystemExit(f"{field.full_name}: JSON name {field.json_name} is not its own")
         properties = {field.json_name: self.field(field) for field in descriptor.fields}
-        schema: dict[str, Any] = {"type": "object", "properties": properties}
+        # Closed, as Google's parser is: an unknown name is a 400, never silently dropped.
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": False,
+        }
         documented = message_class(descriptor)
         required = required_by_documentation(documented) if documented else set()
         names = sorted(
@@ -199,7 +225,9 @@ class Schemas:
         if field.type == FieldDescriptor.TYPE_STRING:
             return {"type": "string"}
         if field.type == FieldDescriptor.TYPE_BYTES:
-            return {"type": "string", "format": "byte"}
+            # Base64, standard or URL-safe, padded or not: proto3 JSON reads all four (Gemini
+            # CLI signs its own calls `skip_thought_signature_validator`, URL-safe).
+            return {"type": "string", "pattern": BASE64}
         if field.type in INTEGER:
             return {"type": "integer", "format": "int32"}
         if field.type in NUMBER:
@@ -210,15 +238,102 @@ class Schemas:
         raise SystemExit(f"{field.full_name}: no JSON mapping for proto type {field.type}")
 
 
-def newer_fields(schemas: dict[str, Any]) -> None:
-    """Fields clients send that the protos do not have yet, typed from google-genai."""
-    for message, name, genai_type in NEWER_FIELDS:
-        properties = schemas[message]["properties"]
-        if name in properties:
-            raise SystemExit(f"the protos now have {message}.{name}: drop it from NEWER_FIELDS")
-        field = next(f for f in genai_type.model_fields.values() if f.alias == name)
-        kind = next(a for a in getattr(field.annotation, "__args__", ()) if a is not type(None))
-        properties[name] = {"type": "string", "enum": [member.value for member in kind], **ADDED}
+def proto_name(json_name: str) -> str:
+    return re.sub(r"([A-Z])", lambda upper: "_" + upper.group(1).lower(), json_name)
+
+
+def reached(schemas: dict[str, Any], roots: list[str]) -> set[str]:
+    """The messages the roots hold, at any depth."""
+    seen: set[str] = set()
+    pending = list(roots)
+    while pending:
+        name = pending.pop()
+        if name not in seen:
+            seen.add(name)
+            text = repr(schemas[name])
+            pending += re.findall(re.escape(REF) + r"(\w+)", text)
+    return seen
+
+
+def genai_schema(annotation: Any, schemas: dict[str, Any], within: str) -> dict[str, Any]:
+    """A google-genai field's type, on the message `within`, as a schema: its message by
+    reference where the protos have one of that name (as any object where that would hold
+    `within` again: see `Schemas.ref`), else any object (its fields are the SDK's)."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        options = [arg for arg in args if arg is not type(None)]
+        return genai_schema(options[0], schemas, within) if len(options) == 1 else {}
+    if origin is list:
+        return {"type": "array", "items": genai_schema(args[0], schemas, within)}
+    if origin is dict:
+        return {"type": "object", "additionalProperties": genai_schema(args[1], schemas, within)}
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return {"type": "string", "enum": [member.value for member in annotation]}
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        name = annotation.__name__
+        if name not in schemas:
+            return {"type": "object"}
+        if within in reached(schemas, [name]):
+            return {"type": "object", "description": f"A {name}.", RECURSIVE: name}
+        return {"$ref": REF + name}
+    return dict(GENAI_SCALARS.get(annotation, {}))
+
+
+# The google-genai types named otherwise than the protos' messages they send.
+GENAI_NAMES = {
+    "ToolComputerUse": "ComputerUse",
+    "ToolGoogleSearch": "GoogleSearch",
+    "CodeExecution": "ToolCodeExecution",
+}
+# The messages a request holds that google-genai has no type for (it builds them itself).
+WITHOUT_GENAI_TYPE = {"FileSearchRetrievalConfig", "FileSearchRetrievalResource"}
+GENAI_SCALARS: dict[Any, dict[str, Any]] = {
+    str: {"type": "string"},
+    bool: {"type": "boolean"},
+    int: {"type": "integer"},
+    float: {"type": "number"},
+}
+
+
+def genai_fields(genai_type: Any) -> dict[str, Any]:
+    """A google-genai type's fields, by the names it sends them by."""
+    return {field.alias or name: field for name, field in genai_type.model_fields.items()}
+
+
+def config_fields_sent_on_top() -> list[str]:
+    """The `GenerateContentConfig` fields google-genai sends beside `contents` (the SDK
+    flattens them into one config), as its Gemini API converter writes them."""
+    source = inspect.getsource(genai_models._GenerateContentConfig_to_mldev)
+    names = re.findall(r"setv\(\s*parent_object,\s*\['(\w+)'\]", source)
+    if not names:
+        raise SystemExit("google-genai's converter no longer names its top-level fields")
+    return sorted(set(names))
+
+
+def newer_fields(schemas: dict[str, Any], requests: list[str]) -> None:
+    """Fields google-genai sends that the protos do not have yet, each typed from the SDK's
+    types and marked ours: every field of a message a request holds, where google-genai has
+    a type of the same name, and the config fields it sends at a request's top."""
+    for name in sorted(reached(schemas, requests)):
+        genai_type = getattr(genai_types, GENAI_NAMES.get(name, name), None)
+        if genai_type is None or not hasattr(genai_type, "model_fields"):
+            if name not in requests and name not in WITHOUT_GENAI_TYPE:
+                raise SystemExit(f"{name}: no google-genai type of that name (GENAI_NAMES?)")
+            continue
+        add_fields(schemas, name, genai_fields(genai_type))
+    config = genai_fields(genai_types.GenerateContentConfig)
+    add_fields(
+        schemas,
+        "GenerateContentRequest",
+        {name: config[name] for name in config_fields_sent_on_top()},
+    )
+
+
+def add_fields(schemas: dict[str, Any], message: str, fields: dict[str, Any]) -> None:
+    properties = schemas[message]["properties"]
+    for name, field in sorted(fields.items()):
+        if name not in properties:
+            properties[name] = {**genai_schema(field.annotation, schemas, message), **ADDED}
 
 
 def error_schemas(schemas: dict[str, Any]) -> None:
@@ -251,11 +366,16 @@ def query_parameters(schemas: Schemas, request: str, operation_id: str) -> list[
     """A GET's request fields the path does not carry, as query parameters."""
     descriptor = getattr(v1beta, request).pb().DESCRIPTOR
     bound = path_variables(operation_id)
-    return [
+    parameters = [
         {"name": field.json_name, "in": "query", "required": False, "schema": schemas.field(field)}
         for field in descriptor.fields
         if field.name not in bound
     ]
+    for parameter in parameters:
+        if parameter["name"] == "pageSize":
+            # A negative size is an error, as every Google list method says (AIP-158).
+            parameter["schema"]["minimum"] = 0
+    return parameters
 
 
 def derive() -> dict:
@@ -310,7 +430,7 @@ def derive() -> dict:
             item["servers"] = [{"url": server} for server in op.servers]
         item[op.method] = operation
     schemas = {name: made.schemas[name] for name in sorted(made.schemas)}
-    newer_fields(schemas)
+    newer_fields(schemas, [RPCS[op.operation_id][1] for op in OPERATIONS if op.method == "post"])
     error_schemas(schemas)
     return {
         "openapi": "3.0.3",
@@ -325,6 +445,7 @@ def derive() -> dict:
             ),
         },
         "servers": [{"url": VERSION}],
+        JSON_NAMES: "proto3",
         "security": [{"apiKeyHeader": []}, {"apiKeyQuery": []}, {"bearerAuth": []}],
         "paths": paths,
         "components": {

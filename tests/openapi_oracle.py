@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import httpx
@@ -13,7 +14,9 @@ from openapi_core.datatypes import RequestParameters
 from openapi_core.validation.schemas import oas30_read_schema_validators_factory
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from copilot_gateway.spec.documents import load_spec
+from copilot_gateway.spec import proto3_json
+from copilot_gateway.spec.documents import load_spec, mounted_at_full_paths
+from copilot_gateway.spec.schemas import NAMED
 
 
 class HttpxOpenAPIRequest:
@@ -31,6 +34,15 @@ class HttpxOpenAPIRequest:
         self.body = request.content or None
         self.content_type = request.headers.get("content-type", "")
 
+    def with_json_names(self, document: str) -> HttpxOpenAPIRequest:
+        """This request as the gateway validates it, where the document reads bodies as
+        Google's JSON mapping does (`spec.proto3_json`): its body made canonical."""
+        component = body_component(document, self.path)
+        if self.body and component and load_spec(document).get(proto3_json.ROOT_MARK):
+            schema = {NAMED: f"{document}#{component}"}
+            self.body = orjson.dumps(proto3_json.canonical(schema, orjson.loads(self.body)))
+        return self
+
     @property
     def full_url_pattern(self) -> str:
         return self.host_url + self.path
@@ -44,6 +56,28 @@ class HttpxOpenAPIResponse:
         self.data = response.content
 
 
+def json_body_ref(item: dict[str, Any]) -> str | None:
+    content = item.get("post", {}).get("requestBody", {}).get("content", {})
+    ref = content.get("application/json", {}).get("schema", {}).get("$ref")
+    return None if ref is None else str(ref)
+
+
+@functools.cache
+def body_components(document: str) -> list[tuple[re.Pattern[str], str]]:
+    """Each POST operation's full path as a pattern (Gemini's carry the model), and the
+    component its JSON body is."""
+    paths = mounted_at_full_paths(load_spec(document))["paths"]
+    return [
+        (re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path)) + "$"), ref.rsplit("/", 1)[1])
+        for path, item in paths.items()
+        if (ref := json_body_ref(item)) is not None
+    ]
+
+
+def body_component(document: str, path: str) -> str | None:
+    return next((name for pattern, name in body_components(document) if pattern.match(path)), None)
+
+
 @functools.cache
 def api(document: str = "openai.yaml") -> OpenAPI:
     return OpenAPI.from_dict(load_spec(document))
@@ -54,7 +88,7 @@ def validate_exchange(response: httpx.Response, document: str = "openai.yaml") -
 
     (Tests send invalid requests on purpose: those must be refused, which the tests check.)
     """
-    request = HttpxOpenAPIRequest(response.request)
+    request = HttpxOpenAPIRequest(response.request).with_json_names(document)
     if response.status_code < 400:
         api(document).validate_request(request)
     if response.headers.get("content-type", "").startswith("application/json"):

@@ -38,7 +38,7 @@ def parser() -> argparse.ArgumentParser:
         type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
         help="comma-separated: only these sections (headline, surfaces, features, sizes, "
         "embeddings, tails, profile, streams, ledger, dashboard, instances, incumbent, priced, "
-        "websocket), or "
+        "websocket, first_second, memory), or "
         "with --ab the rows whose names start so (e.g. chat, responses, messages native, "
         "embeddings)",
     )

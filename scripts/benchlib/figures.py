@@ -355,6 +355,7 @@ class TurnTimes:
     turns: int
     p50_ms: float
     p90_ms: float
+    cpu_us: float | None = None  # the gateway's CPU per turn (its rows only)
 
 
 @dataclass(frozen=True)
@@ -367,6 +368,50 @@ class WebSocketTurns:
     websocket: TurnTimes
     upstream_http: TurnTimes
     upstream_websocket: TurnTimes
+
+    @property
+    def relay_cost_us(self) -> float | None:
+        """The gateway's CPU a turn over its WebSocket costs beyond the same turn over SSE."""
+        if self.websocket.cpu_us is None or self.sse.cpu_us is None:
+            return None
+        return self.websocket.cpu_us - self.sse.cpu_us
+
+
+@dataclass(frozen=True)
+class FirstSecond:
+    """Fresh gateways, each loaded the moment `/healthz` said healthy: its first second, and
+    the same gateway once warm (1 KB chat, 32 connections); medians over the starts."""
+
+    starts: int
+    healthy_after_s: float  # from the process started to `/healthz` healthy
+    first_request_ms: float  # the first request after that, alone
+    first: WrkRun
+    warm: WrkRun
+
+    @property
+    def times_warm_p99(self) -> float:
+        return self.first.p99_ms / self.warm.p99_ms
+
+
+@dataclass(frozen=True)
+class MemoryStep:
+    """One step of a gateway's start, and the process's RSS after it."""
+
+    name: str
+    mib: float
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Where a gateway's memory goes (its start, step by step, in a fresh interpreter), and
+    a fresh `serve` process's RSS: healthy and idle, after one request on every surface, and
+    after a minute of load on them."""
+
+    steps: tuple[MemoryStep, ...]
+    idle_mib: float
+    every_surface_mib: float
+    loaded_mib: float
+    load_seconds: float
 
 
 @dataclass(frozen=True)
@@ -404,5 +449,7 @@ class Report:
     incumbent: Incumbent | None = None
     priced: Priced | None = None
     websocket: WebSocketTurns | None = None
+    first_second: FirstSecond | None = None
+    memory: Memory | None = None
     kind: Literal["report"] = "report"
     schema: int = SCHEMA

@@ -9,7 +9,8 @@ drift; medians over the rounds are reported.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from .figures import Measured, WrkRun, median_run
@@ -81,14 +82,20 @@ def through(
 
 
 def measure_rounds(
-    loads: Mapping[str, Load], connections: Sequence[int], rounds: int, seconds: float
+    loads: Mapping[str, Load],
+    connections: Sequence[int],
+    rounds: int,
+    seconds: float,
+    beside: Mapping[str, Callable[[], AbstractContextManager[object]]] | None = None,
 ) -> tuple[Measured, ...]:
-    """Each load at each connection count, interleaved, `rounds` times; the medians."""
+    """Each load at each connection count, interleaved, `rounds` times; the medians. A load
+    named in `beside` runs inside its context (what else goes on meanwhile)."""
     runs: dict[tuple[str, int], list[WrkRun]] = {}
     for _ in range(rounds):
         for count in connections:
             for name, load in loads.items():
-                runs.setdefault((name, count), []).append(wrk(load, count, seconds))
+                with (beside or {}).get(name, nullcontext)():
+                    runs.setdefault((name, count), []).append(wrk(load, count, seconds))
     return tuple(Measured(name, count, median_run(value)) for (name, count), value in runs.items())
 
 

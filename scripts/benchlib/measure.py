@@ -23,9 +23,11 @@ from .sections import (
     dashboard,
     embeddings,
     features,
+    first_second,
     headline,
     instances,
     ledger,
+    memory,
     meta,
     priced,
     profile,
@@ -57,6 +59,8 @@ SECTIONS = (
     "incumbent",
     "priced",
     "websocket",
+    "first_second",
+    "memory",
 )
 STARTED = time.monotonic()
 
@@ -127,6 +131,10 @@ def served(report: Report, servers: Fleet, plan: Plan, chosen: Collection[str]) 
     report = replace(
         report, websocket=section("websocket", lambda: websocket.measure(servers, plan))
     )
+    report = replace(
+        report, first_second=section("first_second", lambda: first_second.measure(servers, plan))
+    )
+    report = replace(report, memory=section("memory", lambda: memory.measure(servers, plan)))
     if servers.incumbent is not None:
         measured = section("incumbent", lambda: incumbent_section.measure(servers, plan))
         report = replace(report, incumbent=measured)

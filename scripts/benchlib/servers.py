@@ -22,6 +22,7 @@ from .scratch import subdirectory
 
 SCRIPTS = Path(__file__).resolve().parent.parent  # holds this package
 KEY = "sk-bench"
+ADMIN_TOKEN = "bench-admin-token"  # the dashboard's, where a gateway serves it
 START_SECONDS = 180  # a dozen gateways start at once on a busy machine
 
 

@@ -40,6 +40,12 @@ class Targets:
     # connection at most this share of its.
     incumbent_rps_times: float = 15.0
     incumbent_added_share: float = 0.1
+    # The first second of load on a gateway that has just said it is healthy: its p99 at
+    # most this many times the same gateway's once warm (32 connections, 1 KB chat).
+    first_second_times: float = 2.0
+    # A process's RSS with every surface loaded: idle, and after load.
+    idle_mib: float = 150.0
+    loaded_mib: float = 200.0
     # A/B: a ratio within 1 ± this is read as the machine's noise, not a change.
     ab_tolerance: float = 0.05
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .servers import KEY
+from .servers import ADMIN_TOKEN, KEY
 
 # Given a directory of the bench's to write in (removed by the bench after the run: a server
 # stopped by a signal runs no exit handlers of its own), the setting overrides.
@@ -78,7 +78,10 @@ def limited(rules: str) -> Overrides:
 
 
 VARIANTS: dict[str, Variant] = {
-    "all-on": Variant("everything on (as `serve`)", lambda _scratch: {}),
+    "all-on": Variant(
+        "everything on (as `serve`, the dashboard too)",
+        lambda _scratch: {"admin_token": ADMIN_TOKEN},
+    ),
     "no-auth": Variant(
         "auth off (GATEWAY_AUTH_DISABLED on loopback)", lambda _scratch: {"auth_disabled": True}
     ),

@@ -4,6 +4,7 @@ OpenAI's surface gives it, and its usual code:
     kind                              status  type                   typical code
     GatewayError                      500     server_error           (any: its raiser's status)
     ├── InvalidRequest                400     invalid_request_error  (varies)
+    │   ├── UnknownField              400     invalid_request_error  (none)
     │   └── ContextTooLong            400     invalid_request_error  context_length_exceeded
     ├── AuthenticationFailed          401     authentication_error   invalid_api_key
     ├── NotFound                      404     not_found_error        model_not_found, unknown_url
@@ -63,6 +64,19 @@ class GatewayError(Exception):
 
 class InvalidRequest(GatewayError):
     status = 400
+
+
+class UnknownField(InvalidRequest):
+    """A body's field its operation does not have: its name, and where it was (the param
+    path of the object holding it, None at the top), for the surfaces that say it so
+    (Google's "Unknown name "x" at 'y': Cannot find field.")."""
+
+    def __init__(
+        self, message: str, *, param: str | None = None, name: str = "", parent: str | None = None
+    ) -> None:
+        super().__init__(message, param=param)
+        self.name = name
+        self.parent = parent
 
 
 class ContextTooLong(InvalidRequest):

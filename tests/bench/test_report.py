@@ -13,9 +13,12 @@ from benchlib.figures import (
     DashboardFigures,
     Embeddings,
     EmbeddingsRow,
+    FirstSecond,
     Incumbent,
     LedgerFigures,
     Measured,
+    Memory,
+    MemoryStep,
     PageTiming,
     Priced,
     PricedRow,
@@ -169,15 +172,18 @@ def test_the_dashboard_section_states_its_targets_and_each_page() -> None:
 
 def test_the_websocket_section_shows_each_transport_and_what_a_bridge_would_change() -> None:
     turns = WebSocketTurns(
-        18, TurnTimes(300, 9.5, 14.0), TurnTimes(300, 7.25, 11.0),
+        18, TurnTimes(300, 9.5, 14.0, 2400.0), TurnTimes(300, 7.25, 11.0, 2750.0),
         TurnTimes(300, 0.29, 0.43), TurnTimes(300, 0.45, 0.94),
     )  # fmt: skip
     text = markdown(dataclasses.replace(saved(), websocket=turns))
 
     assert "## Responses over WebSocket, turn after turn (18 events a turn)" in text
-    assert "| client → gateway over its WebSocket | 300 | 7.25 | 11.00 |" in text
-    assert "| upstream hop over an open WebSocket (prototype) | 300 | 0.45 | 0.94 |" in text
+    assert "| client → gateway over its WebSocket | 300 | 7.25 | 11.00 | 2,750 |" in text
+    assert "| upstream hop over an open WebSocket (prototype) | 300 | 0.45 | 0.94 |  |" in text
     assert "their difference, -0.16 ms at the median" in text
+    # The relay's price: a turn over it against over SSE, in the gateway's CPU.
+    assert "| WebSocket relay ≤ 0.3 ms server CPU per request" in text
+    assert "| +350 µs | **not met** |" in text
 
 
 def run(rps: float, p50_ms: float) -> WrkRun:
@@ -272,3 +278,30 @@ def test_streams_with_gemini_on_the_same_process_are_read_against_the_gap_target
         "| **not met** |" in text
     )
     assert "| gateway, half of them Gemini's | 1000 of 1000 |" in text
+
+
+def test_the_first_second_section_judges_the_first_seconds_p99_against_the_warm_one() -> None:
+    first = WrkRun(800.0, 800, 0, 0, 30.0, 40.0, 120.0, 150.0, 900.0)
+    warm = WrkRun(900.0, 3600, 0, 0, 28.0, 35.0, 50.0, 70.0, 880.0)
+    figures = FirstSecond(3, 2.4, 13.6, first, warm)
+    text = markdown(dataclasses.replace(saved(), first_second=figures))
+
+    assert "## The first second after healthy" in text
+    assert "| the first second | 800 | 30.00 | 120.00 | 150.00 | 0 |" in text
+    assert "the first request of one more fresh gateway, alone: 13.6 ms" in text
+    assert "| 2.40 times (120.0 vs 50.0 ms) | **not met** |" in text
+    faster = dataclasses.replace(figures, first=dataclasses.replace(first, p99_ms=90.0))
+    assert "| 1.80 times (90.0 vs 50.0 ms) | **met** |" in markdown(
+        dataclasses.replace(saved(), first_second=faster)
+    )
+
+
+def test_the_memory_section_says_where_the_memory_goes_and_judges_the_process() -> None:
+    steps = (MemoryStep("the interpreter", 12.0), MemoryStep("the libraries", 96.0))
+    figures = Memory(steps, 140.0, 148.5, 230.0, 60.0)
+    text = markdown(dataclasses.replace(saved(), memory=figures))
+
+    assert "| the libraries | +84.0 | 96.0 |" in text
+    assert "| after one request on every surface | 148.5 |" in text
+    assert "every surface loaded | 148 MiB | **met** |" in text
+    assert "after load on every surface | 230 MiB (after 60 s) | **not met** |" in text

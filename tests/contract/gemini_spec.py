@@ -39,6 +39,20 @@ def text(min_length: int = 1) -> dict[str, Any]:
     return {"type": "string", "minLength": min_length, "maxLength": 200}
 
 
+def closed(schema: Any) -> Any:
+    """schema with each of its objects closed, as the document's messages are (the gateway
+    refuses a name a message lacks, as Google does)."""
+    if isinstance(schema, list):
+        return [closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: closed(value) for key, value in schema.items() if key != "properties"}
+    if "properties" in schema:
+        out["properties"] = {name: closed(value) for name, value in schema["properties"].items()}
+        out.setdefault("additionalProperties", False)
+    return out
+
+
 def served_content() -> dict[str, Any]:
     image = {
         "type": "object",
@@ -241,14 +255,15 @@ def gemini_for_schemathesis(route: str) -> dict[str, Any]:
     (for the positive cases only: the gateway validates against the document itself)."""
     spec = with_one_key_place(load_spec("gemini.yaml"))
     schemas = spec["components"]["schemas"]
-    schemas["GenerateContentRequest"] = served_generate_request(route)
+    schemas["GenerateContentRequest"] = closed(served_generate_request(route))
     schemas["CountTokensRequest"] = {
         "type": "object",
         "required": ["contents"],
         "properties": {"contents": schemas["GenerateContentRequest"]["properties"]["contents"]},
+        "additionalProperties": False,
     }
     task_type = schemas["EmbedContentRequest"]["properties"]["taskType"]
-    schemas["EmbedContentRequest"] = served_embed_request()
+    schemas["EmbedContentRequest"] = closed(served_embed_request())
     schemas["EmbedContentRequest"]["properties"]["taskType"] = task_type
     schemas["BatchEmbedContentsRequest"]["properties"]["requests"].update(minItems=1, maxItems=4)
     path_models(spec, route)

@@ -14,6 +14,7 @@ from google import genai
 from google.genai import errors, types
 
 from conftest import API_KEY
+from copilot_gateway.emulator import CopilotEmulator
 from openapi_oracle import validate_chunk, validate_exchange
 
 DOCUMENT = "gemini.yaml"
@@ -112,7 +113,9 @@ def test_a_function_call_round_trip_keeps_the_call_id(sdk: genai.Client, model: 
     calls = first.function_calls or []
     assert [call.name for call in calls] == ["get_weather"]
     call = calls[0]
-    assert call.id and isinstance(call.args, dict)
+    # The SDK names the schema by its proto name (`parameters_json_schema`): it reached the
+    # model, whose call fills in what it requires.
+    assert call.id and isinstance(call.args, dict) and set(call.args) == {"city"}
     answer = types.Part(
         function_response=types.FunctionResponse(
             id=call.id, name=call.name, response={"forecast": "sunny"}
@@ -193,3 +196,33 @@ def test_a_key_is_taken_from_each_of_googles_places(gateway_url: str, place: dic
     response = httpx.get(f"{gateway_url}/v1beta/models/gemini-2.5-pro", timeout=30, **place)
     assert response.status_code == 200, response.text
     validate_exchange(response, DOCUMENT)
+
+
+def test_claudes_thinking_survives_the_sdks_round_trip_of_its_signature(
+    sdk: genai.Client, emulator: CopilotEmulator
+) -> None:
+    # The SDK reads a signature as bytes and sends it back as URL-safe base64: thinking
+    # whose standard base64 holds '+' or '/' (this question's does) must still reach Claude.
+    config = types.GenerateContentConfig(
+        tools=[types.Tool(function_declarations=[WEATHER])],
+        tool_config=types.ToolConfig(
+            function_calling_config=types.FunctionCallingConfig(
+                mode=types.FunctionCallingConfigMode.ANY
+            )
+        ),
+        thinking_config=types.ThinkingConfig(thinking_budget=2048, include_thoughts=True),
+        automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
+    )
+    asked = types.Content(role="user", parts=[types.Part(text="Weather in ~/Paris?>> é")])
+    first = sdk.models.generate_content(model="claude-sonnet-4.5", contents=[asked], config=config)
+    assert first.candidates and first.candidates[0].content
+    turn = first.candidates[0].content
+    [call] = first.function_calls or []
+    answer = types.Part(
+        function_response=types.FunctionResponse(id=call.id, name=call.name, response={"ok": 1})
+    )
+    history = [asked, turn, types.Content(role="user", parts=[answer])]
+    sdk.models.generate_content(model="claude-sonnet-4.5", contents=history, config=config)
+    assistant = emulator.state.messages_requests[-1]["messages"][1]
+    thinking = assistant["content"][0]
+    assert thinking["type"] == "thinking" and "~/Paris?>>" in thinking["thinking"]

@@ -12,13 +12,29 @@ MESSAGES = {"anthropic-version": "2023-06-01"}
 SAID = [{"role": "user", "content": "count these words for me please"}]
 
 
-async def test_count_tokens_counts_as_the_messages_answer_does(copilot: httpx.AsyncClient) -> None:
-    body = {"model": "claude-sonnet-4.6", "messages": SAID}
+TOOL = {"name": "look", "description": "Look it up.", "input_schema": {"type": "object"}}
+
+
+async def input_tokens(copilot: httpx.AsyncClient, **fields: object) -> int:
+    """The count Copilot gives, checked to be what the Messages answer bills as input."""
+    body = {"model": "claude-sonnet-4.6", "messages": SAID, **fields}
     counted = await copilot.post("/v1/messages/count_tokens", json=body, headers=MESSAGES)
     assert counted.status_code == 200
+    assert not [name for name in counted.headers if name.startswith("x-quota")]  # nothing billed
     answer = await copilot.post("/v1/messages", json={**body, "max_tokens": 50}, headers=MESSAGES)
     assert counted.json() == {"input_tokens": answer.json()["usage"]["input_tokens"]}
-    assert not [name for name in counted.headers if name.startswith("x-quota")]  # nothing billed
+    return int(counted.json()["input_tokens"])
+
+
+async def test_count_tokens_counts_as_the_messages_answer_does(copilot: httpx.AsyncClient) -> None:
+    turns = await input_tokens(copilot)
+    # The system prompt counts, and tools: their definitions and Claude's tool-use prompt.
+    with_system = await input_tokens(copilot, system="Answer in one word.")
+    assert turns < with_system < turns + 20
+    with_tools = await input_tokens(copilot, tools=[TOOL])
+    assert with_tools > turns + 346
+    forced = await input_tokens(copilot, tools=[TOOL], tool_choice={"type": "any"})
+    assert forced == with_tools - (346 - 313)
 
 
 @pytest.mark.parametrize(

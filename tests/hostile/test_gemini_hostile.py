@@ -217,6 +217,7 @@ def test_more_candidates_than_google_gives_are_refused_before_any_call(
     [
         "/v1beta/models?pageSize=abc",
         "/v1beta/models?pageSize=99999999999",
+        "/v1beta/models?pageSize=-1",
         "/v1beta/models?pageToken=%00",
         "/v1beta/models?pageToken=" + "9" * 5000,
         "/v1beta/models?pageToken=%C2%B2",

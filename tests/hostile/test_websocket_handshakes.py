@@ -5,6 +5,7 @@ CORS applies to WebSockets). Clients that are no browser send no `Origin`, and c
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 import websockets
@@ -92,3 +93,22 @@ def test_the_public_urls_origin_is_the_gateways_own(emulator_url: str) -> None:
         with pytest.raises(websockets.InvalidStatus) as refused:
             connect(ws_url(url), additional_headers=AUTH, origin=Origin(url))
         assert refused.value.response.status_code == 403
+
+
+def test_a_refused_handshake_is_no_error_in_the_log(
+    gateway_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+    port = int(gateway_url.rsplit(":", 1)[1])
+    with raw_handshake(port, b"") as sock:
+        assert read_head(sock).startswith(b"HTTP/1.1 401 ")
+        while sock.recv(65536):
+            pass
+    with pytest.raises(websockets.InvalidStatus):
+        connect(ws_url(gateway_url), additional_headers=AUTH, origin=Origin("https://evil.example"))
+    # A whole handshake served after them: the refused ones' tasks have ended.
+    with connect(ws_url(gateway_url), additional_headers=AUTH):
+        pass
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []
+    assert any("websocket refused at the handshake" in r.getMessage() for r in caplog.records)

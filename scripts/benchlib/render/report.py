@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from ..figures import Meta, Report
-from . import clients, closed, dashboard, incumbent, inside, ledger, priced, websocket
+from . import (
+    clients,
+    closed,
+    dashboard,
+    first_second,
+    incumbent,
+    inside,
+    ledger,
+    memory,
+    priced,
+    websocket,
+)
 from .summary import summary
 from .tables import Lines
 
@@ -49,6 +60,10 @@ def sections(report: Report) -> Lines:
         lines += ledger.section(report.ledger)
     if report.websocket:
         lines += websocket.section(report.websocket)
+    if report.first_second:
+        lines += first_second.section(report.first_second)
+    if report.memory:
+        lines += memory.section(report.memory)
     if report.dashboard:
         lines += dashboard.section(report.dashboard)
     if report.priced:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from ..figures import Report, find
 from .dashboard import target_rows as dashboard_rows
+from .first_second import target_rows as first_second_rows
 from .incumbent import target_rows as incumbent_rows
 from .ledger import target_rows as ledger_rows
+from .memory import target_rows as memory_rows
 from .priced import target_rows as priced_rows
 from .tables import Lines, met, table
+from .websocket import target_rows as websocket_rows
 
 Row = tuple[object, ...]
 
@@ -149,11 +152,14 @@ def workers_row(report: Report) -> list[Row]:
 
 
 def summary(report: Report) -> Lines:
-    rows = chat_rows(report) + surface_rows(report) + stream_rows(report) + workers_row(report)
+    rows = chat_rows(report) + first_second_rows(report.first_second, report.targets)
+    rows += memory_rows(report.memory, report.targets)
+    rows += surface_rows(report) + stream_rows(report) + workers_row(report)
     rows += embeddings_rows(report)
     rows += ledger_rows(report.ledger, report.targets)
     rows += dashboard_rows(report.dashboard, report.targets)
     rows += priced_rows(report.priced, report.targets)
+    rows += websocket_rows(report.websocket, report.targets)
     rows += incumbent_rows(report.incumbent, report.targets)
     if not rows:
         return []

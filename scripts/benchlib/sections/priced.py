@@ -1,9 +1,13 @@
 """The newer features priced: each one's server CPU per request, the same 1 KB chat load with
 it and without, rounds interleaved (more rounds than elsewhere: a cost is a difference of two
-CPU figures). The ledger's row is the ledger section's (`ledger`)."""
+CPU figures). The ledger's row is the ledger section's (`ledger`), the WebSocket relay's the
+WebSocket section's. A dashboard page open is the overview fetched as its own script does
+(every 5 s, by a signed-in session) while the chat load runs: its price is what its fetches
+cost, over the requests served meanwhile."""
 
 from __future__ import annotations
 
+from ..dashboard_open import page_open
 from ..figures import Priced, PricedRow, find
 from ..fleet import Fleet
 from ..loads import GEMINI_BODY, GEMINI_HEADERS, chat_body, measure_rounds, through, warm
@@ -25,6 +29,13 @@ def pairs(fleet: Fleet) -> dict[str, tuple[Side, Side]]:
             ),
             ("chat, the same turns", through(fleet.gateway, "/chat/completions", chat)),
         ),
+        "a dashboard page open": (
+            (
+                "chat, the overview open in a browser (fetched every 5 s)",
+                through(fleet.variants["all-on"], "/chat/completions", chat),
+            ),
+            ("chat, no page open", through(fleet.variants["all-on"], "/chat/completions", chat)),
+        ),
         "budgets (Redis)": (
             (
                 "a key with credits_per_day, counted in Redis",
@@ -44,7 +55,9 @@ def measure(fleet: Fleet, plan: Plan) -> Priced:
     }
     warm(loads)
     rounds = plan.rounds * 2
-    runs = measure_rounds(loads, (32,), rounds, plan.seconds)
+    dashboard = fleet.variants["all-on"].url
+    beside = {"a dashboard page open on": lambda: page_open(dashboard)}
+    runs = measure_rounds(loads, (32,), rounds, plan.seconds, beside)
     rows = tuple(
         PricedRow(
             feature,

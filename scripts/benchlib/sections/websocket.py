@@ -25,6 +25,7 @@ from websockets.sync.client import connect
 from ..figures import TurnTimes, WebSocketTurns
 from ..fleet import Fleet
 from ..plan import Plan
+from ..procs import cpu_seconds
 from ..servers import KEY
 
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -40,17 +41,23 @@ TURNS_PER_CONNECTION = 100
 def measure(fleet: Fleet, plan: Plan) -> WebSocketTurns:
     turns = 50 if plan.quick else 300
     url = fleet.translating.url.replace("http://", "ws://") + "/v1/responses"
+    pid = fleet.translating.pid
     seconds: list[float] = []
     frames: list[str] = []
+    cpu = 0.0  # the gateway's, over the timed turns (the handshakes between them included)
     while len(seconds) < turns:
         with connect(url, additional_headers=AUTH) as ws:
             frames = websocket_turn(ws)  # untimed, the first: the frames the prototype replays
             batch = min(TURNS_PER_CONNECTION - 1, turns - len(seconds))
+            before = cpu_seconds(pid)
             seconds += timed(batch, lambda: websocket_turn(ws))
-    over_websocket = quantiles(seconds)
+            cpu += cpu_seconds(pid) - before
+    over_websocket = quantiles(seconds, cpu)
     with httpx.Client(base_url=fleet.translating.url, headers=AUTH, timeout=60) as client:
         sse_turn(client)
-        over_sse = quantiles(timed(turns, lambda: sse_turn(client)))
+        before = cpu_seconds(pid)
+        sse_seconds = timed(turns, lambda: sse_turn(client))
+        over_sse = quantiles(sse_seconds, cpu_seconds(pid) - before)
     with frames_served(frames) as (ws_url, http_url):
         with connect(ws_url) as hop:
             prototype_turn(hop, len(frames))
@@ -73,9 +80,11 @@ def timed(turns: int, turn: Callable[[], object]) -> list[float]:
     return seconds
 
 
-def quantiles(seconds: list[float]) -> TurnTimes:
+def quantiles(seconds: list[float], cpu: float | None = None) -> TurnTimes:
+    """The turns' median and p90, and the server's CPU per turn where it was measured."""
     deciles = statistics.quantiles(seconds, n=10)
-    return TurnTimes(len(seconds), statistics.median(seconds) * 1000, deciles[-1] * 1000)
+    per_turn = None if cpu is None else cpu / len(seconds) * 1e6
+    return TurnTimes(len(seconds), statistics.median(seconds) * 1000, deciles[-1] * 1000, per_turn)
 
 
 def websocket_turn(ws: object) -> list[str]:

@@ -84,6 +84,14 @@ class ClientConnection:
 class ClientWebSocketProtocol(ClientConnection, WebSocketsSansIOProtocol):
     """uvicorn's WebSocket protocol (the one `ws="auto"` picks), as a client connection."""
 
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
+            # A handshake refused with an HTTP answer (401, 403, 426) has ended: uvicorn
+            # counts only an accept or a close as its end, and logged each refusal as an
+            # error ("ASGI callable returned without completing handshake").
+            self.handshake_complete = True
+
     def shutdown(self) -> None:
         """uvicorn closes every WebSocket at once (1012), cutting a turn midway: the client
         sends it again elsewhere, and the upstream bills it twice. An app that said how to

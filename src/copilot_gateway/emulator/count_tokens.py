@@ -1,8 +1,9 @@
 """Copilot's native `POST /v1/messages/count_tokens` (reference §4): `{"input_tokens": N}`
 for a model it serves on `/v1/messages`, counted as that endpoint's answer would count the
-same request's input. Other models are refused as Copilot refuses them: 400
-`unsupported_api_for_model` for a chat model served elsewhere, `model_not_supported` for
-one it does not offer. Nothing is billed and no allowance is charged."""
+same request's input (its turns, system prompt and tools, as Claude counts them). Other
+models are refused as Copilot refuses them: 400 `unsupported_api_for_model` for a chat
+model served elsewhere, `model_not_supported` for one it does not offer. Nothing is billed
+and no allowance is charged."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import catalog, counting, gate
+from . import catalog, gate
 from .messages import ENDPOINT, messages_body
-from .messages_format import chat_like
+from .messages_format import input_tokens
 from .state import Emulator
 from .wire import copilot_error, json_response
 
@@ -39,5 +40,4 @@ async def count(emulator: Emulator, request: Request) -> Response:
         return copilot_error(400, message, "unsupported_api_for_model", "model")
     if not gate.offered(model, gate.billed_account(emulator, request).plan):
         return copilot_error(400, NOT_SUPPORTED, "model_not_supported", "model")
-    messages = chat_like(body)["messages"]
-    return json_response({"input_tokens": counting.prompt_tokens(messages, model_id)})
+    return json_response({"input_tokens": input_tokens(body)})

@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import billing, catalog, counting, credits, gate, generate, sse
-from .messages_format import answer_for, chat_like, is_piece, stream_events
+from . import billing, catalog, credits, gate, generate, sse
+from .messages_format import answer_for, input_tokens, is_piece, stream_events
 from .state import Emulator
 from .streams import Frame, respond
 from .wire import anthropic_error, json_response
@@ -72,7 +72,7 @@ async def create(emulator: Emulator, request: Request) -> Response:
     premium = billing.premium_requests(model, request.headers.get("x-initiator") != "agent")
     if refused := billing.refusal(account, model, premium):
         return refused
-    prompt = counting.prompt_tokens(chat_like(body)["messages"], model["id"])
+    prompt = input_tokens({**body, "model": model["id"]})
     if too_long := gate.prompt_too_long(prompt, model):
         return too_long
     try:

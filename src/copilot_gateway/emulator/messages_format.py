@@ -69,6 +69,27 @@ def chat_like(body: dict) -> dict:
     }
 
 
+# What Claude adds to a prompt that offers tools, its tool-use system prompt, by the kind of
+# `tool_choice` (Anthropic's pricing page, Claude 4 models).
+TOOL_USE_PROMPT = {"auto": 346, "none": 346, "any": 313, "tool": 313}
+
+
+def input_tokens(body: dict) -> int:
+    """A Messages request's input as Claude counts it: its turns, its system prompt, and its
+    tools' definitions with the tool-use system prompt they bring."""
+    model = str(body["model"])
+    counted = counting.prompt_tokens(chat_like(body)["messages"], model)
+    system = text_of(body.get("system"))
+    offered = body.get("tools")
+    texts = [system] if system else []
+    if isinstance(offered, list) and offered:
+        texts.append(orjson.dumps(offered).decode())
+        choice = body.get("tool_choice")
+        kind = choice.get("type") if isinstance(choice, dict) else "auto"
+        counted += TOOL_USE_PROMPT.get(str(kind), TOOL_USE_PROMPT["auto"])
+    return counted + (counting.count(texts, model) if texts else 0)
+
+
 def thinks(body: dict) -> bool:
     return (body.get("thinking") or {}).get("type") in ("enabled", "adaptive")
 
@@ -116,10 +137,7 @@ def answer_for(body: dict) -> dict:
         "content": blocks,
         "stop_reason": stop_reason(generated),
         "stop_sequence": None,
-        "usage": usage.messages(
-            counting.prompt_tokens(chat["messages"], body["model"]),
-            counting.count(texts, body["model"]),
-        ),
+        "usage": usage.messages(input_tokens(body), counting.count(texts, body["model"])),
     }
 
 

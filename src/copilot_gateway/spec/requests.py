@@ -23,7 +23,8 @@ from connexion.validators.json import JSONRequestBodyValidator, JSONResponseBody
 from connexion.validators.parameter import ParameterValidator
 from starlette.types import Message, Receive, Scope, Send
 
-from ..errors import InvalidRequest
+from ..errors import InvalidRequest, UnknownField
+from . import proto3_json
 from .schemas import compiled, param_path
 
 log = logging.getLogger(__name__)
@@ -133,8 +134,14 @@ def describe(error: jsonschema_rs.ValidationError) -> InvalidRequest:
         param = param_path([*path, details["property"]])
         return InvalidRequest(f"Missing required parameter: '{param}'.", param=param)
     if kind == "AdditionalProperties":
-        param = param_path([*path, details["unexpected"][0]])
-        return InvalidRequest(f"Unrecognized request argument supplied: {param}", param=param)
+        name = str(details["unexpected"][0])
+        param = param_path([*path, name])
+        return UnknownField(
+            shorten(f"Unrecognized request argument supplied: {param}"),
+            param=param,
+            name=shorten(name),
+            parent=param_path(path),
+        )
     param = param_path(path)
     where = f"'{param}'" if param else "the request body"
     context = getattr(error.kind, "context", None)
@@ -254,6 +261,7 @@ class RequestBodyValidator(JSONRequestBodyValidator):
         raw = b"".join([message.get("body", b"") for message in messages])
         bodies = self.bodies
         body = parse_json(raw, bodies.max_depth, bodies.max_values) if raw.strip() else None
+        body = proto3_json.canonical(self._schema, body)
         self._validate(body)
         bodies.keep(scope, body)
         return self._insert_messages(receive, messages=messages), scope

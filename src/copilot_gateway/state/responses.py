@@ -22,12 +22,11 @@ from typing import Any, Protocol
 import orjson
 
 from ..observability.metrics import RESPONSES_DROPPED, RESPONSES_HELD
-from .database import reaching_the_database
+from .database import BUSY_TIMEOUT_SECONDS, reaching_the_database
 from .write_batches import WriteBatches
 
 Json = dict[str, Any]
 PURGE_EVERY_SECONDS = 60.0  # old rows are deleted at most this often, by any writer
-BUSY_TIMEOUT_SECONDS = 10.0  # how long a writer waits for another process's write
 
 
 @dataclass(frozen=True)

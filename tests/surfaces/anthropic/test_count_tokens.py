@@ -8,8 +8,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from copilot_gateway.emulator import CopilotEmulator, Fault, counting
-from copilot_gateway.emulator.messages_format import chat_like
+from copilot_gateway.emulator import CopilotEmulator, Fault
+from copilot_gateway.emulator.messages_format import input_tokens
 from copilot_gateway.surfaces.anthropic.count_tokens import offline_count
 from openapi_oracle import validate_chunk
 
@@ -55,7 +55,7 @@ def test_a_model_copilot_serves_on_messages_is_counted_by_copilot(
     body = count_body(NATIVE)
     got = counted(client.post("/v1/messages/count_tokens", json=body))
     # The emulator's own count of the same request (what Copilot's tokenizer would say).
-    assert got == counting.prompt_tokens(chat_like(body)["messages"], NATIVE)
+    assert got == input_tokens(body)
     assert got != offline_count(body, NATIVE)
     sent = emulator.state.seen_headers[-1]
     assert sent["anthropic-version"] and sent["x-initiator"] == "agent"  # no turn of the user's

@@ -11,6 +11,7 @@ from copilot_gateway.surfaces.gemini.contents import chat_messages
 from copilot_gateway.surfaces.gemini.requests import chat_request
 from copilot_gateway.surfaces.gemini.schemas import json_schema
 from copilot_gateway.surfaces.gemini.stream import ChunksFromChat
+from copilot_gateway.surfaces.gemini.thinking_blocks import as_signature, blocks_of
 
 
 def user(*parts: dict) -> dict:
@@ -100,6 +101,8 @@ def test_a_function_response_with_no_call_before_it_is_refused_by_name() -> None
             {"inlineData": {"mimeType": "audio/wav", "data": "AA"}},
             "contents[0].parts[0].inlineData",
         ),
+        ({"toolCall": {"toolType": "GOOGLE_SEARCH_WEB"}}, "contents[0].parts[0].toolCall"),
+        ({"audioTranscription": {"text": "hi"}}, "contents[0].parts[0].audioTranscription"),
     ],
 )
 def test_parts_chat_cannot_carry_are_refused_by_name(part: dict, param: str) -> None:
@@ -205,6 +208,11 @@ def test_function_declarations_and_tool_config_map_onto_tools() -> None:
             "generationConfig.responseModalities[0]",
         ),
         ({"generationConfig": {"speechConfig": {}}}, "generationConfig.speechConfig"),
+        (
+            {"generationConfig": {"audioTranscriptionConfig": {}}},
+            "generationConfig.audioTranscriptionConfig",
+        ),
+        ({"tools": [{"mcpServers": [{"name": "m"}]}]}, "tools[0].mcpServers"),
     ],
 )
 def test_what_chat_cannot_do_is_refused_by_name(fields: dict, param: str) -> None:
@@ -316,3 +324,56 @@ def test_gemini_clis_placeholder_signature_is_not_sent() -> None:
         ]
     }
     assert "reasoning_opaque" not in chat_messages(body)[1]
+
+
+def test_url_safe_base64_as_the_python_sdk_sends_it_is_read_as_the_standard_form() -> None:
+    # Thinking whose base64 holds '+' and '/': the SDK sends them back as '-' and '_'.
+    blocks = [{"type": "thinking", "thinking": "Check ~/.config?>> é", "signature": "s"}]
+    signature = as_signature(blocks)
+    assert signature and ("+" in signature or "/" in signature)
+    url_safe = signature.replace("+", "-").replace("/", "_").rstrip("=")
+    image = {"inlineData": {"mimeType": "image/png", "data": "ab-_cd"}}
+    body = {
+        "contents": [
+            user({"text": "look"}, image),
+            model({"functionCall": {"id": "c", "name": "f"}, "thoughtSignature": url_safe}),
+            user({"functionResponse": {"id": "c", "name": "f", "response": {}}}),
+        ]
+    }
+    first, answer, _ = chat_messages(body)
+    assert first["content"][1]["image_url"]["url"] == "data:image/png;base64,ab+/cd=="
+    assert answer["reasoning_opaque"] == signature
+    assert blocks_of(answer["reasoning_opaque"]) == blocks
+
+
+def test_an_image_a_function_response_carries_follows_the_tool_result() -> None:
+    image = {"inlineData": {"mimeType": "image/png", "data": "AAAA"}}
+    body = {
+        "contents": [
+            user({"text": "read the picture"}),
+            model({"functionCall": {"id": "c", "name": "read_file"}}),
+            user(
+                {
+                    "functionResponse": {
+                        "id": "c",
+                        "name": "read_file",
+                        "response": {},
+                        "parts": [image],
+                    }
+                }
+            ),
+        ]
+    }
+    *_, result, after = chat_messages(body)
+    assert result == {"role": "tool", "tool_call_id": "c", "content": "{}"}
+    assert after == {
+        "role": "user",
+        "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}],
+    }
+    by_uri = {"fileData": {"mimeType": "image/png", "fileUri": "gs://a"}}
+    body["contents"][2] = user(
+        {"functionResponse": {"id": "c", "name": "read_file", "parts": [by_uri]}}
+    )
+    with pytest.raises(InvalidRequest) as refused:
+        chat_messages(body)
+    assert refused.value.param == "contents[2].parts[0].functionResponse.parts[0].fileData"

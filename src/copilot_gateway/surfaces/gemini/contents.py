@@ -25,6 +25,9 @@ UNSENDABLE_PARTS = {
     "executableCode": "code execution parts cannot be sent to this model",
     "codeExecutionResult": "code execution parts cannot be sent to this model",
     "videoMetadata": "video cannot be sent to this model",
+    "audioTranscription": "audio cannot be sent to this model",
+    "toolCall": "server-side tool calls cannot be sent to this model",
+    "toolResponse": "server-side tool calls cannot be sent to this model",
 }
 USER_ROLES = ("user", "function")
 # What Gemini CLI signs the calls it made up with (no model's signature: nothing to send).
@@ -74,12 +77,21 @@ class CallIds:
         raise refused(f"no functionCall of '{name}' comes before this functionResponse", param)
 
 
+def standard_base64(text: str) -> str:
+    """Bytes as standard, padded base64. Google's JSON mapping reads URL-safe and unpadded
+    base64 too, and the Python SDK sends URL-safe; a data URL, Copilot's opaque signature and
+    the thinking blocks a signature carries are the standard form."""
+    text = text.replace("-", "+").replace("_", "/")
+    return text + "=" * (-len(text) % 4)
+
+
 def image_part(part: Json, param: str) -> Json:
     blob = part.get("inlineData") or {}
     mime = str(blob.get("mimeType") or "")
     if not mime.startswith("image/"):
         raise refused(f"inline data of type '{mime}' cannot be sent to this model", param)
-    return {"type": "image_url", "image_url": {"url": f"data:{mime};base64,{blob.get('data', '')}"}}
+    data = standard_base64(str(blob.get("data") or ""))
+    return {"type": "image_url", "image_url": {"url": f"data:{mime};base64,{data}"}}
 
 
 def refuse_unsendable(part: Json, param: str) -> None:
@@ -88,9 +100,22 @@ def refuse_unsendable(part: Json, param: str) -> None:
             raise refused(why, f"{param}.{name}")
 
 
+def response_images(response: Json, param: str) -> list[Json]:
+    """A function response's own parts (Gemini CLI sends an image a tool read so): chat's
+    tool messages carry text only, so they go in the user's message after the results."""
+    images: list[Json] = []
+    for j, part in enumerate(parts_of(response)):
+        where = f"{param}.parts[{j}]"
+        if "fileData" in part:
+            raise refused(UNSENDABLE_PARTS["fileData"], f"{where}.fileData")
+        if "inlineData" in part:
+            images.append(image_part(part, f"{where}.inlineData"))
+    return images
+
+
 def user_messages(parts: list[Json], where: str, ids: CallIds) -> list[Json]:
     """A user turn: its function responses as tool messages (which must follow the calls
-    at once), then what the user wrote, if anything."""
+    at once), then what the user wrote and the images the responses carried, if any."""
     tools: list[Json] = []
     content: list[Json] = []
     for k, part in enumerate(parts):
@@ -102,6 +127,7 @@ def user_messages(parts: list[Json], where: str, ids: CallIds) -> list[Json]:
             output = response.get("response")
             text = json_text(output if output is not None else {})
             tools.append({"role": "tool", "tool_call_id": call_id, "content": text})
+            content += response_images(response, f"{param}.functionResponse")
         elif "inlineData" in part:
             content.append(image_part(part, f"{param}.inlineData"))
         elif isinstance(part.get("text"), str) and not part.get("thought"):
@@ -122,7 +148,7 @@ def model_message(parts: list[Json], where: str, ids: CallIds) -> Json | None:
         param = f"{where}.parts[{k}]"
         refuse_unsendable(part, param)
         if part.get("thoughtSignature") and part["thoughtSignature"] != UNSIGNED:
-            signature = part["thoughtSignature"]
+            signature = standard_base64(str(part["thoughtSignature"]))
         if isinstance(part.get("functionCall"), dict):
             call = part["functionCall"]
             call_id = ids.called(call, param)

@@ -42,13 +42,14 @@ def page_start(token: str | None) -> int:
 async def listGeminiModels(
     call: Call, pageSize: int | None = None, pageToken: str | None = None
 ) -> Response:
-    if pageSize is not None and not INT32[0] <= pageSize <= INT32[1]:
-        # connexion casts query parameters but checks no format's bounds.
-        raise InvalidRequest("pageSize: not a 32-bit integer.", param="pageSize")
+    if pageSize is not None and not 0 <= pageSize <= INT32[1]:
+        # connexion casts query parameters but checks no format's bounds; a negative
+        # size is an error, as Google's list methods say (0 is the default's).
+        raise InvalidRequest("pageSize: not a 32-bit integer of 0 or more.", param="pageSize")
     catalogue = await call.upstream.models()
     visible = {model["id"] for model in await visible_models(call)}
     models = [as_model(info.listed, info.kind) for info in catalogue.values() if info.id in visible]
-    size = min(pageSize or DEFAULT_PAGE, LARGEST_PAGE) if (pageSize or 0) > 0 else DEFAULT_PAGE
+    size = min(pageSize, LARGEST_PAGE) if pageSize else DEFAULT_PAGE
     start = page_start(pageToken)
     page: Json = {"models": models[start : start + size]}
     if start + size < len(models):

@@ -27,7 +27,13 @@ SAME_SETTINGS = {
     "seed": "seed",
 }
 # Settings of another kind of answer than text, which chat cannot give.
-UNSENDABLE_SETTINGS = ("speechConfig", "imageConfig", "mediaResolution")
+UNSENDABLE_SETTINGS = (
+    "speechConfig",
+    "imageConfig",
+    "mediaResolution",
+    "audioTranscriptionConfig",
+    "translationConfig",
+)
 EFFORT_BY_LEVEL = {
     "MINIMAL": "low",
     "LOW": "low",
