@@ -42,7 +42,7 @@ def test_every_surface_is_served_with_no_error_and_a_ledger_row_per_request(
             live, down = Target(gateway.url), Target(f"http://127.0.0.1:{free_port()}")
             memory = Memory(warmup=0)
             memory.started("gateway", gateway.pid)
-            held = Held(every=0.05)  # each request of this short run takes longer
+            held = Held(every=0.05)  # often: this run lasts seconds
             alone = new_soak([live])
             await measured(alone, memory, held, 1, until_every_surface_completed(alone))
             spread = new_soak([live, down])
