@@ -26,22 +26,28 @@ SAID = {  # each gauge, as the report says it
 }
 
 
+async def scraped(session: aiohttp.ClientSession, url: str) -> dict[str, float]:
+    """The gateway's `/metrics`, each sample's name with its values summed (over labels)."""
+    async with session.get(url + "/metrics") as answer:
+        text = await answer.text()
+    sums: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            sums[sample.name] = sums.get(sample.name, 0.0) + sample.value
+    return sums
+
+
 @dataclass
 class Held:
     every: float = SAMPLE_EVERY
     most: dict[str, Counter[str]] = field(default_factory=dict)  # by gateway URL
 
     async def sample(self, session: aiohttp.ClientSession, url: str) -> None:
-        async with session.get(url + "/metrics") as answer:
-            text = await answer.text()
-        now = Counter[str]()
-        for family in text_string_to_metric_families(text):
-            for sample in family.samples:
-                if sample.name in SAID:
-                    now[sample.name] += int(sample.value)
+        now = await scraped(session, url)
         most = self.most.setdefault(url, Counter())
-        for name, value in now.items():
-            most[name] = max(most[name], value)
+        for name in SAID:
+            if name in now:
+                most[name] = max(most[name], int(now[name]))
 
     async def watch(self, urls: Sequence[str]) -> None:
         """Sampling every `every` seconds, until cancelled; a gateway restarting meanwhile

@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 import aiohttp
-from prometheus_client.parser import text_string_to_metric_families
 
+from .soak_held import scraped
 from .soak_load import Target
 
 FLUSH_SECONDS = 120.0  # far past the writer's 1 s flush: a ledger not flushed by then is stuck
@@ -21,16 +21,8 @@ COUNT_BY_KEY = "SELECT key_name, count(*) FROM ledger GROUP BY key_name"
 
 async def counted(session: aiohttp.ClientSession, url: str) -> tuple[float, float]:
     """The gateway's requests counted and its ledger rows not yet written, from `/metrics`."""
-    async with session.get(url + "/metrics") as answer:
-        text = await answer.text()
-    served = pending = 0.0
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == "gateway_requests_total":
-                served += sample.value
-            elif sample.name == "gateway_ledger_rows_buffered":
-                pending += sample.value
-    return served, pending
+    sums = await scraped(session, url)
+    return sums.get("gateway_requests_total", 0.0), sums.get("gateway_ledger_rows_buffered", 0.0)
 
 
 async def flushed(targets: Sequence[Target]) -> list[str]:
