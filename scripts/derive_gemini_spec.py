@@ -58,6 +58,7 @@ from google.genai import types as genai_types  # noqa: E402
 from google.genai import version as genai_version  # noqa: E402
 from google.protobuf.descriptor import Descriptor, FieldDescriptor  # noqa: E402
 
+from copilot_gateway.spec.proto3_json import RECURSIVE, ROOT_MARK, proto_name  # noqa: E402
 from copilot_gateway.surfaces.gemini.operations import OPERATIONS  # noqa: E402
 from trim_spec import ADDED, render, write_or_check  # noqa: E402
 
@@ -123,11 +124,6 @@ LONG = (
 )
 NUMBER = (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT)
 BASE64 = r"^[A-Za-z0-9+/_-]*={0,2}$"
-
-# On a message within itself (see `Schemas.ref`): the message it is.
-RECURSIVE = "x-gateway-recursive"
-# At the document's root: its bodies take proto names too (see `spec.proto3_json`).
-JSON_NAMES = "x-gateway-json-names"
 
 
 def binding(operation_id: str) -> tuple[str, str]:
@@ -236,10 +232,6 @@ class Schemas:
             # proto3 JSON writes 64-bit integers as strings, and reads numbers too.
             return {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": r"^-?[0-9]+$"}]}
         raise SystemExit(f"{field.full_name}: no JSON mapping for proto type {field.type}")
-
-
-def proto_name(json_name: str) -> str:
-    return re.sub(r"([A-Z])", lambda upper: "_" + upper.group(1).lower(), json_name)
 
 
 def reached(schemas: dict[str, Any], roots: list[str]) -> set[str]:
@@ -445,7 +437,7 @@ def derive() -> dict:
             ),
         },
         "servers": [{"url": VERSION}],
-        JSON_NAMES: "proto3",
+        ROOT_MARK: "proto3",
         "security": [{"apiKeyHeader": []}, {"apiKeyQuery": []}, {"bearerAuth": []}],
         "paths": paths,
         "components": {

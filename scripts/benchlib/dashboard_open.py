@@ -26,7 +26,7 @@ def signed_in(base_url: str) -> httpx.Client:
     if found is None:
         raise RuntimeError(f"no login form at {base_url}{PAGE}/login ({form.status_code})")
     answer = client.post(PAGE + "/login", data={"csrf": found.group(1), "token": ADMIN_TOKEN})
-    if answer.status_code != 303 and answer.status_code != 302:
+    if answer.status_code not in (302, 303):
         raise RuntimeError(f"the dashboard refused the bench's login ({answer.status_code})")
     return client
 

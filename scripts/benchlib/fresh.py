@@ -14,14 +14,13 @@ from .servers import Server, gateway, servers
 
 
 @contextmanager
-def fresh(fleet: Fleet, name: str, healthy: list[float]) -> Iterator[Server]:
-    """A new gateway on the fleet's stub, once `/healthz` says healthy (how long that took
-    appended to `healthy`)."""
+def fresh(fleet: Fleet, name: str) -> Iterator[tuple[Server, float]]:
+    """A new gateway on the fleet's stub once `/healthz` says healthy, and how many seconds
+    after its start that was."""
     began = time.monotonic()
     with servers({name: gateway(fleet.stub.url, name)}) as started:
         wait_healthy(started[name])
-        healthy.append(time.monotonic() - began)
-        yield started[name]
+        yield started[name], time.monotonic() - began
 
 
 def wait_healthy(server: Server) -> None:

@@ -32,12 +32,14 @@ def measure(fleet: Fleet, plan: Plan) -> FirstSecond:
     firsts: list[WrkRun] = []
     warms: list[WrkRun] = []
     for number in range(starts):
-        with fresh(fleet, f"first-second-{number}", healthy) as server:
+        with fresh(fleet, f"first-second-{number}") as (server, healthy_after):
+            healthy.append(healthy_after)
             load = through(server, "/chat/completions", chat_body(1024))
             firsts.append(wrk(load, CONNECTIONS, 1))
             wrk(load, CONNECTIONS, plan.seconds)  # warming up, not measured
             warms.append(median_run([wrk(load, CONNECTIONS, 1) for _ in range(plan.rounds)]))
-    with fresh(fleet, "first-request", healthy) as server:
+    with fresh(fleet, "first-request") as (server, healthy_after):
+        healthy.append(healthy_after)
         first_request = first_request_ms(server)
     return FirstSecond(
         starts,

@@ -48,7 +48,7 @@ def surfaces() -> dict[str, tuple[str, bytes, Mapping[str, str]]]:
 def measure(fleet: Fleet, plan: Plan) -> Memory:
     steps = tuple(MemoryStep(name, mib) for name, mib in memory_steps.steps(sys.executable))
     seconds = 10.0 if plan.quick else 60.0
-    with fresh(fleet, "memory", []) as server:
+    with fresh(fleet, "memory") as (server, _):
         idle = rss_kib(server.pid) / 1024
         each_once(server)
         every_surface = rss_kib(server.pid) / 1024

@@ -34,7 +34,7 @@ class Holds:
     """What a field holds, where messages are: one, a list of them, or a map of them."""
 
     kind: str  # "one", "list" or "map"
-    inner: Holds | str  # a message's name, or what each item holds
+    inner: Holds | str  # "one": the message's name; else what each item holds
 
 
 @dataclass
@@ -45,6 +45,7 @@ class Message:
 
 
 def proto_name(json_name: str) -> str:
+    """`generationConfig` -> `generation_config`"""
     return re.sub(r"[A-Z]", lambda upper: "_" + upper.group(0).lower(), json_name)
 
 
@@ -120,11 +121,8 @@ def _message(messages: dict[str, Message], name: str, value: Any, path: list) ->
 
 def _held(messages: dict[str, Message], held: Holds, value: Any, path: list) -> Any:
     inner = held.inner
-    if held.kind == "one":
-        assert isinstance(inner, str)
+    if isinstance(inner, str):  # "one": the message's name
         return _message(messages, inner, value, path)
-    if isinstance(inner, str):
-        inner = Holds("one", inner)
     if held.kind == "list" and isinstance(value, list):
         return [_held(messages, inner, item, [*path, n]) for n, item in enumerate(value)]
     if held.kind == "map" and isinstance(value, dict):
